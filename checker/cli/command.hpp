@@ -1,0 +1,39 @@
+// Subcommands register themselves here (one file per subcommand in
+// checker/cli/), so main.cpp needs no list of them.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace reapcheck::cli {
+
+/// Exit codes, documented in README.md.
+inline constexpr int kExitOk = 0;          ///< success; every property / statement as expected
+inline constexpr int kExitFailed = 1;      ///< a mismatch, a violated property, a conformance difference
+inline constexpr int kExitUsage = 2;       ///< bad input: command line, scenario file, bound
+inline constexpr int kExitUnknown = 3;     ///< a verdict is unknown (limit reached, solver unknown)
+inline constexpr int kExitInternal = 4;    ///< an engine bug (e.g. a trace that does not replay)
+
+/// A subcommand: `setup` adds it to the app and returns the code to run when it
+/// was chosen; that code returns the process exit code.
+struct Command {
+    std::string name;
+    std::function<std::function<int()>(CLI::App&)> setup;
+};
+
+std::vector<Command>& registry();
+
+struct Register {
+    explicit Register(Command c) { registry().push_back(std::move(c)); }
+};
+
+/// Thrown by a subcommand for bad user input that has no file location (a
+/// missing file, an impossible bound); main prints it as one line, exit 2.
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+}  // namespace reapcheck::cli

@@ -1,0 +1,45 @@
+// reapcheck: a model checker for the Linux process lifecycle around
+// CLONE_AUTOREAP. Subcommands live in checker/cli/*_cmd.cpp.
+#include <cstdio>
+#include <exception>
+
+#include "checker/cli/command.hpp"
+#include "checker/scenario/ast.hpp"
+
+namespace reapcheck::cli {
+std::vector<Command>& registry() {
+    static std::vector<Command> r;
+    return r;
+}
+}  // namespace reapcheck::cli
+
+int main(int argc, char** argv) {
+    using namespace reapcheck;
+    CLI::App app{"reapcheck: model checking the Linux process lifecycle around CLONE_AUTOREAP"};
+    app.require_subcommand(1);
+    std::vector<std::pair<CLI::App*, std::function<int()>>> actions;
+    for (auto& c : cli::registry()) {
+        auto run = c.setup(app);
+        actions.emplace_back(app.get_subcommand(c.name), std::move(run));
+    }
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int rc = app.exit(e);
+        return rc == 0 ? 0 : cli::kExitUsage;
+    }
+    try {
+        for (auto& [sub, run] : actions)
+            if (sub && sub->parsed()) return run();
+        return cli::kExitUsage;
+    } catch (const scn::ParseError& e) {
+        std::fprintf(stderr, "reapcheck: %s\n", e.what());
+        return cli::kExitUsage;
+    } catch (const cli::UsageError& e) {
+        std::fprintf(stderr, "reapcheck: %s\n", e.what());
+        return cli::kExitUsage;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "reapcheck: internal error: %s\n", e.what());
+        return cli::kExitInternal;
+    }
+}

@@ -1,0 +1,52 @@
+// Runs scenario statements through refimpl: names <-> task indices and fd
+// numbers, results as scenario results, `expect` lines over the state.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "checker/scenario/executor.hpp"
+#include "refimpl/kernel.hpp"
+
+namespace reapcheck::scn {
+
+class RefimplExecutor : public Executor {
+public:
+    /// Throws std::invalid_argument for an unknown profile name.
+    RefimplExecutor(std::string profile_name, bool explicit_steps);
+    RefimplExecutor(const refimpl::Profile& profile, bool explicit_steps);
+
+    Result run(const Statement& st, const Fresh& fresh) override;
+    ExpectOutcome check(const Statement& st) override;
+
+    [[nodiscard]] std::vector<std::string> task_names(bool alive_only) const;
+    [[nodiscard]] bool is_blocked(const std::string& task) const;
+    [[nodiscard]] std::vector<std::string> fd_names(const std::string& actor) const;
+    [[nodiscard]] const refimpl::State& state() const { return state_; }
+    [[nodiscard]] const refimpl::Profile& profile() const { return profile_; }
+    /// Name of a task index ("" when unnamed).
+    [[nodiscard]] std::string name_of(refimpl::Id t) const;
+    /// Task index of a name, or kNone.
+    [[nodiscard]] refimpl::Id task_of(const std::string& name) const;
+    /// Bind a name to a task the caller created directly in state() (engines).
+    void bind_task(const std::string& name, refimpl::Id t) { tasks_[name] = t; }
+    refimpl::State& mutable_state() { return state_; }
+    void bind_fd(const std::string& name, int nr) { fds_[name] = nr; }
+
+private:
+    refimpl::Id need_task(const Statement& st, const std::string& name) const;
+    int need_fd(const Statement& st, const std::string& name) const;
+    Result run_call(const Statement& st, const Fresh& fresh, refimpl::Id actor);
+
+    refimpl::Profile profile_;
+    bool explicit_steps_;
+    refimpl::State state_;
+    std::map<std::string, refimpl::Id> tasks_;
+    std::map<std::string, int> fds_;
+};
+
+/// A scenario-language flag set resolved to clone bits under a profile.
+uint64_t resolve_flags(const FlagSet& f, const refimpl::Profile& p);
+
+}  // namespace reapcheck::scn
