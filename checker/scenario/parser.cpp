@@ -405,14 +405,19 @@ private:
 /// colon, `->` and `,` are tokens of their own.
 std::vector<Tok> tokenize(const std::string& file, int lineno, const std::string& line) {
     std::vector<Tok> toks;
+    for (size_t k = 0; k < line.size() && line[k] != '#'; ++k) {
+        const unsigned char ch = (unsigned char)line[k];
+        if ((ch < 0x20 && ch != '\t' && ch != '\r') || ch >= 0x7f) {
+            char b[8];
+            std::snprintf(b, sizeof b, "%02x", ch);
+            throw ParseError(Loc{file, lineno, int(k) + 1}, std::string("unexpected character (byte 0x") + b + ")");
+        }
+    }
     size_t i = 0;
     while (i < line.size()) {
         unsigned char ch = (unsigned char)line[i];
         if (ch == '#') break;
         if (ch == ' ' || ch == '\t' || ch == '\r') { ++i; continue; }
-        if (ch < 0x20 || ch >= 0x7f)
-            throw ParseError(Loc{file, lineno, int(i) + 1}, "unexpected character (byte 0x" +
-                             [&] { char b[8]; std::snprintf(b, sizeof b, "%02x", ch); return std::string(b); }() + ")");
         if (ch == ',') { toks.push_back({",", int(i) + 1}); ++i; continue; }
         if (line.compare(i, 2, "->") == 0) { toks.push_back({"->", int(i) + 1}); i += 2; continue; }
         size_t j = i;

@@ -49,6 +49,13 @@ RunReport run_scenario(const Scenario& sc, Executor& ex) {
         for (const auto& n : referenced(st))
             if (!n.empty() && missing.count(n)) why = "'" + n + "' was never created";
         if (!why.empty()) {
+            // What it would have created does not exist either.
+            if (st.expected && st.expected->kind == Result::Kind::Child) {
+                missing.insert(st.expected->name);
+                if (!st.expected->name2.empty()) missing.insert(st.expected->name2);
+            } else if (st.expected && st.expected->kind == Result::Kind::Pidfd) {
+                missing.insert(st.expected->name);
+            }
             line.kind = LineReport::Kind::Skipped;
             line.note = why;
             rep.skipped++;
