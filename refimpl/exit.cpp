@@ -106,6 +106,7 @@ void forget_original_parent(State& s, const Profile& p, Id father, std::vector<I
             if (!tt.ptraced) tt.parent = reaper;
             if (tt.pdeath_signal) group_send_sig(s, p, t, tt.pdeath_signal, false);
         }
+        emit(Event{Event::Kind::Reparent, c, reaper, father, 0, false, false, false, 0});
         if (other_process) reparent_leader(s, p, father, c, dead);
     }
     // list_splice_tail_init(&father->children, &reaper->children)
@@ -227,14 +228,14 @@ bool eligible_child(const Scan& sc, bool ptrace, Id c) {
 
 /// wait_task_zombie (kernel/exit.c). Returns the report; the compare-and-
 /// exchange always succeeds in a sequential model.
-SysResult wait_task_zombie(State& s, const Profile& p, const Wait& w, bool ptrace, Id c) {
-    (void)ptrace;
+SysResult wait_task_zombie(State& s, const Profile& p, Id caller, const Wait& w, Id c) {
     const Proc& pr = s.procs[s.tasks[c].proc];
     SysResult r;
     r.task = c;
     r.ret = s.pids[s.tasks[c].pid].nr;
     r.status = pr.group_exit ? pr.group_exit_code : s.tasks[c].exit_code;
     r.has_status = true;
+    emit(Event{Event::Kind::Reap, c, caller, kNone, 0, false, false, bool(w.options & kWNOWAIT), r.status});
     if (w.options & kWNOWAIT) return r;
     ExitState state =
         s.ptrace_reparented(c) && s.is_leader(c) ? ExitState::Trace : ExitState::Dead;
@@ -243,6 +244,7 @@ SysResult wait_task_zombie(State& s, const Profile& p, const Wait& w, bool ptrac
         // The tracer reaped a child whose real parent is elsewhere: hand it
         // back (one transition here; the kernel retakes the lock).
         ptrace_unlink(s, c);
+        emit(Event{Event::Kind::TraceHandoff, c, s.tasks[c].real_parent, kNone, 0, false, false, false, 0});
         state = do_notify_parent(s, p, c, s.tasks[c].exit_signal) ? ExitState::Dead
                                                                  : ExitState::Zombie;
         s.tasks[c].exit_state = state;
@@ -266,7 +268,7 @@ bool wait_consider_task(State& s, const Profile& p, Scan& sc, bool ptrace, Id c,
     if (st == ExitState::Zombie) {
         if (!s.delay_group_leader(c) && (ptrace || !s.tasks[c].ptraced)) {
             if (!(sc.w.options & kWEXITED)) return false;
-            out = wait_task_zombie(s, p, sc.w, ptrace, c);
+            out = wait_task_zombie(s, p, sc.caller, sc.w, c);
             return true;
         }
         if (!ptrace || (sc.w.options & (kWCONTINUED | kWEXITED))) sc.notask = 0;

@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "refimpl/events.hpp"
 #include "refimpl/kernel.hpp"
 
 namespace reapcheck::refimpl::detail {

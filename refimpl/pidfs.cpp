@@ -39,6 +39,7 @@ void pidfs_file_release(State& s, const Profile& p, Id file) {
     bool autokill = f.autokill;
     if (p.autokill_by_pointer && t != kNone) autokill = s.procs[s.tasks[t].proc].autokill_file == file;
     if (!autokill || t == kNone || !s.is_leader(t)) return;   // PIDTYPE_TGID
+    emit(Event{Event::Kind::Autokill, t, kNone, kNone, kSIGKILL, false, false, false, 0});
     group_send_sig(s, p, t, kSIGKILL, true);
 }
 }  // namespace

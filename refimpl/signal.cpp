@@ -46,6 +46,11 @@ int signal_from_name(const std::string& s) {
     return -1;
 }
 
+EventSink*& event_sink() {
+    thread_local EventSink* sink = nullptr;
+    return sink;
+}
+
 namespace detail {
 
 // sig_kernel_ignore / sig_kernel_stop: the signals whose default action does
@@ -129,6 +134,8 @@ bool do_notify_parent(State& s, const Profile& p, Id tsk, int sig) {
     }
     if (sig >= 1 && sig <= 64) group_send_sig(s, p, parent, sig, false);
     wake_up_parent(s, tsk, parent);
+    emit(Event{Event::Kind::Notify, tsk, parent, kNone, (sig >= 1 && sig <= 64) ? sig : 0, selfreap,
+               t.ptraced, false, 0});
     return selfreap;
 }
 

@@ -1,17 +1,12 @@
 #include "checker/scenario/refimpl_executor.hpp"
 
+#include "checker/scenario/dispatch.hpp"
+
 #include <stdexcept>
 
 namespace reapcheck::scn {
 
 using namespace refimpl;
-
-uint64_t resolve_flags(const FlagSet& f, const Profile& p) {
-    uint64_t bits = f.raw;
-    for (int i = 0; i < int(CloneFlag::COUNT_); ++i)
-        if (f.has(CloneFlag(i))) bits |= named_flag_bit(p, i);
-    return bits;
-}
 
 namespace {
 const Profile& profile_or_throw(const std::string& name) {
@@ -126,149 +121,98 @@ Result RefimplExecutor::run(const Statement& st, const Fresh& fresh) {
 Result RefimplExecutor::run_call(const Statement& st, const Fresh& fresh, Id actor) {
     const Call& c = st.call;
     State& s = state_;
-    const Profile& p = profile_;
-    auto simple = [](const SysResult& r) {
-        return r.ret < 0 ? errno_result(r.ret) : Result{};
-    };
-    auto pid_of = [&](const std::string& name) { return s.tasks[need_task(st, name)].pid; };
+    Resolved r;
+    r.actor = actor;
     switch (c.sys) {
-    case Sys::Clone3:
-    case Sys::Clone:
-    case Sys::Fork: {
-        CloneArgs a;
-        if (c.sys == Sys::Fork) {
-            a.exit_signal = kSIGCHLD;
-        } else {
-            a.flags = resolve_flags(c.flags, p);
-            a.exit_signal = c.exit_signal;
-            a.legacy = c.sys == Sys::Clone;
-            if (a.legacy) a.flags = (a.flags & ~kCSIGNAL) | (uint64_t(c.exit_signal) & kCSIGNAL);
-        }
-        {
-            State probe = s;
-            SysResult r = sys_clone(probe, p, actor, a);
-            const uint64_t eff = a.legacy ? a.flags & 0xffffffffULL : a.flags;
-            if (r.ok() && (eff & (kCLONE_NEWPID | kCLONE_VFORK | kCLONE_INTO_CGROUP)))
-                throw ParseError(st.loc, "a successful clone with CLONE_NEWPID, CLONE_VFORK or CLONE_INTO_CGROUP is not modelled");
-        }
-        SysResult r = sys_clone(s, p, actor, a);
-        if (r.ret < 0) return errno_result(r.ret);
-        Result out;
-        out.kind = Result::Kind::Child;
-        out.name = fresh.task;
-        tasks_[fresh.task] = r.task;
-        if (r.fd >= 0) {
-            out.name2 = fresh.fd;
-            fds_[fresh.fd] = r.fd;
-        }
+    case Sys::Kill: case Sys::Wait4: case Sys::PidfdOpen: case Sys::PtraceAttach: case Sys::PtraceDetach:
+        if (!c.any) r.target = need_task(st, c.target);
+        break;
+    case Sys::Waitid:
+        if (c.idtype == IdType::Pid) r.target = need_task(st, c.target);
+        if (c.idtype == IdType::Pidfd) r.fd = need_fd(st, c.target);
+        break;
+    case Sys::PidfdSendSignal: case Sys::Close: case Sys::Poll: case Sys::PidfdInfo:
+        r.fd = need_fd(st, c.target);
+        break;
+    default: break;
+    }
+    const bool is_clone = c.sys == Sys::Clone3 || c.sys == Sys::Clone || c.sys == Sys::Fork;
+    if (is_clone) {
+        State probe = s;
+        const CloneArgs a = clone_args(c, profile_);
+        const uint64_t eff = a.legacy ? a.flags & 0xffffffffULL : a.flags;
+        if (sys_clone(probe, profile_, actor, a).ok() && (eff & (kCLONE_NEWPID | kCLONE_VFORK | kCLONE_INTO_CGROUP)))
+            throw ParseError(st.loc, "a successful clone with CLONE_NEWPID, CLONE_VFORK or CLONE_INTO_CGROUP is not modelled");
+    }
+    const bool waitid = c.sys == Sys::Waitid || (c.sys == Sys::Resume && s.tasks[actor].wait.waitid);
+    const Id old_pid = s.tasks[actor].pid, old_leader = s.tasks[actor].leader;
+    const SysResult res = dispatch(s, profile_, c, r);
+    Result out;
+    if (res.blocks) {
+        out.kind = Result::Kind::Blocks;
         return out;
     }
-    case Sys::Exit: sys_exit(s, p, actor, int(c.number)); return Result{};
-    case Sys::ExitGroup: sys_exit_group(s, p, actor, int(c.number)); return Result{};
-    case Sys::Execve: {
-        const Id old_pid = s.tasks[actor].pid;
-        const Id old_leader = s.tasks[actor].leader;
-        SysResult r = sys_execve(s, p, actor);
+    if (res.ret < 0) return errno_result(res.ret);
+    switch (c.sys) {
+    case Sys::Clone3: case Sys::Clone: case Sys::Fork:
+        out.kind = Result::Kind::Child;
+        out.name = fresh.task;
+        tasks_[fresh.task] = res.task;
+        if (res.fd >= 0) {
+            out.name2 = fresh.fd;
+            fds_[fresh.fd] = res.fd;
+        }
+        return out;
+    case Sys::Execve:
         if (s.tasks[actor].pid != old_pid) {
             // de_thread: the caller took over the leader's pid, so the
             // leader's name now names the caller, and the caller's old name
             // the released old leader.
-            std::string ln = name_of(old_leader), an = st.actor;
+            std::string ln = name_of(old_leader);
             if (!ln.empty()) {
                 tasks_[ln] = actor;
-                tasks_[an] = old_leader;
+                tasks_[st.actor] = old_leader;
             }
         }
-        return simple(r);
-    }
-    case Sys::Kill: return simple(sys_kill(s, p, actor, pid_of(c.target), int(c.number)));
-    case Sys::PidfdSendSignal: return simple(sys_pidfd_send_signal(s, p, actor, need_fd(st, c.target), int(c.number)));
-    case Sys::Wait4:
-    case Sys::Waitid:
-    case Sys::Resume: {
-        SysResult r;
-        bool waitid = c.sys == Sys::Waitid;
-        if (c.sys == Sys::Resume) {
-            waitid = s.tasks[actor].wait.waitid;
-            r = sys_resume(s, p, actor);
-        } else {
-            WaitArgs a;
-            a.waitid = waitid;
-            a.any = c.any;
-            a.options = c.options;
-            if (!c.any) {
-                if (c.sys == Sys::Waitid && c.idtype == IdType::Pidfd) a.fd = need_fd(st, c.target);
-                else a.pid = pid_of(c.target);
-            }
-            r = sys_wait(s, p, actor, a);
-        }
-        Result out;
-        if (r.blocks) { out.kind = Result::Kind::Blocks; return out; }
-        if (r.ret < 0) return errno_result(r.ret);
-        if (r.task == kNone) {
+        return out;
+    case Sys::Wait4: case Sys::Waitid: case Sys::Resume:
+        if (res.task == kNone) {
             out.kind = waitid ? Result::Kind::None : Result::Kind::Number;
             return out;
         }
         out.kind = Result::Kind::Reaped;
-        out.name = name_of(r.task);
-        if (out.name.empty()) out.name = "pid" + std::to_string(r.ret);
-        decode_status(r.status, out);
+        out.name = name_of(res.task);
+        if (out.name.empty()) out.name = "pid" + std::to_string(res.ret);
+        decode_status(res.status, out);
         return out;
-    }
-    case Sys::Sigaction: return simple(sys_sigaction(s, p, actor, refimpl::Handler(c.handler), c.nocldwait));
-    case Sys::PrctlSubreaper: return simple(sys_prctl_subreaper(s, p, actor, c.number));
-    case Sys::PrctlPdeathsig: return simple(sys_prctl_pdeathsig(s, p, actor, c.number));
-    case Sys::PidfdOpen: {
-        SysResult r = sys_pidfd_open(s, p, actor, pid_of(c.target), c.pidfd_thread, c.pidfd_nonblock);
-        if (r.ret < 0) return errno_result(r.ret);
-        fds_[fresh.fd] = r.fd;
-        Result out;
+    case Sys::PidfdOpen:
+        fds_[fresh.fd] = res.fd;
         out.kind = Result::Kind::Pidfd;
         out.name = fresh.fd;
         return out;
-    }
-    case Sys::Close: return simple(sys_close(s, p, actor, need_fd(st, c.target)));
-    case Sys::Poll: {
-        SysResult r = sys_poll(s, p, actor, need_fd(st, c.target));
-        if (r.ret < 0) return errno_result(r.ret);
-        Result out;
+    case Sys::Poll:
         out.kind = Result::Kind::PollMask;
-        out.value = r.ret;
+        out.value = res.ret;
         return out;
-    }
-    case Sys::PidfdInfo: {
-        SysResult r = sys_pidfd_info(s, p, actor, need_fd(st, c.target), c.info_exit);
-        if (r.ret < 0) return errno_result(r.ret);
-        Result out;
-        out.kind = r.has_status ? Result::Kind::ExitInfo : Result::Kind::NoExit;
-        if (r.has_status) decode_status(r.status, out);
+    case Sys::PidfdInfo:
+        out.kind = res.has_status ? Result::Kind::ExitInfo : Result::Kind::NoExit;
+        if (res.has_status) decode_status(res.status, out);
         return out;
-    }
-    case Sys::Sigpending: {
-        SysResult r = sys_sigpending(s, p, actor, c.peek);
-        Result out;
-        out.kind = r.ret ? Result::Kind::Signal : Result::Kind::None;
-        out.value = r.ret;
+    case Sys::Sigpending:
+        out.kind = res.ret ? Result::Kind::Signal : Result::Kind::None;
+        out.value = res.ret;
         return out;
-    }
-    case Sys::Getppid: {
-        SysResult r = sys_getppid(s, p, actor);
-        Result out;
-        if (r.task == kNone) {
+    case Sys::Getppid:
+        if (res.task == kNone) {
             out.kind = Result::Kind::Number;
-            out.value = r.ret;
+            out.value = res.ret;
         } else {
             out.kind = Result::Kind::Task;
-            out.name = name_of(r.task);
+            out.name = name_of(res.task);
         }
         return out;
+    default: return out;   // ok
     }
-    case Sys::PtraceAttach: return simple(sys_ptrace_attach(s, p, actor, pid_of(c.target)));
-    case Sys::PtraceDetach: return simple(sys_ptrace_detach(s, p, actor, pid_of(c.target)));
-    case Sys::CapsetDrop: return simple(sys_capset_drop(s, p, actor));
-    case Sys::KDoExit: case Sys::KExitNotify: case Sys::KPidfsExit: case Sys::KUnhash: break;
-    }
-    throw ParseError(st.loc, "internal: unhandled call");
 }
 
 ExpectOutcome RefimplExecutor::check(const Statement& st) {

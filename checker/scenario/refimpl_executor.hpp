@@ -46,7 +46,4 @@ private:
     std::map<std::string, int> fds_;
 };
 
-/// A scenario-language flag set resolved to clone bits under a profile.
-uint64_t resolve_flags(const FlagSet& f, const refimpl::Profile& p);
-
 }  // namespace reapcheck::scn
