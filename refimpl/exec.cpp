@@ -1,5 +1,6 @@
 // fs/exec.c: a successful execve (SEMANTICS.md §11): de_thread, exit_signal
 // reset, self_exec_id, signal handlers, close-on-exec.
+#include <algorithm>
 #include <utility>
 
 #include "refimpl/internal.hpp"
@@ -59,7 +60,13 @@ SysResult sys_execve(State& s, const Profile& p, Id t) {
     de_thread(s, p, t);
     Task& me = s.tasks[t];
     me.exit_signal = kSigchldValue;   // end of de_thread, whatever it was
-    me.self_exec_id = uint8_t(me.self_exec_id + 1);
+    // begin_new_exec: self_exec_id + 1. The model takes a value no task holds
+    // yet: the kernel only ever compares exec ids for equality, and a fresh
+    // value keeps every such comparison as the counter would while letting
+    // the checker compress ids to their ranks.
+    uint8_t fresh = 0;
+    for (const Task& x : s.tasks) fresh = std::max({fresh, x.self_exec_id, x.parent_exec_id});
+    me.self_exec_id = uint8_t(fresh + 1);
     // flush_signal_handlers(me, 0): handlers to SIG_DFL, SIG_IGN stays, flags cleared.
     // unshare_sighand first: a sighand shared with another process is copied.
     Proc& pr = s.procs[me.proc];

@@ -358,6 +358,13 @@ SysResult sys_wait(State& s, const Profile& p, Id caller, const WaitArgs& a) {
     return r;
 }
 
+bool wait_would_block(const State& s, const Profile& p, Id t) {
+    State copy = s;
+    const Wait w = copy.tasks[t].wait;
+    REAPCHECK_REQUIRE(w.active);
+    return do_wait_scan(copy, p, t, w).ret == -kBlock;
+}
+
 SysResult sys_resume(State& s, const Profile& p, Id caller) {
     Wait& w = s.tasks[caller].wait;
     REAPCHECK_REQUIRE(w.active);

@@ -33,6 +33,16 @@ uint64_t named_flag_bit(const Profile& p, int i) {
     }
 }
 
+const char* cannot_end_process(const State& s, Id t, bool group) {
+    if (!s.procs[s.tasks[t].proc].unkillable) return nullptr;
+    // Its leader stays alive too: a pid-namespace init whose leader exits
+    // while other threads live hands the reaper role to a thread
+    // (find_child_reaper), which the single-namespace model leaves out.
+    if (group || s.is_leader(t) || s.procs[s.tasks[t].proc].quick_threads <= 1)
+        return "the namespace init (its leader and its process) never exits in the model (SEMANTICS 1.6)";
+    return nullptr;
+}
+
 const char* cannot_act(const State& s, Id t) {
     const Task& task = s.tasks[t];
     if (task.exit_state == ExitState::Released) return "it has been released";
@@ -187,6 +197,7 @@ SysResult sys_clone(State& s, const Profile& p, Id caller, const CloneArgs& a) {
     }
     s.tasks.push_back(c);
     if (s.tasks[child].ptraced) s.tasks[child].ptrace_seq = next_seq(s);
+    s.tasks[child].thread_seq = next_seq(s);   // list_add_tail_rcu(&p->thread_node, ...)
     if (!thread) {
         Proc& np = s.procs[s.tasks[child].proc];
         const Proc& rp = s.procs[s.tasks[s.tasks[child].real_parent].proc];

@@ -80,6 +80,10 @@ struct WaitArgs {
     uint32_t options = 0;
 };
 
+/// Why `t` cannot end its process (exit of the last thread, exit_group) in the
+/// model, or nullptr: the namespace init never exits (SEMANTICS.md §1.6, §8).
+const char* cannot_end_process(const State& s, Id t, bool group);
+
 /// Why a task cannot issue a syscall now, or nullptr when it can.
 const char* cannot_act(const State& s, Id t);
 
@@ -105,6 +109,12 @@ SysResult sys_getppid(State& s, const Profile& p, Id caller);
 SysResult sys_ptrace_attach(State& s, const Profile& p, Id caller, Id pid);
 SysResult sys_ptrace_detach(State& s, const Profile& p, Id caller, Id pid);
 SysResult sys_capset_drop(State& s, const Profile& p, Id caller);
+
+// --- lock-free readers, for properties --------------------------------------
+/// pidfd_poll of a pidfd file: 0, POLLIN or POLLIN|POLLHUP.
+uint32_t pidfd_poll(const State& s, const Profile& p, Id file);
+/// Whether a blocked waiter's scan, run now, would still go back to sleep.
+bool wait_would_block(const State& s, const Profile& p, Id t);
 
 // --- kernel steps ------------------------------------------------------------
 /// Runs t's pending step (Task::step); t must have one.

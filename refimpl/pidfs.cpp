@@ -100,17 +100,18 @@ SysResult sys_close(State& s, const Profile& p, Id caller, int fd) {
 }
 
 /// pidfd_poll (fs/pidfs.c), with events = POLLIN: 0, POLLIN, POLLIN|POLLHUP.
+uint32_t pidfd_poll(const State& s, const Profile& p, Id file) {
+    const Id t = s.pids[s.files[file].pid].task;
+    if (t == kNone) return p.fault == Fault::PollNoHup ? kPOLLIN : kPOLLIN | kPOLLHUP;
+    if (s.tasks[t].exit_state != ExitState::Running && !s.delay_group_leader(t)) return kPOLLIN;
+    return 0;
+}
+
 SysResult sys_poll(State& s, const Profile& p, Id caller, int fd) {
     const Id file = fd_lookup(s, caller, fd);
     if (file == kNone) return SysResult::err(kEBADF);
-    const Id t = s.pids[s.files[file].pid].task;
     SysResult r;
-    if (t == kNone)
-        r.ret = p.fault == Fault::PollNoHup ? kPOLLIN : kPOLLIN | kPOLLHUP;
-    else if (s.tasks[t].exit_state != ExitState::Running && !s.delay_group_leader(t))
-        r.ret = kPOLLIN;
-    else
-        r.ret = 0;
+    r.ret = pidfd_poll(s, p, file);
     return r;
 }
 

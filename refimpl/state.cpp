@@ -40,8 +40,11 @@ std::vector<Id> State::threads_of(Id t) const {
     const Id proc = tasks[t].proc;
     for (Id i = 0; i < Id(tasks.size()); ++i)
         if (tasks[i].proc == proc && tasks[i].exit_state != ExitState::Released) v.push_back(i);
-    // leader first, then creation order (for_each_thread order)
-    std::stable_partition(v.begin(), v.end(), [&](Id i) { return is_leader(i); });
+    // leader first, then thread-list order (for_each_thread)
+    std::sort(v.begin(), v.end(), [&](Id a, Id b) {
+        if (is_leader(a) != is_leader(b)) return is_leader(a);
+        return tasks[a].thread_seq < tasks[b].thread_seq;
+    });
     return v;
 }
 
@@ -93,7 +96,7 @@ std::size_t State::hash() const {
     std::size_t h = 0;
     for (const Task& t : tasks) {
         mix(h, t.pid); mix(h, t.proc); mix(h, t.files); mix(h, t.leader);
-        mix(h, t.real_parent); mix(h, t.parent); mix(h, t.sibling_seq); mix(h, t.ptrace_seq);
+        mix(h, t.real_parent); mix(h, t.parent); mix(h, t.sibling_seq); mix(h, t.ptrace_seq); mix(h, t.thread_seq);
         mix(h, t.exit_code); mix(h, t.exit_signal); mix(h, t.pdeath_signal);
         mix(h, t.parent_exec_id); mix(h, t.self_exec_id); mix(h, int(t.exit_state));
         mix(h, int(t.step)); mix(h, t.exiting); mix(h, t.ptraced); mix(h, t.nnp);

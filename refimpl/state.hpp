@@ -49,6 +49,7 @@ struct Task {
     Id parent = kNone;        ///< real_parent, or the tracer
     uint16_t sibling_seq = 0; ///< position on real_parent's children list (list order)
     uint16_t ptrace_seq = 0;  ///< position on the tracer's ptraced list
+    uint16_t thread_seq = 0;  ///< position on its group's thread list (for_each_thread order)
     int16_t exit_code = 0;    ///< wait-status encoding
     int16_t exit_signal = 0;  ///< -1 for a non-leader thread; legacy clone allows up to 255
     int8_t pdeath_signal = 0;

@@ -113,6 +113,12 @@ Result RefimplExecutor::run(const Statement& st, const Fresh& fresh) {
     } else if (const char* why = cannot_act(state_, actor)) {
         throw ParseError(st.loc, "'" + st.actor + "' cannot make a call: " + why);
     }
+    if (st.call.sys == Sys::Exit || st.call.sys == Sys::ExitGroup)
+        if (const char* why = cannot_end_process(state_, actor, st.call.sys == Sys::ExitGroup))
+            throw ParseError(st.loc, "'" + st.actor + "' cannot exit: " + why);
+    if (st.call.sys == Sys::Execve && state_.procs[state_.tasks[actor].proc].unkillable && !state_.is_leader(actor))
+        throw ParseError(st.loc, "'" + st.actor + "' cannot execve: a thread of the namespace init taking over "
+                                 "init's pid is not modelled");
     Result r = run_call(st, fresh, actor);
     if (!explicit_steps_) run_pending(state_, profile_);
     return r;

@@ -32,7 +32,11 @@ public:
     /// Bind a name to a task the caller created directly in state() (engines).
     void bind_task(const std::string& name, refimpl::Id t) { tasks_[name] = t; }
     refimpl::State& mutable_state() { return state_; }
-    void bind_fd(const std::string& name, int nr) { fds_[name] = nr; }
+    /// Descriptor number a pidfd name stands for, or -1.
+    [[nodiscard]] int fd_of(const std::string& name) const {
+        auto it = fds_.find(name);
+        return it == fds_.end() ? -1 : it->second;
+    }
 
 private:
     refimpl::Id need_task(const Statement& st, const std::string& name) const;

@@ -1,0 +1,120 @@
+// Command-line options shared by check and review: bounds, argument domains,
+// limits; parsed and range-checked by CLI11, so a bad value is one line and
+// exit code 2.
+#pragma once
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+
+#include "checker/cli/command.hpp"
+#include "checker/engine/check.hpp"
+
+namespace reapcheck::cli {
+
+struct BoundsOptions {
+    engine::Bounds b;
+    std::string exit_codes = "3";
+    bool no_symmetry = false;
+    double max_time = 0;
+    uint64_t max_memory_mb = 0;
+    uint64_t max_states = 0;
+    std::vector<std::string> properties;
+
+    std::vector<CLI::Option*> bound_opts;   ///< the options that shape the state space
+
+    /// Whether the user gave any bound or domain option.
+    [[nodiscard]] bool given() const {
+        for (const CLI::Option* o : bound_opts)
+            if (o->count() > 0) return true;
+        return false;
+    }
+
+    void add(CLI::App& sub) {
+        const std::size_t first = sub.get_options().size();
+        sub.add_option("--tasks", b.tasks, "Tasks alive at once, init and main included")
+            ->check(CLI::Range(2, 8))->capture_default_str();
+        sub.add_option("--threads", b.threads, "Threads per process (1: no CLONE_THREAD)")
+            ->check(CLI::Range(1, 4))->capture_default_str();
+        sub.add_option("--pidfds", b.pidfds, "Open pidfds per descriptor table")
+            ->check(CLI::Range(0, 4))->capture_default_str();
+        sub.add_option("--depth", b.depth, "Depth bound (0: until exhausted)")
+            ->check(CLI::Range(0, 1000))->capture_default_str();
+        sub.add_option("--exit-codes", exit_codes, "Exit codes to try, comma-separated (0..255)")->capture_default_str();
+        sub.add_flag("--ptrace,!--no-ptrace", b.ptrace, "ptrace_attach / ptrace_detach in the alphabet");
+        sub.add_flag("--exec,!--no-exec", b.exec, "execve in the alphabet");
+        sub.add_flag("--kill,!--no-kill", b.kill, "kill SIGKILL in the alphabet");
+        sub.add_flag("--blocking,!--no-blocking", b.blocking, "blocking waits and resume in the alphabet");
+        sub.add_flag("--autokill,!--no-autokill", b.autokill, "CLONE_PIDFD_AUTOKILL in the clone domain");
+        sub.add_flag("--parent,!--no-parent", b.parent, "CLONE_PARENT in the clone domain");
+        sub.add_flag("--subreaper,!--no-subreaper", b.subreaper, "prctl PR_SET_CHILD_SUBREAPER in the alphabet");
+        sub.add_flag("--sigaction,!--no-sigaction", b.sigaction, "sigaction SIGCHLD in the alphabet");
+        for (std::size_t i = first; i < sub.get_options().size(); ++i) bound_opts.push_back(sub.get_options()[i]);
+        sub.add_flag("--no-symmetry", no_symmetry, "Turn symmetry reduction (pid renaming) off");
+        sub.add_option("--max-time", max_time, "Stop after this many seconds (0: none)")->check(CLI::Range(0.0, 1e7));
+        sub.add_option("--max-memory", max_memory_mb, "Stop when the state store reaches this many MiB (0: none)");
+        sub.add_option("--max-states", max_states, "Stop after this many distinct states (0: none)");
+        sub.add_option("--property", properties, "Check only these property ids (repeatable)");
+    }
+
+    [[nodiscard]] engine::CheckOptions options() const {
+        engine::CheckOptions o;
+        o.bounds = b;
+        o.bounds.exit_codes.clear();
+        std::stringstream ss(exit_codes);
+        for (std::string item; std::getline(ss, item, ',');) {
+            try {
+                std::size_t used = 0;
+                const int v = std::stoi(item, &used);
+                if (used != item.size() || v < 0 || v > 255) throw std::invalid_argument(item);
+                o.bounds.exit_codes.push_back(v);
+            } catch (const std::exception&) {
+                throw UsageError("--exit-codes: '" + item + "' is not an exit code (0..255)");
+            }
+        }
+        if (o.bounds.exit_codes.empty()) throw UsageError("--exit-codes: give at least one exit code");
+        for (const auto& id : properties)
+            if (!props::find(id)) throw UsageError("--property: unknown property id '" + id + "' (see 'reapcheck properties')");
+        o.properties = properties;
+        o.symmetry = !no_symmetry;
+        o.limits.max_seconds = max_time;
+        o.limits.max_memory_mb = max_memory_mb;
+        o.limits.max_states = max_states;
+        return o;
+    }
+};
+
+/// SIGINT / SIGTERM set a flag the engine polls; verdicts settled so far are
+/// still printed and written.
+inline volatile bool& interrupted() {
+    static volatile bool flag = false;
+    return flag;
+}
+inline void install_interrupt_handler(engine::Limits& l) {
+    l.interrupt = &interrupted();
+    auto h = [](int) { interrupted() = true; };
+    std::signal(SIGINT, h);
+    std::signal(SIGTERM, h);
+}
+
+inline void write_file(const std::string& path, const std::string& text) {
+    std::ofstream out(path);
+    if (!out) throw UsageError(path + ": cannot write the file");
+    out << text;
+}
+
+/// Every trace of the results as DIR/<profile>.<property>.scn.
+inline void write_traces(const std::string& dir, const std::vector<engine::CheckResult>& rs) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) throw UsageError(dir + ": cannot create the directory (" + ec.message() + ")");
+    for (const auto& r : rs)
+        for (const auto& v : r.verdicts)
+            if (!v.trace.empty()) write_file(dir + "/" + r.profile + "." + v.property + ".scn", v.trace);
+}
+
+}  // namespace reapcheck::cli

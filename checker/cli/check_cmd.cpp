@@ -1,0 +1,46 @@
+// reapcheck check [--profile P] [bounds]: explore one profile and settle
+// every property of the catalog.
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+
+#include "checker/cli/bounds_options.hpp"
+#include "checker/cli/command.hpp"
+#include "checker/engine/report.hpp"
+
+namespace reapcheck::cli {
+namespace {
+
+struct CheckCli {
+    BoundsOptions b;
+    std::string profile = "mainline";
+    std::string json;
+    std::string trace_dir;
+    bool traces = true;
+};
+
+int run_check(const CheckCli& o) {
+    const refimpl::Profile* p = refimpl::find_profile(o.profile);
+    if (!p) throw UsageError("--profile: unknown profile '" + o.profile + "' (expected one of " + refimpl::profile_names() + ")");
+    engine::CheckOptions opts = o.b.options();
+    install_interrupt_handler(opts.limits);
+    const engine::CheckResult r = engine::check(*p, opts);
+    std::fputs(engine::format_check(r, o.traces).c_str(), stdout);
+    if (!o.json.empty()) write_file(o.json, engine::to_json({r}).dump(2) + "\n");
+    if (!o.trace_dir.empty()) write_traces(o.trace_dir, {r});
+    return engine::exit_code({r});
+}
+
+Register reg{{"check", [](CLI::App& app) {
+    auto* sub = app.add_subcommand("check", "Explore one profile exhaustively within bounds and settle every property");
+    auto o = std::make_shared<CheckCli>();
+    sub->add_option("--profile", o->profile, "Semantic profile")->capture_default_str();
+    sub->add_option("--json", o->json, "Write verdicts and statistics as JSON to this file");
+    sub->add_flag("!--no-traces", o->traces, "Do not print the traces of violations");
+    sub->add_option("--trace-dir", o->trace_dir, "Write every trace (violations and cover witnesses) as DIR/<profile>.<property>.scn");
+    o->b.add(*sub);
+    return std::function<int()>([o] { return run_check(*o); });
+}}};
+
+}  // namespace
+}  // namespace reapcheck::cli

@@ -1,0 +1,56 @@
+// The action alphabet of exploration over refimpl: which calls every live
+// task may make in a state, within bounds, and the kernel steps that are
+// pending. An action is a scenario-language call with its names resolved, so
+// a path of actions prints as a replayable .scn trace.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "checker/scenario/dispatch.hpp"
+#include "refimpl/events.hpp"
+
+namespace reapcheck::engine {
+
+/// Bounds and argument domains (the command line of check/review).
+struct Bounds {
+    int tasks = 4;                    ///< tasks not yet released, init and main included
+    int threads = 1;                  ///< threads per process (1: no CLONE_THREAD)
+    int pidfds = 1;                   ///< open pidfds per descriptor table
+    int depth = 0;                    ///< BFS depth bound; 0 = until exhausted
+    std::vector<int> exit_codes{3};   ///< codes for exit / exit_group
+    bool exec = true;                 ///< execve
+    bool kill = true;                 ///< kill SIGKILL
+    bool blocking = true;             ///< blocking wait4 and resume
+    bool ptrace = false;              ///< ptrace_attach / ptrace_detach
+    bool autokill = true;             ///< CLONE_PIDFD_AUTOKILL in the clone domain (+ close)
+    bool parent = true;               ///< CLONE_PARENT in the clone domain
+    bool subreaper = true;            ///< prctl PR_SET_CHILD_SUBREAPER
+    bool sigaction = true;            ///< sigaction SIGCHLD
+    [[nodiscard]] std::string describe() const;
+};
+
+struct Action {
+    bool kernel = false;              ///< a kernel step of `r.actor` (call.sys says which)
+    scn::Call call;
+    scn::Resolved r;
+};
+
+/// Every action enabled in `s`, in a fixed order.
+void enabled_actions(const refimpl::State& s, const refimpl::Profile& p, const Bounds& b,
+                     std::vector<Action>& out);
+
+/// What one transition did.
+struct Transition {
+    refimpl::State post;
+    refimpl::SysResult result;
+    refimpl::EventSink events;
+};
+
+/// Applies `a` to a copy of `s`.
+Transition apply(const refimpl::State& s, const refimpl::Profile& p, const Action& a);
+
+/// Task-count check for the clone actions (bounds.tasks).
+int live_tasks(const refimpl::State& s);
+
+}  // namespace reapcheck::engine

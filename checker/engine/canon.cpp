@@ -1,0 +1,273 @@
+#include "checker/engine/canon.hpp"
+
+#include <algorithm>
+#include <boost/container_hash/hash.hpp>
+#include <numeric>
+
+namespace reapcheck::engine {
+
+using namespace refimpl;
+
+namespace {
+
+void put(std::string& out, int v) {
+    out.push_back(char(v & 0xff));
+    out.push_back(char((v >> 8) & 0xff));
+}
+
+/// Rank compression of a set of values: each value -> its position among the
+/// distinct values, so only order and equality survive.
+template <class T>
+struct Ranks {
+    std::vector<T> v;
+    explicit Ranks(std::vector<T> in) : v(std::move(in)) {
+        std::sort(v.begin(), v.end());
+        v.erase(std::unique(v.begin(), v.end()), v.end());
+    }
+    T operator[](T x) const { return T(std::lower_bound(v.begin(), v.end(), x) - v.begin()); }
+};
+
+/// Rebuild `s` keeping the tasks in `order` (input indices), renumbering every
+/// object in order of first reference.
+State rebuild(const State& s, const std::vector<Id>& order, std::vector<Id>& task_map) {
+    State o;
+    task_map.assign(s.tasks.size(), kNone);
+    for (std::size_t i = 0; i < order.size(); ++i) task_map[order[i]] = Id(i);
+    std::vector<Id> proc_map(s.procs.size(), kNone), sh_map(s.sighands.size(), kNone),
+        pid_map(s.pids.size(), kNone), file_map(s.files.size(), kNone), table_map(s.fdtables.size(), kNone);
+    auto map_pid = [&](Id p) -> Id {
+        if (p == kNone) return kNone;
+        if (pid_map[p] == kNone) {
+            pid_map[p] = Id(o.pids.size());
+            Pid np = s.pids[p];
+            np.nr = int32_t(o.pids.size() + 1);
+            np.task = np.task == kNone ? kNone : task_map[np.task];
+            o.pids.push_back(np);
+        }
+        return pid_map[p];
+    };
+    auto map_file = [&](Id f) -> Id {
+        if (f == kNone || s.files[f].refs == 0) return kNone;
+        if (file_map[f] == kNone) {
+            file_map[f] = Id(o.files.size());
+            o.files.push_back(s.files[f]);
+        }
+        return file_map[f];
+    };
+    // List positions keep only their order within their own list (a
+    // parent's children, a tracer's tracees, a group's threads); 0 means "on
+    // no such list". Exec ids keep only equality and order across all tasks.
+    auto position = [&](Id t, uint16_t Task::*seq, auto same_list) -> uint16_t {
+        const uint16_t v = s.tasks[t].*seq;
+        if (!v) return 0;
+        uint16_t pos = 1;
+        for (Id u : order)
+            if (u != t && s.tasks[u].*seq && s.tasks[u].*seq < v && same_list(u)) ++pos;
+        return pos;
+    };
+    std::vector<uint8_t> execs;
+    for (Id t : order) {
+        execs.push_back(s.tasks[t].self_exec_id);
+        execs.push_back(s.tasks[t].parent_exec_id);
+    }
+    const Ranks<uint8_t> exec_rank(execs);
+    uint16_t max_pos = 0;
+    for (Id t : order) {
+        Task nt = s.tasks[t];
+        nt.leader = task_map[nt.leader];
+        nt.real_parent = nt.real_parent == kNone ? kNone : task_map[nt.real_parent];
+        nt.parent = nt.parent == kNone ? kNone : task_map[nt.parent];
+        const Task& ot = s.tasks[t];
+        nt.sibling_seq = position(t, &Task::sibling_seq, [&](Id u) {
+            return s.tasks[u].real_parent == ot.real_parent && s.is_leader(u);
+        });
+        nt.thread_seq = position(t, &Task::thread_seq, [&](Id u) { return s.tasks[u].proc == ot.proc; });
+        nt.ptrace_seq = ot.ptraced ? position(t, &Task::ptrace_seq, [&](Id u) {
+            return s.tasks[u].ptraced && s.tasks[u].parent == ot.parent;
+        }) : uint16_t(0);
+        max_pos = std::max({max_pos, nt.sibling_seq, nt.thread_seq, nt.ptrace_seq});
+        nt.self_exec_id = exec_rank[nt.self_exec_id];
+        nt.parent_exec_id = exec_rank[nt.parent_exec_id];
+        if (proc_map[nt.proc] == kNone) {
+            proc_map[nt.proc] = Id(o.procs.size());
+            o.procs.push_back(s.procs[nt.proc]);
+        }
+        nt.proc = proc_map[nt.proc];
+        if (nt.files != kNone) {
+            if (table_map[nt.files] == kNone) {
+                table_map[nt.files] = Id(o.fdtables.size());
+                o.fdtables.push_back(s.fdtables[nt.files]);
+            }
+            nt.files = table_map[nt.files];
+        }
+        o.tasks.push_back(nt);
+    }
+    for (Task& nt : o.tasks) nt.pid = map_pid(nt.pid);
+    for (FdTable& ft : o.fdtables)
+        for (Fd& fd : ft.fds) fd.file = map_file(fd.file);
+    for (File& f : o.files) f.pid = map_pid(f.pid);
+    for (Task& nt : o.tasks) nt.wait.pid = map_pid(nt.wait.pid);
+    for (Proc& pr : o.procs) {
+        pr.autokill_file = map_file(pr.autokill_file);
+        if (sh_map[pr.sighand] == kNone) {
+            sh_map[pr.sighand] = Id(o.sighands.size());
+            o.sighands.push_back(s.sighands[pr.sighand]);
+        }
+        pr.sighand = sh_map[pr.sighand];
+    }
+    o.next_pid_nr = int32_t(o.pids.size() + 1);
+    o.next_seq = uint16_t(max_pos + 1);
+    return o;
+}
+
+/// The structural signature of a task: its own fields and its process's,
+/// without references to other tasks, refined by its parents' signatures.
+/// Equal for tasks that a renaming can exchange (it is a hash: unequal
+/// tasks may collide, which only costs extra permutations, never exactness).
+std::size_t signature(const State& s, Id t, int depth) {
+    const Task& x = s.tasks[t];
+    const Proc& pr = s.procs[x.proc];
+    const Sighand& sh = s.sighands[pr.sighand];
+    std::size_t h = 0;
+    for (int v : {int(x.exit_state), int(x.step), int(x.exiting), int(x.ptraced), int(x.exit_signal),
+                  int(x.exit_code), int(x.pdeath_signal), int(x.nnp), int(x.cap_sys_admin),
+                  int(x.wait.active), int(x.wait.woken), int(x.wait.options), int(x.wait.idtype),
+                  int(s.is_leader(t)), int(pr.autoreap), int(pr.is_child_subreaper),
+                  int(pr.has_child_subreaper), int(pr.group_exit), int(pr.group_exit_code),
+                  int(pr.live), int(pr.sigchld_pending), int(sh.sigchld), int(sh.nocldwait),
+                  int(x.files == kNone ? -1 : int(s.fdtables[x.files].fds.size())),
+                  int(s.pids[x.pid].attr)})
+        boost::hash_combine(h, v);
+    if (depth > 0) {
+        boost::hash_combine(h, x.real_parent == kNone ? std::size_t(1) : signature(s, x.real_parent, depth - 1));
+        boost::hash_combine(h, x.parent == x.real_parent ? std::size_t(2) : signature(s, x.parent, depth - 1));
+    }
+    return h;
+}
+
+}  // namespace
+
+std::string encode(const State& s) {
+    std::string o;
+    o.reserve(64 + s.tasks.size() * 48);
+    put(o, int(s.tasks.size()));
+    for (const Task& t : s.tasks) {
+        for (int v : {int(t.pid), int(t.proc), int(t.files), int(t.leader), int(t.real_parent), int(t.parent),
+                      int(t.sibling_seq), int(t.ptrace_seq), int(t.thread_seq), int(t.exit_code), int(t.exit_signal),
+                      int(t.pdeath_signal), int(t.parent_exec_id), int(t.self_exec_id), int(t.exit_state),
+                      int(t.step), int(t.exiting), int(t.ptraced), int(t.nnp), int(t.cap_sys_admin),
+                      int(t.wait.active), int(t.wait.woken), int(t.wait.waitid), int(t.wait.idtype),
+                      int(t.wait.pid), int(t.wait.nonblock_fd), int(t.wait.options & 0xffff),
+                      int(t.wait.options >> 16)})
+            put(o, v);
+    }
+    put(o, int(s.procs.size()));
+    for (const Proc& p : s.procs)
+        for (int v : {int(p.autoreap), int(p.is_child_subreaper), int(p.has_child_subreaper), int(p.unkillable),
+                      int(p.group_exit), int(p.group_exit_code), int(p.live), int(p.quick_threads),
+                      int(p.sighand), int(p.sigchld_pending), int(p.autokill_file)})
+            put(o, v);
+    put(o, int(s.sighands.size()));
+    for (const Sighand& sh : s.sighands)
+        for (int v : {int(sh.sigchld), int(sh.nocldwait), int(sh.users)}) put(o, v);
+    put(o, int(s.pids.size()));
+    for (const Pid& p : s.pids)
+        for (int v : {int(p.nr), int(p.task), int(p.attr), int(p.exit_info), int(p.exit_code)}) put(o, v);
+    put(o, int(s.files.size()));
+    for (const File& f : s.files)
+        for (int v : {int(f.pid), int(f.thread), int(f.nonblock), int(f.autokill), int(f.refs)}) put(o, v);
+    put(o, int(s.fdtables.size()));
+    for (const FdTable& t : s.fdtables) {
+        put(o, t.users);
+        put(o, int(t.fds.size()));
+        for (const Fd& fd : t.fds) {
+            put(o, fd.nr);
+            put(o, fd.file);
+        }
+    }
+    put(o, s.next_pid_nr);
+    put(o, s.next_seq);
+    return o;
+}
+
+std::string describe(const State& s) {
+    std::string o;
+    for (Id t = 0; t < Id(s.tasks.size()); ++t) {
+        const Task& x = s.tasks[t];
+        const Proc& pr = s.procs[x.proc];
+        const Sighand& sh = s.sighands[pr.sighand];
+        o += "task " + std::to_string(t) + ": pid#" + std::to_string(x.pid) + " proc#" + std::to_string(x.proc) +
+             " leader " + std::to_string(x.leader) + " real_parent " + std::to_string(x.real_parent) + " parent " +
+             std::to_string(x.parent) + " " + to_string(x.exit_state) + " step " + to_string(x.step) +
+             (x.exiting ? " exiting" : "") + (x.ptraced ? " traced" : "") + " exit_signal " +
+             std::to_string(x.exit_signal) + " exit_code " + std::to_string(x.exit_code) + " seq " +
+             std::to_string(x.sibling_seq) + "/" + std::to_string(x.thread_seq) + "/" + std::to_string(x.ptrace_seq) +
+             " exec " + std::to_string(x.parent_exec_id) + "/" + std::to_string(x.self_exec_id) +
+             (x.wait.active ? (x.wait.woken ? " wait(woken)" : " wait") : "") + " | autoreap " +
+             std::to_string(pr.autoreap) + " sub " + std::to_string(pr.is_child_subreaper) +
+             std::to_string(pr.has_child_subreaper) + " live " + std::to_string(pr.live) + " quick " +
+             std::to_string(pr.quick_threads) + " group_exit " + std::to_string(pr.group_exit) + ":" +
+             std::to_string(pr.group_exit_code) + " sigchld " + std::to_string(int(sh.sigchld)) +
+             (sh.nocldwait ? "+NOCLDWAIT" : "") + (pr.sigchld_pending ? " PENDING" : "") + "\n";
+    }
+    for (Id f = 0; f < Id(s.files.size()); ++f)
+        o += "file " + std::to_string(f) + ": pid#" + std::to_string(s.files[f].pid) + " refs " +
+             std::to_string(s.files[f].refs) + (s.files[f].autokill ? " autokill" : "") + "\n";
+    for (Id p = 0; p < Id(s.pids.size()); ++p)
+        o += "pid#" + std::to_string(p) + ": task " + std::to_string(s.pids[p].task) + " attr " +
+             std::to_string(int(s.pids[p].attr)) + (s.pids[p].exit_info ? " exit " + std::to_string(s.pids[p].exit_code) : "") + "\n";
+    return o;
+}
+
+Canon canonicalize(const State& s, bool symmetry) {
+    std::vector<Id> live;
+    for (Id t = 0; t < Id(s.tasks.size()); ++t)
+        if (s.tasks[t].exit_state != ExitState::Released) live.push_back(t);
+    Canon best;
+    if (!symmetry || live.size() <= 2) {
+        best.state = rebuild(s, live, best.task_map);
+        best.key = encode(best.state);
+        return best;
+    }
+    // init (task 0) stays first: it is the namespace reaper, unlike any other.
+    std::vector<std::pair<std::size_t, Id>> sig;
+    for (std::size_t i = 1; i < live.size(); ++i) sig.emplace_back(signature(s, live[i], 2), live[i]);
+    std::sort(sig.begin(), sig.end());
+    // Groups of equal signature; every order within each group is tried.
+    std::vector<std::pair<std::size_t, std::size_t>> groups;
+    for (std::size_t i = 0; i < sig.size();) {
+        std::size_t j = i;
+        while (j < sig.size() && sig[j].first == sig[i].first) ++j;
+        if (j - i > 1) groups.emplace_back(i, j);
+        i = j;
+    }
+    std::vector<Id> order{live[0]};
+    for (auto& [_, t] : sig) order.push_back(t);
+    std::vector<Id> tm;
+    // Enumerate the product of the groups' permutations (odometer).
+    std::vector<std::vector<Id>> perms;
+    for (auto& [b, e] : groups) {
+        std::vector<Id> g(order.begin() + 1 + b, order.begin() + 1 + e);
+        std::sort(g.begin(), g.end());
+        perms.push_back(g);
+    }
+    bool first = true;
+    while (true) {
+        for (std::size_t gi = 0; gi < groups.size(); ++gi)
+            std::copy(perms[gi].begin(), perms[gi].end(), order.begin() + 1 + groups[gi].first);
+        State cand = rebuild(s, order, tm);
+        std::string key = encode(cand);
+        if (first || key < best.key) {
+            best.key = std::move(key);
+            best.state = std::move(cand);
+            best.task_map = tm;
+            first = false;
+        }
+        std::size_t gi = 0;
+        while (gi < perms.size() && !std::next_permutation(perms[gi].begin(), perms[gi].end())) ++gi;
+        if (gi == perms.size()) break;
+    }
+    return best;
+}
+
+}  // namespace reapcheck::engine

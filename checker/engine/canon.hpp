@@ -1,0 +1,32 @@
+// Canonical forms of refimpl states for exploration: compaction (released
+// tasks, unreferenced pids, closed files and dead tables dropped; sequence
+// numbers and exec ids compressed to ranks) and, optionally, symmetry
+// reduction under renaming of tasks (pid renaming): the canonical state is the
+// one with the least encoding over every task order that respects a
+// structural signature.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "refimpl/state.hpp"
+
+namespace reapcheck::engine {
+
+struct Canon {
+    refimpl::State state;               ///< compacted (and, with symmetry, permuted) state
+    std::string key;                    ///< its exact encoding: equal keys = equal states
+    std::vector<refimpl::Id> task_map;  ///< input task index -> index in `state` (kNone: dropped)
+};
+
+/// `symmetry` off: only compaction, task order kept (creation order).
+Canon canonicalize(const refimpl::State& s, bool symmetry);
+
+/// The exact encoding of a state (no compaction, no permutation).
+std::string encode(const refimpl::State& s);
+
+/// A readable dump of a state, one task per line (for engine diagnostics and
+/// counterexamples to induction).
+std::string describe(const refimpl::State& s);
+
+}  // namespace reapcheck::engine

@@ -1,0 +1,225 @@
+#include "checker/engine/check.hpp"
+
+#include <algorithm>
+#include <functional>
+
+#include <fmt/format.h>
+
+#include "checker/engine/canon.hpp"
+#include "checker/engine/graph.hpp"
+#include "checker/engine/trace.hpp"
+
+namespace reapcheck::engine {
+
+using namespace refimpl;
+using props::Kind;
+using props::Property;
+
+const char* to_string(Verdict::Kind k) {
+    switch (k) {
+    case Verdict::Kind::Holds: return "holds";
+    case Verdict::Kind::Violated: return "VIOLATED";
+    case Verdict::Kind::Unknown: return "unknown";
+    case Verdict::Kind::NotApplicable: return "n/a";
+    case Verdict::Kind::Covered: return "covered";
+    case Verdict::Kind::NotCovered: return "NOT COVERED";
+    }
+    return "?";
+}
+
+bool is_failure(Verdict::Kind k) { return k == Verdict::Kind::Violated || k == Verdict::Kind::NotCovered; }
+
+namespace {
+
+struct KernelModel {
+    using State = refimpl::State;
+    using Action = engine::Action;
+    using Step = Transition;
+    const Profile& p;
+    const Bounds& b;
+    bool symmetry;
+    State initial() const { return initial_state(); }
+    void actions(const State& s, std::vector<Action>& out) const { enabled_actions(s, p, b, out); }
+    Step step(const State& s, const Action& a) const { return apply(s, p, a); }
+    bool unchanged(const State& s, const Step& t) const { return t.post == s; }
+    std::pair<State, std::string> canonical(const State& s) const {
+        Canon c = canonicalize(s, symmetry);
+        return {std::move(c.state), std::move(c.key)};
+    }
+};
+
+/// Where a property was first settled: a node, or an edge (node + action).
+struct Found {
+    bool yes = false;
+    uint32_t node = 0;
+    bool edge = false;
+    uint32_t action = 0;
+};
+
+struct Visitor {
+    const Profile& p;
+    std::vector<const Property*> props;
+    std::vector<Found> found;
+    bool need_graph = false;
+    std::vector<std::pair<uint32_t, uint32_t>> edges;
+    std::vector<std::vector<bool>> good;   // per eventually property, per node
+
+    void on_state(uint32_t node, const State& s) {
+        for (std::size_t i = 0; i < props.size(); ++i) {
+            const Property& pr = *props[i];
+            if (pr.kind == Kind::Eventually) {
+                if (good[i].size() <= node) good[i].resize(node + 1);
+                good[i][node] = pr.state(p, s);
+                continue;
+            }
+            if (found[i].yes || !pr.state) continue;
+            const bool v = pr.state(p, s);
+            if ((pr.kind == Kind::Always && !v) || (pr.kind == Kind::Sometimes && v)) found[i] = Found{true, node};
+        }
+    }
+    void on_edge(uint32_t from, uint32_t ai, const State& pre, const Action& a, const Transition& t, uint32_t to,
+                 bool) {
+        if (need_graph) edges.emplace_back(from, to);
+        const props::CallView cv = call_view(p, a);
+        const props::StepView view{p, pre, t.post, cv, t.result, t.events};
+        for (std::size_t i = 0; i < props.size(); ++i) {
+            const Property& pr = *props[i];
+            if (found[i].yes || !pr.step) continue;
+            const bool v = pr.step(view);
+            if ((pr.kind == Kind::Step && !v) || (pr.kind == Kind::Sometimes && v))
+                found[i] = Found{true, from, true, ai};
+        }
+    }
+    bool done() const { return false; }
+};
+
+std::string not_hit_hint(const Property& pr, const Bounds& b) {
+    if (pr.id == "cover.traced_exit" || pr.id == "cover.trace_handoff")
+        return b.ptrace ? "" : " (ptrace is off in these bounds: --ptrace)";
+    if (pr.id == "cover.delayed_leader") return b.threads > 1 ? "" : " (needs --threads 2)";
+    if (pr.id == "cover.autokill") return b.autokill && b.pidfds > 0 ? "" : " (needs --pidfds 1 and autokill)";
+    return "";
+}
+
+}  // namespace
+
+CheckResult check(const Profile& profile, const CheckOptions& opts) {
+    CheckResult res;
+    res.profile = profile.name;
+    res.options = opts;
+    const KernelModel model{profile, opts.bounds, opts.symmetry};
+    Visitor vis{profile, {}, {}, false, {}, {}};
+    std::vector<const Property*> skipped;
+    for (const Property& pr : props::catalog()) {
+        if (!opts.properties.empty() &&
+            std::find(opts.properties.begin(), opts.properties.end(), pr.id) == opts.properties.end())
+            continue;
+        if (pr.applies && !pr.applies(profile)) {
+            skipped.push_back(&pr);
+            continue;
+        }
+        vis.props.push_back(&pr);
+        if (pr.kind == Kind::Eventually) vis.need_graph = true;
+    }
+    vis.found.resize(vis.props.size());
+    vis.good.resize(vis.props.size());
+    Limits lim = opts.limits;
+    if (opts.bounds.depth) lim.max_depth = uint32_t(opts.bounds.depth);
+    Bfs<KernelModel> bfs(model, lim);
+    res.stats = bfs.run(vis);
+    const Stats& st = res.stats;
+
+    const std::string bound = fmt::format("{} states, {} transitions, depth {}{}; {}", st.states, st.transitions,
+                                          st.depth, st.exhausted ? " (exhausted)" : "",
+                                          opts.bounds.describe() + (opts.symmetry ? " symmetry=on" : " symmetry=off"));
+    auto trace_for = [&](const Property& pr, const Found& f, const std::string& what,
+                         const std::function<bool(const ReplayEnd&)>& recheck, Verdict& v) {
+        TracePath tp;
+        tp.actions = bfs.path(f.node);
+        if (f.edge) tp.actions.push_back(f.action);
+        tp.header = fmt::format("# {} {} under profile {}\n# claim: {}\n# source: {}", pr.id, what, profile.name,
+                                pr.claim, pr.source);
+        v.trace = make_trace(profile, opts.bounds, opts.symmetry, tp, recheck, v.trace_steps);
+    };
+
+    for (std::size_t i = 0; i < vis.props.size(); ++i) {
+        const Property& pr = *vis.props[i];
+        const Found& f = vis.found[i];
+        Verdict v;
+        v.property = std::string(pr.id);
+        switch (pr.kind) {
+        case Kind::Always:
+        case Kind::Step:
+            if (f.yes) {
+                v.kind = Verdict::Kind::Violated;
+                v.reason = fmt::format("shortest counterexample, found within {}", bound);
+                trace_for(pr, f, "is violated", [&](const ReplayEnd& e) {
+                    if (pr.kind == Kind::Always) return !pr.state(profile, e.state);
+                    return e.step && !pr.step(*e.step);
+                }, v);
+            } else if (st.exhausted || st.stop_reason.rfind("depth bound", 0) == 0) {
+                v.kind = Verdict::Kind::Holds;
+                v.reason = bound;
+            } else {
+                v.kind = Verdict::Kind::Unknown;
+                v.reason = fmt::format("stopped ({}) after {}", st.stop_reason, bound);
+            }
+            break;
+        case Kind::Sometimes:
+            if (f.yes) {
+                v.kind = Verdict::Kind::Covered;
+                v.reason = fmt::format("witness of {} steps", bfs.node(f.node).depth + (f.edge ? 1 : 0));
+                trace_for(pr, f, "is hit", [&](const ReplayEnd& e) {
+                    if (pr.state) return pr.state(profile, e.state);
+                    return e.step && pr.step(*e.step);
+                }, v);
+            } else if (st.exhausted || st.stop_reason.rfind("depth bound", 0) == 0) {
+                v.kind = Verdict::Kind::NotCovered;
+                v.reason = "not hit in " + bound + not_hit_hint(pr, opts.bounds);
+            } else {
+                v.kind = Verdict::Kind::Unknown;
+                v.reason = fmt::format("not hit before stopping ({}) after {}", st.stop_reason, bound);
+            }
+            break;
+        case Kind::Eventually: {
+            if (!st.exhausted) {
+                v.kind = Verdict::Kind::Unknown;
+                v.reason = "liveness needs the whole state graph; the exploration stopped: " +
+                           (st.stop_reason.empty() ? std::string("?") : st.stop_reason);
+                break;
+            }
+            auto good = vis.good[i];
+            good.resize(bfs.size());
+            const auto reach = can_reach(bfs.size(), vis.edges, good);
+            uint32_t bad = UINT32_MAX;
+            for (uint32_t n = 0; n < reach.size(); ++n)
+                if (!reach[n] && (bad == UINT32_MAX || bfs.node(n).depth < bfs.node(bad).depth)) bad = n;
+            if (bad == UINT32_MAX) {
+                v.kind = Verdict::Kind::Holds;
+                v.reason = bound;
+            } else {
+                v.kind = Verdict::Kind::Violated;
+                v.reason = "shortest trace to a state from which no good state is reachable; " + bound;
+                Found fb{true, bad};
+                // The graph says no good state is reachable from here; the
+                // replay re-checks that the trace ends in a state that is not good.
+                trace_for(pr, fb, "cannot be reached any more", [&](const ReplayEnd& e) {
+                    return !pr.state(profile, e.state);
+                }, v);
+            }
+            break;
+        }
+        }
+        res.verdicts.push_back(std::move(v));
+    }
+    for (const Property* pr : skipped) {
+        Verdict v;
+        v.property = std::string(pr->id);
+        v.kind = Verdict::Kind::NotApplicable;
+        v.reason = "profile " + profile.name + " has no such feature";
+        res.verdicts.push_back(std::move(v));
+    }
+    return res;
+}
+
+}  // namespace reapcheck::engine

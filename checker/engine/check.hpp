@@ -1,0 +1,48 @@
+// `check`: explicit-state exploration of refimpl under one profile, settling
+// every property of the catalog with a three-valued verdict. Every
+// counterexample and witness is printed as a .scn trace in explicit-steps
+// mode and replayed through refimpl before it is reported.
+#pragma once
+
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "checker/engine/alphabet.hpp"
+#include "checker/engine/bfs.hpp"
+#include "properties/catalog.hpp"
+
+namespace reapcheck::engine {
+
+struct Verdict {
+    enum class Kind { Holds, Violated, Unknown, NotApplicable, Covered, NotCovered };
+    Kind kind = Kind::Unknown;
+    std::string property;
+    std::string reason;          ///< the bound covered, why unknown, why not hit
+    std::string trace;           ///< .scn text: counterexample, or a cover's witness
+    int trace_steps = 0;
+};
+const char* to_string(Verdict::Kind k);
+/// A verdict that is a failure of the checked system (violated, cover not hit).
+bool is_failure(Verdict::Kind k);
+
+struct CheckOptions {
+    Bounds bounds;
+    Limits limits;
+    bool symmetry = true;
+    std::vector<std::string> properties;   ///< ids to check; empty = all
+};
+
+struct CheckResult {
+    std::string profile;
+    CheckOptions options;
+    Stats stats;   ///< for a suite: sums over the runs
+    /// For a suite: each configuration's name, bounds and statistics.
+    std::vector<std::tuple<std::string, Bounds, Stats>> runs;
+    std::vector<Verdict> verdicts;
+};
+
+/// Throws std::runtime_error("engine bug: ...") when a trace does not replay.
+CheckResult check(const refimpl::Profile& profile, const CheckOptions& opts);
+
+}  // namespace reapcheck::engine

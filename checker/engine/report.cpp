@@ -1,0 +1,131 @@
+#include "checker/engine/report.hpp"
+
+#include <map>
+
+#include <fmt/format.h>
+
+namespace reapcheck::engine {
+
+namespace {
+std::string stats_line(const CheckResult& r) {
+    const Stats& s = r.stats;
+    std::string o = fmt::format("profile {}: {} states, {} transitions, depth {}, {:.2f} s{}{}\n", r.profile, s.states,
+                                s.transitions, s.depth, s.seconds, s.exhausted ? ", exhausted" : "",
+                                s.stop_reason.empty() ? "" : ", stopped: " + s.stop_reason);
+    for (const auto& [name, b, st] : r.runs)
+        o += fmt::format("  {:<12} {:>9} states {:>10} transitions  depth {:>2}  {:6.2f} s  {}  [{}]\n", name, st.states,
+                         st.transitions, st.depth, st.seconds, st.exhausted ? "exhausted" : st.stop_reason,
+                         b.describe());
+    return o;
+}
+std::string indent(const std::string& text) {
+    std::string o;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        std::size_t j = text.find('\n', i);
+        if (j == std::string::npos) j = text.size();
+        o += "    " + text.substr(i, j - i) + "\n";
+        i = j + 1;
+    }
+    return o;
+}
+}  // namespace
+
+std::string format_check(const CheckResult& r, bool traces) {
+    std::string o = stats_line(r);
+    o += "bounds: " + r.options.bounds.describe() + (r.options.symmetry ? " symmetry=on\n" : " symmetry=off\n");
+    for (const Verdict& v : r.verdicts)
+        o += fmt::format("  {:<36} {:<12} {}\n", v.property, to_string(v.kind),
+                         v.kind == Verdict::Kind::Covered || v.kind == Verdict::Kind::Violated
+                             ? fmt::format("trace of {} steps", v.trace_steps)
+                             : v.reason);
+    if (traces)
+        for (const Verdict& v : r.verdicts)
+            if (!v.trace.empty() && v.kind == Verdict::Kind::Violated)
+                o += fmt::format("\n{} {} under {}: {}\n{}", v.property, to_string(v.kind), r.profile, v.reason,
+                                 indent(v.trace));
+    return o;
+}
+
+std::string format_review(const std::vector<CheckResult>& rs, bool traces) {
+    std::string o;
+    for (const auto& r : rs) o += stats_line(r);
+    if (!rs.empty() && rs[0].runs.empty())
+        o += "bounds: " + rs[0].options.bounds.describe() + (rs[0].options.symmetry ? " symmetry=on\n" : " symmetry=off\n");
+    o += fmt::format("\n{:<36}", "property");
+    for (const auto& r : rs) o += fmt::format(" {:<11}", r.profile);
+    o += "\n";
+    std::vector<std::string> ids;
+    for (const auto& v : rs.front().verdicts) ids.push_back(v.property);
+    std::map<std::pair<std::string, std::string>, const Verdict*> at;
+    for (const auto& r : rs)
+        for (const auto& v : r.verdicts) at[{r.profile, v.property}] = &v;
+    for (const auto& id : ids) {
+        o += fmt::format("{:<36}", id);
+        for (const auto& r : rs) {
+            auto it = at.find({r.profile, id});
+            o += fmt::format(" {:<11}", it == at.end() ? "-" : to_string(it->second->kind));
+        }
+        o += "\n";
+    }
+    if (!traces) return o;
+    for (const auto& r : rs)
+        for (const auto& v : r.verdicts) {
+            if (v.kind == Verdict::Kind::Violated)
+                o += fmt::format("\n{} VIOLATED under {} ({} steps):\n{}", v.property, r.profile, v.trace_steps,
+                                 indent(v.trace));
+            else if (v.kind == Verdict::Kind::NotCovered || v.kind == Verdict::Kind::Unknown)
+                o += fmt::format("\n{} {} under {}: {}\n", v.property, to_string(v.kind), r.profile, v.reason);
+        }
+    return o;
+}
+
+nlohmann::json to_json(const std::vector<CheckResult>& rs) {
+    nlohmann::json j;
+    j["tool"] = "reapcheck";
+    j["schema"] = 1;
+    for (const auto& r : rs) {
+        nlohmann::json pr;
+        pr["profile"] = r.profile;
+        const Bounds& b = r.options.bounds;
+        pr["bounds"] = {{"tasks", b.tasks},       {"threads", b.threads},   {"pidfds", b.pidfds},
+                        {"depth", b.depth},       {"exit_codes", b.exit_codes}, {"exec", b.exec},
+                        {"kill", b.kill},         {"blocking", b.blocking}, {"ptrace", b.ptrace},
+                        {"autokill", b.autokill}, {"parent", b.parent},     {"subreaper", b.subreaper},
+                        {"sigaction", b.sigaction}, {"symmetry", r.options.symmetry}};
+        pr["stats"] = {{"states", r.stats.states},       {"transitions", r.stats.transitions},
+                       {"depth", r.stats.depth},         {"exhausted", r.stats.exhausted},
+                       {"stop_reason", r.stats.stop_reason}, {"seconds", r.stats.seconds},
+                       {"key_bytes", r.stats.key_bytes}};
+        for (const auto& [name, rb, st] : r.runs)
+            pr["runs"].push_back({{"name", name}, {"bounds", rb.describe()}, {"states", st.states},
+                                  {"transitions", st.transitions}, {"depth", st.depth}, {"exhausted", st.exhausted},
+                                  {"stop_reason", st.stop_reason}, {"seconds", st.seconds}});
+        for (const auto& v : r.verdicts) {
+            const props::Property* p = props::find(v.property);
+            nlohmann::json jv = {{"property", v.property},
+                                 {"kind", p ? props::to_string(p->kind) : "?"},
+                                 {"verdict", to_string(v.kind)},
+                                 {"reason", v.reason}};
+            if (!v.trace.empty()) {
+                jv["trace"] = v.trace;
+                jv["trace_steps"] = v.trace_steps;
+            }
+            pr["verdicts"].push_back(jv);
+        }
+        j["results"].push_back(pr);
+    }
+    return j;
+}
+
+int exit_code(const std::vector<CheckResult>& rs) {
+    bool unknown = false, failed = false;
+    for (const auto& r : rs)
+        for (const auto& v : r.verdicts) {
+            failed |= is_failure(v.kind);
+            unknown |= v.kind == Verdict::Kind::Unknown;
+        }
+    return failed ? 1 : unknown ? 3 : 0;
+}
+
+}  // namespace reapcheck::engine

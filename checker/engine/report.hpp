@@ -1,0 +1,24 @@
+// Reports of check and review: text for people, JSON for tools.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "checker/engine/check.hpp"
+
+namespace reapcheck::engine {
+
+/// One profile: statistics, a verdict per line, then every trace.
+std::string format_check(const CheckResult& r, bool traces);
+/// Profiles x properties matrix, then the traces of violations (once per
+/// distinct trace) and what was not covered.
+std::string format_review(const std::vector<CheckResult>& rs, bool traces);
+/// JSON of one or more results (schema: docs/json-schema.md).
+nlohmann::json to_json(const std::vector<CheckResult>& rs);
+/// 0: every property settled, none violated, every cover hit;
+/// 1: a violation or an uncovered cover; 3: something unknown.
+int exit_code(const std::vector<CheckResult>& rs);
+
+}  // namespace reapcheck::engine

@@ -1,0 +1,123 @@
+#include "checker/engine/suite.hpp"
+
+#include <map>
+
+#include <fmt/format.h>
+
+namespace reapcheck::engine {
+
+std::vector<NamedBounds> default_suite() {
+    auto base = [] {
+        Bounds b;
+        b.tasks = 3;
+        b.pidfds = 0;
+        b.autokill = false;
+        b.exec = false;
+        b.kill = false;
+        b.sigaction = false;
+        b.subreaper = false;
+        b.parent = false;
+        b.blocking = false;
+        return b;
+    };
+    std::vector<NamedBounds> s;
+    Bounds b = base();   // dispositions, subreapers, CLONE_PARENT
+    b.sigaction = b.subreaper = b.parent = true;
+    s.push_back({"signals", b});
+    b = base();          // dispositions with blocked waiters
+    b.sigaction = b.blocking = true;
+    s.push_back({"waiters", b});
+    b = base();          // pidfds, exit info, AUTOKILL
+    b.pidfds = 1;
+    b.autokill = true;
+    b.parent = true;
+    s.push_back({"pidfd", b});
+    b = base();          // ptrace
+    b.ptrace = b.blocking = true;
+    s.push_back({"ptrace", b});
+    b = base();          // threads, group exit, SIGKILL
+    b.threads = 2;
+    b.kill = b.blocking = true;
+    s.push_back({"threads", b});
+    b = base();          // execve and SIGKILL
+    b.exec = b.kill = b.blocking = true;
+    s.push_back({"exec-kill", b});
+    b = base();          // four tasks: grandchildren and subreapers, to depth 7
+    b.tasks = 4;
+    b.depth = 7;
+    b.subreaper = true;
+    s.push_back({"subreaper4", b});
+    return s;
+}
+
+namespace {
+std::string run_line(const std::string& name, const Stats& st) {
+    return fmt::format("{} ({} states{})", name, st.states,
+                       st.exhausted ? ", exhausted" : ", " + st.stop_reason);
+}
+}  // namespace
+
+CheckResult check_suite(const refimpl::Profile& p, const std::vector<NamedBounds>& suite, const CheckOptions& base) {
+    CheckResult merged;
+    merged.profile = p.name;
+    merged.options = base;
+    if (!suite.empty()) merged.options.bounds = suite.front().bounds;
+    std::vector<std::string> order;
+    std::map<std::string, Verdict> by_id;
+    std::map<std::string, std::vector<std::string>> holds_in, missed_in;
+    for (const NamedBounds& nb : suite) {
+        CheckOptions o = base;
+        o.bounds = nb.bounds;
+        CheckResult r = check(p, o);
+        merged.runs.emplace_back(nb.name, r.options.bounds, r.stats);
+        merged.stats.states += r.stats.states;
+        merged.stats.transitions += r.stats.transitions;
+        merged.stats.seconds += r.stats.seconds;
+        merged.stats.depth = std::max(merged.stats.depth, r.stats.depth);
+        merged.stats.key_bytes += r.stats.key_bytes;
+        for (Verdict& v : r.verdicts) {
+            auto it = by_id.find(v.property);
+            if (v.kind == Verdict::Kind::Violated || v.kind == Verdict::Kind::Covered)
+                v.reason = "in configuration " + nb.name + ": " + v.reason;
+            if (v.kind == Verdict::Kind::Holds) holds_in[v.property].push_back(run_line(nb.name, r.stats));
+            if (v.kind == Verdict::Kind::NotCovered) missed_in[v.property].push_back(run_line(nb.name, r.stats));
+            if (it == by_id.end()) {
+                order.push_back(v.property);
+                by_id.emplace(v.property, std::move(v));
+                continue;
+            }
+            Verdict& cur = it->second;
+            auto rank = [](Verdict::Kind k) {
+                switch (k) {
+                case Verdict::Kind::Violated: return 5;
+                case Verdict::Kind::Covered: return 4;
+                case Verdict::Kind::Unknown: return 3;
+                case Verdict::Kind::NotCovered: return 2;
+                case Verdict::Kind::Holds: return 1;
+                case Verdict::Kind::NotApplicable: return 0;
+                }
+                return 0;
+            };
+            const bool better = rank(v.kind) > rank(cur.kind) ||
+                                (v.kind == cur.kind && !v.trace.empty() && v.trace_steps < cur.trace_steps);
+            if (better) cur = std::move(v);
+        }
+    }
+    merged.stats.exhausted = true;
+    for (const auto& run : merged.runs)
+        merged.stats.exhausted &= std::get<2>(run).exhausted || !std::get<2>(run).stop_reason.rfind("depth bound", 0);
+    for (const auto& id : order) {
+        Verdict v = by_id[id];
+        auto join = [](const std::vector<std::string>& xs) {
+            std::string s;
+            for (const auto& x : xs) s += (s.empty() ? "" : "; ") + x;
+            return s;
+        };
+        if (v.kind == Verdict::Kind::Holds) v.reason = "held in every configuration: " + join(holds_in[id]);
+        if (v.kind == Verdict::Kind::NotCovered) v.reason = "not hit in any configuration: " + join(missed_in[id]);
+        merged.verdicts.push_back(std::move(v));
+    }
+    return merged;
+}
+
+}  // namespace reapcheck::engine

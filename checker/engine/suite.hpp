@@ -1,0 +1,27 @@
+// Bound suites: a review explores several focused configurations instead of
+// one large one, since the state space of all features at once outgrows
+// any time budget at three tasks. Verdicts are merged per property: a
+// violation or a hit cover anywhere counts; "holds" means it held in every
+// configuration, each of which is named with its bound.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "checker/engine/check.hpp"
+
+namespace reapcheck::engine {
+
+struct NamedBounds {
+    std::string name;
+    Bounds bounds;
+};
+
+/// The review's default suite (README's main job); see docs/review-bounds.md.
+std::vector<NamedBounds> default_suite();
+
+/// Runs check once per configuration (limits, symmetry and property
+/// selection from `base`) and merges the verdicts.
+CheckResult check_suite(const refimpl::Profile& p, const std::vector<NamedBounds>& suite, const CheckOptions& base);
+
+}  // namespace reapcheck::engine

@@ -1,0 +1,427 @@
+#include "properties/catalog.hpp"
+
+namespace reapcheck::props {
+
+using namespace refimpl;
+using EK = Event::Kind;
+
+const char* to_string(Kind k) {
+    switch (k) {
+    case Kind::Always: return "always";
+    case Kind::Step: return "step";
+    case Kind::Sometimes: return "sometimes";
+    case Kind::Eventually: return "eventually";
+    }
+    return "?";
+}
+
+namespace {
+
+bool autoreap_of(const State& s, Id t) { return s.procs[s.tasks[t].proc].autoreap; }
+bool linked(const State& s, Id t) { return s.tasks[t].exit_state != ExitState::Released; }
+bool has_autoreap(const Profile& p) { return p.has_autoreap; }
+bool has_autokill(const Profile& p) { return p.has_autokill; }
+
+/// The process of `t` has exited as a whole: its task has left RUNNING and no
+/// other thread of the group is still listed (a delayed leader has not).
+bool exited_as_a_whole(const State& s, Id t) {
+    return s.tasks[t].exit_state != ExitState::Running && !s.delay_group_leader(t);
+}
+
+template <class F>
+bool all_events(const StepView& v, EK kind, F f) {
+    for (const Event& e : v.events)
+        if (e.kind == kind && !f(e)) return false;
+    return true;
+}
+template <class F>
+bool any_event(const StepView& v, EK kind, F f) {
+    for (const Event& e : v.events)
+        if (e.kind == kind && f(e)) return true;
+    return false;
+}
+
+/// Pidfd files still open (some descriptor refers to them).
+template <class F>
+bool all_open_files(const State& s, F f) {
+    for (Id i = 0; i < Id(s.files.size()); ++i)
+        if (s.files[i].refs > 0 && !f(i)) return false;
+    return true;
+}
+
+bool is_clone_with(const StepView& v, uint64_t bits) {
+    return v.call.kind == CallView::Kind::Clone && !v.call.legacy && (v.call.clone_flags & bits) == bits;
+}
+
+// --- the CLONE_AUTOREAP commit message ------------------------------------------
+
+bool never_zombie(const Profile&, const State& s) {
+    for (Id t = 0; t < Id(s.tasks.size()); ++t)
+        if (s.is_leader(t) && autoreap_of(s, t) && s.tasks[t].exit_state == ExitState::Zombie) return false;
+    return true;
+}
+
+bool never_reapable_zombie(const Profile&, const State& s) {
+    for (Id t = 0; t < Id(s.tasks.size()); ++t)
+        if (s.is_leader(t) && autoreap_of(s, t) && s.tasks[t].exit_state == ExitState::Zombie &&
+            !s.tasks[t].ptraced && s.thread_group_empty(t))
+            return false;
+    return true;
+}
+
+bool selfreap_on_exit(const StepView& v) {
+    return all_events(v, EK::Notify, [&](const Event& e) {
+        return e.traced || !autoreap_of(v.pre, e.task) || e.selfreap;
+    });
+}
+
+bool no_exit_signal(const StepView& v) {
+    return all_events(v, EK::Notify, [&](const Event& e) {
+        return e.traced || !autoreap_of(v.pre, e.task) || e.sig == 0;
+    });
+}
+
+bool per_process(const StepView& v) {
+    return all_events(v, EK::Notify, [&](const Event& e) {
+        if (e.traced || autoreap_of(v.pre, e.task) || e.sig != kSIGCHLD) return true;
+        return v.pre.sighand_of(e.other).nocldwait || !e.selfreap;
+    });
+}
+
+bool flag_survives_reparent(const StepView& v) {
+    return all_events(v, EK::Reparent, [&](const Event& e) {
+        return autoreap_of(v.pre, e.task) == autoreap_of(v.post, e.task);
+    });
+}
+
+bool pidfd_pollin_on_exit(const Profile& p, const State& s) {
+    return all_open_files(s, [&](Id f) {
+        const Id t = s.pids[s.files[f].pid].task;
+        if (t == kNone || !autoreap_of(s, t) || !exited_as_a_whole(s, t)) return true;
+        return (pidfd_poll(s, p, f) & kPOLLIN) != 0;
+    });
+}
+
+bool exit_info_when_pollin(const Profile& p, const State& s) {
+    return all_open_files(s, [&](Id f) {
+        const Id t = s.pids[s.files[f].pid].task;
+        if (t == kNone || !autoreap_of(s, t)) return true;
+        return !(pidfd_poll(s, p, f) & kPOLLIN) || s.pids[s.files[f].pid].exit_info;
+    });
+}
+
+bool exit_info_when_pollhup(const Profile& p, const State& s) {
+    return all_open_files(s, [&](Id f) {
+        return !(pidfd_poll(s, p, f) & kPOLLHUP) || s.pids[s.files[f].pid].exit_info;
+    });
+}
+
+bool exit_signal_zero(const StepView& v) {
+    if (!is_clone_with(v, v.profile.autoreap_bit) || v.call.exit_signal == 0) return true;
+    return v.result.ret == -kEINVAL;
+}
+
+bool rejects_parent(const StepView& v) {
+    if (!is_clone_with(v, v.profile.autoreap_bit | kCLONE_PARENT)) return true;
+    return v.result.ret == -kEINVAL;
+}
+
+bool rejects_thread(const StepView& v) {
+    if (!is_clone_with(v, v.profile.autoreap_bit | kCLONE_THREAD)) return true;
+    return v.result.ret == -kEINVAL;
+}
+
+bool parent_grandchild(const StepView& v) {
+    if (v.call.kind != CallView::Kind::Clone || !(v.call.clone_flags & kCLONE_PARENT)) return true;
+    if (!autoreap_of(v.pre, v.call.actor) || !v.result.ok()) return true;
+    const Id c = v.result.task;
+    return !(v.post.tasks[c].exit_signal == 0 && !autoreap_of(v.post, c));
+}
+
+bool not_inherited(const StepView& v) {
+    if (v.call.kind != CallView::Kind::Clone || !v.result.ok()) return true;
+    if (v.call.clone_flags & v.profile.autoreap_bit && !v.call.legacy) return true;
+    if (v.call.clone_flags & kCLONE_THREAD) return true;   // a thread shares its process's signal_struct
+    return !autoreap_of(v.post, v.result.task);
+}
+
+// --- general lifecycle invariants -------------------------------------------------
+
+bool reaped_once(const StepView& v) {
+    int reaps = 0;
+    for (const Event& e : v.events)
+        if (e.kind == EK::Reap && !e.nowait) {
+            if (v.pre.tasks[e.task].exit_state != ExitState::Zombie) return false;
+            for (const Event& f : v.events)
+                if (&f != &e && f.kind == EK::Reap && !f.nowait && f.task == e.task) return false;
+            ++reaps;
+        }
+    return reaps <= 1;
+}
+
+bool zombie_has_reaper(const Profile&, const State& s) {
+    for (Id t = 0; t < Id(s.tasks.size()); ++t) {
+        if (s.tasks[t].exit_state != ExitState::Zombie) continue;
+        const Id parent = s.tasks[t].parent;
+        if (parent == kNone) return false;
+        bool alive = false;
+        for (Id u : s.threads_of(parent)) alive |= linked(s, u);
+        if (!alive) return false;
+    }
+    return true;
+}
+
+/// The reaper SEMANTICS §4.3 prescribes for the children of `father`,
+/// derived here independently of refimpl's find_new_reaper: as a process.
+Id expected_reaper_proc(const State& s, Id father) {
+    for (Id u : s.threads_of(father))
+        if (u != father && !s.tasks[u].exiting && s.tasks[u].exit_state == ExitState::Running)
+            return s.tasks[father].proc;
+    if (s.procs[s.tasks[father].proc].has_child_subreaper) {
+        for (Id a = s.tasks[father].real_parent; a != kNone; a = s.tasks[a].real_parent) {
+            if (!s.procs[s.tasks[a].proc].is_child_subreaper) continue;
+            for (Id u : s.threads_of(a))
+                if (!s.tasks[u].exiting && s.tasks[u].exit_state == ExitState::Running) return s.tasks[a].proc;
+        }
+    }
+    return s.tasks[kInit].proc;
+}
+
+bool orphan_reaper(const StepView& v) {
+    return all_events(v, EK::Reparent, [&](const Event& e) {
+        return v.post.tasks[e.other].proc == expected_reaper_proc(v.pre, e.from);
+    });
+}
+
+bool exit_info_immutable(const StepView& v) {
+    for (std::size_t i = 0; i < v.pre.pids.size(); ++i) {
+        const Pid& a = v.pre.pids[i];
+        const Pid& b = v.post.pids[i];
+        if (a.exit_info && (!b.exit_info || a.exit_code != b.exit_code)) return false;
+    }
+    return true;
+}
+
+bool poll_monotonic(const StepView& v) {
+    for (Id f = 0; f < Id(v.pre.files.size()); ++f) {
+        if (v.pre.files[f].refs == 0 || v.post.files[f].refs == 0) continue;
+        const uint32_t before = pidfd_poll(v.pre, v.profile, f), after = pidfd_poll(v.post, v.profile, f);
+        if ((before & after) != before) return false;
+    }
+    return true;
+}
+
+bool waiter_woken(const Profile& p, const State& s) {
+    for (Id t = 0; t < Id(s.tasks.size()); ++t) {
+        const Wait& w = s.tasks[t].wait;
+        if (w.active && !w.woken && !wait_would_block(s, p, t)) return false;
+    }
+    return true;
+}
+
+bool no_untraced_zombie_thread(const Profile&, const State& s) {
+    for (Id t = 0; t < Id(s.tasks.size()); ++t)
+        if (!s.is_leader(t) && !s.tasks[t].ptraced && s.tasks[t].exit_state == ExitState::Zombie) return false;
+    return true;
+}
+
+bool init_alive(const Profile&, const State& s) {
+    return s.tasks[kInit].exit_state == ExitState::Running && !s.tasks[kInit].exiting;
+}
+
+bool no_zombies(const Profile&, const State& s) { return s.zombies() == 0; }
+
+bool no_blocked_waiters(const Profile&, const State& s) {
+    for (const Task& t : s.tasks)
+        if (t.wait.active) return false;
+    return true;
+}
+
+bool all_exited_released(const Profile&, const State& s) {
+    for (Id t = 0; t < Id(s.tasks.size()); ++t)
+        if (autoreap_of(s, t) && s.tasks[t].exit_state != ExitState::Running &&
+            s.tasks[t].exit_state != ExitState::Released && s.tasks[t].exit_state != ExitState::Zombie)
+            return false;
+    return true;
+}
+
+// --- covers --------------------------------------------------------------------------
+
+bool c_autoreap_exit(const StepView& v) {
+    return any_event(v, EK::Notify, [&](const Event& e) { return autoreap_of(v.pre, e.task) && e.selfreap; });
+}
+bool c_reparent_subreaper(const StepView& v) {
+    return any_event(v, EK::Reparent, [&](const Event& e) {
+        return v.post.tasks[e.other].proc != v.pre.tasks[kInit].proc && !v.pre.same_thread_group(e.other, e.from);
+    });
+}
+bool c_wait_reaped(const StepView& v) {
+    return any_event(v, EK::Reap, [](const Event& e) { return !e.nowait; });
+}
+bool c_traced_exit(const StepView& v) {
+    return any_event(v, EK::Notify, [](const Event& e) { return e.traced; });
+}
+bool c_delayed_leader(const Profile&, const State& s) {
+    for (Id t = 0; t < Id(s.tasks.size()); ++t)
+        if (s.tasks[t].exit_state == ExitState::Zombie && s.delay_group_leader(t)) return true;
+    return false;
+}
+bool c_woken_waiter_completes(const StepView& v) {
+    return v.call.kind == CallView::Kind::Wait && v.pre.tasks[v.call.actor].wait.active && !v.result.blocks;
+}
+bool c_autokill(const StepView& v) {
+    return any_event(v, EK::Autokill, [](const Event&) { return true; });
+}
+bool c_trace_handoff(const StepView& v) {
+    return any_event(v, EK::TraceHandoff, [](const Event&) { return true; });
+}
+bool c_nocldwait_signal(const StepView& v) {
+    return any_event(v, EK::Notify, [](const Event& e) { return e.selfreap && e.sig == kSIGCHLD; });
+}
+bool c_exit_info(const Profile&, const State& s) {
+    for (const Pid& p : s.pids)
+        if (p.exit_info) return true;
+    return false;
+}
+bool c_zombie_renotified(const StepView& v) {
+    // reparent_leader re-announces an existing zombie to its new parent
+    for (const Event& r : v.events)
+        if (r.kind == EK::Reparent && v.pre.tasks[r.task].exit_state == ExitState::Zombie)
+            for (const Event& n : v.events)
+                if (n.kind == EK::Notify && n.task == r.task) return true;
+    return false;
+}
+
+constexpr std::string_view kCommit = "CLONE_AUTOREAP commit message (12ae2c81)";
+
+const std::vector<Property> kCatalog = {
+    // ---- claims of the commit message, as worded ----
+    {"autoreap.never_zombie", Kind::Always,
+     "A CLONE_AUTOREAP child auto-reaps on exit without ever becoming a zombie.",
+     kCommit, never_zombie, nullptr, has_autoreap, "", "", false},
+    {"autoreap.never_reapable_zombie", Kind::Always,
+     "An untraced CLONE_AUTOREAP process whose threads have all exited is never left as a zombie.",
+     "refines autoreap.never_zombie; kernel/exit.c:exit_notify, release_task", never_reapable_zombie, nullptr,
+     has_autoreap, "autoreap.never_zombie",
+     "exit_notify leaves a leader EXIT_ZOMBIE while other threads are listed (delayed group leader), and a "
+     "traced task always stays EXIT_ZOMBIE for its tracer (SEMANTICS 4.2, 9.3). Neither is a zombie its parent "
+     "could reap: the first self-reaps in the last thread's release_task, the second when the tracer lets go.",
+     true},
+    {"autoreap.selfreap_on_exit", Kind::Step,
+     "Whenever an untraced autoreap child notifies its parent of its death, it reaps itself.",
+     "kernel/signal.c:do_notify_parent (series hunk)", nullptr, selfreap_on_exit, has_autoreap, "", "", false},
+    {"autoreap.no_exit_signal", Kind::Step,
+     "No exit signal is delivered for an untraced autoreap child, whatever its exit_signal and the parent's "
+     "SIGCHLD disposition.",
+     kCommit, nullptr, no_exit_signal, has_autoreap, "", "", false},
+    {"autoreap.per_process", Kind::Step,
+     "Autoreap is per-process: an untraced non-autoreap child that notifies with SIGCHLD a parent without "
+     "SA_NOCLDWAIT stays a zombie the parent can wait() on.",
+     kCommit, nullptr, per_process, nullptr, "", "", false},
+    {"autoreap.survives_reparent", Kind::Step,
+     "The autoreap flag survives reparenting (to a sibling thread, a subreaper or init).",
+     kCommit, nullptr, flag_survives_reparent, has_autoreap, "", "", false},
+    {"autoreap.pidfd_pollin", Kind::Always,
+     "With CLONE_PIDFD the parent can see the exit by poll(): once the autoreap process has exited, its pidfd "
+     "polls POLLIN.",
+     kCommit, pidfd_pollin_on_exit, nullptr, has_autoreap, "", "", false},
+    {"autoreap.exit_info_on_pollin", Kind::Always,
+     "With CLONE_PIDFD the parent can read the exit status with PIDFD_GET_INFO: whenever the pidfd of an "
+     "autoreap child polls POLLIN, PIDFD_GET_INFO has its exit information.",
+     kCommit, exit_info_when_pollin, nullptr, has_autoreap, "", "", false},
+    {"pidfd.exit_info_on_pollhup", Kind::Always,
+     "Whenever a pidfd polls POLLHUP (the task is released), PIDFD_GET_INFO has its exit information.",
+     "refines autoreap.exit_info_on_pollin; fs/pidfs.c:pidfs_exit, __unhash_process", exit_info_when_pollhup,
+     nullptr, nullptr, "autoreap.exit_info_on_pollin",
+     "pidfs_exit publishes the exit information at release time, after exit_notify has made the task "
+     "EXIT_DEAD (poll already POLLIN) and outside tasklist_lock (SEMANTICS 4.7, 12). Between the two a "
+     "reader sees POLLIN without exit information; once the pid is unhashed (POLLHUP) it is always there.",
+     true},
+    {"autoreap.exit_signal_zero", Kind::Step, "clone3 with CLONE_AUTOREAP and a non-zero exit_signal fails with EINVAL.",
+     "kernel/fork.c:copy_process; selftest autoreap_rejects_exit_signal", nullptr, exit_signal_zero, has_autoreap,
+     "", "", false},
+    {"autoreap.rejects_parent", Kind::Step, "clone3 with CLONE_AUTOREAP | CLONE_PARENT fails with EINVAL.",
+     "v4+ kernel/fork.c:copy_process; selftest autoreap_rejects_parent", nullptr, rejects_parent, has_autoreap, "",
+     "", false},
+    {"autoreap.rejects_thread", Kind::Step, "clone3 with CLONE_AUTOREAP | CLONE_THREAD fails with EINVAL.",
+     "kernel/fork.c:copy_process; selftest autoreap_rejects_thread", nullptr, rejects_thread, has_autoreap, "", "",
+     false},
+    {"autoreap.parent_grandchild", Kind::Step,
+     "The CLONE_PARENT child of an autoreap process never becomes a zombie that sends no signal and is never "
+     "autoreaped: it is never created with exit_signal 0 and without autoreap.",
+     "mainline kernel/fork.c:copy_process (CLONE_PARENT && current->signal->autoreap)", nullptr,
+     parent_grandchild, has_autoreap, "", "", false},
+    {"autoreap.not_inherited", Kind::Step,
+     "The flag is not inherited: a process created without CLONE_AUTOREAP, even by an autoreap process, does "
+     "not autoreap.",
+     "kernel/fork.c:copy_signal; selftest autoreap_no_inherit", nullptr, not_inherited, has_autoreap, "", "",
+     false},
+    // ---- general lifecycle ----
+    {"lifecycle.reaped_once", Kind::Step, "No task is reaped twice: a wait consumes only a zombie, and once.",
+     "kernel/exit.c:wait_task_zombie (cmpxchg on exit_state)", nullptr, reaped_once, nullptr, "", "", false},
+    {"lifecycle.zombie_has_reaper", Kind::Always,
+     "Every zombie has a parent or tracer whose process still exists to reap it.",
+     "kernel/exit.c:forget_original_parent, exit_ptrace", zombie_has_reaper, nullptr, nullptr, "", "", false},
+    {"lifecycle.orphan_reaper", Kind::Step,
+     "Orphans go to a live sibling thread, else the nearest living subreaper, else init.",
+     "kernel/exit.c:find_new_reaper", nullptr, orphan_reaper, nullptr, "", "", false},
+    {"lifecycle.exit_info_immutable", Kind::Step, "Exit information, once published, never changes.",
+     "fs/pidfs.c:pidfs_exit", nullptr, exit_info_immutable, nullptr, "", "", false},
+    {"lifecycle.poll_monotonic", Kind::Step, "Pidfd readiness never goes back: 0, then POLLIN, then POLLIN|POLLHUP.",
+     "fs/pidfs.c:pidfd_poll", nullptr, poll_monotonic, nullptr, "", "", false},
+    {"lifecycle.waiter_woken", Kind::Always,
+     "A blocked waiter whose wait could complete has been woken.",
+     "kernel/exit.c:do_wait, child_wait_callback; kernel/signal.c:__wake_up_parent", waiter_woken, nullptr,
+     nullptr, "", "", false},
+    {"lifecycle.no_untraced_zombie_thread", Kind::Always, "An untraced non-leader thread never stays a zombie.",
+     "kernel/exit.c:exit_notify", no_untraced_zombie_thread, nullptr, nullptr, "", "", false},
+    {"lifecycle.init_alive", Kind::Always, "The namespace init never exits.", "SEMANTICS 1.6", init_alive, nullptr,
+     nullptr, "", "", false},
+    // ---- liveness (branching: from every reachable state the good states stay reachable) ----
+    {"eventually.zombies_reapable", Kind::Eventually,
+     "Every zombie can still be reaped: from every reachable state, a state without zombies is reachable.",
+     "kernel/exit.c:wait_task_zombie", no_zombies, nullptr, nullptr, "", "", false},
+    {"eventually.waiters_wake", Kind::Eventually,
+     "Every blocked waiter can still be woken: from every reachable state, a state without blocked waiters "
+     "is reachable.",
+     "kernel/exit.c:do_wait", no_blocked_waiters, nullptr, nullptr, "", "", false},
+    {"eventually.autoreap_released", Kind::Eventually,
+     "Every autoreap task that exited is eventually released (no exited autoreap task stays DEAD).",
+     "kernel/exit.c:release_task", all_exited_released, nullptr, has_autoreap, "", "", false},
+    // ---- covers ----
+    {"cover.autoreap_exit", Kind::Sometimes, "An autoreap child exits and reaps itself.", kCommit, nullptr,
+     c_autoreap_exit, has_autoreap, "", "", false},
+    {"cover.reparent_to_subreaper", Kind::Sometimes, "A child is reparented to a subreaper.",
+     "kernel/exit.c:find_new_reaper", nullptr, c_reparent_subreaper, nullptr, "", "", false},
+    {"cover.wait_reaped_zombie", Kind::Sometimes, "A wait reaps a zombie.", "kernel/exit.c:wait_task_zombie",
+     nullptr, c_wait_reaped, nullptr, "", "", false},
+    {"cover.traced_exit", Kind::Sometimes, "A traced task exits.", "kernel/exit.c:exit_notify", nullptr,
+     c_traced_exit, nullptr, "", "", false},
+    {"cover.trace_handoff", Kind::Sometimes, "A tracer reaps a tracee whose real parent is another process.",
+     "kernel/exit.c:wait_task_zombie (EXIT_TRACE)", nullptr, c_trace_handoff, nullptr, "", "", false},
+    {"cover.delayed_leader", Kind::Sometimes, "A group leader exits while other threads live.",
+     "kernel/exit.c:exit_notify", c_delayed_leader, nullptr, nullptr, "", "", false},
+    {"cover.woken_waiter_completes", Kind::Sometimes, "A blocked waiter is woken and its wait completes.",
+     "kernel/exit.c:do_wait", nullptr, c_woken_waiter_completes, nullptr, "", "", false},
+    {"cover.autokill", Kind::Sometimes, "Closing the last reference of an AUTOKILL pidfd kills the child.",
+     "fs/pidfs.c:pidfs_file_release", nullptr, c_autokill, has_autokill, "", "", false},
+    {"cover.nocldwait_selfreap_signal", Kind::Sometimes,
+     "A child of an SA_NOCLDWAIT parent reaps itself and SIGCHLD is still sent.", "kernel/signal.c:do_notify_parent",
+     nullptr, c_nocldwait_signal, nullptr, "", "", false},
+    {"cover.zombie_renotified", Kind::Sometimes, "A zombie is re-announced to its new parent at reparenting.",
+     "kernel/exit.c:reparent_leader", nullptr, c_zombie_renotified, nullptr, "", "", false},
+    {"cover.exit_info_published", Kind::Sometimes, "Exit information is published for a pid with a pidfd.",
+     "fs/pidfs.c:pidfs_exit", c_exit_info, nullptr, nullptr, "", "", false},
+};
+
+}  // namespace
+
+const std::vector<Property>& catalog() { return kCatalog; }
+
+const Property* find(std::string_view id) {
+    for (const auto& p : kCatalog)
+        if (p.id == id) return &p;
+    return nullptr;
+}
+
+}  // namespace reapcheck::props

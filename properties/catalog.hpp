@@ -1,0 +1,65 @@
+// The property catalog: one table. Each property has a stable dotted id, a
+// kind, the claim in words, its source, and a predicate over refimpl states
+// or transitions. Properties as worded are kept even when violated; a refined
+// property next to one says what does hold, and why (its `refines` and
+// `note`). Nothing is ever weakened to pass.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "refimpl/events.hpp"
+#include "refimpl/kernel.hpp"
+
+namespace reapcheck::props {
+
+enum class Kind : uint8_t {
+    Always,      ///< the state predicate holds in every reachable state
+    Step,        ///< the transition predicate holds on every explored transition
+    Sometimes,   ///< a cover: some reachable state / transition satisfies it (must be hit)
+    Eventually,  ///< from every reachable state a state satisfying it is reachable
+};
+const char* to_string(Kind k);
+
+/// The call a transition made, independent of the scenario language.
+struct CallView {
+    enum class Kind : uint8_t { Clone, Wait, Exit, KernelStep, Other } kind = Kind::Other;
+    refimpl::Id actor = refimpl::kNone;
+    uint64_t clone_flags = 0;       ///< resolved bits (Clone)
+    int64_t exit_signal = 0;        ///< Clone
+    bool legacy = false;            ///< legacy clone(2)
+    uint32_t wait_options = 0;      ///< Wait
+};
+
+struct StepView {
+    const refimpl::Profile& profile;
+    const refimpl::State& pre;
+    const refimpl::State& post;
+    const CallView& call;
+    const refimpl::SysResult& result;
+    const refimpl::EventSink& events;
+};
+
+using StatePred = bool (*)(const refimpl::Profile&, const refimpl::State&);
+using StepPred = bool (*)(const StepView&);
+using Applies = bool (*)(const refimpl::Profile&);
+
+struct Property {
+    std::string_view id;
+    Kind kind;
+    std::string_view claim;     ///< in words, as close to the source as a predicate allows
+    std::string_view source;    ///< commit message sentence, selftest, kernel function
+    StatePred state = nullptr;  ///< Always / Eventually / Sometimes over states
+    StepPred step = nullptr;    ///< Step / Sometimes over transitions
+    Applies applies = nullptr;  ///< nullptr = every profile; else n/a where false
+    std::string_view refines;   ///< id of the as-worded property this one refines
+    std::string_view note;      ///< why the refinement, what the counterexample shows
+    bool symbolic = false;      ///< has a Z3 form (model/)
+};
+
+/// The whole catalog, in a fixed order.
+const std::vector<Property>& catalog();
+/// nullptr when unknown.
+const Property* find(std::string_view id);
+
+}  // namespace reapcheck::props

@@ -1,0 +1,227 @@
+// The exploration engine on toy models first, then on the kernel model:
+// canonical forms, pinned state counts, known violations and their traces.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "checker/engine/bfs.hpp"
+#include "checker/engine/canon.hpp"
+#include "checker/engine/check.hpp"
+#include "checker/engine/graph.hpp"
+#include "checker/scenario/parser.hpp"
+#include "checker/scenario/refimpl_executor.hpp"
+#include "checker/scenario/runner.hpp"
+
+using namespace reapcheck;
+using namespace reapcheck::engine;
+
+namespace {
+
+/// A tiny graph written as paths: "a b c" adds edges a->b->c.
+struct GraphModel {
+    using State = std::string;
+    using Action = std::string;   // the target node
+    struct Step { State post; };
+    std::map<std::string, std::vector<std::string>> succ;
+    std::string start;
+    explicit GraphModel(std::vector<std::string> paths) {
+        for (const auto& p : paths) {
+            std::istringstream in(p);
+            std::string prev, cur;
+            while (in >> cur) {
+                if (start.empty()) start = cur;
+                if (!prev.empty()) succ[prev].push_back(cur);
+                prev = cur;
+            }
+        }
+    }
+    State initial() const { return start; }
+    void actions(const State& s, std::vector<Action>& out) const {
+        auto it = succ.find(s);
+        out = it == succ.end() ? std::vector<Action>{} : it->second;
+    }
+    Step step(const State&, const Action& a) const { return {a}; }
+    std::pair<State, std::string> canonical(const State& s) const { return {s, s}; }
+    bool unchanged(const State&, const Step&) const { return false; }
+};
+
+/// A counter modulo n with +1 and -1.
+struct CounterModel {
+    using State = int;
+    using Action = int;
+    struct Step { State post; };
+    int n;
+    State initial() const { return 0; }
+    void actions(const State&, std::vector<Action>& out) const { out = {+1, -1}; }
+    Step step(const State& s, const Action& a) const { return {((s + a) % n + n) % n}; }
+    std::pair<State, std::string> canonical(const State& s) const { return {s, std::to_string(s)}; }
+    bool unchanged(const State&, const Step&) const { return false; }
+};
+
+template <class M>
+struct Recorder {
+    std::vector<typename M::State> states;
+    std::vector<std::pair<uint32_t, uint32_t>> edges;
+    void on_state(uint32_t, const typename M::State& s) { states.push_back(s); }
+    template <class A, class S>
+    void on_edge(uint32_t f, uint32_t, const typename M::State&, const A&, const S&, uint32_t t, bool) {
+        edges.emplace_back(f, t);
+    }
+    bool done() const { return false; }
+};
+
+}  // namespace
+
+TEST_CASE("bfs on a toy graph: counts, shortest paths, depth") {
+    GraphModel g({"a b c d", "a e d", "d a", "c c"});
+    Recorder<GraphModel> rec;
+    Bfs<GraphModel> bfs(g, Limits{});
+    Stats st = bfs.run(rec);
+    CHECK(st.states == 5);
+    CHECK(st.transitions == 7);
+    CHECK(st.exhausted);
+    CHECK(st.depth == 2);
+    // d is reached by the shorter path a e d
+    const auto it = std::find(rec.states.begin(), rec.states.end(), "d");
+    REQUIRE(it != rec.states.end());
+    CHECK(bfs.path(uint32_t(it - rec.states.begin())).size() == 2);
+}
+
+TEST_CASE("bfs on a counter: n states, depth n/2, depth bound and state limit") {
+    CounterModel c{10};
+    Recorder<CounterModel> rec;
+    Bfs<CounterModel> bfs(c, Limits{});
+    Stats st = bfs.run(rec);
+    CHECK(st.states == 10);
+    CHECK(st.transitions == 20);
+    CHECK(st.depth == 5);
+    Limits l;
+    l.max_depth = 2;
+    Recorder<CounterModel> r2;
+    Bfs<CounterModel> b2(c, l);
+    Stats s2 = b2.run(r2);
+    CHECK(s2.states == 5);   // 0, ±1, ±2
+    CHECK_FALSE(s2.exhausted);
+    Limits l3;
+    l3.max_states = 3;
+    Recorder<CounterModel> r3;
+    Bfs<CounterModel> b3(c, l3);
+    Stats s3 = b3.run(r3);
+    CHECK_FALSE(s3.exhausted);
+    CHECK(s3.stop_reason == "state limit");
+}
+
+TEST_CASE("can_reach: reverse reachability on a toy graph") {
+    // 0 -> 1 -> 2, 1 -> 3 -> 3 ; good = {2}
+    std::vector<std::pair<uint32_t, uint32_t>> e{{0, 1}, {1, 2}, {1, 3}, {3, 3}};
+    auto r = can_reach(4, e, {false, false, true, false});
+    CHECK(r == std::vector<bool>{true, true, true, false});
+}
+
+TEST_CASE("canonical form: compaction and symmetry under pid renaming") {
+    using namespace refimpl;
+    const Profile& p = *find_profile("mainline");
+    // The same tree reached in two orders: main forks A, A forks G, main forks
+    // B; or main forks A, main forks B, A forks G. Only the task indices differ.
+    auto make = [&](bool grandchild_first) {
+        State s = initial_state();
+        const Id a = sys_clone(s, p, kMain, CloneArgs{0, kSIGCHLD, false}).task;
+        if (grandchild_first) {
+            sys_clone(s, p, a, CloneArgs{p.autoreap_bit, 0, false});
+            sys_clone(s, p, kMain, CloneArgs{0, kSIGCHLD, false});
+        } else {
+            sys_clone(s, p, kMain, CloneArgs{0, kSIGCHLD, false});
+            sys_clone(s, p, a, CloneArgs{p.autoreap_bit, 0, false});
+        }
+        return s;
+    };
+    const State a = make(true), b = make(false);
+    CHECK(canonicalize(a, true).key == canonicalize(b, true).key);
+    CHECK(canonicalize(a, false).key != canonicalize(b, false).key);
+    // but children-list order is semantics (wait -1 reports in list order)
+    State c1 = initial_state(), c2 = initial_state();
+    sys_clone(c1, p, kMain, CloneArgs{p.autoreap_bit, 0, false});
+    sys_clone(c1, p, kMain, CloneArgs{0, kSIGCHLD, false});
+    sys_clone(c2, p, kMain, CloneArgs{0, kSIGCHLD, false});
+    sys_clone(c2, p, kMain, CloneArgs{p.autoreap_bit, 0, false});
+    CHECK(canonicalize(c1, true).key != canonicalize(c2, true).key);
+    // a released task leaves nothing behind
+    State c = initial_state();
+    SysResult r = sys_clone(c, p, kMain, CloneArgs{p.autoreap_bit, 0, false});
+    sys_exit(c, p, r.task, 0);
+    run_pending(c, p);
+    CHECK(canonicalize(c, false).key == canonicalize(initial_state(), false).key);
+}
+
+namespace {
+CheckOptions small(int tasks) {
+    CheckOptions o;
+    o.bounds.tasks = tasks;
+    o.bounds.exec = false;
+    o.bounds.kill = false;
+    o.bounds.blocking = false;
+    o.bounds.sigaction = false;
+    o.bounds.subreaper = false;
+    return o;
+}
+const Verdict& verdict(const CheckResult& r, const std::string& id) {
+    for (const auto& v : r.verdicts)
+        if (v.property == id) return v;
+    FAIL("no verdict for " << id);
+    return r.verdicts.front();
+}
+}  // namespace
+
+TEST_CASE("kernel model: pinned distinct-state counts with and without symmetry") {
+    // Any change of semantics or of the reduction shows up here and must be
+    // explained by its commit. The same runs from the command line:
+    //   reapcheck check --property lifecycle.init_alive --no-exec --no-kill --no-blocking
+    //     --no-sigaction --no-subreaper --tasks T [--threads 2] [--pidfds 0 --no-autokill]
+    //     [--depth D] [--no-symmetry]
+    struct Pin { int tasks, threads, pidfds, depth; bool sym; uint64_t states, transitions; };
+    const Pin pins[] = {
+        {2, 1, 1, 0, true, 296, 2177},       {2, 1, 1, 0, false, 296, 2177},
+        {3, 1, 1, 12, true, 32380, 282035},  {3, 1, 1, 12, false, 32380, 282035},
+        {3, 2, 0, 14, true, 2111, 13555},    {3, 2, 0, 14, false, 2221, 14234},
+        {4, 1, 0, 6, true, 1652, 10733},     {4, 1, 0, 6, false, 1991, 12599},
+    };
+    for (const Pin& pin : pins) {
+        CheckOptions o = small(pin.tasks);
+        o.bounds.threads = pin.threads;
+        o.bounds.pidfds = pin.pidfds;
+        o.bounds.autokill = pin.pidfds > 0;
+        o.bounds.depth = pin.depth;
+        o.symmetry = pin.sym;
+        o.properties = {"lifecycle.init_alive"};
+        const CheckResult r = check(*refimpl::find_profile("mainline"), o);
+        CAPTURE(pin.tasks);
+        CAPTURE(pin.threads);
+        CAPTURE(pin.sym);
+        CHECK(r.stats.exhausted == (pin.depth == 0));
+        CHECK(r.stats.states == pin.states);
+        CHECK(r.stats.transitions == pin.transitions);
+    }
+}
+
+TEST_CASE("kernel model: AUTOREAP|PARENT is rejected from v4 on, accepted by the RFCs") {
+    CheckOptions o = small(3);
+    o.properties = {"autoreap.rejects_parent", "autoreap.parent_grandchild"};
+    const CheckResult v3 = check(*refimpl::find_profile("rfc-v3"), o);
+    const Verdict& rp = verdict(v3, "autoreap.rejects_parent");
+    CHECK(rp.kind == Verdict::Kind::Violated);
+    CHECK(rp.trace_steps == 1);
+    CHECK(rp.trace.find("main: clone3 flags=AUTOREAP|PARENT exit_signal=0 -> child A") != std::string::npos);
+    const CheckResult ml = check(*refimpl::find_profile("mainline"), o);
+    CHECK(verdict(ml, "autoreap.rejects_parent").kind == Verdict::Kind::Holds);
+    CHECK(verdict(ml, "autoreap.parent_grandchild").kind == Verdict::Kind::Holds);
+    const CheckResult v5 = check(*refimpl::find_profile("v5"), o);
+    const Verdict& pg = verdict(v5, "autoreap.parent_grandchild");
+    CHECK(pg.kind == Verdict::Kind::Violated);
+    // The trace replays on its own through refimpl.
+    scn::Scenario sc = scn::parse_text(pg.trace, "trace.scn");
+    scn::RefimplExecutor ex(*sc.profile, sc.explicit_steps);
+    CHECK(scn::run_scenario(sc, ex).mismatched == 0);
+}
