@@ -1,0 +1,131 @@
+// reapcheck conform [--profile auto|P] FILE...
+// reapcheck conform --random N [--seed S] [--tasks N] [--length L] [--out DIR]
+// Runs scenarios (or seeded random traces) on the running kernel and on
+// refimpl in lockstep and reports every statement whose results differ.
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "checker/cli/command.hpp"
+#include "checker/conform/kernel_executor.hpp"
+#include "checker/conform/lockstep.hpp"
+#include "checker/conform/random_traces.hpp"
+#include "checker/scenario/parser.hpp"
+
+namespace reapcheck::cli {
+namespace {
+
+struct ConformOptions {
+    std::string profile = "auto";
+    std::vector<std::string> files;
+    int random = -1;   ///< -1: not given
+    uint64_t seed = 1;
+    int tasks = 5;
+    int length = 12;
+    std::string out = ".";
+    bool echo = false;
+    int max_mismatches = 10;
+    bool extended = false;
+};
+
+std::string resolve_profile(const std::string& p) {
+    if (p == "auto") return conform::KernelExecutor::auto_profile();
+    if (!refimpl::find_profile(p))
+        throw UsageError("--profile: unknown profile '" + p + "' (expected auto or one of " +
+                         refimpl::profile_names() + ")");
+    return p;
+}
+
+void need_root() {
+    try {
+        conform::KernelExecutor::require_root();
+    } catch (const conform::ConformError& e) {
+        throw UsageError(e.what());
+    }
+}
+
+int run_files(const ConformOptions& o, const std::string& profile) {
+    conform::Tally total;
+    size_t files = 0;
+    bool bad_input = false;
+    for (const auto& f : o.files) {
+        scn::Scenario sc;
+        try {
+            sc = scn::parse_file(f);
+        } catch (const scn::ParseError& e) {
+            std::fprintf(stderr, "reapcheck: %s\n", e.what());
+            bad_input = true;
+            continue;
+        }
+        conform::LockstepReport rep = conform::run_lockstep(sc, profile);
+        ++files;
+        for (const auto& m : rep.mismatches) std::printf("%s: mismatch\n", m.str().c_str());
+        if (!rep.stopped.empty())
+            std::printf("%s: not runnable under profile %s from here on: %s\n", f.c_str(), profile.c_str(),
+                        rep.stopped.c_str());
+        std::printf("%s: %zu compared, %zu mismatched, %zu skipped\n", f.c_str(), rep.tally.compared,
+                    rep.tally.mismatched, rep.tally.skipped);
+        total += rep.tally;
+    }
+    std::printf("conform: %zu files, %zu statements, %zu mismatches, %zu skipped (profile %s)\n", files,
+                total.compared + total.skipped, total.mismatched, total.skipped, profile.c_str());
+    if (bad_input) return kExitUsage;
+    return total.mismatched ? kExitFailed : kExitOk;
+}
+
+int run_random(const ConformOptions& o, const std::string& profile) {
+    if (o.random < 1) throw UsageError("--random: need at least 1 trace");
+    if (o.tasks < 2) throw UsageError("--tasks: need at least 2 (init and main)");
+    if (o.length < 1) throw UsageError("--length: need at least 1 statement");
+    std::error_code ec;
+    std::filesystem::create_directories(o.out, ec);
+    if (!std::filesystem::is_directory(o.out)) throw UsageError("--out: cannot use directory '" + o.out + "'");
+    conform::RandomConfig cfg;
+    cfg.seed = o.seed;
+    cfg.traces = o.random;
+    cfg.tasks = o.tasks;
+    cfg.length = o.length;
+    cfg.out_dir = o.out;
+    cfg.profile = profile;
+    cfg.echo = o.echo;
+    cfg.max_mismatches = o.max_mismatches;
+    cfg.extended = o.extended;
+    conform::RandomReport rep = conform::run_random(cfg, std::cout);
+    std::printf("conform: %zu traces, %zu statements, %zu mismatches, %zu skipped (profile %s, %.1f s, %.0f traces/min)\n",
+                rep.traces, rep.statements, rep.mismatches, rep.skipped, profile.c_str(), rep.seconds,
+                rep.seconds > 0 ? double(rep.traces) * 60.0 / rep.seconds : 0.0);
+    return rep.mismatches ? kExitFailed : kExitOk;
+}
+
+int run_conform(const ConformOptions& o) {
+    if (o.random >= 0 && !o.files.empty()) throw UsageError("conform: give FILE... or --random N, not both");
+    if (o.random < 0 && o.files.empty()) throw UsageError("conform: give scenario files or --random N");
+    const std::string profile = resolve_profile(o.profile);
+    need_root();
+    std::fflush(stdout);
+    return o.random >= 0 ? run_random(o, profile) : run_files(o, profile);
+}
+
+Register reg{{"conform", [](CLI::App& app) {
+    auto o = std::make_shared<ConformOptions>();
+    auto* sub = app.add_subcommand(
+        "conform", "run scenarios or random traces on the running kernel (root) and compare with refimpl");
+    sub->add_option("files", o->files, "scenario files (.scn)");
+    sub->add_option("--profile", o->profile, "auto (linux-6.18 below 7.1, mainline from 7.1) or a profile")
+        ->capture_default_str();
+    sub->add_option("--random", o->random, "run N seeded random traces");
+    sub->add_option("--seed", o->seed, "random seed")->capture_default_str();
+    sub->add_option("--tasks", o->tasks, "live tasks at most, init and main included")->capture_default_str();
+    sub->add_option("--length", o->length, "statements per trace")->capture_default_str();
+    sub->add_option("--out", o->out, "directory for shrunk mismatch scenarios")->capture_default_str();
+    sub->add_option("--max-mismatches", o->max_mismatches, "stop after this many mismatches (0: never)")
+        ->capture_default_str();
+    sub->add_flag("--extended", o->extended,
+                  "add execve, ptrace, blocking waits, pdeath signals and more to the random alphabet");
+    sub->add_flag("--echo", o->echo, "print every random statement before it runs (debugging)");
+    return std::function<int()>{[o] { return run_conform(*o); }};
+}}};
+
+}  // namespace
+}  // namespace reapcheck::cli

@@ -1,0 +1,447 @@
+#include "checker/conform/random_traces.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <optional>
+#include <ostream>
+#include <random>
+
+#include "checker/scenario/printer.hpp"
+
+namespace reapcheck::conform {
+
+using scn::CloneFlag;
+using scn::Statement;
+using scn::Sys;
+
+namespace {
+
+template <class T>
+const T& pick(std::mt19937_64& rng, const std::vector<T>& v) {
+    return v[std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng)];
+}
+
+int roll(std::mt19937_64& rng, int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); }
+
+/// One random statement by `actor`, or nullopt when the drawn action does not
+/// apply (no fd, init may not exit, ...): the caller draws again.
+std::optional<TraceStep> draw(std::mt19937_64& rng, scn::RefimplExecutor& ref, const std::string& actor,
+                              int max_tasks, int& counter, const std::string& file, int line) {
+    TraceStep ts;
+    Statement& st = ts.st;
+    st.loc = scn::Loc{file, line, 1};
+    st.actor = actor;
+    scn::Call& c = st.call;
+    const auto all = ref.task_names(false);
+    const auto alive = ref.task_names(true);
+    const auto fds = ref.fd_names(actor);
+    const bool is_init = actor == "init";
+    auto fresh = [&] {
+        ++counter;
+        ts.fresh = scn::Fresh{"t" + std::to_string(counter), "f" + std::to_string(counter)};
+    };
+    switch (roll(rng, 16)) {
+    case 0:
+    case 1: {
+        if (int(alive.size()) >= max_tasks) return std::nullopt;
+        c.sys = Sys::Clone3;
+        switch (roll(rng, 6)) {
+        case 0: break;
+        case 1: c.flags.add(CloneFlag::AUTOREAP); break;
+        case 2: c.flags.add(CloneFlag::PARENT); break;
+        case 3: c.flags.add(CloneFlag::PIDFD); break;
+        case 4: c.flags.add(CloneFlag::AUTOREAP); c.flags.add(CloneFlag::PIDFD); break;
+        default:
+            // Not in init: a thread of init could exit_group, which takes down
+            // the whole namespace (and refimpl models init as never exiting).
+            if (is_init) return std::nullopt;
+            c.flags.add(CloneFlag::THREAD); c.flags.add(CloneFlag::SIGHAND); c.flags.add(CloneFlag::VM);
+            break;
+        }
+        c.exit_signal = roll(rng, 2) ? SIGCHLD : 0;
+        fresh();
+        return ts;
+    }
+    case 2:
+        if (int(alive.size()) >= max_tasks) return std::nullopt;
+        c.sys = Sys::Fork;
+        fresh();
+        return ts;
+    case 3:
+        if (is_init) return std::nullopt;
+        c.sys = roll(rng, 2) ? Sys::Exit : Sys::ExitGroup;
+        c.number = roll(rng, 2);
+        return ts;
+    case 4:
+    case 5:
+        c.sys = Sys::Wait4;
+        c.any = roll(rng, 3) == 0;
+        if (!c.any) c.target = pick(rng, all);
+        c.options = scn::kWNOHANG | (roll(rng, 2) ? scn::kWALL : 0);
+        return ts;
+    case 6:
+        if (fds.empty()) return std::nullopt;
+        c.sys = Sys::Waitid;
+        c.idtype = scn::IdType::Pidfd;
+        c.target = pick(rng, fds);
+        c.options = scn::kWEXITED | scn::kWNOHANG;
+        return ts;
+    case 7:
+        if (is_init) return std::nullopt;
+        c.sys = Sys::Sigaction;
+        switch (roll(rng, 3)) {
+        case 0: c.handler = scn::Handler::Dfl; break;
+        case 1: c.handler = scn::Handler::Ign; break;
+        default: c.handler = scn::Handler::Dfl; c.nocldwait = true; break;
+        }
+        return ts;
+    case 8:
+        c.sys = Sys::PrctlSubreaper;
+        c.number = roll(rng, 2);
+        return ts;
+    case 9:
+        c.sys = Sys::PidfdOpen;
+        c.target = pick(rng, all);
+        fresh();
+        ts.fresh.task.clear();
+        return ts;
+    case 10:
+    case 11: {
+        if (fds.empty()) return std::nullopt;
+        int k = roll(rng, 3);
+        c.sys = k == 0 ? Sys::Poll : k == 1 ? Sys::PidfdInfo : Sys::Close;
+        c.info_exit = true;
+        c.target = pick(rng, fds);
+        if (c.sys != Sys::PidfdInfo) c.info_exit = false;
+        return ts;
+    }
+    case 12:
+    case 13:
+        c.sys = Sys::Sigpending;
+        return ts;
+    case 14:
+        c.sys = Sys::Getppid;
+        return ts;
+    default: {
+        std::vector<std::string> victims;
+        for (const auto& n : alive)
+            if (n != "init") victims.push_back(n);
+        if (victims.empty()) return std::nullopt;
+        c.sys = Sys::Kill;
+        c.target = pick(rng, victims);
+        c.number = SIGKILL;
+        return ts;
+    }
+    }
+}
+
+/// The extended alphabet (--extended): execve, pdeath signals, blocking waits
+/// (resumed later), waitid P_ALL/P_PID with WNOWAIT, ptrace, pidfd signals,
+/// kill with other signals, handlers, legacy clone and more flag sets,
+/// PIDFD_THREAD/NONBLOCK pidfds, capset.
+std::optional<TraceStep> draw_extended(std::mt19937_64& rng, scn::RefimplExecutor& ref, const std::string& actor,
+                                       int max_tasks, int& counter, const std::string& file, int line) {
+    TraceStep ts;
+    Statement& st = ts.st;
+    st.loc = scn::Loc{file, line, 1};
+    st.actor = actor;
+    scn::Call& c = st.call;
+    const auto all = ref.task_names(false);
+    const auto alive = ref.task_names(true);
+    const auto fds = ref.fd_names(actor);
+    const bool is_init = actor == "init";
+    auto fresh = [&] {
+        ++counter;
+        ts.fresh = scn::Fresh{"t" + std::to_string(counter), "f" + std::to_string(counter)};
+    };
+    auto traced = [&](const std::string& n) {
+        refimpl::Id t = ref.task_of(n);
+        return t != refimpl::kNone && ref.state().tasks[size_t(t)].ptraced;
+    };
+    switch (roll(rng, 14)) {
+    case 13: {
+        // A fact /proc can show; conform compares what both sides observe.
+        st.kind = Statement::Kind::Expect;
+        st.actor.clear();
+        scn::Expect& e = st.expect;
+        const scn::ExpectField fields[] = {scn::ExpectField::State, scn::ExpectField::Zombies,
+                                           scn::ExpectField::Parent, scn::ExpectField::Tracer,
+                                           scn::ExpectField::ExitSignal, scn::ExpectField::Threads,
+                                           scn::ExpectField::Nnp, scn::ExpectField::Pending};
+        e.field = fields[roll(rng, 8)];
+        if (e.field != scn::ExpectField::Zombies) e.subject = pick(rng, all);
+        e.value_name = e.field == scn::ExpectField::State     ? "RUNNING"
+                       : e.field == scn::ExpectField::Pending ? "none"
+                       : e.field == scn::ExpectField::Parent || e.field == scn::ExpectField::Tracer ? "init"
+                                                                                                    : "";
+        return ts;
+    }
+    case 0:
+        if (is_init) return std::nullopt;
+        c.sys = Sys::Execve;
+        return ts;
+    case 1: {
+        c.sys = Sys::PrctlPdeathsig;
+        const int sigs[] = {0, SIGKILL, SIGCHLD, SIGUSR1};
+        c.number = sigs[roll(rng, 4)];
+        return ts;
+    }
+    case 2:
+        c.sys = Sys::Wait4;
+        c.any = roll(rng, 2) == 0;
+        if (!c.any) c.target = pick(rng, all);
+        c.options = roll(rng, 2) ? scn::kWALL : 0;
+        return ts;
+    case 3:
+        c.sys = Sys::Waitid;
+        c.idtype = roll(rng, 2) ? scn::IdType::All : scn::IdType::Pid;
+        c.any = c.idtype == scn::IdType::All;   // as the parser writes P_ALL
+        if (c.idtype == scn::IdType::Pid) c.target = pick(rng, all);
+        c.options = scn::kWEXITED | (roll(rng, 4) ? scn::kWNOHANG : 0) | (roll(rng, 2) ? scn::kWNOWAIT : 0) |
+                    (roll(rng, 2) ? scn::kWALL : 0);
+        return ts;
+    case 4:
+        c.sys = Sys::PtraceAttach;
+        c.target = pick(rng, all);
+        return ts;
+    case 5:
+        c.sys = Sys::PtraceDetach;
+        c.target = pick(rng, all);
+        return ts;
+    case 6: {
+        if (fds.empty()) return std::nullopt;
+        c.sys = Sys::PidfdSendSignal;
+        c.target = pick(rng, fds);
+        const int sigs[] = {0, SIGKILL, SIGCHLD};
+        c.number = sigs[roll(rng, 3)];
+        return ts;
+    }
+    case 7: {
+        c.sys = Sys::Kill;
+        c.target = pick(rng, all);
+        const int sigs[] = {0, SIGCHLD, SIGTERM};
+        c.number = sigs[roll(rng, 3)];
+        // A traced task stops at a fatal signal instead of dying: outside the model.
+        if (c.number == SIGTERM && traced(c.target)) return std::nullopt;
+        return ts;
+    }
+    case 8:
+        if (is_init) return std::nullopt;
+        c.sys = Sys::Sigaction;
+        c.handler = scn::Handler::User;
+        c.nocldwait = roll(rng, 2);
+        return ts;
+    case 9: {
+        if (int(alive.size()) >= max_tasks) return std::nullopt;
+        c.sys = roll(rng, 3) == 0 ? Sys::Clone : Sys::Clone3;
+        switch (roll(rng, 4)) {
+        case 0: c.flags.add(CloneFlag::PARENT); c.flags.add(CloneFlag::AUTOREAP); break;
+        case 1: c.flags.add(CloneFlag::AUTOREAP); c.flags.add(CloneFlag::PIDFD); break;
+        case 2:
+            if (is_init) return std::nullopt;
+            c.flags.add(CloneFlag::THREAD); c.flags.add(CloneFlag::SIGHAND); c.flags.add(CloneFlag::VM);
+            c.flags.add(CloneFlag::PIDFD);
+            break;
+        default: c.flags.add(CloneFlag::PIDFD); c.flags.add(CloneFlag::PARENT); break;
+        }
+        c.exit_signal = roll(rng, 2) ? SIGCHLD : 0;
+        fresh();
+        return ts;
+    }
+    case 10:
+        c.sys = Sys::PidfdOpen;
+        c.target = pick(rng, all);
+        c.pidfd_thread = roll(rng, 2);
+        c.pidfd_nonblock = roll(rng, 2);
+        fresh();
+        ts.fresh.task.clear();
+        return ts;
+    case 11:
+        c.sys = Sys::CapsetDrop;
+        return ts;
+    default:
+        c.sys = Sys::Sigpending;
+        c.peek = true;
+        return ts;
+    }
+}
+
+}  // namespace
+
+long first_mismatch(const std::vector<TraceStep>& trace, const RandomConfig& cfg, Lockstep::Step* at) {
+    Lockstep ls(cfg.profile, false, cfg.fault);
+    for (size_t i = 0; i < trace.size(); ++i) {
+        Lockstep::Step s;
+        try {
+            s = ls.step(trace[i].st, trace[i].fresh, !ls.in_window(trace[i].st));
+        } catch (const scn::ParseError&) {
+            return -2;
+        }
+        if (s.outcome == Lockstep::Outcome::Differ) {
+            if (at) *at = s;
+            return long(i);
+        }
+    }
+    return -1;
+}
+
+std::vector<TraceStep> shrink(std::vector<TraceStep> trace, const RandomConfig& cfg) {
+    if (trace.empty()) return trace;
+    const TraceStep last = trace.back();
+    std::vector<TraceStep> body(trace.begin(), trace.end() - 1);
+    auto fails = [&](const std::vector<TraceStep>& cand) {
+        std::vector<TraceStep> t = cand;
+        t.push_back(last);
+        return first_mismatch(t, cfg) == long(cand.size());
+    };
+    // ddmin over the statements before the mismatching one.
+    size_t n = 2;
+    while (body.size() >= 2) {
+        const size_t chunk = (body.size() + n - 1) / n;
+        bool reduced = false;
+        for (size_t start = 0; start < body.size(); start += chunk) {
+            std::vector<TraceStep> comp(body.begin(), body.begin() + long(start));
+            comp.insert(comp.end(), body.begin() + long(std::min(start + chunk, body.size())), body.end());
+            if (fails(comp)) {
+                body = std::move(comp);
+                n = std::max<size_t>(n - 1, 2);
+                reduced = true;
+                break;
+            }
+        }
+        if (!reduced) {
+            if (n >= body.size()) break;
+            n = std::min(body.size(), n * 2);
+        }
+    }
+    // Then single statements until nothing more can go (1-minimal).
+    for (bool again = true; again;) {
+        again = false;
+        for (size_t i = body.size(); i-- > 0;) {
+            std::vector<TraceStep> comp = body;
+            comp.erase(comp.begin() + long(i));
+            if (fails(comp)) {
+                body = std::move(comp);
+                again = true;
+            }
+        }
+    }
+    body.push_back(last);
+    return body;
+}
+
+std::string trace_to_scn(const std::vector<TraceStep>& trace, const RandomConfig& cfg,
+                         const std::vector<std::string>& header) {
+    scn::Scenario sc;
+    sc.profile = cfg.profile;
+    for (const auto& h : header) sc.header.push_back("# " + h);
+    Lockstep ls(cfg.profile, false, cfg.fault);
+    int line = 0;
+    for (const auto& ts : trace) {
+        Statement st = ts.st;
+        st.loc.line = ++line;
+        Lockstep::Step s = ls.step(ts.st, ts.fresh, !ls.in_window(ts.st));
+        // The kernel's answers are the expectations: replay through refimpl
+        // fails exactly where refimpl differs.
+        if (s.kernel_ran && st.call.sys != Sys::Exit && st.call.sys != Sys::ExitGroup)
+            st.expected = s.kernel_result;
+        sc.statements.push_back(st);
+    }
+    std::string text = scn::print(sc);
+    if (!text.empty() && text.back() != '\n') text += '\n';
+    return text;
+}
+
+RandomReport run_random(const RandomConfig& cfg, std::ostream& log) {
+    RandomReport rep;
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < cfg.traces; ++i) {
+        if (cfg.max_mismatches > 0 && rep.mismatches >= size_t(cfg.max_mismatches)) {
+            log << "conform: stopping after " << rep.mismatches << " mismatches\n";
+            break;
+        }
+        std::seed_seq seq{uint32_t(cfg.seed), uint32_t(cfg.seed >> 32), uint32_t(i)};
+        std::mt19937_64 rng(seq);
+        const std::string file = "seed" + std::to_string(cfg.seed) + "-trace" + std::to_string(i);
+        Lockstep ls(cfg.profile, false, cfg.fault);
+        std::vector<TraceStep> trace;
+        int counter = 0;
+        ++rep.traces;
+        for (int step = 0; step < cfg.length; ++step) {
+            std::vector<std::string> actors;
+            for (const auto& n : ls.refimpl().task_names(true))
+                if (cfg.extended || !ls.refimpl().is_blocked(n)) actors.push_back(n);
+            if (actors.empty()) break;
+            // A woken waiter has already finished on the kernel: resume it at
+            // once so that both worlds agree again (see Lockstep::in_window).
+            std::vector<std::string> woken;
+            for (const auto& n : actors) {
+                refimpl::Id t = ls.refimpl().task_of(n);
+                if (t != refimpl::kNone && ls.refimpl().state().tasks[size_t(t)].wait.active &&
+                    ls.refimpl().state().tasks[size_t(t)].wait.woken)
+                    woken.push_back(n);
+            }
+            if (!woken.empty()) actors = {woken.front()};
+            std::optional<TraceStep> ts;
+            for (int tries = 0; tries < 20 && !ts; ++tries) {
+                const std::string& actor = pick(rng, actors);
+                if (ls.refimpl().is_blocked(actor)) {
+                    TraceStep r;
+                    r.st.loc = scn::Loc{file, step + 1, 1};
+                    r.st.actor = actor;
+                    r.st.call.sys = Sys::Resume;
+                    ts = r;
+                } else if (cfg.extended && roll(rng, 5) < 2) {
+                    ts = draw_extended(rng, ls.refimpl(), actor, cfg.tasks, counter, file, step + 1);
+                } else {
+                    ts = draw(rng, ls.refimpl(), actor, cfg.tasks, counter, file, step + 1);
+                }
+            }
+            if (!ts) continue;
+            Lockstep::Step s;
+            if (cfg.echo) log << "trace " << i << ": " << call_text(ts->st) << "\n" << std::flush;
+            try {
+                s = ls.step(ts->st, ts->fresh, !ls.in_window(ts->st));
+            } catch (const scn::ParseError&) {
+                continue;   // not runnable in the model (refimpl refused it): draw again
+            }
+            trace.push_back(*ts);
+            ++rep.statements;
+            if (s.outcome == Lockstep::Outcome::Skipped) ++rep.skipped;
+            if (s.outcome != Lockstep::Outcome::Differ) continue;
+            ++rep.mismatches;
+            log << "conform: trace " << i << " (seed " << cfg.seed << "): " << call_text(ts->st)
+                << ": kernel " << s.kernel << ", refimpl " << s.refimpl << "\n";
+            auto small = shrink(trace, cfg);
+            Lockstep::Step at;
+            first_mismatch(small, cfg, &at);
+            std::vector<std::string> header = {
+                "conform: the running kernel and refimpl (" + cfg.profile + ") differ at the last statement",
+                "found by: reapcheck conform --profile " + cfg.profile + " --random " + std::to_string(cfg.traces) + " --seed " +
+                    std::to_string(cfg.seed) + " --tasks " + std::to_string(cfg.tasks) + " --length " +
+                    std::to_string(cfg.length) + " (trace " + std::to_string(i) + ", shrunk from " +
+                    std::to_string(trace.size()) + " statements)",
+                "kernel:  " + at.kernel, "refimpl: " + at.refimpl,
+                "the results written below are the kernel's"};
+            std::string text = trace_to_scn(small, cfg, header);
+            rep.shrunk.push_back(text);
+            if (cfg.write_files) {
+                std::string path = cfg.out_dir + "/conform-seed" + std::to_string(cfg.seed) + "-" +
+                                   std::to_string(i) + ".scn";
+                std::ofstream out(path);
+                if (!out) throw ConformError("cannot write " + path);
+                out << text;
+                rep.files.push_back(path);
+                log << "conform: shrunk to " << small.size() << " statements: " << path << "\n";
+            } else {
+                log << text;
+            }
+            break;
+        }
+    }
+    rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return rep;
+}
+
+}  // namespace reapcheck::conform

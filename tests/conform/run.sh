@@ -1,0 +1,32 @@
+#!/bin/sh
+# Conformance on the running kernel (root only): every scenario file, then a
+# batch of seeded random traces. Usage: tests/conform/run.sh REAPCHECK SRCDIR [TRACES]
+# Exit status: 0 all conform (or not root: skipped), 1 a mismatch, else an error.
+set -u
+bin=$1
+src=$2
+traces=${3:-1000}
+if [ "$(id -u)" != 0 ]; then
+    echo "conform: skipped (needs root)"
+    exit 0
+fi
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+status=0
+"$bin" conform --profile auto "$src"/scenarios/*.scn "$src"/scenarios/*/*.scn || status=$?
+"$bin" conform --profile auto --random "$traces" --seed 1 --out "$out" || status=$?
+for f in "$out"/*.scn; do [ -e "$f" ] && { echo "== $f"; cat "$f"; }; done
+# No puppet may outlive its scenario: they are re-executions of $bin.
+sleep 0.2
+real=$(readlink -f "$bin")
+left=0
+for p in /proc/[0-9]*; do
+    [ "$(readlink "$p/exe" 2>/dev/null)" = "$real" ] && [ "${p#/proc/}" != "$$" ] && left=$((left + 1))
+done
+if [ "$left" != 0 ]; then
+    echo "conform: $left processes left behind"
+    status=1
+else
+    echo "conform: no process left behind"
+fi
+exit $status
