@@ -1,0 +1,228 @@
+// Transition rules of the core alphabet; each function names the kernel
+// function it mirrors and the SEMANTICS.md section it follows. What the core
+// alphabet leaves out everywhere: threads, ptrace, pidfds, exec (so the
+// exec-id fix-up of §6.4 never fires), job control, pdeath signals.
+#include "checker/core/transitions.hpp"
+
+#include <cassert>
+
+#include <fmt/core.h>
+
+namespace reapcheck::core {
+namespace {
+
+[[nodiscard]] bool has_autoreap(Profile p) { return p != Profile::Linux618; }
+
+[[nodiscard]] bool children_of(const World& w, int p, int c) {
+    return c > 0 && w.slot[c].status != Status::Free && w.slot[c].parent == p;
+}
+
+// clone3_args_valid (§2.3) and copy_process early checks (§2.5 items 5, 8, 9)
+// for the core's flags; every failure is EINVAL. The core alphabet never
+// passes CLONE_PIDFD, so rfc-v1 rejects every AUTOREAP clone.
+[[nodiscard]] bool clone3_accepted(const World& w, Profile prof, int p, uint8_t flags, bool sigchld) {
+    const bool autoreap = flags & kFlagAutoreap, parent = flags & kFlagParent;
+    if (autoreap && prof == Profile::Linux618) return false;    // §2.3: bit 34 unknown
+    if (parent && sigchld) return false;                          // §2.3: PARENT with exit_signal != 0
+    if (parent && p == 0) return false;                           // §2.5.5: SIGNAL_UNKILLABLE caller
+    if (autoreap) {                                               // §2.5.8
+        if (prof == Profile::RfcV1) return false;                 // without CLONE_PIDFD
+        if (parent && (prof == Profile::V4 || prof == Profile::V5 || prof == Profile::Mainline)) return false;
+        if (sigchld) return false;                                // exit_signal != 0
+    }
+    if (parent && prof == Profile::Mainline && w.slot[p].autoreap) return false;   // §2.5.9
+    return true;
+}
+
+// copy_process assignment (§3.1, §3.2): the new process c.
+void copy_process(World& w, Profile prof, int p, uint8_t flags, bool sigchld, int c) {
+    const bool autoreap = flags & kFlagAutoreap, parent = flags & kFlagParent;
+    Slot& child = w.slot[c];
+    child = Slot{};
+    child.status = Status::Alive;
+    if (parent) {
+        child.parent = w.slot[p].parent;
+        // rfc-v1/rfc-v3 override for AUTOREAP|PARENT; else the caller's leader (p itself)
+        child.sigchld = (autoreap && (prof == Profile::RfcV1 || prof == Profile::RfcV3)) ? false : w.slot[p].sigchld;
+    } else {
+        child.parent = uint8_t(p);
+        child.sigchld = sigchld;
+    }
+    const Slot& rp = w.slot[child.parent];
+    child.has_sub = rp.has_sub || rp.is_sub;
+    child.autoreap = autoreap;
+    child.disp = w.slot[p].disp;   // copy_sighand copies the caller's actions
+}
+
+// do_notify_parent(T, sig) for an untraced leader with an empty group (§4.6,
+// table §6.1). sig is 0 or SIGCHLD. Returns whether T reaps itself.
+[[nodiscard]] bool do_notify_parent(World& w, Profile prof, int t, bool sig, bool autoreap) {
+    Slot& parent = w.slot[w.slot[t].parent];
+    bool selfreap = false;
+    if (sig && (parent.disp == Disp::Ign || parent.disp == Disp::NoCldWait)) {
+        selfreap = true;
+        if (parent.disp == Disp::Ign) sig = false;   // SA_NOCLDWAIT alone still sends SIGCHLD
+    }
+    if (has_autoreap(prof) && autoreap) {
+        selfreap = true;
+        sig = false;
+    }
+    if (sig) parent.pending = true;   // SIGCHLD is blocked everywhere: it stays pending (§6.3)
+    return selfreap;
+}
+
+// release_task (§4.5): the pid is freed, the slot becomes FREE.
+void release_task(World& w, int t) { w.slot[t] = Slot{}; }
+
+// find_new_reaper (§4.3 step 4) for a single-threaded father: the nearest
+// ancestor with is_child_subreaper if father has has_child_subreaper, else the
+// namespace init. Ancestors are always ALIVE here (a zombie has no children).
+[[nodiscard]] int find_new_reaper(const World& w, int father) {
+    if (!w.slot[father].has_sub) return 0;
+    for (int r = w.slot[father].parent; r != 0; r = w.slot[r].parent)
+        if (w.slot[r].is_sub) return r;
+    return 0;   // init: either the child_reaper or found as a subreaper, the same slot
+}
+
+// do_exit → exit_notify (§4.1, §4.2) as one transition: forget_original_parent
+// (§4.3) with reparent_leader (§4.4) for each child, then the father's own
+// do_notify_parent and, if it reaps itself, release_task.
+void do_exit(World& w, Profile prof, int p, uint8_t code) {
+    int reaper = -1;
+    for (int c = 1; c < w.n; ++c) {
+        if (!children_of(w, p, c)) continue;
+        if (reaper < 0) reaper = find_new_reaper(w, p);
+        Slot& child = w.slot[c];
+        child.parent = uint8_t(reaper);
+        child.sigchld = true;   // reparent_leader: the reaper is always another process
+        if (child.status == Status::Zombie && do_notify_parent(w, prof, c, true, child.autoreap))
+            release_task(w, c);
+    }
+    Slot& me = w.slot[p];
+    const bool autoreap = me.autoreap, sig = me.sigchld;
+    const uint8_t parent = me.parent;
+    me = Slot{};
+    me.status = Status::Zombie;
+    me.parent = parent;
+    me.sigchld = sig;
+    me.exit_code = code;
+    if (do_notify_parent(w, prof, p, sig, autoreap)) release_task(w, p);
+}
+
+// wait4(c, WNOHANG [| __WALL]) by p (§5.2–§5.4); c is a child of p.
+[[nodiscard]] Outcome wait4(World& w, int c, bool wall, uint8_t& status) {
+    Slot& child = w.slot[c];
+    if (!wall && !child.sigchld) return Outcome::Echild;   // eligible_child: a "clone child"
+    if (child.status == Status::Alive) return Outcome::Zero;
+    status = child.exit_code;
+    release_task(w, c);                                     // wait_task_zombie: EXIT_DEAD, release
+    return Outcome::Reaped;
+}
+
+// prctl(PR_SET_CHILD_SUBREAPER, arg) (§7): propagate_has_child_subreaper over
+// walk_process_tree, which does not descend below a process that already has
+// has_child_subreaper. ZOMBIE slots keep their flags zero (DESIGN).
+void set_has_sub_below(World& w, int x) {
+    for (int c = 1; c < w.n; ++c) {
+        if (!children_of(w, x, c) || w.slot[c].status != Status::Alive || w.slot[c].has_sub) continue;
+        w.slot[c].has_sub = true;
+        set_has_sub_below(w, c);
+    }
+}
+
+}  // namespace
+
+int successors(const World& w, Profile prof, Successor* out) {
+    assert(valid(w));
+    int k = 0;
+    int free_slot = -1;
+    for (int i = 1; i < w.n; ++i)
+        if (w.slot[i].status == Status::Free) {
+            free_slot = i;
+            break;
+        }
+    auto emit = [&](Action a) -> Successor& {
+        Successor& s = out[k++];
+        s.action = a;
+        s.next = w;
+        return s;
+    };
+    for (int p = 0; p < w.n; ++p) {
+        if (w.slot[p].status != Status::Alive) continue;
+        const auto P = uint8_t(p);
+        if (free_slot >= 0) {
+            for (uint8_t flags = 0; flags < 4; ++flags)
+                for (uint8_t e = 0; e < 2; ++e) {
+                    Successor& s = emit({ActionKind::Clone3, P, flags, e, 0, Outcome::Einval});
+                    if (!clone3_accepted(w, prof, p, flags, e)) continue;
+                    copy_process(s.next, prof, p, flags, e, free_slot);
+                    s.action.target = uint8_t(free_slot);
+                    s.action.outcome = Outcome::Child;
+                    s.changed = true;
+                }
+        }
+        if (p != 0)
+            for (uint8_t code = 0; code < 2; ++code) {
+                Successor& s = emit({ActionKind::Exit, P, code, 0, 0, Outcome::Ok});
+                do_exit(s.next, prof, p, code);
+                s.changed = true;
+            }
+        for (int c = 1; c < w.n; ++c) {
+            if (!children_of(w, p, c)) continue;
+            for (uint8_t wall = 0; wall < 2; ++wall) {
+                Successor& s = emit({ActionKind::Wait4, P, wall, 0, uint8_t(c), Outcome::Ok});
+                s.action.outcome = wait4(s.next, c, wall, s.action.arg2);
+                s.changed = s.action.outcome == Outcome::Reaped;
+            }
+        }
+        if (p != 0)
+            for (uint8_t d = 0; d < 3; ++d) {
+                // do_sigaction: SIG_DFL and SIG_IGN (whatever the SA_ flags) discard a
+                // pending SIGCHLD (§6.3); all three choices have handler DFL or IGN.
+                Successor& s = emit({ActionKind::Sigaction, P, d, 0, 0, Outcome::Ok});
+                s.next.slot[p].disp = Disp(d);
+                s.next.slot[p].pending = false;
+                s.changed = !(s.next.slot[p] == w.slot[p]);
+            }
+        for (uint8_t arg = 0; arg < 2; ++arg) {
+            Successor& s = emit({ActionKind::Prctl, P, arg, 0, 0, Outcome::Ok});
+            s.next.slot[p].is_sub = arg;
+            if (arg) set_has_sub_below(s.next, p);
+            s.changed = !(s.next == w);
+        }
+        Successor& s = emit({ActionKind::Sigpending, P, 0, 0, 0, w.slot[p].pending ? Outcome::Pending : Outcome::None});
+        s.next.slot[p].pending = false;
+        s.changed = w.slot[p].pending;
+    }
+    return k;
+}
+
+std::string to_statement(const Action& a, bool with_result) {
+    static const char* const kFlags[] = {"none", "AUTOREAP", "PARENT", "AUTOREAP|PARENT"};
+    static const char* const kDisp[] = {"SIG_DFL", "SIG_IGN", "SIG_DFL SA_NOCLDWAIT"};
+    std::string s = fmt::format("T{}: ", a.actor);
+    switch (a.kind) {
+    case ActionKind::Clone3:
+        s += fmt::format("clone3 flags={} exit_signal={}", kFlags[a.arg & 3], a.arg2 ? "SIGCHLD" : "0");
+        break;
+    case ActionKind::Exit: s += fmt::format("exit {}", a.arg); break;
+    case ActionKind::Wait4: s += fmt::format("wait4 T{} WNOHANG{}", a.target, a.arg ? " __WALL" : ""); break;
+    case ActionKind::Sigaction: s += fmt::format("sigaction SIGCHLD {}", kDisp[a.arg % 3]); break;
+    case ActionKind::Prctl: s += fmt::format("prctl PR_SET_CHILD_SUBREAPER {}", a.arg); break;
+    case ActionKind::Sigpending: s += "sigpending"; break;
+    }
+    if (!with_result || a.kind == ActionKind::Exit) return s;
+    switch (a.outcome) {
+    case Outcome::Ok: s += " -> 0"; break;
+    case Outcome::Child: s += fmt::format(" -> child T{}", a.target); break;
+    case Outcome::Einval: s += " -> EINVAL"; break;
+    case Outcome::Echild: s += " -> ECHILD"; break;
+    case Outcome::Zero: s += " -> 0"; break;
+    case Outcome::Reaped: s += fmt::format(" -> T{} exited({})", a.target, a.arg2); break;
+    case Outcome::Pending: s += " -> SIGCHLD"; break;
+    case Outcome::None: s += " -> none"; break;
+    }
+    return s;
+}
+
+}  // namespace reapcheck::core

@@ -1,0 +1,113 @@
+// The core benchmark alphabet (DESIGN.md "The core benchmark alphabet"): a
+// compact world of N task slots and its two 64-bit encodings.
+//
+// Slot 0 is `init` (pid-namespace reaper, never exits, SIGCHLD SIG_DFL), slot
+// 1 is `main` (child of init, exit_signal SIGCHLD), the others start FREE.
+// Single-threaded processes only; no pidfds, ptrace or exec; every task has
+// SIGCHLD blocked, so a SIGCHLD sent to it stays pending until `sigpending`.
+//
+// This library stands alone (no refimpl): it is the fast, bit-packed mirror
+// of the same rules, cross-checked against refimpl by tests of the lead.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace reapcheck::core {
+
+/// The semantic profiles of SEMANTICS.md §13, as far as the core alphabet
+/// sees them (core keeps its own enum so that it does not depend on refimpl).
+enum class Profile : uint8_t { Linux618, RfcV1, RfcV3, V4, V5, Mainline };
+
+/// "linux-6.18", "rfc-v1", "rfc-v3", "v4", "v5", "mainline".
+[[nodiscard]] std::string_view profile_name(Profile p);
+[[nodiscard]] std::optional<Profile> profile_from_name(std::string_view name);
+inline constexpr std::array<Profile, 6> kAllProfiles{
+    Profile::Linux618, Profile::RfcV1, Profile::RfcV3, Profile::V4, Profile::V5, Profile::Mainline};
+
+inline constexpr int kMinSlots = 2;
+/// 6 slots × 10 bits fit one 64-bit key in both encodings (see below).
+inline constexpr int kMaxSlots = 6;
+
+enum class Status : uint8_t { Free = 0, Alive = 1, Zombie = 2 };
+/// SIGCHLD disposition: SIG_DFL, SIG_IGN, SIG_DFL with SA_NOCLDWAIT.
+enum class Disp : uint8_t { Dfl = 0, Ign = 1, NoCldWait = 2 };
+
+/// One slot in plain fields. Invariants (checked by `valid`): a FREE slot is
+/// all zero; a ZOMBIE keeps only parent, exit_signal and exit_code; an ALIVE
+/// slot has exit_code 0; slot 0 (init) is ALIVE with parent 0, exit_signal 0,
+/// has_child_subreaper 0 and SIG_DFL.
+struct Slot {
+    Status status = Status::Free;
+    uint8_t parent = 0;        ///< slot of the real parent (init: 0)
+    bool sigchld = false;      ///< exit_signal: false = 0, true = SIGCHLD
+    bool autoreap = false;     ///< signal.autoreap
+    bool is_sub = false;       ///< signal.is_child_subreaper
+    bool has_sub = false;      ///< signal.has_child_subreaper
+    Disp disp = Disp::Dfl;     ///< SIGCHLD action
+    uint8_t exit_code = 0;     ///< 0 or 1 (the `exit C` argument)
+    bool pending = false;      ///< SIGCHLD pending in shared_pending
+    bool operator==(const Slot&) const = default;
+};
+
+/// A whole world of n slots.
+struct World {
+    int n = 0;
+    std::array<Slot, kMaxSlots> slot{};
+    bool operator==(const World&) const = default;
+};
+
+/// The initial world of DESIGN: init, main, and n-2 FREE slots.
+/// require: kMinSlots <= n <= kMaxSlots.
+[[nodiscard]] World initial_state(int n);
+
+/// Whether w satisfies the slot invariants above and the tree shape (every
+/// non-FREE slot other than init has an ALIVE parent, no cycles).
+[[nodiscard]] bool valid(const World& w);
+
+/// A packed state. Both encodings below are injective and never 0.
+using Packed = uint64_t;
+
+/// The per-slot label: 0 = FREE, 1..96 = ALIVE fields, 97..100 = ZOMBIE
+/// fields; the parent is not part of it. 7 bits.
+[[nodiscard]] inline unsigned slot_label(const Slot& s) {
+    switch (s.status) {
+    case Status::Free: return 0;
+    case Status::Alive:
+        return 1u + (unsigned(s.sigchld) | unsigned(s.autoreap) << 1 | unsigned(s.is_sub) << 2 |
+                     unsigned(s.has_sub) << 3 | unsigned(s.pending) << 4) +
+               32u * unsigned(s.disp);
+    case Status::Zombie: return 97u + unsigned(s.sigchld) + 2u * s.exit_code;
+    }
+    return 0;
+}
+inline constexpr unsigned kLabelCount = 101;
+
+/// Raw (slot-exact) encoding: slot i occupies bits [10i, 10i+10) as
+/// label | parent << 7. Used without symmetry reduction.
+[[nodiscard]] Packed pack_raw(const World& w);
+[[nodiscard]] World unpack_raw(Packed key, int n);
+
+/// Canonical encoding under every permutation of slots 1..n-1: the non-FREE
+/// slots form a tree rooted at init; each node is written as 10 bits (label
+/// << 3 | number of children) in pre-order, children sorted by their subtree
+/// code. Two worlds get the same key iff one is a slot permutation of the
+/// other (init fixed). Decoding numbers the nodes in that pre-order and puts
+/// the FREE slots last.
+[[nodiscard]] Packed pack_canonical(const World& w);
+[[nodiscard]] World unpack_canonical(Packed key, int n);
+
+/// The number of distinct worlds (raw encodings) obtained from w by
+/// permuting slots 1..n-1: (n-1)! / |automorphisms of w|. Summed over the
+/// canonical states it gives the state count without symmetry reduction,
+/// provided every permutation of a reachable world is reachable (which
+/// holds at 3 and 4 slots: tests/unit/core_explore.cpp).
+[[nodiscard]] std::uint64_t orbit_size(const World& w);
+
+/// Human-readable one-line dump, e.g. `T0{A is pend} T1{A p0 SIGCHLD IGN} T2{Z p1 0 code1} T3{-}`.
+[[nodiscard]] std::string to_string(const World& w);
+
+}  // namespace reapcheck::core
