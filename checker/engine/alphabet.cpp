@@ -89,6 +89,9 @@ void enabled_actions(const State& s, const Profile& p, const Bounds& b, std::vec
             if (b.parent) {
                 domain.push_back(flags({CloneFlag::PARENT}));
                 domain.push_back(flags({CloneFlag::AUTOREAP, CloneFlag::PARENT}));
+                // rfc-v1 accepts AUTOREAP|PARENT only together with PIDFD
+                if (b.pidfds > 0 && open_pidfds(s, t) < b.pidfds)
+                    domain.push_back(flags({CloneFlag::PIDFD, CloneFlag::AUTOREAP, CloneFlag::PARENT}));
             }
             if (b.threads > 1 && threads_in(s, t) < b.threads)
                 domain.push_back(flags({CloneFlag::THREAD, CloneFlag::SIGHAND, CloneFlag::VM}));
