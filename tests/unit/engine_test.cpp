@@ -208,6 +208,7 @@ TEST_CASE("kernel model: pinned distinct-state counts with and without symmetry"
 
 TEST_CASE("kernel model: AUTOREAP|PARENT is rejected from v4 on, accepted by the RFCs") {
     CheckOptions o = small(3);
+    o.bounds.depth = 8;   // both violations are within 8 steps
     o.properties = {"autoreap.rejects_parent", "autoreap.parent_grandchild"};
     const CheckResult v3 = check(*refimpl::find_profile("rfc-v3"), o);
     const Verdict& rp = verdict(v3, "autoreap.rejects_parent");
