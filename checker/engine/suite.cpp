@@ -115,6 +115,8 @@ CheckResult check_suite(const refimpl::Profile& p, const std::vector<NamedBounds
         };
         if (v.kind == Verdict::Kind::Holds) v.reason = "held in every configuration: " + join(holds_in[id]);
         if (v.kind == Verdict::Kind::NotCovered) v.reason = "not hit in any configuration: " + join(missed_in[id]);
+        if (v.kind == Verdict::Kind::Unknown && !holds_in[id].empty())
+            v.reason += "; held in the other configurations: " + join(holds_in[id]);
         merged.verdicts.push_back(std::move(v));
     }
     return merged;
