@@ -13,9 +13,10 @@ std::string stats_line(const CheckResult& r) {
                                 s.transitions, s.depth, s.seconds, s.exhausted ? ", exhausted" : "",
                                 s.stop_reason.empty() ? "" : ", stopped: " + s.stop_reason);
     for (const auto& [name, b, st] : r.runs)
-        o += fmt::format("  {:<12} {:>9} states {:>10} transitions  depth {:>2}  {:6.2f} s  {}  [{}]\n", name, st.states,
-                         st.transitions, st.depth, st.seconds, st.exhausted ? "exhausted" : st.stop_reason,
-                         b.describe());
+        o += fmt::format("  {:<12} {:>9} states {:>10} transitions  depth {:>2}  {:6.2f} s  {:>4.0f} B/state  {}  [{}]\n",
+                         name, st.states, st.transitions, st.depth, st.seconds,
+                         st.states ? double(st.key_bytes) / double(st.states) : 0.0,
+                         st.exhausted ? "exhausted" : st.stop_reason, b.describe());
     return o;
 }
 std::string indent(const std::string& text) {
@@ -100,7 +101,8 @@ nlohmann::json to_json(const std::vector<CheckResult>& rs) {
         for (const auto& [name, rb, st] : r.runs)
             pr["runs"].push_back({{"name", name}, {"bounds", rb.describe()}, {"states", st.states},
                                   {"transitions", st.transitions}, {"depth", st.depth}, {"exhausted", st.exhausted},
-                                  {"stop_reason", st.stop_reason}, {"seconds", st.seconds}});
+                                  {"stop_reason", st.stop_reason}, {"seconds", st.seconds},
+                                  {"key_bytes", st.key_bytes}});
         for (const auto& v : r.verdicts) {
             const props::Property* p = props::find(v.property);
             nlohmann::json jv = {{"property", v.property},
