@@ -6,7 +6,12 @@
 #include <string>
 #include <vector>
 
+#include <cstdio>
+#include <optional>
+
 #include <CLI/CLI.hpp>
+
+#include "checker/scenario/parser.hpp"
 
 namespace reapcheck::cli {
 
@@ -29,6 +34,18 @@ std::vector<Command>& registry();
 struct Register {
     explicit Register(Command c) { registry().push_back(std::move(c)); }
 };
+
+/// Parses a scenario file for a command that takes many: a malformed or
+/// missing file is reported as one line on stderr and gives nullopt, so the
+/// command goes on with the other files and exits 2 at the end.
+inline std::optional<scn::Scenario> parse_or_report(const std::string& path) {
+    try {
+        return scn::parse_file(path);
+    } catch (const scn::ParseError& e) {
+        std::fprintf(stderr, "reapcheck: %s\n", e.what());
+        return std::nullopt;
+    }
+}
 
 /// Thrown by a subcommand for bad user input that has no file location (a
 /// missing file, an impossible bound); main prints it as one line, exit 2.

@@ -50,14 +50,12 @@ int run_files(const ConformOptions& o, const std::string& profile) {
     size_t files = 0;
     bool bad_input = false;
     for (const auto& f : o.files) {
-        scn::Scenario sc;
-        try {
-            sc = scn::parse_file(f);
-        } catch (const scn::ParseError& e) {
-            std::fprintf(stderr, "reapcheck: %s\n", e.what());
+        auto parsed = parse_or_report(f);
+        if (!parsed) {
             bad_input = true;
             continue;
         }
+        const scn::Scenario& sc = *parsed;
         conform::LockstepReport rep = conform::run_lockstep(sc, profile);
         ++files;
         for (const auto& m : rep.mismatches) std::printf("%s: mismatch\n", m.str().c_str());

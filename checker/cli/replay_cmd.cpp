@@ -21,14 +21,12 @@ int run_replay(const ReplayOptions& o) {
     int total_mismatch = 0, total_files = 0, failed_files = 0;
     bool bad_input = false;
     for (const auto& f : o.files) {
-        scn::Scenario sc;
-        try {
-            sc = scn::parse_file(f);
-        } catch (const scn::ParseError& e) {
-            std::fprintf(stderr, "reapcheck: %s\n", e.what());
+        auto parsed = parse_or_report(f);
+        if (!parsed) {
             bad_input = true;
             continue;
         }
+        const scn::Scenario& sc = *parsed;
         std::string profile = o.profile.empty() ? sc.profile.value_or("mainline") : o.profile;
         if (!refimpl::find_profile(profile)) {
             std::fprintf(stderr, "reapcheck: %s: unknown profile '%s' (expected one of %s)\n",
