@@ -56,11 +56,16 @@ std::string format_review(const std::vector<CheckResult>& rs, bool traces) {
     o += fmt::format("\n{:<36}", "property");
     for (const auto& r : rs) o += fmt::format(" {:<11}", r.profile);
     o += "\n";
-    std::vector<std::string> ids;
-    for (const auto& v : rs.front().verdicts) ids.push_back(v.property);
     std::map<std::pair<std::string, std::string>, const Verdict*> at;
     for (const auto& r : rs)
         for (const auto& v : r.verdicts) at[{r.profile, v.property}] = &v;
+    std::vector<std::string> ids;   // catalog order
+    for (const auto& p : props::catalog())
+        for (const auto& r : rs)
+            if (at.count({r.profile, std::string(p.id)})) {
+                ids.emplace_back(p.id);
+                break;
+            }
     for (const auto& id : ids) {
         o += fmt::format("{:<36}", id);
         for (const auto& r : rs) {
