@@ -148,8 +148,11 @@ struct State {
         return is_leader(t) && !thread_group_empty(t);
     }
     /// ptrace_reparented: traced by a task outside real_parent's thread group.
+    /// A thread of the namespace init has its real parent outside the
+    /// namespace (kNone here), so any tracer is outside that group.
     [[nodiscard]] bool ptrace_reparented(Id t) const {
-        return tasks[t].ptraced && !same_thread_group(tasks[t].parent, tasks[t].real_parent);
+        if (!tasks[t].ptraced) return false;
+        return tasks[t].real_parent == kNone || !same_thread_group(tasks[t].parent, tasks[t].real_parent);
     }
     /// Threads still listed in t's group, in creation order (leader first).
     [[nodiscard]] std::vector<Id> threads_of(Id t) const;
