@@ -162,6 +162,7 @@ void unhash_task(State& s, const Profile& p, Id t) {
     Task& task = s.tasks[t];
     if (task.ptraced) ptrace_unlink(s, t);
     s.pids[task.pid].task = kNone;
+    task.sigchld_pending = false;   // __exit_signal: flush_sigqueue(&tsk->pending)
     task.exit_state = ExitState::Released;
     task.step = Step::None;
     // __exit_signal -> __cleanup_sighand when the process's last thread goes.

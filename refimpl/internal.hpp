@@ -14,6 +14,9 @@ bool do_notify_parent(State& s, const Profile& p, Id tsk, int sig);
 void wake_up_parent(State& s, Id p, Id parent);
 /// group_send_sig_info to t's process (sig 1..64).
 void group_send_sig(State& s, const Profile& p, Id t, int sig, bool priv);
+/// send_signal to t with PIDTYPE_PID scope: a non-fatal signal is queued on
+/// t's own pending set; a fatal one takes the group down as above.
+void thread_send_sig(State& s, const Profile& p, Id t, int sig);
 bool sig_fatal_default(int sig);
 
 // kernel/exit.c

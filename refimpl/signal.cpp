@@ -80,15 +80,17 @@ void wake_up_parent(State& s, Id p, Id parent) {
 /// group_send_sig_info(sig, info, t, PIDTYPE_TGID) as far as the model goes:
 /// prepare_signal's drop rules, SIGCHLD pending (blocked in every task), and
 /// complete_signal's group exit for a fatal signal.
-void group_send_sig(State& s, const Profile& p, Id t, int sig, bool priv) {
-    (void)p;
+namespace {
+void send_sig(State& s, Id t, int sig, bool priv, bool thread) {
     Proc& proc = s.procs[s.tasks[t].proc];
     if (sig < 1 || sig > 64) return;
     // prepare_signal: a process in the middle of dying drops everything.
     if (proc.group_exit) return;
     if (sig == kSIGCHLD) {
         // Blocked signals are never ignored at generation (sig_ignored).
-        proc.sigchld_pending = true;
+        // __send_signal_locked queues on the thread's own pending set for
+        // PIDTYPE_PID, else on the process's shared_pending.
+        (thread ? s.tasks[t].sigchld_pending : proc.sigchld_pending) = true;
         return;
     }
     if (!sig_fatal_default(sig)) return;
@@ -109,6 +111,17 @@ void group_send_sig(State& s, const Profile& p, Id t, int sig, bool priv) {
         tt.step = Step::DoExit;   // woken with SIGKILL; a blocked wait is abandoned
         tt.wait = Wait{};
     }
+}
+}  // namespace
+
+void group_send_sig(State& s, const Profile& p, Id t, int sig, bool priv) {
+    (void)p;
+    send_sig(s, t, sig, priv, false);
+}
+
+void thread_send_sig(State& s, const Profile& p, Id t, int sig) {
+    (void)p;
+    send_sig(s, t, sig, false, true);
 }
 
 /// do_notify_parent (kernel/signal.c) with the series hunk. Called with
@@ -165,7 +178,10 @@ SysResult sys_pidfd_send_signal(State& s, const Profile& p, Id caller, int fd, i
     const Id t = s.pids[f.pid].task;
     if (t == kNone) return SysResult::err(kESRCH);
     if (sig < 0 || sig > 64) return SysResult::err(kEINVAL);
-    if (sig != 0) group_send_sig(s, p, t, sig, false);
+    if (sig != 0) {
+        if (f.thread) thread_send_sig(s, p, t, sig);   // PIDFD_THREAD: PIDTYPE_PID scope
+        else group_send_sig(s, p, t, sig, false);
+    }
     return {};
 }
 
@@ -178,17 +194,23 @@ SysResult sys_sigaction(State& s, const Profile& p, Id caller, Handler h, bool n
     sh.nocldwait = nocldwait;
     // flush_sigqueue_mask on the caller's process only, even when the
     // sighand is shared with another process.
-    if (h != Handler::User) s.procs[s.tasks[caller].proc].sigchld_pending = false;
+    if (h != Handler::User) {
+        s.procs[s.tasks[caller].proc].sigchld_pending = false;
+        for (Id th : s.threads_of(caller)) s.tasks[th].sigchld_pending = false;
+    }
     return {};
 }
 
-/// sigpending + sigtimedwait(SIGCHLD, 0) as the harness observes it.
+/// sigpending + sigtimedwait(SIGCHLD, 0) as the harness observes it:
+/// rt_sigpending shows the thread's own and the shared set; dequeue_signal
+/// takes the thread's own instance first.
 SysResult sys_sigpending(State& s, const Profile& p, Id caller, bool peek) {
     (void)p;
     Proc& proc = s.procs[s.tasks[caller].proc];
+    bool& mine = s.tasks[caller].sigchld_pending;
     SysResult r;
-    r.ret = proc.sigchld_pending ? kSIGCHLD : 0;
-    if (!peek) proc.sigchld_pending = false;
+    r.ret = (mine || proc.sigchld_pending) ? kSIGCHLD : 0;
+    if (!peek) (mine ? mine : proc.sigchld_pending) = false;
     return r;
 }
 

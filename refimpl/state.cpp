@@ -100,7 +100,7 @@ std::size_t State::hash() const {
         mix(h, t.exit_code); mix(h, t.exit_signal); mix(h, t.pdeath_signal);
         mix(h, t.parent_exec_id); mix(h, t.self_exec_id); mix(h, int(t.exit_state));
         mix(h, int(t.step)); mix(h, t.exiting); mix(h, t.ptraced); mix(h, t.nnp);
-        mix(h, t.cap_sys_admin); mix(h, t.wait.active); mix(h, t.wait.woken);
+        mix(h, t.cap_sys_admin); mix(h, t.sigchld_pending); mix(h, t.wait.active); mix(h, t.wait.woken);
         mix(h, t.wait.waitid); mix(h, t.wait.idtype); mix(h, t.wait.pid);
         mix(h, t.wait.nonblock_fd); mix(h, t.wait.options);
     }

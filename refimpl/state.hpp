@@ -60,6 +60,7 @@ struct Task {
     bool ptraced = false;     ///< ptrace != 0 (PTRACE_SEIZE, no options)
     bool nnp = false;         ///< no_new_privs
     bool cap_sys_admin = true;
+    bool sigchld_pending = false;  ///< SIGCHLD in this thread's own pending set (thread-directed)
     Wait wait;
     bool operator==(const Task&) const = default;
 };

@@ -130,7 +130,7 @@ std::size_t signature(const State& s, Id t, int depth) {
     const Sighand& sh = s.sighands[pr.sighand];
     std::size_t h = 0;
     for (int v : {int(x.exit_state), int(x.step), int(x.exiting), int(x.ptraced), int(x.exit_signal),
-                  int(x.exit_code), int(x.pdeath_signal), int(x.nnp), int(x.cap_sys_admin),
+                  int(x.exit_code), int(x.pdeath_signal), int(x.nnp), int(x.cap_sys_admin), int(x.sigchld_pending),
                   int(x.wait.active), int(x.wait.woken), int(x.wait.options), int(x.wait.idtype),
                   int(s.is_leader(t)), int(pr.autoreap), int(pr.is_child_subreaper),
                   int(pr.has_child_subreaper), int(pr.group_exit), int(pr.group_exit_code),
@@ -155,7 +155,7 @@ std::string encode(const State& s) {
         for (int v : {int(t.pid), int(t.proc), int(t.files), int(t.leader), int(t.real_parent), int(t.parent),
                       int(t.sibling_seq), int(t.ptrace_seq), int(t.thread_seq), int(t.exit_code), int(t.exit_signal),
                       int(t.pdeath_signal), int(t.parent_exec_id), int(t.self_exec_id), int(t.exit_state),
-                      int(t.step), int(t.exiting), int(t.ptraced), int(t.nnp), int(t.cap_sys_admin),
+                      int(t.step), int(t.exiting), int(t.ptraced), int(t.nnp), int(t.cap_sys_admin), int(t.sigchld_pending),
                       int(t.wait.active), int(t.wait.woken), int(t.wait.waitid), int(t.wait.idtype),
                       int(t.wait.pid), int(t.wait.nonblock_fd), int(t.wait.options & 0xffff),
                       int(t.wait.options >> 16)})

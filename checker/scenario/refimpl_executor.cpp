@@ -254,7 +254,11 @@ ExpectOutcome RefimplExecutor::check(const Statement& st) {
     case ExpectField::Subreaper: num(s.procs[s.tasks[t()].proc].is_child_subreaper); break;
     case ExpectField::HasSubreaper: num(s.procs[s.tasks[t()].proc].has_child_subreaper); break;
     case ExpectField::Nnp: num(s.tasks[t()].nnp); break;
-    case ExpectField::Pending: named(s.procs[s.tasks[t()].proc].sigchld_pending ? "SIGCHLD" : "none"); break;
+    case ExpectField::Pending: {
+        const Id x = t();   // what that thread's sigpending shows: its own and the shared set
+        named(s.procs[s.tasks[x].proc].sigchld_pending || s.tasks[x].sigchld_pending ? "SIGCHLD" : "none");
+        break;
+    }
     }
     if (e.negate) match = !match;
     ExpectOutcome o;
