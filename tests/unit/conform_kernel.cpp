@@ -3,6 +3,8 @@
 // tests cannot hang.
 #include <doctest/doctest.h>
 
+#include "tests/unit/conform_support.hpp"
+
 #include <csignal>
 #include <cstdio>
 #include <string>
@@ -26,26 +28,7 @@ Result mk(K k, int64_t v = 0) {
     return r;
 }
 
-/// Root and a pid namespace are needed; without them the tests are skipped
-/// with a message (never failed, never hung).
-bool not_root() {
-    static int ok = -1;
-    if (ok < 0) {
-        ok = 1;
-        if (::geteuid() != 0) {
-            ok = 0;
-            std::fprintf(stderr, "conform %s tests skipped: they need root\n", "kernel");
-        } else {
-            try {
-                conform::KernelExecutor probe("linux-6.18");
-            } catch (const conform::ConformError& e) {
-                ok = 0;
-                std::fprintf(stderr, "conform %s tests skipped: %s\n", "kernel", e.what());
-            }
-        }
-    }
-    return ok == 0;
-}
+bool not_root() { return conform_unavailable("kernel"); }
 
 Statement call(const std::string& actor, Sys s, const std::string& target = "") {
     Statement st;

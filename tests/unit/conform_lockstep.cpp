@@ -3,6 +3,8 @@
 // be reported and shrunk. Root only; skipped otherwise.
 #include <doctest/doctest.h>
 
+#include "tests/unit/conform_support.hpp"
+
 #include <cstdio>
 #include <sstream>
 #include <unistd.h>
@@ -16,26 +18,7 @@ using namespace reapcheck;
 
 namespace {
 
-/// Root and a pid namespace are needed; without them the tests are skipped
-/// with a message (never failed, never hung).
-bool not_root() {
-    static int ok = -1;
-    if (ok < 0) {
-        ok = 1;
-        if (::geteuid() != 0) {
-            ok = 0;
-            std::fprintf(stderr, "conform %s tests skipped: they need root\n", "lockstep");
-        } else {
-            try {
-                conform::KernelExecutor probe("linux-6.18");
-            } catch (const conform::ConformError& e) {
-                ok = 0;
-                std::fprintf(stderr, "conform %s tests skipped: %s\n", "lockstep", e.what());
-            }
-        }
-    }
-    return ok == 0;
-}
+bool not_root() { return conform_unavailable("lockstep"); }
 
 int own_children() {
     auto d = conform::proc::read("/proc/self/task/" + std::to_string(::getpid()) + "/children");
