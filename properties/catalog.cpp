@@ -245,6 +245,60 @@ bool all_exited_released(const Profile&, const State& s) {
     return true;
 }
 
+// --- auxiliary invariants (for k-induction; also checked by the explicit engine) ----------
+
+bool outside_init(const State& s, Id t) { return !s.same_thread_group(t, kInit); }
+
+bool aux_parents(const Profile&, const State& s) {
+    const Task& init = s.tasks[kInit];
+    if (init.real_parent != kNone || init.parent != kNone || init.ptraced) return false;
+    for (const Pid& pid : s.pids)
+        if (pid.nr < 1 || pid.nr >= s.next_pid_nr) return false;
+    for (Id t = 0; t < Id(s.tasks.size()); ++t) {
+        const Task& task = s.tasks[t];
+        if (!linked(s, t) || !outside_init(s, t)) continue;
+        if (task.real_parent == kNone || task.parent == kNone) return false;
+        if (!linked(s, task.real_parent) || !linked(s, task.parent)) return false;
+        if (s.pids[s.tasks[task.real_parent].pid].nr >= s.pids[task.pid].nr) return false;
+        if (!task.ptraced && task.parent != task.real_parent) return false;
+    }
+    return true;
+}
+
+bool aux_orphans(const Profile&, const State& s) {
+    for (Id t = 0; t < Id(s.tasks.size()); ++t) {
+        const Task& task = s.tasks[t];
+        if (!linked(s, t) || !outside_init(s, t)) continue;
+        if (s.tasks[task.real_parent].exit_state != ExitState::Running) return false;
+        if (task.ptraced && s.tasks[task.parent].exit_state != ExitState::Running) return false;
+    }
+    return true;
+}
+
+bool aux_resting(const Profile&, const State& s) {
+    for (Id t = 0; t < Id(s.tasks.size()); ++t) {
+        const Task& task = s.tasks[t];
+        const Pid& pid = s.pids[task.pid];
+        const bool running = task.exit_state == ExitState::Running && !task.exiting;
+        if (!running && (task.files != kNone || task.wait.active)) return false;
+        if (!task.wait.active && !(task.wait == Wait{})) return false;
+        if (task.exit_state == ExitState::Released && task.ptraced) return false;
+        const bool past_pidfs_exit = task.exit_state == ExitState::Released ||
+                                     (task.exit_state == ExitState::Dead && task.step == Step::Unhash);
+        if (pid.exit_info && !past_pidfs_exit) return false;
+        if (past_pidfs_exit && pid.attr == Attr::None) return false;
+        if (task.exit_state == ExitState::Running && pid.attr == Attr::Dead) return false;
+    }
+    return all_open_files(s, [&](Id f) { return s.pids[s.files[f].pid].attr == Attr::Alloc; });
+}
+
+bool aux_autoreap_flag(const Profile& p, const State& s) {
+    if (p.has_autoreap) return true;
+    for (const Proc& pr : s.procs)
+        if (pr.autoreap) return false;
+    return true;
+}
+
 // --- covers --------------------------------------------------------------------------
 
 bool c_autoreap_exit(const StepView& v) {
@@ -298,7 +352,7 @@ const std::vector<Property> kCatalog = {
     // ---- claims of the commit message, as worded ----
     {"autoreap.never_zombie", Kind::Always,
      "A CLONE_AUTOREAP child auto-reaps on exit without ever becoming a zombie.",
-     kCommit, never_zombie, nullptr, has_autoreap, "", "", false},
+     kCommit, never_zombie, nullptr, has_autoreap, "", "", true},
     {"autoreap.never_reapable_zombie", Kind::Always,
      "An untraced CLONE_AUTOREAP process whose threads have all exited is never left as a zombie.",
      "refines autoreap.never_zombie; kernel/exit.c:exit_notify, release_task", never_reapable_zombie, nullptr,
@@ -324,11 +378,11 @@ const std::vector<Property> kCatalog = {
     {"autoreap.pidfd_pollin", Kind::Always,
      "With CLONE_PIDFD the parent can see the exit by poll(): once the autoreap process has exited, its pidfd "
      "polls POLLIN.",
-     kCommit, pidfd_pollin_on_exit, nullptr, has_autoreap, "", "", false},
+     kCommit, pidfd_pollin_on_exit, nullptr, has_autoreap, "", "", true},
     {"autoreap.exit_info_on_pollin", Kind::Always,
      "With CLONE_PIDFD the parent can read the exit status with PIDFD_GET_INFO: whenever the pidfd of an "
      "autoreap child polls POLLIN, PIDFD_GET_INFO has its exit information.",
-     kCommit, exit_info_when_pollin, nullptr, has_autoreap, "", "", false},
+     kCommit, exit_info_when_pollin, nullptr, has_autoreap, "", "", true},
     {"pidfd.exit_info_on_pollhup", Kind::Always,
      "Whenever a pidfd polls POLLHUP (the task is released), PIDFD_GET_INFO has its exit information.",
      "refines autoreap.exit_info_on_pollin; fs/pidfs.c:pidfs_exit, __unhash_process", exit_info_when_pollhup,
@@ -361,7 +415,7 @@ const std::vector<Property> kCatalog = {
      "kernel/exit.c:wait_task_zombie (cmpxchg on exit_state)", nullptr, reaped_once, nullptr, "", "", false},
     {"lifecycle.zombie_has_reaper", Kind::Always,
      "Every zombie has a parent or tracer whose process still exists to reap it.",
-     "kernel/exit.c:forget_original_parent, exit_ptrace", zombie_has_reaper, nullptr, nullptr, "", "", false},
+     "kernel/exit.c:forget_original_parent, exit_ptrace", zombie_has_reaper, nullptr, nullptr, "", "", true},
     {"lifecycle.orphan_reaper", Kind::Step,
      "Orphans go to a live sibling thread, else the nearest living subreaper, else init.",
      "kernel/exit.c:find_new_reaper", nullptr, orphan_reaper, nullptr, "", "", false},
@@ -372,11 +426,31 @@ const std::vector<Property> kCatalog = {
     {"lifecycle.waiter_woken", Kind::Always,
      "A blocked waiter whose wait could complete has been woken.",
      "kernel/exit.c:do_wait, child_wait_callback; kernel/signal.c:__wake_up_parent", waiter_woken, nullptr,
-     nullptr, "", "", false},
+     nullptr, "", "", true},
     {"lifecycle.no_untraced_zombie_thread", Kind::Always, "An untraced non-leader thread never stays a zombie.",
      "kernel/exit.c:exit_notify", no_untraced_zombie_thread, nullptr, nullptr, "", "", false},
     {"lifecycle.init_alive", Kind::Always, "The namespace init never exits.", "SEMANTICS 1.6", init_alive, nullptr,
-     nullptr, "", "", false},
+     nullptr, "", "", true},
+    // ---- auxiliary invariants: strengthen k-induction in `reapcheck prove` (model/properties.cpp) ----
+    {"aux.parents", Kind::Always,
+     "Every task outside init's process has a real parent (older: a smaller pid number) and a parent that are "
+     "not released; an untraced "
+     "task's parent is its real parent; init has no parent and is not traced.",
+     "kernel/exit.c:forget_original_parent, release_task; kernel/ptrace.c:__ptrace_unlink", aux_parents, nullptr,
+     nullptr, "", "", true},
+    {"aux.orphans", Kind::Always,
+     "No task keeps a real parent or tracer that has passed exit_notify: the children and tracees of an "
+     "exiting task are handed over before it becomes a zombie.",
+     "kernel/exit.c:exit_notify, forget_original_parent; kernel/ptrace.c:exit_ptrace", aux_orphans, nullptr,
+     nullptr, "", "", true},
+    {"aux.resting", Kind::Always,
+     "Only a running task holds descriptors or waits; woken implies waiting; open pidfds refer to pids with "
+     "pidfs attr; exit information appears only after pidfs_exit; a released task is not traced; a pid is "
+     "marked dead only after its task left RUNNING.",
+     "kernel/exit.c:do_exit (exit_files), fs/pidfs.c:pidfs_exit, pidfs_register_pid", aux_resting, nullptr,
+     nullptr, "", "", true},
+    {"aux.autoreap_flag", Kind::Always, "Only profiles with CLONE_AUTOREAP have autoreap processes.",
+     "kernel/fork.c:copy_signal", aux_autoreap_flag, nullptr, nullptr, "", "", true},
     // ---- liveness (branching: from every reachable state the good states stay reachable) ----
     {"eventually.zombies_reapable", Kind::Eventually,
      "Every zombie can still be reaped: from every reachable state, a state without zombies is reachable.",

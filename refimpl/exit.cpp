@@ -60,7 +60,7 @@ void reparent_leader(State& s, const Profile& p, Id father, Id c, std::vector<Id
     (void)father;
     Task& ct = s.tasks[c];
     if (ct.exit_state == ExitState::Dead) return;
-    ct.exit_signal = kSigchldValue;
+    if (p.fault != Fault::ReparentKeepsExitSignal) ct.exit_signal = kSigchldValue;
     if (!ct.ptraced && ct.exit_state == ExitState::Zombie && s.thread_group_empty(c)) {
         if (do_notify_parent(s, p, c, kSIGCHLD)) {
             s.tasks[c].exit_state = ExitState::Dead;

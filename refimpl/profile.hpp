@@ -17,6 +17,7 @@ inline constexpr uint64_t kBit34 = 1ULL << 34, kBit35 = 1ULL << 35, kBit36 = 1UL
 enum class Fault : uint8_t {
     None,
     PollNoHup,   ///< pidfd_poll never reports POLLHUP
+    ReparentKeepsExitSignal,   ///< reparent_leader leaves exit_signal alone
 };
 
 struct Profile {

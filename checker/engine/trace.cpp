@@ -89,38 +89,33 @@ Action action_of(const scn::RefimplExecutor& ex, const scn::Statement& st) {
 
 }  // namespace
 
-std::string make_trace(const Profile& p, const Bounds& b, bool symmetry, const TracePath& path,
-                       const std::function<bool(const ReplayEnd&)>& recheck, int& steps) {
+namespace {
+
+/// The trace of a path whose next action `next(ex, i)` gives in the
+/// executor's concrete world (nullopt: the path ends), then its replay.
+std::string build_trace(const Profile& p, const std::string& header,
+                        const std::function<std::optional<Action>(const scn::RefimplExecutor&, std::size_t)>& next,
+                        const std::function<void(const scn::RefimplExecutor&, std::size_t, const scn::Statement&)>& after,
+                        const std::function<bool(const ReplayEnd&)>& recheck, int& steps) {
     scn::RefimplExecutor ex(p, true);
     scn::Scenario sc;
     sc.file = "<trace>";
     sc.profile = p.name;
     sc.explicit_steps = true;
-    for (std::size_t i = 0, j = 0; i <= path.header.size(); ++i)
-        if (i == path.header.size() || path.header[i] == '\n') {
-            if (i > j) sc.header.push_back(path.header.substr(j, i - j));
+    for (std::size_t i = 0, j = 0; i <= header.size(); ++i)
+        if (i == header.size() || header[i] == '\n') {
+            if (i > j) sc.header.push_back(header.substr(j, i - j));
             j = i + 1;
         }
     int tasks_named = 0, pidfds_named = 0;
-    std::vector<Action> acts;
-    for (std::size_t i = 0; i < path.actions.size(); ++i) {
-        const Canon cc = canonicalize(ex.state(), symmetry);
-        enabled_actions(cc.state, p, b, acts);
-        if (path.actions[i] >= acts.size()) engine_bug("trace step " + std::to_string(i + 1) + " is not enabled");
-        Action a = acts[path.actions[i]];
-        const Canon expect_canon = canonicalize(apply(cc.state, p, a).post, symmetry);
-        const std::string& expect_next = expect_canon.key;
-        std::vector<Id> inv(cc.state.tasks.size(), kNone);
-        for (Id t = 0; t < Id(cc.task_map.size()); ++t)
-            if (cc.task_map[t] != kNone) inv[cc.task_map[t]] = t;
-        a.r.actor = inv[a.r.actor];
-        if (a.r.target != kNone) a.r.target = inv[a.r.target];
-        scn::Statement st = statement_of(ex, a, int(i + 1));
-        const State pre_concrete = ex.state();
+    for (std::size_t i = 0;; ++i) {
+        const std::optional<Action> a = next(ex, i);
+        if (!a) break;
+        scn::Statement st = statement_of(ex, *a, int(i + 1));
         scn::Fresh fresh;
         fresh.task = task_name(tasks_named);
-        const bool clone = a.call.sys == scn::Sys::Clone3 || a.call.sys == scn::Sys::Clone ||
-                           a.call.sys == scn::Sys::Fork;
+        const bool clone = a->call.sys == scn::Sys::Clone3 || a->call.sys == scn::Sys::Clone ||
+                           a->call.sys == scn::Sys::Fork;
         fresh.fd = clone ? std::string(1, char(std::tolower(fresh.task[0]))) + fresh.task.substr(1)
                          : "p" + std::to_string(pidfds_named + 1);
         const scn::Result r = ex.run(st, fresh);
@@ -128,11 +123,7 @@ std::string make_trace(const Profile& p, const Bounds& b, bool symmetry, const T
         if (r.kind == scn::Result::Kind::Pidfd) ++pidfds_named;
         if (returns(st.call)) st.expected = r;
         sc.statements.push_back(st);
-        if (const Canon got = canonicalize(ex.state(), symmetry); got.key != expect_next)
-            engine_bug("trace step " + std::to_string(i + 1) + " (" + scn::print_statement(st) +
-                       ") leads to another state than the explored one:\nexplored:\n" + describe(expect_canon.state) +
-                       "replayed:\n" + describe(got.state) + "from canonical:\n" + describe(cc.state) +
-                       "concrete before:\n" + describe(pre_concrete));
+        after(ex, i, st);
     }
     const std::string text = scn::print(sc);
     steps = int(sc.statements.size());
@@ -159,6 +150,50 @@ std::string make_trace(const Profile& p, const Bounds& b, bool symmetry, const T
     if (!recheck(ReplayEnd{rex.state(), &pex.state(), &view}))
         engine_bug("the replayed trace does not show what it claims:\n" + text);
     return text;
+}
+
+}  // namespace
+
+std::string make_trace(const Profile& p, const Bounds& b, bool symmetry, const TracePath& path,
+                       const std::function<bool(const ReplayEnd&)>& recheck, int& steps) {
+    std::vector<Action> acts;
+    std::string expect_next, expected_desc, canon_desc, pre_desc;
+    auto next = [&](const scn::RefimplExecutor& ex, std::size_t i) -> std::optional<Action> {
+        if (i >= path.actions.size()) return std::nullopt;
+        const Canon cc = canonicalize(ex.state(), symmetry);
+        enabled_actions(cc.state, p, b, acts);
+        if (path.actions[i] >= acts.size()) engine_bug("trace step " + std::to_string(i + 1) + " is not enabled");
+        Action a = acts[path.actions[i]];
+        const Canon expect_canon = canonicalize(apply(cc.state, p, a).post, symmetry);
+        expect_next = expect_canon.key;
+        expected_desc = describe(expect_canon.state);
+        canon_desc = describe(cc.state);
+        pre_desc = describe(ex.state());
+        std::vector<Id> inv(cc.state.tasks.size(), kNone);
+        for (Id t = 0; t < Id(cc.task_map.size()); ++t)
+            if (cc.task_map[t] != kNone) inv[cc.task_map[t]] = t;
+        a.r.actor = inv[a.r.actor];
+        if (a.r.target != kNone) a.r.target = inv[a.r.target];
+        return a;
+    };
+    auto after = [&](const scn::RefimplExecutor& ex, std::size_t i, const scn::Statement& st) {
+        if (const Canon got = canonicalize(ex.state(), symmetry); got.key != expect_next)
+            engine_bug("trace step " + std::to_string(i + 1) + " (" + scn::print_statement(st) +
+                       ") leads to another state than the explored one:\nexplored:\n" + expected_desc +
+                       "replayed:\n" + describe(got.state) + "from canonical:\n" + canon_desc +
+                       "concrete before:\n" + pre_desc);
+    };
+    return build_trace(p, path.header, next, after, recheck, steps);
+}
+
+std::string make_concrete_trace(const Profile& p, const std::string& header, const std::vector<Action>& actions,
+                                const std::function<bool(const ReplayEnd&)>& recheck, int& steps) {
+    auto next = [&](const scn::RefimplExecutor&, std::size_t i) -> std::optional<Action> {
+        if (i >= actions.size()) return std::nullopt;
+        return actions[i];
+    };
+    auto after = [](const scn::RefimplExecutor&, std::size_t, const scn::Statement&) {};
+    return build_trace(p, header, next, after, recheck, steps);
 }
 
 }  // namespace reapcheck::engine

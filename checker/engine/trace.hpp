@@ -32,6 +32,13 @@ struct ReplayEnd {
 std::string make_trace(const refimpl::Profile& p, const Bounds& b, bool symmetry, const TracePath& path,
                        const std::function<bool(const ReplayEnd&)>& recheck, int& steps);
 
+/// The same for a path of concrete actions: task indices of the world that
+/// starts at refimpl::initial_state() and numbers tasks in creation order
+/// (how a Z3 counterexample is decoded).
+std::string make_concrete_trace(const refimpl::Profile& p, const std::string& header,
+                                const std::vector<Action>& actions,
+                                const std::function<bool(const ReplayEnd&)>& recheck, int& steps);
+
 /// The call of an action as the catalog sees it.
 props::CallView call_view(const refimpl::Profile& p, const Action& a);
 

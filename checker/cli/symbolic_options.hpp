@@ -1,0 +1,68 @@
+// Options shared by bmc, prove and crosscheck: the profile, the model's
+// slots and alphabet switches, limits and the JSON file.
+#pragma once
+
+#include <memory>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+
+#include "checker/cli/bounds_options.hpp"
+#include "checker/symbolic/engine.hpp"
+#include "model/world.hpp"
+
+namespace reapcheck::cli {
+
+struct SymbolicCli {
+    std::string profile = "mainline";
+    model::Features f;
+    std::string exit_codes = "3";
+    std::string json;
+    double max_time = 0;
+    bool quiet = false;
+
+    void add(CLI::App& sub, int default_slots) {
+        f.slots = default_slots;
+        sub.add_option("--profile", profile, "Semantic profile" + std::string(profile == "all" ? " (or all)" : ""))->capture_default_str();
+        sub.add_option("--tasks", f.slots, "Task slots of the model (init and main included)")
+            ->check(CLI::Range(2, 8))->capture_default_str();
+        sub.add_option("--exit-codes", exit_codes, "Exit codes to try, comma-separated (0..255)")->capture_default_str();
+        sub.add_flag("--ptrace,!--no-ptrace", f.ptrace, "ptrace_attach / ptrace_detach in the alphabet")->capture_default_str();
+        sub.add_flag("--parent,!--no-parent", f.parent, "CLONE_PARENT in the clone domain")->capture_default_str();
+        sub.add_flag("--pidfds,!--no-pidfds", f.pidfds, "CLONE_PIDFD, pidfd_open, close, waitid P_PIDFD")->capture_default_str();
+        sub.add_flag("--blocking,!--no-blocking", f.blocking, "blocking wait4 and resume")->capture_default_str();
+        sub.add_flag("--subreaper,!--no-subreaper", f.subreaper, "prctl PR_SET_CHILD_SUBREAPER")->capture_default_str();
+        sub.add_flag("--sigaction,!--no-sigaction", f.sigaction, "sigaction SIGCHLD")->capture_default_str();
+        sub.add_option("--max-time", max_time, "Stop after this many seconds (0: none)")->check(CLI::Range(0.0, 1e7));
+        sub.add_option("--json", json, "Write the results as JSON to this file");
+        sub.add_flag("--quiet", quiet, "No progress lines on stderr");
+    }
+
+    [[nodiscard]] const refimpl::Profile& resolve() {
+        const refimpl::Profile* p = refimpl::find_profile(profile);
+        if (!p) throw UsageError("--profile: unknown profile '" + profile + "' (expected one of " + refimpl::profile_names() + ")");
+        f.exit_codes.clear();
+        std::stringstream ss(exit_codes);
+        for (std::string item; std::getline(ss, item, ',');) {
+            try {
+                std::size_t used = 0;
+                const int v = std::stoi(item, &used);
+                if (used != item.size() || v < 0 || v > 255) throw std::invalid_argument(item);
+                f.exit_codes.push_back(v);
+            } catch (const std::exception&) {
+                throw UsageError("--exit-codes: '" + item + "' is not an exit code (0..255)");
+            }
+        }
+        if (f.exit_codes.empty()) throw UsageError("--exit-codes: give at least one exit code");
+        return *p;
+    }
+};
+
+/// SIGINT / SIGTERM raise the flag the Z3 engines poll (and interrupt Z3 on).
+inline const volatile bool* symbolic_interrupt_flag() {
+    engine::Limits l;
+    install_interrupt_handler(l);
+    return l.interrupt;
+}
+
+}  // namespace reapcheck::cli

@@ -1,0 +1,423 @@
+#include "checker/symbolic/engine.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "checker/engine/trace.hpp"
+#include "checker/symbolic/bridge.hpp"
+#include "model/symbolic.hpp"
+#include "properties/catalog.hpp"
+
+namespace reapcheck::symbolic {
+
+using model::SymModel;
+using model::SymWorld;
+using Clock = std::chrono::steady_clock;
+
+const char* to_string(Result::Kind k) {
+    switch (k) {
+    case Result::Kind::Proved: return "proved";
+    case Result::Kind::Violated: return "violated";
+    case Result::Kind::Bounded: return "holds-bounded";
+    case Result::Kind::Unknown: return "unknown";
+    case Result::Kind::NotApplicable: return "n/a";
+    }
+    return "?";
+}
+
+std::vector<std::string> default_properties() {
+    std::vector<std::string> out;
+    for (const auto& p : props::catalog())
+        if (p.kind == props::Kind::Always) out.emplace_back(p.id);
+    return out;
+}
+
+namespace {
+
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+/// Interrupts Z3 when the user's flag is raised or the run's time is up.
+class Watchdog {
+public:
+    Watchdog(z3::context& ctx, const Options& o) : ctx_(ctx), o_(o), t0_(Clock::now()) {
+        thread_ = std::thread([this] {
+            while (!done_) {
+                if (stop()) ctx_.interrupt();
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            }
+        });
+    }
+    ~Watchdog() {
+        done_ = true;
+        thread_.join();
+    }
+    Watchdog(const Watchdog&) = delete;
+    Watchdog& operator=(const Watchdog&) = delete;
+    [[nodiscard]] bool stop() const {
+        return (o_.interrupt && *o_.interrupt) || (o_.max_seconds > 0 && since(t0_) > o_.max_seconds);
+    }
+
+private:
+    z3::context& ctx_;
+    const Options& o_;
+    Clock::time_point t0_;
+    std::atomic<bool> done_{false};
+    std::thread thread_;
+};
+
+/// A selected property: its catalog entry and symbolic form.
+struct Target {
+    const props::Property* prop = nullptr;
+    const model::SymProperty* sym = nullptr;
+    Result result;
+};
+
+/// The unrolled path s0 -a0-> s1 -a1-> ... in one incremental solver.
+struct Path {
+    const SymModel& m;
+    std::string prefix;
+    std::vector<SymWorld> s;
+    std::vector<z3::expr> act;
+
+    Path(const SymModel& model, std::string pre) : m(model), prefix(std::move(pre)) {}
+    const SymWorld& state(std::size_t i) {
+        while (s.size() <= i) s.push_back(m.vars(prefix + std::to_string(s.size())));
+        return s[i];
+    }
+    const z3::expr& action(std::size_t i) {
+        while (act.size() <= i) act.push_back(m.ctx().int_const((prefix + "act" + std::to_string(act.size())).c_str()));
+        return act[i];
+    }
+    z3::expr trans(std::size_t i) { return m.transition(state(i), state(i + 1), action(i)); }
+};
+
+std::string describe_path(const SymModel& m, const z3::model& zm, Path& path, std::size_t len) {
+    std::string out;
+    for (std::size_t i = 0; i <= len; ++i) {
+        out += fmt::format("state {}:\n{}", i, model::describe(m.value(zm, path.state(i))));
+        if (i < len) {
+            const int a = zm.eval(path.action(i), true).get_numeral_int();
+            out += fmt::format("  -> {}\n", m.acts()[std::size_t(a)].describe());
+        }
+    }
+    return out;
+}
+
+std::string z3_reason(z3::solver& s) {
+    const std::string r = s.reason_unknown();
+    return r.empty() ? "Z3 returned unknown" : "Z3 returned unknown (" + r + ")";
+}
+
+class Run {
+public:
+    Run(const refimpl::Profile& p, const Options& o, const char* engine)
+        : p_(p), o_(o), m_(ctx_, p, o.features), dog_(ctx_, o) {
+        rep_.engine = engine;
+        rep_.profile = p.name;
+        rep_.features = o.features;
+        std::vector<std::string> ids = o.properties.empty() ? default_properties() : o.properties;
+        for (const auto& id : ids) {
+            Target t;
+            t.prop = props::find(id);
+            if (!t.prop) throw model::ModelError("unknown property id '" + id + "'");
+            if (t.prop->kind != props::Kind::Always)
+                throw model::ModelError("'" + id + "' is a " + props::to_string(t.prop->kind) +
+                                        " property; bmc and prove settle `always` properties");
+            t.result.property = id;
+            t.sym = model::find_symbolic(id);
+            if (t.prop->applies && !t.prop->applies(p)) {
+                t.result.kind = Result::Kind::NotApplicable;
+                t.result.reason = "the profile lacks the feature";
+            } else if (!t.sym || !t.sym->form) {
+                t.result.kind = Result::Kind::Unknown;
+                t.result.reason = t.sym ? "no symbolic form: " + t.sym->outside : "no symbolic form";
+            }
+            targets_.push_back(std::move(t));
+        }
+        if (o.properties.empty())
+            for (const auto& pr : props::catalog())
+                if (pr.kind == props::Kind::Step) rep_.not_symbolic.emplace_back(pr.id);
+        params_.set("timeout", unsigned(o.query_seconds * 1000));
+    }
+
+    bool open(const Target& t) const { return t.result.kind == Result::Kind::Unknown && t.sym && t.sym->form && t.result.reason.empty(); }
+
+    void progress(const std::string& line) const {
+        if (o_.progress) std::fprintf(stderr, "%s: %s\n", rep_.engine.c_str(), line.c_str());
+    }
+
+    /// A violation at the end of a satisfiable BMC path: decode, re-run on
+    /// refimpl, print the trace. False when refimpl disagrees (model bug).
+    void violated(Target& t, const z3::model& zm, Path& path, std::size_t len) {
+        std::vector<int> ids;
+        std::vector<model::World> worlds;
+        for (std::size_t i = 0; i <= len; ++i) worlds.push_back(m_.value(zm, path.state(i)));
+        for (std::size_t i = 0; i < len; ++i) ids.push_back(zm.eval(path.action(i), true).get_numeral_int());
+        std::vector<engine::Action> actions;
+        refimpl::State end, before;
+        if (auto why = rerun(p_, o_.features, ids, worlds, actions, end, before)) {
+            t.result.kind = Result::Kind::Unknown;
+            t.result.reason = "the model and refimpl disagree on the Z3 counterexample (a model bug): " + *why;
+            rep_.disagreement = true;
+            return;
+        }
+        if (t.prop->state(p_, end)) {
+            t.result.kind = Result::Kind::Unknown;
+            t.result.reason = "the Z3 counterexample re-runs on refimpl but the catalog predicate holds at its end "
+                              "(the symbolic form and the predicate disagree):\n" + describe_path(m_, zm, path, len);
+            rep_.disagreement = true;
+            return;
+        }
+        const std::string header = fmt::format(
+            "# {} violated in profile {} (found by {}, {} steps, {} slots; replayed through refimpl)\n# {}",
+            t.result.property, p_.name, rep_.engine, len, o_.features.slots, std::string(t.prop->claim));
+        const props::Property* prop = t.prop;
+        const refimpl::Profile& prof = p_;
+        int steps = 0;
+        t.result.trace = engine::make_concrete_trace(
+            p_, header, actions, [&](const engine::ReplayEnd& e) { return !prop->state(prof, e.state); }, steps);
+        t.result.kind = Result::Kind::Violated;
+        t.result.k = steps;
+        t.result.reason = fmt::format("counterexample of {} steps, replayed through refimpl", steps);
+    }
+
+    /// BMC to `depth`: each open target is checked at every depth.
+    void run_bmc(int depth, bool final_bounded) {
+        Path path(m_, "b");
+        z3::solver s = solver();
+        s.set(params_);
+        s.add(m_.initial(path.state(0)));
+        for (int d = 0; d <= depth; ++d) {
+            const auto t0 = Clock::now();
+            for (Target& t : targets_) {
+                if (!open(t) || stopped()) continue;
+                s.push();
+                s.add(!t.sym->form(m_, path.state(std::size_t(d))));
+                const auto q0 = Clock::now();
+                const z3::check_result r = check(s);
+                t.result.seconds += since(q0);
+                if (r == z3::sat) violated(t, s.get_model(), path, std::size_t(d));
+                else if (r == z3::unknown) unknown(t, s, fmt::format("at depth {}", d));
+                s.pop();
+            }
+            if (stopped()) break;
+            covered_ = d;
+            progress(fmt::format("depth {} done in {:.2f} s", d, since(t0)));
+            if (d < depth) s.add(path.trans(std::size_t(d)));
+        }
+        if (final_bounded)
+            for (Target& t : targets_)
+                if (open(t) && covered_ >= 0) {
+                    t.result.kind = Result::Kind::Bounded;
+                    t.result.k = covered_;
+                    t.result.reason = fmt::format("no violation within {} steps from the initial world ({} slots)",
+                                                  covered_, o_.features.slots);
+                }
+    }
+
+    /// Quantifier-free integer arithmetic: Z3's dedicated solver for the
+    /// logic is several times faster here than its default portfolio.
+    z3::solver solver() { return z3::solver(ctx_, "QF_LIA"); }
+
+    z3::check_result check(z3::solver& s) {
+        try {
+            return s.check();
+        } catch (const z3::exception& e) {
+            last_error_ = e.msg();
+            return z3::unknown;
+        }
+    }
+
+    void unknown(Target& t, z3::solver& s, const std::string& where) {
+        if (stopped()) return;   // reported as interrupted at the end
+        t.result.kind = Result::Kind::Unknown;
+        t.result.reason = (last_error_.empty() ? z3_reason(s) : "Z3: " + last_error_) + " " + where;
+        last_error_.clear();
+    }
+
+    bool stopped() {
+        if (dog_.stop()) rep_.interrupted = true;
+        return rep_.interrupted;
+    }
+
+    /// k-induction of one target with hypothesis `hyp` (its own form, and
+    /// the auxiliary invariants once they are proved).
+    void induct(Target& t, const std::vector<const model::SymProperty*>& hyp) {
+        Path path(m_, "i");
+        z3::solver s = solver();
+        s.set(params_);
+        s.add(m_.domain(path.state(0)));
+        std::string cti;
+        for (int k = 1; k <= o_.max_k && !stopped(); ++k) {
+            const std::size_t i = std::size_t(k - 1);
+            s.add(t.sym->form(m_, path.state(i)));
+            for (const auto* h : hyp) s.add(h->form(m_, path.state(i)));
+            s.add(m_.domain(path.state(i + 1)));
+            s.add(path.trans(i));
+            s.push();
+            s.add(!t.sym->form(m_, path.state(i + 1)));
+            const auto q0 = Clock::now();
+            const z3::check_result r = check(s);
+            t.result.seconds += since(q0);
+            if (r == z3::unsat) {
+                s.pop();
+                t.result.kind = Result::Kind::Proved;
+                t.result.k = k;
+                t.result.reason = fmt::format("{}-inductive{} over every state of {} slots; base case {} steps",
+                                              k, hyp.empty() ? "" : " relative to the aux.* invariants",
+                                              o_.features.slots, covered_);
+                progress(fmt::format("{}: proved with k={}", t.result.property, k));
+                return;
+            }
+            if (r == z3::unknown) {
+                unknown(t, s, fmt::format("in the induction step with k={}", k));
+                s.pop();
+                return;
+            }
+            cti = describe_path(m_, s.get_model(), path, i + 1);
+            s.pop();
+            progress(fmt::format("{}: not {}-inductive", t.result.property, k));
+        }
+        if (stopped()) return;
+        t.result.kind = Result::Kind::Unknown;
+        t.result.k = o_.max_k;
+        t.result.reason = fmt::format(
+            "not k-inductive for k<={} and no violation within {} steps; the counterexample to induction "
+            "(states not necessarily reachable) is in `cti`",
+            o_.max_k, covered_);
+        t.result.cti = cti;
+    }
+
+    Report finish(Clock::time_point t0) {
+        for (Target& t : targets_) {
+            if (open(t)) {
+                t.result.kind = Result::Kind::Unknown;
+                t.result.reason = rep_.interrupted ? "interrupted before it was settled" : "not settled";
+            }
+            rep_.results.push_back(t.result);
+        }
+        rep_.seconds = since(t0);
+        return rep_;
+    }
+
+    const refimpl::Profile& p_;
+    const Options& o_;
+    z3::context ctx_;
+    z3::params params_{ctx_};
+    SymModel m_;
+    Watchdog dog_;
+    Report rep_;
+    std::vector<Target> targets_;
+    int covered_ = -1;
+    std::string last_error_;
+};
+
+}  // namespace
+
+Report bmc(const refimpl::Profile& p, const Options& o) {
+    const auto t0 = Clock::now();
+    try {
+        Run run(p, o, "bmc");
+        run.run_bmc(o.depth, true);
+        return run.finish(t0);
+    } catch (const z3::exception& e) {
+        throw model::ModelError(std::string("Z3: ") + e.msg());
+    }
+}
+
+Report prove(const refimpl::Profile& p, const Options& given) {
+    const auto t0 = Clock::now();
+    Options o = given;
+    if (!o.properties.empty())   // the induction hypotheses are proved along
+        for (const auto& sp : model::symbolic_properties())
+            if ((sp.id.rfind("aux.", 0) == 0 || sp.id == "lifecycle.init_alive") &&
+                std::find(o.properties.begin(), o.properties.end(), sp.id) == o.properties.end())
+                o.properties.push_back(sp.id);
+    try {
+        Run run(p, o, "prove");
+        // Base case: no violation within the search depth (at least max_k - 1).
+        run.run_bmc(std::max(o.depth, o.max_k - 1), false);
+        // The auxiliary invariants first, each relative to all of them; then
+        // the others relative to the proved ones.
+        std::vector<const model::SymProperty*> aux;
+        for (const auto& sp : model::symbolic_properties())
+            if ((sp.id.rfind("aux.", 0) == 0 || sp.id == "lifecycle.init_alive") && sp.form) aux.push_back(&sp);
+        // The aux.* invariants (and init_alive) are proved jointly, each
+        // relative to all of them; prove() always includes them as targets.
+        for (Target& t : run.targets_)
+            if (run.open(t) && std::find(aux.begin(), aux.end(), t.sym) != aux.end()) run.induct(t, aux);
+        bool aux_proved = true;
+        for (const Target& t : run.targets_)
+            if (std::find(aux.begin(), aux.end(), t.sym) != aux.end())
+                aux_proved = aux_proved && t.result.kind == Result::Kind::Proved;
+        const std::vector<const model::SymProperty*> hyp = aux_proved ? aux : std::vector<const model::SymProperty*>{};
+        if (!aux_proved) run.progress("the aux.* invariants are not all proved: induction without them");
+        for (Target& t : run.targets_)
+            if (run.open(t)) run.induct(t, hyp);
+        return run.finish(t0);
+    } catch (const z3::exception& e) {
+        throw model::ModelError(std::string("Z3: ") + e.msg());
+    }
+}
+
+std::string format(const Report& r) {
+    std::string out = fmt::format("{} profile {}: {}\n", r.engine, r.profile, r.features.describe());
+    std::size_t w = 0;
+    for (const auto& x : r.results) w = std::max(w, x.property.size());
+    for (const auto& x : r.results)
+        out += fmt::format("  {:<{}}  {:<13} {:>7.2f} s  {}\n", x.property, w, to_string(x.kind), x.seconds,
+                           x.reason.substr(0, x.reason.find('\n')));
+    if (!r.not_symbolic.empty()) {
+        out += fmt::format("  not checked here: {} step properties have no symbolic form (", r.not_symbolic.size());
+        for (std::size_t i = 0; i < r.not_symbolic.size(); ++i) out += (i ? ", " : "") + r.not_symbolic[i];
+        out += "); `reapcheck check` covers them within its bounds\n";
+    }
+    if (r.interrupted) out += "  stopped early (interrupt or --max-time): unsettled properties are unknown\n";
+    out += fmt::format("  {:.2f} s\n", r.seconds);
+    for (const auto& x : r.results) {
+        if (!x.trace.empty()) out += fmt::format("\n--- {} ---\n{}", x.property, x.trace);
+        if (!x.cti.empty()) out += fmt::format("\n--- {}: counterexample to induction (k={}) ---\n{}", x.property, x.k, x.cti);
+        if (x.reason.find('\n') != std::string::npos) out += fmt::format("\n--- {} ---\n{}\n", x.property, x.reason);
+    }
+    return out;
+}
+
+nlohmann::json to_json(const Report& r) {
+    nlohmann::json j;
+    j["engine"] = r.engine;
+    j["profile"] = r.profile;
+    j["bounds"] = {{"slots", r.features.slots}, {"tasks", r.features.task_bound()},
+                   {"exit_codes", r.features.exit_codes}, {"ptrace", r.features.ptrace},
+                   {"parent", r.features.parent}, {"pidfds", r.features.pidfds ? 1 : 0},
+                   {"blocking", r.features.blocking}, {"subreaper", r.features.subreaper},
+                   {"sigaction", r.features.sigaction}, {"description", r.features.describe()}};
+    j["seconds"] = r.seconds;
+    j["interrupted"] = r.interrupted;
+    j["not_symbolic"] = r.not_symbolic;
+    j["results"] = nlohmann::json::array();
+    for (const auto& x : r.results) {
+        nlohmann::json e = {{"property", x.property}, {"verdict", to_string(x.kind)}, {"k", x.k},
+                            {"reason", x.reason}, {"seconds", x.seconds}};
+        if (!x.trace.empty()) e["trace"] = x.trace;
+        if (!x.cti.empty()) e["cti"] = x.cti;
+        j["results"].push_back(e);
+    }
+    return j;
+}
+
+int exit_code(const Report& r) {
+    if (r.disagreement) return 4;
+    bool unknown = r.interrupted;
+    for (const auto& x : r.results) {
+        if (x.kind == Result::Kind::Violated) return 1;
+        if (x.kind == Result::Kind::Unknown) unknown = true;
+    }
+    return unknown ? 3 : 0;
+}
+
+}  // namespace reapcheck::symbolic

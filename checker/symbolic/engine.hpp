@@ -1,0 +1,83 @@
+// The Z3 engines over model/: bounded model checking and k-induction
+// (`reapcheck bmc`, `reapcheck prove`), and the cross-check of the model
+// against refimpl (`reapcheck crosscheck`). No Z3 types in this header.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model/world.hpp"
+#include "refimpl/profile.hpp"
+
+namespace reapcheck::symbolic {
+
+struct Options {
+    model::Features features;
+    std::vector<std::string> properties;   ///< ids; empty = every `always` property and aux invariant
+    int depth = 8;                         ///< bmc: depth bound; prove: depth of the base-case search
+    int max_k = 4;                         ///< prove: largest k tried
+    double query_seconds = 60;             ///< per solver query
+    double max_seconds = 0;                ///< whole run (0: none)
+    const volatile bool* interrupt = nullptr;
+    bool progress = true;                  ///< progress lines on stderr
+};
+
+struct Result {
+    enum class Kind { Proved, Violated, Bounded, Unknown, NotApplicable };
+    Kind kind = Kind::Unknown;
+    std::string property;
+    int k = 0;               ///< proved: the k; violated: trace length; bounded: depth covered
+    std::string reason;      ///< what was shown, or why unknown
+    std::string trace;       ///< violated: the replayed .scn trace
+    std::string cti;         ///< unknown after induction: the counterexample to induction
+    double seconds = 0;
+};
+const char* to_string(Result::Kind k);
+
+struct Report {
+    std::string engine;      ///< "bmc" or "prove"
+    std::string profile;
+    model::Features features;
+    std::vector<Result> results;
+    std::vector<std::string> not_symbolic;   ///< catalog safety properties without a symbolic form
+    double seconds = 0;
+    bool interrupted = false;
+    bool disagreement = false;   ///< a Z3 trace did not re-run on refimpl (model bug)
+};
+
+Report bmc(const refimpl::Profile& p, const Options& o);
+Report prove(const refimpl::Profile& p, const Options& o);
+std::string format(const Report& r);
+nlohmann::json to_json(const Report& r);
+/// 0 all proved/bounded; 1 a violation; 3 something unknown; 4 model and refimpl disagree.
+int exit_code(const Report& r);
+
+/// The property ids prove/bmc consider by default, in catalog order.
+std::vector<std::string> default_properties();
+
+struct CrossOptions {
+    model::Features features;
+    int depth = 6;                   ///< explicit exploration depth
+    int successor_samples = 200;     ///< states whose whole successor set is compared
+    double max_seconds = 0;
+    const volatile bool* interrupt = nullptr;
+    bool progress = true;
+};
+
+struct CrossReport {
+    std::string profile;
+    model::Features features;
+    int depth = 0;
+    uint64_t states = 0, transitions = 0, checked = 0, outside = 0, sampled = 0;
+    std::vector<std::string> disagreements;   ///< each: state, action, both results
+    double seconds = 0;
+    bool interrupted = false;
+};
+
+CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o);
+std::string format(const CrossReport& r);
+nlohmann::json to_json(const CrossReport& r);
+
+}  // namespace reapcheck::symbolic

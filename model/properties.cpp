@@ -1,0 +1,169 @@
+// Symbolic forms of the catalog's `always` properties over the slot world,
+// each the counterpart of the predicate of the same id in
+// properties/catalog.cpp, and the auxiliary invariants (aux.*) that make
+// them inductive. tests/unit/model_test.cpp checks that each form agrees
+// with the catalog's predicate on every state of an explicit exploration.
+#include "model/symbolic.hpp"
+
+namespace reapcheck::model {
+
+namespace {
+
+using z3::expr;
+
+template <class F>
+expr all_slots(const SymModel& m, F f) {
+    z3::expr_vector v(m.ctx());
+    for (int k = 0; k < m.slots(); ++k) v.push_back(f(k));
+    return v.empty() ? m.ctx().bool_val(true) : z3::mk_and(v);
+}
+
+expr exited(const SymWorld& w, int k) {
+    return w.slot[k].st == kZombie || w.slot[k].st == kDeadP || w.slot[k].st == kDeadU;
+}
+
+/// For every open pidfd (slot j's descriptor on slot k's pid).
+template <class F>
+expr all_pidfds(const SymModel& m, const SymWorld& w, F f) {
+    return all_slots(m, [&](int j) {
+        return all_slots(m, [&](int k) { return z3::implies(w.slot[j].fd == k, f(k)); });
+    });
+}
+
+expr never_zombie(const SymModel& m, const SymWorld& w) {
+    return all_slots(m, [&](int k) { return !(w.slot[k].autoreap && w.slot[k].st == kZombie); });
+}
+expr never_reapable_zombie(const SymModel& m, const SymWorld& w) {
+    return all_slots(m, [&](int k) {
+        return !(w.slot[k].autoreap && w.slot[k].st == kZombie && !w.slot[k].ptraced);
+    });
+}
+// pidfd_poll: a linked task that left RUNNING polls POLLIN; a released pid POLLIN|POLLHUP.
+expr pidfd_pollin(const SymModel& m, const SymWorld& w) {
+    return all_pidfds(m, w, [&](int k) {
+        const expr pollin = !m.linked(w, k) || exited(w, k);
+        return z3::implies(m.linked(w, k) && w.slot[k].autoreap && exited(w, k), pollin);
+    });
+}
+expr exit_info_on_pollin(const SymModel& m, const SymWorld& w) {
+    return all_pidfds(m, w, [&](int k) {
+        return z3::implies(m.linked(w, k) && w.slot[k].autoreap && exited(w, k), w.slot[k].info);
+    });
+}
+expr exit_info_on_pollhup(const SymModel& m, const SymWorld& w) {
+    return all_pidfds(m, w, [&](int k) { return z3::implies(!m.linked(w, k), w.slot[k].info); });
+}
+expr zombie_has_reaper(const SymModel& m, const SymWorld& w) {
+    return all_slots(m, [&](int k) {
+        expr alive = m.ctx().bool_val(false);
+        for (int j = 0; j < m.slots(); ++j) alive = alive || (w.slot[k].par == j && m.linked(w, j));
+        return z3::implies(w.slot[k].st == kZombie, alive);
+    });
+}
+expr waiter_woken(const SymModel& m, const SymWorld& w) {
+    return all_slots(m, [&](int t) {
+        return z3::implies(w.slot[t].wact && !w.slot[t].woken, m.wait_would_block(w, t, w.slot[t].wall));
+    });
+}
+expr init_alive(const SymModel&, const SymWorld& w) { return w.slot[0].st == kRun; }
+
+// ---- auxiliary invariants ---------------------------------------------------------
+
+/// Parent links: every linked task but init has a linked, older real parent
+/// and a linked parent; only init has none; the parent is the real parent
+/// unless traced.
+expr aux_parents(const SymModel& m, const SymWorld& w) {
+    return all_slots(m, [&](int k) {
+        const SymSlot& s = w.slot[k];
+        if (k == 0) return s.rp == kNoSlot && s.par == kNoSlot && !s.ptraced && s.nr >= 1 && s.nr < w.next_nr;
+        expr rp_ok = m.ctx().bool_val(false), par_ok = m.ctx().bool_val(false);
+        for (int j = 0; j < m.slots(); ++j) {
+            if (j == k) continue;
+            // an ancestor is older: pid numbers are never reused, so the real
+            // parent's is smaller (this makes the ancestry acyclic)
+            rp_ok = rp_ok || (s.rp == j && m.linked(w, j) && w.slot[j].nr < s.nr);
+            par_ok = par_ok || (s.par == j && m.linked(w, j));
+        }
+        return z3::implies(m.linked(w, k), rp_ok && par_ok && z3::implies(!s.ptraced, s.par == s.rp)) &&
+               z3::implies(s.st != kFree, s.nr >= 1 && s.nr < w.next_nr);
+    });
+}
+
+/// A task whose parent or real parent has exited is past exit_notify itself
+/// only if it was reparented: a child of an exited (not running) task is
+/// dead, or the parent is a tracer that is still running.
+expr aux_orphans(const SymModel& m, const SymWorld& w) {
+    return all_slots(m, [&](int k) {
+        const SymSlot& s = w.slot[k];
+        expr ok = m.ctx().bool_val(true);
+        for (int j = 0; j < m.slots(); ++j) {
+            const SymSlot& p = w.slot[j];
+            // a real parent past exit_notify has handed its children over
+            ok = ok && z3::implies(m.linked(w, k) && s.rp == j && p.st != kRun && p.st != kExiting, 
+                                   m.ctx().bool_val(false));
+            // a tracer past exit_notify has detached its tracees
+            ok = ok && z3::implies(m.linked(w, k) && s.ptraced && s.par == j && p.st != kRun && p.st != kExiting,
+                                   m.ctx().bool_val(false));
+        }
+        return ok;
+    });
+}
+
+/// Fields of slots that are free, released or not running have their
+/// resting values: only a running task holds a pidfd or waits; a woken flag
+/// needs an active wait; pidfds refer to linked or released (held) pids
+/// with pidfs attr allocated; exit info only after pidfs_exit. The clauses
+/// on FREE and held RELEASED slots are the slot encoding's own hygiene (true
+/// of every abstracted refimpl state by construction).
+expr aux_resting(const SymModel& m, const SymWorld& w) {
+    return all_slots(m, [&](int k) {
+        const SymSlot& s = w.slot[k];
+        expr fd_ok = s.fd == kNoSlot;
+        for (int j = 0; j < m.slots(); ++j)
+            fd_ok = fd_ok || (s.fd == j && (m.linked(w, j) || w.slot[j].st == kGone) && w.slot[j].attr == 2);
+        expr held = m.ctx().bool_val(false);
+        for (int j = 0; j < m.slots(); ++j) held = held || w.slot[j].fd == k;
+        return z3::implies(s.st != kRun, s.fd == kNoSlot && !s.wact) && z3::implies(s.woken, s.wact) &&
+               z3::implies(!s.wact, !s.wall && !s.woken) && fd_ok && z3::implies(s.st == kGone, held) &&
+               z3::implies(s.st == kFree, s.attr == 0 && !s.info && !held) &&
+               z3::implies(s.info, s.st == kDeadU || s.st == kGone) &&
+               z3::implies(s.st == kDeadU || s.st == kGone, s.attr != 0) &&
+               z3::implies(s.st == kGone || s.st == kFree, !s.ptraced) &&
+               z3::implies(m.linked(w, k) && (s.st == kRun || s.st == kExiting), s.attr != 1);
+    });
+}
+
+/// Only profiles with the flag have autoreap processes.
+expr aux_autoreap_flag(const SymModel& m, const SymWorld& w) {
+    if (m.profile().has_autoreap) return m.ctx().bool_val(true);
+    return all_slots(m, [&](int k) { return !w.slot[k].autoreap; });
+}
+
+const std::vector<SymProperty> kSymbolic = {
+    {"autoreap.never_zombie", never_zombie, ""},
+    {"autoreap.never_reapable_zombie", never_reapable_zombie, ""},
+    {"autoreap.pidfd_pollin", pidfd_pollin, ""},
+    {"autoreap.exit_info_on_pollin", exit_info_on_pollin, ""},
+    {"pidfd.exit_info_on_pollhup", exit_info_on_pollhup, ""},
+    {"lifecycle.zombie_has_reaper", zombie_has_reaper, ""},
+    {"lifecycle.waiter_woken", waiter_woken, ""},
+    {"lifecycle.no_untraced_zombie_thread", nullptr,
+     "about non-leader threads; the symbolic model has single-threaded processes only (no CLONE_THREAD)"},
+    {"lifecycle.init_alive", init_alive, ""},
+    {"aux.parents", aux_parents, ""},
+    {"aux.orphans", aux_orphans, ""},
+    {"aux.resting", aux_resting, ""},
+    {"aux.autoreap_flag", aux_autoreap_flag, ""},
+};
+
+}  // namespace
+
+const std::vector<SymProperty>& symbolic_properties() { return kSymbolic; }
+
+const SymProperty* find_symbolic(const std::string& id) {
+    for (const auto& p : kSymbolic)
+        if (p.id == id) return &p;
+    return nullptr;
+}
+
+}  // namespace reapcheck::model

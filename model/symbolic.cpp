@@ -1,0 +1,571 @@
+#include "model/symbolic.hpp"
+
+#include <functional>
+
+namespace reapcheck::model {
+
+namespace {
+
+using z3::expr;
+constexpr int kEPERM = 1, kESRCH = 3, kECHILD = 10, kEINVAL = 22, kSIGCHLD = 17;
+
+// Pointers to the fields of SymSlot, for the generic helpers below.
+using Field = expr SymSlot::*;
+const Field kFields[] = {&SymSlot::st,      &SymSlot::nr,        &SymSlot::rp,       &SymSlot::par,
+                         &SymSlot::ptraced, &SymSlot::sib,       &SymSlot::pseq,     &SymSlot::esig,
+                         &SymSlot::code,    &SymSlot::autoreap,  &SymSlot::is_sub,   &SymSlot::has_sub,
+                         &SymSlot::ign,     &SymSlot::nocldwait, &SymSlot::pending,  &SymSlot::fd,
+                         &SymSlot::attr,    &SymSlot::info,      &SymSlot::info_code, &SymSlot::wact,
+                         &SymSlot::woken,   &SymSlot::wall};
+const char* const kFieldNames[] = {"st",       "nr",     "rp",     "par",     "ptraced",   "sib",
+                                   "pseq",     "esig",   "code",   "autoreap", "is_sub",   "has_sub",
+                                   "ign",      "nocldwait", "pending", "fd",    "attr",     "info",
+                                   "info_code", "wact",  "woken",  "wall"};
+constexpr bool kFieldIsBool[] = {false, false, false, false, true,  false, false, true,  false, true, true,
+                                 true,  true,  true,  true,  false, false, true,  false, true,  true, true};
+constexpr std::size_t kFieldCount = sizeof(kFields) / sizeof(kFields[0]);
+
+/// The value of `field` of the slot `idx` refers to (`dflt` for no slot).
+expr get(const SymWorld& w, const expr& idx, Field field, const expr& dflt) {
+    expr out = dflt;
+    for (int k = int(w.slot.size()) - 1; k >= 0; --k) out = z3::ite(idx == k, w.slot[k].*field, out);
+    return out;
+}
+
+void set(expr& x, const expr& guard, const expr& value) { x = z3::ite(guard, value, x); }
+
+/// The world transformer: the update of one action written against a mutable
+/// copy of the pre-state, in the order of the refimpl function it mirrors.
+class Updater {
+public:
+    Updater(const SymModel& m, const SymWorld& pre) : m_(m), c_(m.ctx()), w(pre) {}
+
+    expr num(int v) const { return c_.int_val(v); }
+    expr tt() const { return c_.bool_val(true); }
+    expr ff() const { return c_.bool_val(false); }
+    int n() const { return int(w.slot.size()); }
+
+    expr linked(int k) const { return w.slot[k].st >= kRun && w.slot[k].st <= kDeadU; }
+    expr dead(int k) const { return w.slot[k].st == kDeadP || w.slot[k].st == kDeadU; }
+    expr can_act(int t) const { return w.slot[t].st == kRun && !w.slot[t].wact; }
+    expr count(const std::function<expr(int)>& pred) const {
+        expr sum = num(0);
+        for (int k = 0; k < n(); ++k) sum = sum + z3::ite(pred(k), num(1), num(0));
+        return sum;
+    }
+
+    /// __ptrace_unlink.
+    void unlink(int c, const expr& g) {
+        SymSlot& s = w.slot[c];
+        set(s.ptraced, g, ff());
+        set(s.par, g, s.rp);
+        set(s.pseq, g, num(0));
+    }
+
+    /// __wake_up_parent(p, parent) for the waiters of `parent`'s process
+    /// (single-threaded: the parent itself), wait4(-1) selectors only.
+    void wake(const expr& parent, const expr& g) {
+        for (int k = 0; k < n(); ++k) set(w.slot[k].woken, g && parent == k && w.slot[k].wact, tt());
+    }
+
+    /// do_notify_parent(tsk, sig) with the CLONE_AUTOREAP hunk
+    /// (kernel/signal.c; refimpl/signal.cpp). `sigchld`: sig is SIGCHLD
+    /// (else 0). Returns whether tsk reaps itself; effects only under g.
+    expr notify_parent(int t, const expr& sigchld, const expr& g) {
+        const SymSlot& s = w.slot[t];
+        const expr par = s.par;
+        const expr ptr = s.ptraced;
+        const expr pign = get(w, par, &SymSlot::ign, ff());
+        const expr pnocld = get(w, par, &SymSlot::nocldwait, ff());
+        const expr ignoring = !ptr && sigchld && (pign || pnocld);
+        expr send = sigchld && !(ignoring && pign);
+        expr selfreap = ignoring;
+        if (m_.profile().has_autoreap) {
+            const expr ar = !ptr && s.autoreap;
+            selfreap = selfreap || ar;
+            send = send && !ar;
+        }
+        // group_send_sig: SIGCHLD pends unless the parent is already exiting
+        // (prepare_signal drops signals to a group in exit).
+        for (int k = 0; k < n(); ++k)
+            set(w.slot[k].pending, g && par == k && send && w.slot[k].st == kRun, tt());
+        wake(par, g);
+        return selfreap;
+    }
+
+    /// Frees a released slot that no pidfd holds any more.
+    void gc() {
+        for (int k = 0; k < n(); ++k) {
+            expr held = ff();
+            for (int j = 0; j < n(); ++j) held = held || w.slot[j].fd == k;
+            const expr drop = w.slot[k].st == kGone && !held;
+            reset(k, drop, true);
+        }
+    }
+
+    /// Fields back to their defaults (all of them, or all but the pid's).
+    void reset(int k, const expr& g, bool pid_too) {
+        const Slot d;
+        SymSlot& s = w.slot[k];
+        set(s.st, g, num(d.st));
+        if (pid_too) {
+            set(s.nr, g, num(0));
+            set(s.attr, g, num(0));
+            set(s.info, g, ff());
+            set(s.info_code, g, num(0));
+        }
+        set(s.rp, g, num(kNoSlot));
+        set(s.par, g, num(kNoSlot));
+        set(s.ptraced, g, ff());
+        set(s.sib, g, num(0));
+        set(s.pseq, g, num(0));
+        set(s.esig, g, ff());
+        set(s.code, g, num(0));
+        set(s.autoreap, g, ff());
+        set(s.is_sub, g, ff());
+        set(s.has_sub, g, ff());
+        set(s.ign, g, ff());
+        set(s.nocldwait, g, ff());
+        set(s.pending, g, ff());
+        set(s.fd, g, num(kNoSlot));
+        set(s.wact, g, ff());
+        set(s.woken, g, ff());
+        set(s.wall, g, ff());
+    }
+
+    /// find_new_reaper for a single-threaded exiting `father`: with
+    /// has_child_subreaper, the nearest ancestor subreaper that is running;
+    /// else init (slot 0).
+    expr find_new_reaper(int father) {
+        std::vector<expr> chain;
+        expr a = w.slot[father].rp;
+        for (int lvl = 0; lvl < n(); ++lvl) {
+            chain.push_back(a);
+            a = get(w, a, &SymSlot::rp, num(kNoSlot));
+        }
+        expr r = num(0);
+        for (int lvl = int(chain.size()) - 1; lvl >= 0; --lvl) {
+            const expr& x = chain[lvl];
+            const expr ok = x != kNoSlot && get(w, x, &SymSlot::is_sub, ff()) && get(w, x, &SymSlot::st, num(0)) == kRun;
+            r = z3::ite(ok, x, r);
+        }
+        return z3::ite(w.slot[father].has_sub, r, num(0));
+    }
+
+    /// exit_notify (kernel/exit.c; refimpl/exit.cpp) of slot t.
+    void exit_notify(int t) {
+        // forget_original_parent: exit_ptrace first (__ptrace_detach).
+        for (int c = 0; c < n(); ++c) {
+            if (c == t) continue;
+            SymSlot& s = w.slot[c];
+            const expr traced = linked(c) && s.ptraced && s.par == t;
+            unlink(c, traced);
+            const expr zombie = traced && s.st == kZombie;
+            const expr other = s.rp != t;
+            const expr dead_other = notify_parent(c, s.esig, zombie && other);
+            const expr ignoring = w.slot[t].ign || w.slot[t].nocldwait;
+            expr dead_same = ignoring;
+            if (m_.profile().has_autoreap) dead_same = dead_same || s.autoreap;
+            wake(num(t), zombie && !other && dead_same);
+            set(s.st, zombie && ((other && dead_other) || (!other && dead_same)), num(kDeadP));
+        }
+        // The children move to the new reaper, in list order, to the tail.
+        std::vector<expr> child;
+        for (int c = 0; c < n(); ++c) child.push_back(c == t ? ff() : linked(c) && w.slot[c].rp == t);
+        const expr reaper = find_new_reaper(t);
+        std::vector<expr> old_sib;
+        for (int c = 0; c < n(); ++c) old_sib.push_back(w.slot[c].sib);
+        for (int c = 0; c < n(); ++c) {
+            SymSlot& s = w.slot[c];
+            set(s.rp, child[c], reaper);
+            set(s.par, child[c] && !s.ptraced, reaper);
+            // reparent_leader: SIGCHLD as exit signal, and a zombie is announced again.
+            set(s.esig, child[c] && !dead(c), tt());
+            const expr zombie = child[c] && !s.ptraced && s.st == kZombie;
+            const expr self = notify_parent(c, tt(), zombie);
+            set(s.st, zombie && self, num(kDeadP));
+        }
+        for (int c = 0; c < n(); ++c) {
+            expr before = num(0);
+            for (int d = 0; d < n(); ++d)
+                if (d != c)
+                    before = before + z3::ite(child[d] && (old_sib[d] < old_sib[c] || (old_sib[d] == old_sib[c] && d < c)),
+                                              num(1), num(0));
+            set(w.slot[c].sib, child[c], w.next_seq + before);
+        }
+        w.next_seq = w.next_seq + count([&](int c) { return child[c]; });
+        // The task's own notification.
+        SymSlot& me = w.slot[t];
+        const expr traced = me.ptraced;
+        const expr sig_traced = z3::ite(me.par == me.rp, me.esig, tt());
+        notify_parent(t, sig_traced, traced);
+        const expr self = notify_parent(t, me.esig, !traced);
+        me.st = z3::ite(!traced && self, num(kDeadP), num(kZombie));
+    }
+
+    struct Scan {
+        std::vector<expr> chosen;
+        expr any, present;
+    };
+
+    /// One do_wait scan of wait4(-1) by slot t: the children list in list
+    /// order, then the ptraced list (wait_consider_task, kernel/exit.c).
+    Scan scan_any(int t, const expr& wall) const {
+        std::vector<expr> reap_c, reap_p;
+        expr present = ff();
+        for (int c = 0; c < n(); ++c) {
+            const SymSlot& s = w.slot[c];
+            const expr in_children = c != t && linked(c) && s.rp == t;
+            const expr eligible = wall || s.esig;
+            reap_c.push_back(in_children && eligible && s.st == kZombie && (!s.ptraced || s.par == t));
+            present = present || (in_children && !dead(c) && eligible);
+            const expr in_ptraced = c != t && linked(c) && s.ptraced && s.par == t;
+            reap_p.push_back(in_ptraced && s.st == kZombie);
+            present = present || (in_ptraced && !dead(c));
+        }
+        Scan out{{}, ff(), present};
+        expr any_c = ff();
+        for (int c = 0; c < n(); ++c) any_c = any_c || reap_c[c];
+        for (int c = 0; c < n(); ++c) {
+            expr first_c = reap_c[c], first_p = reap_p[c];
+            for (int d = 0; d < n(); ++d) {
+                if (d == c) continue;
+                const SymSlot &sc = w.slot[c], &sd = w.slot[d];
+                first_c = first_c && !(reap_c[d] && (sd.sib < sc.sib || (sd.sib == sc.sib && d < c)));
+                first_p = first_p && !(reap_p[d] && (sd.pseq < sc.pseq || (sd.pseq == sc.pseq && d < c)));
+            }
+            out.chosen.push_back(first_c || (!any_c && first_p));
+            out.any = out.any || reap_c[c] || reap_p[c];
+        }
+        return out;
+    }
+
+    /// waitid(P_PIDFD, WEXITED|WNOHANG|__WALL) of slot t on its pidfd.
+    Scan scan_pidfd(int t) const {
+        Scan out{{}, ff(), ff()};
+        const expr target = w.slot[t].fd;
+        for (int c = 0; c < n(); ++c) {
+            const SymSlot& s = w.slot[c];
+            const expr mine = target == c && linked(c) && c != t;
+            const expr by_tree = s.rp == t;
+            const expr by_trace = s.ptraced && s.par == t;
+            const expr reap = mine && s.st == kZombie && ((by_tree && (!s.ptraced || s.par == t)) || by_trace);
+            out.chosen.push_back(reap);
+            out.any = out.any || reap;
+            out.present = out.present || (mine && !dead(c) && (by_tree || by_trace));
+        }
+        return out;
+    }
+
+    /// wait_task_zombie of the chosen slot, with the EXIT_TRACE hand-off.
+    void reap(const Scan& sc, expr& ret, expr& status) {
+        ret = num(0);
+        status = num(0);
+        for (int c = 0; c < n(); ++c) {
+            SymSlot& s = w.slot[c];
+            const expr g = sc.chosen[c];
+            ret = z3::ite(g, s.nr, ret);
+            status = z3::ite(g, s.code, status);
+            const expr handoff = g && s.ptraced && s.par != s.rp;
+            unlink(c, handoff);
+            const expr self = notify_parent(c, s.esig, handoff);
+            set(s.st, g, z3::ite(handoff && !self, num(kZombie), num(kDeadP)));
+        }
+    }
+
+    const SymModel& m_;
+    z3::context& c_;
+    SymWorld w;
+};
+
+}  // namespace
+
+SymModel::SymModel(z3::context& ctx, const refimpl::Profile& profile, Features features)
+    : ctx_(ctx), p_(profile), f_(std::move(features)), acts_(alphabet(f_)) {
+    if (f_.slots < 2) throw ModelError("the model needs at least 2 slots (init and main)");
+}
+
+SymWorld SymModel::vars(const std::string& prefix) const {
+    SymWorld w{{}, ctx_.int_const((prefix + ".next_nr").c_str()), ctx_.int_const((prefix + ".next_seq").c_str())};
+    for (int k = 0; k < f_.slots; ++k) {
+        std::vector<expr> v;
+        for (std::size_t i = 0; i < kFieldCount; ++i) {
+            const std::string name = prefix + "." + kFieldNames[i] + std::to_string(k);
+            v.push_back(kFieldIsBool[i] ? ctx_.bool_const(name.c_str()) : ctx_.int_const(name.c_str()));
+        }
+        w.slot.push_back(SymSlot{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10],
+                                 v[11], v[12], v[13], v[14], v[15], v[16], v[17], v[18], v[19], v[20], v[21]});
+    }
+    return w;
+}
+
+SymWorld SymModel::constant(const World& c) const {
+    if (int(c.slot.size()) != f_.slots) throw ModelError("a world of another slot count");
+    SymWorld w{{}, ctx_.int_val(c.next_nr), ctx_.int_val(c.next_seq)};
+    for (const Slot& s : c.slot) {
+        auto i = [&](int v) { return ctx_.int_val(v); };
+        auto b = [&](bool v) { return ctx_.bool_val(v); };
+        w.slot.push_back(SymSlot{i(s.st), i(s.nr), i(s.rp), i(s.par), b(s.ptraced), i(s.sib), i(s.pseq), b(s.esig),
+                                 i(s.code), b(s.autoreap), b(s.is_sub), b(s.has_sub), b(s.ign), b(s.nocldwait),
+                                 b(s.pending), i(s.fd), i(s.attr), b(s.info), i(s.info_code), b(s.wact), b(s.woken),
+                                 b(s.wall)});
+    }
+    return w;
+}
+
+z3::expr SymModel::equal(const SymWorld& a, const SymWorld& b) const {
+    z3::expr_vector parts(ctx_);
+    parts.push_back(a.next_nr == b.next_nr);
+    parts.push_back(a.next_seq == b.next_seq);
+    for (std::size_t k = 0; k < a.slot.size(); ++k)
+        for (Field f : kFields) parts.push_back(a.slot[k].*f == b.slot[k].*f);
+    return z3::mk_and(parts);
+}
+
+z3::expr SymModel::initial(const SymWorld& w) const { return equal(w, constant(initial_world(f_.slots))); }
+
+z3::expr SymModel::domain(const SymWorld& w) const {
+    z3::expr_vector parts(ctx_);
+    const int n = f_.slots;
+    for (const SymSlot& s : w.slot) {
+        parts.push_back(s.st >= 0 && s.st < kStCount);
+        for (const expr* r : {&s.rp, &s.par, &s.fd}) parts.push_back(*r >= kNoSlot && *r < n);
+        parts.push_back(s.attr >= 0 && s.attr <= 2);
+    }
+    return z3::mk_and(parts);
+}
+
+z3::expr SymModel::linked(const SymWorld& w, int k) const {
+    return w.slot[k].st >= kRun && w.slot[k].st <= kDeadU;
+}
+
+z3::expr SymModel::wait_would_block(const SymWorld& w, int t, const z3::expr& wall) const {
+    const Updater u(*this, w);
+    const auto sc = u.scan_any(t, wall);
+    return !sc.any && sc.present;
+}
+
+SymStep SymModel::step(const SymWorld& pre, const Act& a) const {
+    Updater u(*this, pre);
+    const int t = a.actor;
+    const int n = f_.slots;
+    expr enabled = u.can_act(t);
+    expr ret = u.num(0), blocks = u.ff(), status = u.num(0);
+    SymSlot& me = u.w.slot[t];
+    switch (a.kind) {
+    case ActKind::KExitNotify:
+        enabled = pre.slot[t].st == kExiting;
+        u.exit_notify(t);
+        break;
+    case ActKind::KPidfsExit:
+        // pidfs_exit (fs/pidfs.c): exit info for a pid with pidfs attr, else mark it dead.
+        enabled = pre.slot[t].st == kDeadP;
+        me.info = me.info || me.attr == 2;
+        me.info_code = z3::ite(me.attr == 2, me.code, me.info_code);
+        me.attr = z3::ite(me.attr == 0, u.num(1), me.attr);
+        me.st = u.num(kDeadU);
+        break;
+    case ActKind::KUnhash:
+        // release_task's unhash: ptrace_unlink, detach the pid (pollers see POLLHUP).
+        enabled = pre.slot[t].st == kDeadU;
+        u.unlink(t, me.ptraced);
+        u.reset(t, u.tt(), false);
+        me.st = u.num(kGone);
+        u.gc();
+        break;
+    case ActKind::Resume: {
+        enabled = pre.slot[t].st == kRun && pre.slot[t].wact && pre.slot[t].woken;
+        me.woken = u.ff();
+        const auto sc = u.scan_any(t, pre.slot[t].wall);
+        const expr sleeps = !sc.any && sc.present;
+        u.reap(sc, ret, status);
+        ret = z3::ite(sc.any || sleeps, ret, u.num(-kECHILD));
+        blocks = sleeps;
+        me.wact = sleeps;
+        me.wall = sleeps && me.wall;
+        break;
+    }
+    case ActKind::Clone: {
+        const refimpl::Profile& p = p_;
+        const bool pidfd = a.flags & kFlagPidfd, autoreap = a.flags & kFlagAutoreap, parent = a.flags & kFlagParent;
+        expr live = u.count([&](int k) { return u.linked(k); });
+        expr free_slot = u.ff();
+        std::vector<expr> is_new;
+        for (int k = 0; k < n; ++k) {
+            expr lowest = pre.slot[k].st == kFree;
+            for (int j = 0; j < k; ++j) lowest = lowest && pre.slot[j].st != kFree;
+            is_new.push_back(lowest);
+            free_slot = free_slot || lowest;
+        }
+        enabled = enabled && live < f_.task_bound() && free_slot;
+        if (pidfd) enabled = enabled && pre.slot[t].fd == kNoSlot;
+        // clone3_args_valid, then copy_process's checks in source order (kernel/fork.c).
+        bool einval = autoreap && !(p.allowed_new & p.autoreap_bit);
+        einval = einval || (parent && a.sigchld);
+        einval = einval || (parent && t == 0);   // CLONE_PARENT from the namespace init
+        if (p.has_autoreap && autoreap) {
+            einval = einval || (p.autoreap_requires_pidfd && !pidfd);
+            einval = einval || (p.autoreap_rejects_parent && parent);
+            einval = einval || a.sigchld;
+        }
+        expr fails = u.c_.bool_val(einval);
+        if (p.parent_rejected_while_autoreap && parent) fails = fails || pre.slot[t].autoreap;
+        const expr ok = !fails;
+        const expr rp = parent ? pre.slot[t].rp : u.num(t);
+        const bool flag = p.has_autoreap && autoreap;
+        expr esig = parent ? pre.slot[t].esig : u.c_.bool_val(a.sigchld);
+        if (parent && p.autoreap_parent_zero_exit_signal && flag) esig = u.ff();
+        const expr has_sub = get(pre, rp, &SymSlot::has_sub, u.ff()) || get(pre, rp, &SymSlot::is_sub, u.ff());
+        expr child_slot = u.num(kNoSlot);
+        for (int k = 0; k < n; ++k) {
+            SymSlot& c = u.w.slot[k];
+            const expr g = ok && is_new[k];
+            child_slot = z3::ite(is_new[k], u.num(k), child_slot);
+            set(c.st, g, u.num(kRun));
+            set(c.nr, g, pre.next_nr);
+            set(c.rp, g, rp);
+            set(c.par, g, rp);
+            set(c.ptraced, g, u.ff());
+            set(c.sib, g, pre.next_seq + 1);
+            set(c.pseq, g, u.num(0));
+            set(c.esig, g, esig);
+            set(c.code, g, u.num(0));
+            set(c.autoreap, g, u.c_.bool_val(flag));
+            set(c.is_sub, g, u.ff());
+            set(c.has_sub, g, has_sub);
+            set(c.ign, g, pre.slot[t].ign);
+            set(c.nocldwait, g, pre.slot[t].nocldwait);
+            set(c.pending, g, u.ff());
+            set(c.fd, g, pre.slot[t].fd);   // dup_fd copies the table before the pidfd is installed
+            set(c.attr, g, u.num(pidfd ? 2 : 0));
+            set(c.info, g, u.ff());
+            set(c.info_code, g, u.num(0));
+            set(c.wact, g, u.ff());
+            set(c.woken, g, u.ff());
+            set(c.wall, g, u.ff());
+        }
+        if (pidfd) set(me.fd, ok, child_slot);
+        u.w.next_nr = z3::ite(ok, pre.next_nr + 1, pre.next_nr);
+        u.w.next_seq = z3::ite(ok, pre.next_seq + 2, pre.next_seq);   // thread_node, then sibling
+        ret = z3::ite(ok, pre.next_nr, u.num(-kEINVAL));
+        break;
+    }
+    case ActKind::Exit:
+        // do_exit up to exit_notify: PF_EXITING, exit code, exit_files.
+        me.st = u.num(kExiting);
+        me.code = u.num((a.code & 0xff) << 8);
+        me.wact = me.woken = me.wall = u.ff();
+        me.fd = u.num(kNoSlot);
+        u.gc();
+        break;
+    case ActKind::Wait4: {
+        const auto sc = u.scan_any(t, u.c_.bool_val(a.wall));
+        const expr sleeps = !sc.any && sc.present && !a.nohang;
+        u.reap(sc, ret, status);
+        ret = z3::ite(sc.any || sc.present, ret, u.num(-kECHILD));
+        blocks = sleeps;
+        me.wact = sleeps;
+        me.woken = u.ff();
+        me.wall = sleeps && a.wall;
+        break;
+    }
+    case ActKind::Waitid: {
+        enabled = enabled && pre.slot[t].fd != kNoSlot;
+        const auto sc = u.scan_pidfd(t);
+        u.reap(sc, ret, status);
+        ret = z3::ite(sc.any || sc.present, ret, u.num(-kECHILD));
+        break;
+    }
+    case ActKind::Sigaction:
+        // do_sigaction: SIG_IGN / SIG_DFL discard a pending SIGCHLD.
+        me.ign = u.c_.bool_val(a.handler == 1);
+        me.nocldwait = u.c_.bool_val(a.handler == 2);
+        me.pending = u.ff();
+        break;
+    case ActKind::Subreaper: {
+        me.is_sub = u.c_.bool_val(a.value != 0);
+        if (a.value != 0) {
+            // propagate_has_child_subreaper over the descendants (kernel/sys.c).
+            std::vector<expr> mark(std::size_t(n), u.ff());
+            for (int round = 0; round < n; ++round) {
+                std::vector<expr> next;
+                for (int c = 0; c < n; ++c) {
+                    expr via = pre.slot[c].rp == t;
+                    for (int d = 0; d < n; ++d) via = via || (mark[d] && pre.slot[c].rp == d);
+                    next.push_back(c == 0 || c == t ? u.ff() : u.linked(c) && !pre.slot[c].has_sub && via);
+                }
+                mark = next;
+            }
+            for (int c = 0; c < n; ++c) set(u.w.slot[c].has_sub, mark[c], u.tt());
+        }
+        break;
+    }
+    case ActKind::Sigpending:
+        ret = z3::ite(me.pending, u.num(kSIGCHLD), u.num(0));
+        me.pending = u.ff();
+        break;
+    case ActKind::PidfdOpen: {
+        const int v = a.target;
+        enabled = enabled && pre.slot[t].fd == kNoSlot && u.linked(v);
+        const expr ok = pre.slot[v].attr != 1;   // pidfs_register_pid fails once pidfs_exit marked it dead
+        set(u.w.slot[v].attr, ok, u.num(2));
+        set(me.fd, ok, u.num(v));
+        ret = z3::ite(ok, u.num(3), u.num(-kESRCH));
+        break;
+    }
+    case ActKind::Close:
+        enabled = enabled && pre.slot[t].fd != kNoSlot;
+        me.fd = u.num(kNoSlot);
+        u.gc();
+        break;
+    case ActKind::PtraceAttach: {
+        const int v = a.target;
+        const SymSlot& s = pre.slot[v];
+        enabled = enabled && u.linked(v) && !s.ptraced && (s.st == kRun || s.st == kExiting);
+        const expr ok = s.st == kRun;
+        SymSlot& d = u.w.slot[v];
+        set(d.ptraced, ok, u.tt());
+        set(d.par, ok, u.num(t));
+        set(d.pseq, ok, pre.next_seq);
+        u.w.next_seq = z3::ite(ok, pre.next_seq + 1, pre.next_seq);
+        ret = z3::ite(ok, u.num(0), u.num(-kEPERM));
+        break;
+    }
+    case ActKind::PtraceDetach: {
+        const int v = a.target;
+        const SymSlot& s = pre.slot[v];
+        enabled = enabled && u.linked(v) && s.ptraced && s.par == t;
+        const expr ok = s.st == kRun;
+        u.unlink(v, ok);
+        ret = z3::ite(ok, u.num(0), u.num(-kESRCH));
+        break;
+    }
+    }
+    return SymStep{enabled, u.w, ret, blocks, status};
+}
+
+z3::expr SymModel::transition(const SymWorld& pre, const SymWorld& post, const z3::expr& act) const {
+    z3::expr_vector parts(ctx_);
+    parts.push_back(act >= 0 && act < int(acts_.size()));
+    for (std::size_t i = 0; i < acts_.size(); ++i) {
+        const SymStep s = step(pre, acts_[i]);
+        parts.push_back(z3::implies(act == int(i), s.enabled && equal(post, s.post)));
+    }
+    return z3::mk_and(parts);
+}
+
+World SymModel::value(const z3::model& m, const SymWorld& w) const {
+    auto i = [&](const expr& e) { return m.eval(e, true).get_numeral_int(); };
+    auto b = [&](const expr& e) { return m.eval(e, true).is_true(); };
+    World out;
+    out.next_nr = i(w.next_nr);
+    out.next_seq = i(w.next_seq);
+    for (const SymSlot& s : w.slot)
+        out.slot.push_back(Slot{i(s.st), i(s.nr), i(s.rp), i(s.par), b(s.ptraced), i(s.sib), i(s.pseq), b(s.esig),
+                                i(s.code), b(s.autoreap), b(s.is_sub), b(s.has_sub), b(s.ign), b(s.nocldwait),
+                                b(s.pending), i(s.fd), i(s.attr), b(s.info), i(s.info_code), b(s.wact), b(s.woken),
+                                b(s.wall)});
+    return out;
+}
+
+}  // namespace reapcheck::model

@@ -1,0 +1,99 @@
+// The model as Z3 terms: a world of N slots (model/world.hpp) as state
+// variables, the initial world, and one guarded update per action of the
+// symbolic alphabet, per profile. With checker/symbolic/, the only code that
+// includes z3++.h; Z3 exceptions are translated to ModelError here and there.
+//
+// Each update follows the refimpl function it models (and through it the
+// kernel function cited there), but is written independently as terms over
+// slots: crosscheck compares the two.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <z3++.h>
+
+#include "model/world.hpp"
+#include "refimpl/profile.hpp"
+
+namespace reapcheck::model {
+
+struct ModelError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+/// One slot's state variables (Int or Bool terms, fields as in Slot).
+struct SymSlot {
+    z3::expr st, nr, rp, par, ptraced, sib, pseq, esig, code, autoreap, is_sub, has_sub, ign, nocldwait, pending,
+        fd, attr, info, info_code, wact, woken, wall;
+};
+
+struct SymWorld {
+    std::vector<SymSlot> slot;
+    z3::expr next_nr, next_seq;
+};
+
+/// An action's effect: whether the alphabet offers it in the pre-state, the
+/// post-state (meaningful where enabled), and the call's observable result.
+struct SymStep {
+    z3::expr enabled;
+    SymWorld post;
+    z3::expr ret;      ///< the return value (negative errno on failure)
+    z3::expr blocks;   ///< the call went to sleep
+    z3::expr status;   ///< wait status of a reaped child, else 0
+};
+
+class SymModel {
+public:
+    SymModel(z3::context& ctx, const refimpl::Profile& profile, Features features);
+
+    [[nodiscard]] z3::context& ctx() const { return ctx_; }
+    [[nodiscard]] const Features& features() const { return f_; }
+    [[nodiscard]] const refimpl::Profile& profile() const { return p_; }
+    [[nodiscard]] const std::vector<Act>& acts() const { return acts_; }
+    [[nodiscard]] int slots() const { return f_.slots; }
+
+    /// Fresh state variables named `<prefix>.<field><slot>`.
+    [[nodiscard]] SymWorld vars(const std::string& prefix) const;
+    /// A concrete world as numerals.
+    [[nodiscard]] SymWorld constant(const World& w) const;
+    /// Field-wise equality.
+    [[nodiscard]] z3::expr equal(const SymWorld& a, const SymWorld& b) const;
+    /// The initial world.
+    [[nodiscard]] z3::expr initial(const SymWorld& w) const;
+    /// Value ranges of every variable (statuses, slot references, attr).
+    [[nodiscard]] z3::expr domain(const SymWorld& w) const;
+    /// The update of one action.
+    [[nodiscard]] SymStep step(const SymWorld& w, const Act& a) const;
+    /// The transition relation: action `act` (an index into acts()) is
+    /// enabled in `pre` and leads to `post`.
+    [[nodiscard]] z3::expr transition(const SymWorld& pre, const SymWorld& post, const z3::expr& act) const;
+
+    /// Predicates over worlds used by properties.
+    [[nodiscard]] z3::expr linked(const SymWorld& w, int k) const;
+    /// Whether a wait4(-1) of slot t (with __WALL or not) would go to sleep.
+    [[nodiscard]] z3::expr wait_would_block(const SymWorld& w, int t, const z3::expr& wall) const;
+
+    /// Reads a world out of a Z3 model.
+    [[nodiscard]] World value(const z3::model& m, const SymWorld& w) const;
+
+private:
+    z3::context& ctx_;
+    refimpl::Profile p_;
+    Features f_;
+    std::vector<Act> acts_;
+};
+
+/// The symbolic forms of catalog properties (every `always` property of the
+/// catalog and the auxiliary invariants). `form` is null where the property
+/// cannot be stated over the model; `outside` then says why.
+struct SymProperty {
+    std::string id;
+    z3::expr (*form)(const SymModel&, const SymWorld&) = nullptr;
+    std::string outside;
+};
+const std::vector<SymProperty>& symbolic_properties();
+const SymProperty* find_symbolic(const std::string& id);
+
+}  // namespace reapcheck::model

@@ -1,0 +1,134 @@
+// The formal model's world: N task slots, each a single-threaded process, as
+// plain values (no Z3 here). model/symbolic.hpp encodes the same world and
+// its transitions as Z3 terms; this file gives the concrete side: the slot
+// world, the action alphabet over slots, and the abstraction from a refimpl
+// State to slots, which is how the model is checked against refimpl
+// (crosscheck) and how Z3 counterexamples are replayed.
+//
+// What the model covers (the symbolic alphabet) is the explicit alphabet of
+// checker/engine/alphabet.cpp under these bounds: threads=1 (no CLONE_THREAD),
+// no execve, no kill, no CLONE_PIDFD_AUTOKILL, at most one pidfd per
+// descriptor table; clone3 (flags from {PIDFD, AUTOREAP, PARENT}, exit_signal
+// 0 or SIGCHLD), exit, wait4 -1 (WNOHANG and blocking, with and without
+// __WALL), resume of a woken waiter, waitid P_PIDFD, sigaction SIGCHLD,
+// prctl PR_SET_CHILD_SUBREAPER, sigpending, pidfd_open, close,
+// PTRACE_SEIZE/DETACH, and the kernel steps exit_notify, pidfs_exit, unhash.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "refimpl/profile.hpp"
+#include "refimpl/state.hpp"
+
+namespace reapcheck::model {
+
+/// Slot status: a task's exit_state and pending kernel step together.
+enum St : int {
+    kFree = 0,      ///< unused (or released with no pidfd left on its pid)
+    kRun = 1,       ///< running, not exiting
+    kExiting = 2,   ///< in do_exit, exit_notify pending
+    kZombie = 3,    ///< EXIT_ZOMBIE
+    kDeadP = 4,     ///< EXIT_DEAD, pidfs_exit pending
+    kDeadU = 5,     ///< EXIT_DEAD, unhash pending
+    kGone = 6,      ///< released; its struct pid lives on, held by a pidfd
+    kStCount = 7,
+};
+const char* st_name(int st);
+
+inline constexpr int kNoSlot = -1;
+
+struct Slot {
+    int st = kFree;
+    int nr = 0;               ///< pid number
+    int rp = kNoSlot;         ///< real_parent
+    int par = kNoSlot;        ///< parent (real parent or tracer)
+    bool ptraced = false;
+    int sib = 0;              ///< sibling_seq: position on real_parent's children list
+    int pseq = 0;             ///< ptrace_seq
+    bool esig = false;        ///< exit_signal is SIGCHLD (else 0)
+    int code = 0;             ///< exit_code (wait-status encoding)
+    bool autoreap = false;    ///< signal->autoreap
+    bool is_sub = false;      ///< is_child_subreaper
+    bool has_sub = false;     ///< has_child_subreaper
+    bool ign = false;         ///< SIGCHLD handler SIG_IGN (else SIG_DFL)
+    bool nocldwait = false;   ///< SA_NOCLDWAIT
+    bool pending = false;     ///< SIGCHLD pending in shared_pending
+    int fd = kNoSlot;         ///< the slot whose pid the process's one pidfd refers to
+    int attr = 0;             ///< pidfs attr: 0 none, 1 dead, 2 allocated
+    bool info = false;        ///< exit info published (PIDFD_INFO_EXIT)
+    int info_code = 0;
+    bool wact = false;        ///< blocked in wait4(-1)
+    bool woken = false;
+    bool wall = false;        ///< the blocked wait has __WALL
+    bool operator==(const Slot&) const = default;
+};
+
+struct World {
+    std::vector<Slot> slot;
+    int next_nr = 1;
+    int next_seq = 1;
+    bool operator==(const World&) const = default;
+};
+
+/// What the model explores: slots and the alphabet's switches.
+struct Features {
+    int slots = 4;                   ///< N
+    int tasks = 0;                   ///< live-task bound for clone (0: = slots)
+    std::vector<int> exit_codes{3};
+    bool ptrace = true;
+    bool parent = true;
+    bool pidfds = true;
+    bool blocking = true;
+    bool subreaper = true;
+    bool sigaction = true;
+    [[nodiscard]] int task_bound() const { return tasks > 0 ? tasks : slots; }
+    [[nodiscard]] std::string describe() const;
+};
+
+enum class ActKind : int {
+    Clone, Exit, Wait4, Resume, Waitid, Sigaction, Subreaper, Sigpending,
+    PidfdOpen, Close, PtraceAttach, PtraceDetach, KExitNotify, KPidfsExit, KUnhash,
+};
+
+inline constexpr int kFlagPidfd = 1, kFlagAutoreap = 2, kFlagParent = 4;
+
+/// One action over slots; `actor` and `target` are slot indices.
+struct Act {
+    ActKind kind;
+    int actor = 0;
+    int target = kNoSlot;
+    int flags = 0;        ///< Clone: kFlag* bits
+    bool sigchld = false; ///< Clone: exit_signal SIGCHLD (else 0)
+    int code = 0;         ///< Exit: the exit code (0..255)
+    bool nohang = false;  ///< Wait4
+    bool wall = false;    ///< Wait4
+    int handler = 0;      ///< Sigaction: 0 SIG_DFL, 1 SIG_IGN, 2 SIG_DFL + SA_NOCLDWAIT
+    int value = 0;        ///< Subreaper
+    [[nodiscard]] std::string describe() const;
+};
+
+/// Every action over `f.slots` slots, in a fixed order (the model's action ids).
+std::vector<Act> alphabet(const Features& f);
+
+/// The initial world: init in slot 0, main in slot 1.
+World initial_world(int slots);
+
+/// The abstraction of a refimpl state into slots. `slot_of[t]` gives the slot
+/// of refimpl task t (kNoSlot: released and unpinned). Returns the reason when
+/// the state lies outside the model (threads, exec ids, ...), or when it needs
+/// more slots than `slots`.
+struct Abstraction {
+    World world;
+    std::vector<int> slot_of;   ///< per refimpl task index
+};
+std::optional<std::string> abstract(const refimpl::State& s, int slots, const std::vector<int>& slot_hint,
+                                    Abstraction& out);
+/// Packed mapping: tasks in index order take slots 0, 1, ... (no hint).
+std::optional<std::string> abstract(const refimpl::State& s, int slots, Abstraction& out);
+
+/// A readable dump of a world, one line per used slot.
+std::string describe(const World& w);
+
+}  // namespace reapcheck::model

@@ -1,0 +1,138 @@
+// The Z3 model (model/) and its engines (checker/symbolic/): agreement with
+// refimpl, a deliberate disagreement caught, bmc against the explicit engine.
+#include <doctest/doctest.h>
+
+#include "checker/engine/check.hpp"
+#include "checker/scenario/parser.hpp"
+#include "checker/scenario/refimpl_executor.hpp"
+#include "checker/scenario/runner.hpp"
+#include "checker/symbolic/bridge.hpp"
+#include "checker/symbolic/engine.hpp"
+#include "model/symbolic.hpp"
+#include "properties/catalog.hpp"
+
+using namespace reapcheck;
+
+namespace {
+
+const refimpl::Profile& mainline() { return *refimpl::find_profile("mainline"); }
+
+/// A small alphabet: clone, exit, WNOHANG waits, sigpending, kernel steps.
+model::Features small(int slots, bool pidfds) {
+    model::Features f;
+    f.slots = slots;
+    f.ptrace = f.parent = f.blocking = f.subreaper = f.sigaction = false;
+    f.pidfds = pidfds;
+    return f;
+}
+
+}  // namespace
+
+TEST_CASE("catalog symbolic flags match the model's table") {
+    for (const auto& p : props::catalog()) {
+        const model::SymProperty* sp = model::find_symbolic(std::string(p.id));
+        INFO(p.id);
+        CHECK(p.symbolic == (sp != nullptr && sp->form != nullptr));
+        if (p.kind == props::Kind::Always) CHECK(sp != nullptr);   // every always property is listed, with a reason if no form
+    }
+}
+
+TEST_CASE("the initial world is the abstraction of refimpl's initial state") {
+    model::Abstraction a;
+    REQUIRE_FALSE(model::abstract(refimpl::initial_state(), 4, a));
+    CHECK(a.world == model::initial_world(4));
+}
+
+TEST_CASE("crosscheck: refimpl and the model agree at small bounds") {
+    symbolic::CrossOptions o;
+    o.features = small(4, true);
+    o.features.tasks = 3;
+    o.features.ptrace = true;
+    o.depth = 3;
+    o.successor_samples = 10;
+    o.progress = false;
+    const auto r = symbolic::crosscheck(mainline(), o);
+    for (const auto& d : r.disagreements) MESSAGE(d);
+    CHECK(r.disagreements.empty());
+    CHECK(r.checked > 100);
+    CHECK(r.sampled == 10);
+}
+
+TEST_CASE("crosscheck reports a deliberate difference between refimpl and the model") {
+    refimpl::Profile faulty = mainline();
+    faulty.fault = refimpl::Fault::ReparentKeepsExitSignal;   // refimpl only: the model keeps the kernel's rule
+    symbolic::CrossOptions o;
+    o.features = small(4, false);
+    o.features.tasks = 3;
+    o.depth = 3;
+    o.successor_samples = 0;
+    o.progress = false;
+    const auto r = symbolic::crosscheck(faulty, o);
+    REQUIRE_FALSE(r.disagreements.empty());
+    CHECK(r.disagreements.front().find("exit_notify") != std::string::npos);
+    // and the same bounds agree without the fault
+    CHECK(symbolic::crosscheck(mainline(), o).disagreements.empty());
+}
+
+TEST_CASE("bmc finds the violation the explicit engine finds, at the same depth, and both traces replay") {
+    const std::string id = "autoreap.exit_info_on_pollin";
+    symbolic::Options so;
+    so.features = small(3, true);
+    so.properties = {id};
+    so.depth = 3;
+    so.progress = false;
+    const auto rep = symbolic::bmc(mainline(), so);
+    REQUIRE(rep.results.size() == 1);
+    const auto& r = rep.results[0];
+    REQUIRE(r.kind == symbolic::Result::Kind::Violated);
+    CHECK(r.k == 3);
+
+    engine::CheckOptions co;
+    co.bounds = symbolic::bounds_of(so.features, 0);
+    co.properties = {id};
+    const auto cr = engine::check(mainline(), co);
+    const engine::Verdict* v = nullptr;
+    for (const auto& x : cr.verdicts)
+        if (x.property == id) v = &x;
+    REQUIRE(v != nullptr);
+    REQUIRE(v->kind == engine::Verdict::Kind::Violated);
+    CHECK(v->trace_steps == r.k);
+
+    for (const std::string& text : {r.trace, v->trace}) {
+        const scn::Scenario sc = scn::parse_text(text, "<trace>");
+        scn::RefimplExecutor ex(mainline(), true);
+        const scn::RunReport rr = scn::run_scenario(sc, ex);
+        CHECK_FALSE(rr.mismatched);
+        CHECK_FALSE(props::find(id)->state(mainline(), ex.state()));
+    }
+}
+
+TEST_CASE("bmc reports a bounded verdict for a property that holds") {
+    symbolic::Options so;
+    so.features = small(3, false);
+    so.properties = {"lifecycle.init_alive"};
+    so.depth = 3;
+    so.progress = false;
+    const auto rep = symbolic::bmc(mainline(), so);
+    REQUIRE(rep.results.size() == 1);
+    CHECK(rep.results[0].kind == symbolic::Result::Kind::Bounded);
+    CHECK(rep.results[0].k == 3);
+    CHECK(symbolic::exit_code(rep) == 0);
+}
+
+TEST_CASE("prove: k-induction proves init_alive with its hypotheses, over every state of 3 slots") {
+    symbolic::Options so;
+    so.features = small(3, false);
+    so.properties = {"lifecycle.init_alive"};
+    so.depth = 1;
+    so.max_k = 1;
+    so.progress = false;
+    const auto rep = symbolic::prove(mainline(), so);
+    bool found = false;
+    for (const auto& r : rep.results) {
+        INFO(r.property << ": " << r.reason);
+        CHECK(r.kind == symbolic::Result::Kind::Proved);
+        found = found || r.property == "lifecycle.init_alive";
+    }
+    CHECK(found);
+}
