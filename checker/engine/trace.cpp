@@ -89,6 +89,12 @@ Action action_of(const scn::RefimplExecutor& ex, const scn::Statement& st) {
 
 }  // namespace
 
+std::string trace_task_name(int n) { return task_name(n); }
+
+scn::Statement trace_statement(const scn::RefimplExecutor& ex, const Action& a, int line) {
+    return statement_of(ex, a, line);
+}
+
 std::string make_trace(const Profile& p, const Bounds& b, bool symmetry, const TracePath& path,
                        const std::function<bool(const ReplayEnd&)>& recheck, int& steps) {
     scn::RefimplExecutor ex(p, true);
