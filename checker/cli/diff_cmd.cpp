@@ -85,6 +85,8 @@ Register reg{{"diff", [](CLI::App& app) {
                   "Read-only probes in the alphabet: poll, pidfd_info EXIT, getppid, sigpending peek");
     sub->add_flag("--nnp,!--no-nnp", o->d.nnp, "clone3 with CLONE_NNP in the clone domain");
     sub->add_flag("--capset,!--no-capset", o->d.capset, "capset drop (CAP_SYS_ADMIN) in the alphabet");
+    sub->add_option("--exclude", o->d.exclude,
+                    "Leave out calls whose class starts with this text, e.g. 'wait4' or 'clone3 flags=AUTOREAP' (repeatable)");
     o->b.add(*sub);
     return std::function<int()>([o] { return run_diff(*o); });
 }}};

@@ -31,7 +31,9 @@ const char* to_string(PairDiff::Verdict v) {
 }
 
 std::string DiffOptions::describe() const {
-    return bounds.describe() + fmt::format(" probes={} nnp={} capset={} symmetry=off", probes, nnp, capset);
+    std::string ex;
+    for (const auto& x : exclude) ex += (ex.empty() ? " exclude=" : ",") + ("'" + x + "'");
+    return bounds.describe() + fmt::format(" probes={} nnp={} capset={} symmetry=off", probes, nnp, capset) + ex;
 }
 
 DiffOptions default_diff_options() {
@@ -245,6 +247,14 @@ void diff_actions(const State& s, const Profile& p, const DiffOptions& o, std::v
                 }
         }
     }
+    if (!o.exclude.empty())
+        std::erase_if(out, [&](const Action& a) {
+            if (a.kernel) return false;
+            const std::string c = call_class(a);
+            for (const auto& x : o.exclude)
+                if (c.rfind(x, 0) == 0) return true;
+            return false;
+        });
 }
 
 bool same_action(const Action& x, const Action& y) {
@@ -702,7 +712,8 @@ nlohmann::json to_json(const PairDiff& d) {
                    {"kill", b.kill},         {"blocking", b.blocking}, {"ptrace", b.ptrace},
                    {"autokill", b.autokill}, {"parent", b.parent},     {"subreaper", b.subreaper},
                    {"sigaction", b.sigaction}, {"symmetry", false},    {"probes", d.options.probes},
-                   {"nnp", d.options.nnp},   {"capset", d.options.capset}, {"first_only", d.options.first_only}};
+                   {"nnp", d.options.nnp},   {"capset", d.options.capset}, {"first_only", d.options.first_only},
+                   {"exclude", d.options.exclude}};
     j["stats"] = {{"states", d.stats.states},
                   {"transitions", d.stats.transitions},
                   {"depth", d.stats.depth},

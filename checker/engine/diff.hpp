@@ -66,6 +66,11 @@ struct DiffOptions {
     bool nnp = true;               ///< clone3 NNP and PIDFD|AUTOREAP|PIDFD_AUTOKILL|NNP
     bool capset = true;            ///< capset drop (loses CAP_SYS_ADMIN)
     bool first_only = false;       ///< stop at the first difference (no full summary)
+    /// Calls left out of the alphabet: those whose call class (as printed in
+    /// the summary, e.g. "wait4 -1 WNOHANG", "clone3 flags=AUTOREAP") starts
+    /// with one of these texts. To ask for a difference that some call does
+    /// not show.
+    std::vector<std::string> exclude;
     [[nodiscard]] std::string describe() const;   ///< bounds and alphabet switches
 };
 
