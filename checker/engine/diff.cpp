@@ -389,16 +389,47 @@ struct ProductModel {
     }
 };
 
+/// Heap bytes of a stored state and of its key, estimated from the sizes of
+/// its vectors (Bfs's own estimate counts keys and nodes, not the frontier
+/// states, which for a pair of full States dominate).
+std::size_t state_bytes(const State& s) {
+    std::size_t n = sizeof(State) + s.tasks.capacity() * sizeof(Task) + s.procs.capacity() * sizeof(Proc) +
+                    s.sighands.capacity() * sizeof(Sighand) + s.pids.capacity() * sizeof(refimpl::Pid) +
+                    s.files.capacity() * sizeof(File) + s.fdtables.capacity() * sizeof(FdTable);
+    for (const FdTable& t : s.fdtables) n += t.fds.capacity() * sizeof(Fd);
+    return n;
+}
+std::size_t key_bytes(const State& s) {   // encode() writes 2 bytes per field
+    std::size_t n = 2 * (7 + 29 * s.tasks.size() + 11 * s.procs.size() + 3 * s.sighands.size() +
+                         5 * s.pids.size() + 5 * s.files.size() + 2);
+    for (const FdTable& t : s.fdtables) n += 4 + 4 * t.fds.size();
+    return n;
+}
+
 struct DiffVisitor {
     const Bfs<ProductModel>* bfs = nullptr;
     bool first_only = false;
+    uint64_t max_memory = 0;       ///< bytes; 0 = none
+    bool memory_stop = false;
+    std::vector<uint64_t> level_bytes;   ///< states stored per BFS level (the frontier is two levels)
+    uint64_t index_bytes = 0;
     bool found = false;
     uint32_t node = 0, action = 0;
     uint64_t one_sided_steps = 0;
     std::set<Behaviour> seen_a, seen_b;
     std::map<std::tuple<std::string, std::string, std::string>, int> differing;
 
-    void on_state(uint32_t, const PairState&) {}
+    void on_state(uint32_t id, const PairState& s) {
+        if (!max_memory) return;
+        const uint32_t d = bfs->node(id).depth;
+        if (level_bytes.size() <= d) level_bytes.resize(d + 1, 0);
+        level_bytes[d] += sizeof(PairState) + state_bytes(s.a) + state_bytes(s.b) - 2 * sizeof(State);
+        index_bytes += key_bytes(s.a) + key_bytes(s.b) + 1 + 64 + sizeof(Bfs<ProductModel>::Node);
+    }
+    [[nodiscard]] uint64_t memory() const {
+        const std::size_t n = level_bytes.size();
+        return index_bytes + (n ? level_bytes[n - 1] : 0) + (n > 1 ? level_bytes[n - 2] : 0);
+    }
     void on_edge(uint32_t from, uint32_t ai, const PairState&, const PAction& x, const PStep& st, uint32_t, bool) {
         if (x.side != Side::Both) {
             ++one_sided_steps;
@@ -423,7 +454,10 @@ struct DiffVisitor {
             action = ai;
         }
     }
-    bool done() const { return first_only && found; }
+    bool done() {
+        if (max_memory && memory() > max_memory) memory_stop = true;
+        return (first_only && found) || memory_stop;
+    }
 };
 
 // ---------------------------------------------------------------------------
@@ -579,9 +613,13 @@ PairDiff diff(const Profile& a, const Profile& b, const DiffOptions& opts) {
     DiffVisitor vis;
     vis.bfs = &bfs;
     vis.first_only = opts.first_only;
+    vis.max_memory = opts.limits.max_memory_mb << 20;
     d.stats = bfs.run(vis);
     Stats& st = d.stats;
-    if (st.stop_reason == "every property settled") st.stop_reason = "stopped at the first difference";
+    if (st.stop_reason == "every property settled")
+        st.stop_reason = vis.memory_stop ? fmt::format("memory limit {} MiB (estimated: state store and frontier)",
+                                                       opts.limits.max_memory_mb)
+                                         : "stopped at the first difference";
     // Bfs: a depth-bound stop reports the bound; any other stop, the level
     // before the one it was expanding (every edge from levels < that one was
     // compared).
