@@ -44,6 +44,14 @@ int run_diff(DiffCli& o) {
                                        : "diff: give two profiles A B (or --consecutive)");
     if (!o.consecutive && o.profiles.size() != 2)
         throw UsageError("diff: expected two profiles A B, got " + std::to_string(o.profiles.size()));
+    for (const auto& x : o.d.exclude) {
+        bool known = false;   // the class starts with a call name of the scenario language
+        for (int i = 0; i <= int(scn::Sys::Resume); ++i) {
+            const std::string n = scn::to_string(scn::Sys(i));
+            known |= x.rfind(n, 0) == 0 && (x.size() == n.size() || x[n.size()] == ' ');
+        }
+        if (!known) throw UsageError("--exclude: '" + x + "' does not start with a call name (e.g. 'wait4', 'clone3 flags=AUTOREAP')");
+    }
     const engine::CheckOptions co = o.b.options();   // parses --exit-codes, limits
     engine::DiffOptions opts = o.d;
     opts.bounds = co.bounds;

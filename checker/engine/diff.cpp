@@ -331,10 +331,11 @@ struct ProductModel {
         out.clear();
         if (s.diverged) return;
         diff_actions(s.a, pa, o, la);
-        diff_actions(s.b, pb, o, lb);
-        // enabled_actions does not depend on the profile, so equal states
-        // (the common case) give equal lists
-        if (s.a == s.b || (la.size() == lb.size() && std::equal(la.begin(), la.end(), lb.begin(), same_action))) {
+        // the alphabet does not depend on the profile, so equal states (the
+        // common case) give equal lists
+        const bool same = s.a == s.b;
+        if (!same) diff_actions(s.b, pb, o, lb);
+        if (same || (la.size() == lb.size() && std::equal(la.begin(), la.end(), lb.begin(), same_action))) {
             for (auto& x : la) out.push_back({Side::Both, x});
             return;
         }

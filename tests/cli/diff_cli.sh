@@ -39,4 +39,7 @@ grep -q "unknown: stopped (state limit)" "$tmp/stdout" || { echo "FAIL: unknown"
 "$bin" diff v5 v9 >"$tmp/stdout" 2>"$tmp/stderr"
 check "unknown profile" 2 $?
 [[ $(wc -l <"$tmp/stderr") == 1 ]] && grep -q "unknown profile 'v9'" "$tmp/stderr" || { echo "FAIL: message"; cat "$tmp/stderr"; fail=1; }
+"$bin" diff v5 mainline --exclude wiat4 >"$tmp/stdout" 2>"$tmp/stderr"
+check "bad --exclude" 2 $?
+[[ $(wc -l <"$tmp/stderr") == 1 ]] || { echo "FAIL: --exclude message"; cat "$tmp/stderr"; fail=1; }
 exit $fail
