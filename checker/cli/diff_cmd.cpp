@@ -56,6 +56,7 @@ int run_diff(DiffCli& o) {
     engine::DiffOptions opts = o.d;
     opts.bounds = co.bounds;
     opts.limits = co.limits;
+    opts.symmetry = co.symmetry;
     install_interrupt_handler(opts.limits);
     std::vector<engine::PairDiff> ds;
     if (o.consecutive) {

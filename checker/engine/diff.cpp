@@ -33,7 +33,8 @@ const char* to_string(PairDiff::Verdict v) {
 std::string DiffOptions::describe() const {
     std::string ex;
     for (const auto& x : exclude) ex += (ex.empty() ? " exclude=" : ",") + ("'" + x + "'");
-    return bounds.describe() + fmt::format(" probes={} nnp={} capset={} symmetry=off", probes, nnp, capset) + ex;
+    return bounds.describe() +
+           fmt::format(" probes={} nnp={} capset={} symmetry={}", probes, nnp, capset, symmetry ? "on" : "off") + ex;
 }
 
 DiffOptions default_diff_options() {
@@ -290,7 +291,7 @@ struct PairCanon {
     std::vector<Id> task_map;   ///< input index -> index in both canonical states (not diverged)
 };
 
-PairCanon canon_pair(const PairState& s) {
+PairCanon canon_pair(const PairState& s, bool symmetry) {
     PairCanon c;
     c.state.diverged = s.diverged;
     if (s.diverged) {
@@ -303,15 +304,31 @@ PairCanon canon_pair(const PairState& s) {
     }
     if (s.a.tasks.size() != s.b.tasks.size())
         engine_bug("the worlds of an undiverged product state have different task counts");
+    // One order for both worlds: A's live tasks (in A's canonical order with
+    // symmetry, else creation order), then tasks released in A only.
     std::vector<Id> order;
+    Canon ca;
+    if (symmetry) {
+        ca = canonicalize(s.a, true);
+        for (Id t = 0; t < Id(ca.task_map.size()); ++t)
+            if (ca.task_map[t] != kNone) {
+                if (order.size() <= std::size_t(ca.task_map[t])) order.resize(ca.task_map[t] + 1, kNone);
+                order[ca.task_map[t]] = t;
+            }
+    } else {
+        for (Id t = 0; t < Id(s.a.tasks.size()); ++t)
+            if (s.a.tasks[t].exit_state != ExitState::Released) order.push_back(t);
+    }
+    const std::size_t live_a = order.size();
     for (Id t = 0; t < Id(s.a.tasks.size()); ++t)
-        if (s.a.tasks[t].exit_state != ExitState::Released || s.b.tasks[t].exit_state != ExitState::Released)
+        if (s.a.tasks[t].exit_state == ExitState::Released && s.b.tasks[t].exit_state != ExitState::Released)
             order.push_back(t);
-    Canon ca = compact_in_order(s.a, order), cb = compact_in_order(s.b, order);
+    if (!symmetry || order.size() != live_a) ca = compact_in_order(s.a, order);
+    Canon cb = compact_in_order(s.b, order);
     c.key = std::string(1, '\0') + ca.key + cb.key;   // encodings are self-delimiting
     c.state.a = std::move(ca.state);
     c.state.b = std::move(cb.state);
-    c.task_map = std::move(ca.task_map);
+    c.task_map = std::move(cb.task_map);
     return c;
 }
 
@@ -385,7 +402,7 @@ struct ProductModel {
     }
     bool unchanged(const State& s, const Step& t) const { return t.post == s; }
     std::pair<State, std::string> canonical(const State& s) const {
-        PairCanon c = canon_pair(s);
+        PairCanon c = canon_pair(s, o.symmetry);
         return {std::move(c.state), std::move(c.key)};
     }
 };
@@ -497,12 +514,12 @@ Traces make_traces(const Profile& pa, const Profile& pb, const ProductModel& m, 
     Traces tr;
     for (std::size_t i = 0; i < path.size(); ++i) {
         const PairState concrete{exa.state(), exb.state(), false};
-        const PairCanon cc = canon_pair(concrete);
+        const PairCanon cc = canon_pair(concrete, m.o.symmetry);
         m.actions(cc.state, acts);
         if (path[i] >= acts.size()) engine_bug("trace step " + std::to_string(i + 1) + " is not enabled");
         PAction x = acts[path[i]];
         const PStep expect = m.step(cc.state, x);
-        const std::string expect_key = canon_pair(expect.post).key;
+        const std::string expect_key = canon_pair(expect.post, m.o.symmetry).key;
         std::vector<Id> inv(cc.state.a.tasks.size(), kNone);
         for (Id t = 0; t < Id(cc.task_map.size()); ++t)
             if (cc.task_map[t] != kNone) inv[cc.task_map[t]] = t;
@@ -550,7 +567,7 @@ Traces make_traces(const Profile& pa, const Profile& pb, const ProductModel& m, 
         if (child) ++tasks_named;
         if (pidfd) ++pidfds_named;
         const PairState got{exa.state(), exb.state(), expect.post.diverged};
-        if (canon_pair(got).key != expect_key)
+        if (canon_pair(got, m.o.symmetry).key != expect_key)
             engine_bug("trace step " + std::to_string(i + 1) + " leads to another product state than the explored one");
     }
     for (scn::Scenario* sc : {&sa, &sb})

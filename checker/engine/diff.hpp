@@ -5,11 +5,16 @@
 // The product. Two refimpl worlds, one per profile, start from the same
 // initial state and run the same statements in lockstep: the same call with
 // the same arguments by the same actor on the same named objects. A product
-// state is the pair of states, both compacted with ONE task order (the tasks
-// not yet released in either world, in creation order), so a task index
-// means the same named task in both worlds. There is no symmetry reduction
-// of the pair (correctness first: a renaming that is canonical for A need not
-// be for B, and a joint canonical form would need a joint permutation search).
+// state is the pair of states, both compacted with ONE task order, so a task
+// index means the same named task in both worlds. Symmetry reduction (on by
+// default) is joint: the order is A's canonical order under pid renaming
+// (canon.hpp), followed by the tasks released in A but not in B, and B is
+// renamed with that same order. Two product states with equal keys are
+// therefore the same pair up to one renaming of both worlds, which preserves
+// every comparison diff makes (sound). It is not a canonical form of the
+// pair (when A has several minimal orders, B's encoding depends on which
+// one was picked), so some equivalent pairs stay apart: less reduction,
+// never a wrong merge.
 //
 // What is observable: exactly what a statement's result shows in the
 // scenario language (docs/scenario-language.md) -- the return value or errno
@@ -67,6 +72,7 @@ struct DiffOptions {
     bool nnp = true;               ///< clone3 NNP and PIDFD|AUTOREAP|PIDFD_AUTOKILL|NNP
     bool capset = true;            ///< capset drop (loses CAP_SYS_ADMIN)
     bool first_only = false;       ///< stop at the first difference (no full summary)
+    bool symmetry = true;          ///< joint symmetry reduction of the pair (see above)
     /// Calls left out of the alphabet: those whose call class (as printed in
     /// the summary, e.g. "wait4 -1 WNOHANG", "clone3 flags=AUTOREAP") starts
     /// with one of these texts. To ask for a difference that some call does

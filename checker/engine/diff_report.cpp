@@ -76,7 +76,7 @@ nlohmann::json to_json(const PairDiff& d) {
                    {"depth", b.depth},       {"exit_codes", b.exit_codes}, {"exec", b.exec},
                    {"kill", b.kill},         {"blocking", b.blocking}, {"ptrace", b.ptrace},
                    {"autokill", b.autokill}, {"parent", b.parent},     {"subreaper", b.subreaper},
-                   {"sigaction", b.sigaction}, {"symmetry", false},    {"probes", d.options.probes},
+                   {"sigaction", b.sigaction}, {"symmetry", d.options.symmetry},    {"probes", d.options.probes},
                    {"nnp", d.options.nnp},   {"capset", d.options.capset}, {"first_only", d.options.first_only},
                    {"exclude", d.options.exclude}};
     j["stats"] = {{"states", d.stats.states},

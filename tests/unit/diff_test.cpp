@@ -191,3 +191,33 @@ TEST_CASE("diff: a limit stops the search and the verdict is unknown, with the b
     CHECK(d.steps_covered < 6);
     CHECK(format_diff(d, false).find("unknown: stopped (state limit)") != std::string::npos);
 }
+
+TEST_CASE("diff: joint symmetry reduction changes the state count, never the answer") {
+    refimpl::Profile toy = profile("mainline");
+    toy.name = "mainline-no-autoreap";
+    toy.has_autoreap = false;
+    struct Pair { const refimpl::Profile* a; const refimpl::Profile* b; int tasks, depth; };
+    const std::vector<Pair> pairs = {{&profile("mainline"), &toy, 3, 5},
+                                     {&profile("v5"), &profile("mainline"), 4, 3},
+                                     {&profile("mainline"), &profile("mainline"), 4, 3}};
+    for (const Pair& p : pairs) {
+        CAPTURE(p.b->name);
+        DiffOptions o = small(p.tasks, p.depth);
+        o.bounds.parent = o.bounds.autokill = o.bounds.kill = o.bounds.sigaction = true;
+        o.symmetry = false;
+        const PairDiff off = diff(*p.a, *p.b, o);
+        o.symmetry = true;
+        const PairDiff on = diff(*p.a, *p.b, o);
+        CHECK(on.verdict == off.verdict);
+        CHECK(on.steps == off.steps);
+        CHECK(on.stats.states <= off.stats.states);
+        if (p.tasks == 4) CHECK(on.stats.states < off.stats.states);   // two exchangeable children
+        CHECK(on.b_adds == off.b_adds);
+        CHECK(on.b_removes == off.b_removes);
+        REQUIRE(on.differing.size() == off.differing.size());
+        for (std::size_t i = 0; i < on.differing.size(); ++i) {
+            CHECK(on.differing[i].call == off.differing[i].call);
+            CHECK(on.differing[i].steps == off.differing[i].steps);
+        }
+    }
+}
