@@ -614,7 +614,7 @@ std::vector<Behaviour> minus(const std::set<Behaviour>& x, const std::set<Behavi
 
 std::string PairDiff::bound() const {
     const std::string covered =
-        stats.exhausted ? "exhausted" : fmt::format("every scenario of up to {} steps", steps_covered);
+        stats.exhausted ? "exhausted" : fmt::format("every scenario of up to {} step{}", steps_covered, steps_covered == 1 ? "" : "s");
     return fmt::format("{}; product {} states, {} transitions, {:.1f} s; {}", covered, stats.states,
                        stats.transitions, stats.seconds, options.describe());
 }

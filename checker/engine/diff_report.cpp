@@ -17,7 +17,7 @@ std::string format_diff(const PairDiff& d, bool traces) {
     case PairDiff::Verdict::Same:
         o += fmt::format("no difference found within the bound ({})\n",
                          d.stats.exhausted ? "the product was exhausted"
-                                           : fmt::format("every scenario of up to {} steps", d.steps_covered));
+                                           : fmt::format("every scenario of up to {} step{}", d.steps_covered, d.steps_covered == 1 ? "" : "s"));
         break;
     case PairDiff::Verdict::Unknown:
         o += fmt::format("unknown: stopped ({}) before the bound was covered; no difference in what was explored\n",
