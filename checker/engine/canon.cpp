@@ -219,6 +219,13 @@ std::string describe(const State& s) {
     return o;
 }
 
+Canon compact_in_order(const State& s, const std::vector<Id>& order) {
+    Canon c;
+    c.state = rebuild(s, order, c.task_map);
+    c.key = encode(c.state);
+    return c;
+}
+
 Canon canonicalize(const State& s, bool symmetry) {
     std::vector<Id> live;
     for (Id t = 0; t < Id(s.tasks.size()); ++t)

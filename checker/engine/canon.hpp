@@ -22,6 +22,13 @@ struct Canon {
 /// `symmetry` off: only compaction, task order kept (creation order).
 Canon canonicalize(const refimpl::State& s, bool symmetry);
 
+/// Compaction only, keeping exactly the tasks of `order` (indices of `s`, in
+/// that order; released tasks listed there are kept as tombstones). For an
+/// engine that must rename two states the same way: `diff` compacts both
+/// worlds of a product state with one order, so task indices keep meaning
+/// the same task in both.
+Canon compact_in_order(const refimpl::State& s, const std::vector<refimpl::Id>& order);
+
 /// The exact encoding of a state (no compaction, no permutation).
 std::string encode(const refimpl::State& s);
 

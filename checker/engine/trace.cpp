@@ -89,6 +89,12 @@ Action action_of(const scn::RefimplExecutor& ex, const scn::Statement& st) {
 
 }  // namespace
 
+std::string trace_task_name(int n) { return task_name(n); }
+
+scn::Statement trace_statement(const scn::RefimplExecutor& ex, const Action& a, int line) {
+    return statement_of(ex, a, line);
+}
+
 namespace {
 
 /// The trace of a path whose next action `next(ex, i)` gives in the

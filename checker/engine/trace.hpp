@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "checker/engine/alphabet.hpp"
+#include "checker/scenario/refimpl_executor.hpp"
 #include "properties/catalog.hpp"
 
 namespace reapcheck::engine {
@@ -38,6 +39,13 @@ std::string make_trace(const refimpl::Profile& p, const Bounds& b, bool symmetry
 std::string make_concrete_trace(const refimpl::Profile& p, const std::string& header,
                                 const std::vector<Action>& actions,
                                 const std::function<bool(const ReplayEnd&)>& recheck, int& steps);
+
+/// Names a trace gives to the tasks it creates, in creation order: A, B, ...
+std::string trace_task_name(int n);
+
+/// The statement of `a` (task indices of `ex`'s state) with `ex`'s names; for
+/// engines other than check that print traces the same way (diff).
+scn::Statement trace_statement(const scn::RefimplExecutor& ex, const Action& a, int line);
 
 /// The call of an action as the catalog sees it.
 props::CallView call_view(const refimpl::Profile& p, const Action& a);
