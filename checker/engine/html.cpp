@@ -34,6 +34,7 @@ ol.steps { padding-left: 1.5em; } ol.steps > li { margin-bottom: 1.2em; }
 .kernel { background: #f3eefb; } .mismatch { color: #b00000; font-weight: bold; }
 .claim { margin: 0.3em 0; } .source { color: #555; font-size: 0.9em; }
 svg.tree { display: block; margin: 4px 0; }
+.changes { font-size: 0.85em; color: #8a4a00; margin: 2px 0 0 0; }
 )";
 
 std::string e(const std::string& s) { return xml_escape(s); }
@@ -93,7 +94,16 @@ std::string trace_section(const CheckResult& r, const Verdict& v) {
             o += "</div>";
             if (w.mismatch) o += fmt::format(" <span class=\"mismatch\">observed {}</span>", e(w.observed));
         }
-        o += "\n" + process_tree_svg(w, i ? &wt.steps[i - 1] : nullptr, fmt::format("{}-s{}", id, i)) + "</li>\n";
+        o += "\n" + process_tree_svg(w, i ? &wt.steps[i - 1] : nullptr, fmt::format("{}-s{}", id, i));
+        const auto changes = describe_changes(w, i ? &wt.steps[i - 1] : nullptr);
+        if (!changes.empty()) {
+            o += "<ul class=\"changes\">";
+            for (const auto& c : changes) o += "<li>" + e(c) + "</li>";
+            o += "</ul>";
+        } else if (i) {
+            o += "<p class=\"changes\">nothing changed</p>";
+        }
+        o += "</li>\n";
     }
     return o + "</ol>\n</section>\n";
 }

@@ -111,7 +111,9 @@ std::string process_tree_svg(const WorldStep& cur, const WorldStep* prev, const 
     for (Id r : roots) place(r, 0);
     const int box_h = int(max_lines) * kLine + 2 * kPad;
     for (auto& [t, b] : boxes) b.y = kMargin + b.depth * (box_h + kGapY);
-    const int width = kMargin * 2 + std::max(column, 1) * (kBoxW + kGapX) - kGapX;
+    bool traced = false;   // tracer curves bulge out to the right
+    for (const auto& [t, b] : boxes) traced |= s.tasks[t].ptraced;
+    const int width = kMargin * 2 + std::max(column, 1) * (kBoxW + kGapX) - kGapX + (traced ? 60 : 0);
     const int height = kMargin * 2 + (max_depth + 1) * (box_h + kGapY) - kGapY;
 
     std::string o = fmt::format(
@@ -145,7 +147,7 @@ std::string process_tree_svg(const WorldStep& cur, const WorldStep* prev, const 
             "<path d=\"M{:.1f},{:.1f} Q{:.1f},{:.1f} {:.1f},{:.1f}\" fill=\"none\" stroke=\"#3a3ab0\" "
             "stroke-width=\"1.5\" stroke-dasharray=\"6,4\" marker-end=\"url(#{}-tarrow)\"/>\n"
             "<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"10\" fill=\"#3a3ab0\">traces</text>\n",
-            x1, y1, cx, cy, x2, y2, id, cx - 18, cy);
+            x1, y1, cx, cy, x2, y2, id, 0.25 * x1 + 0.5 * cx + 0.25 * x2 + 4, 0.25 * y1 + 0.5 * cy + 0.25 * y2);
     }
     for (const auto& [t, b] : boxes) {
         const double left = b.x - kBoxW / 2.0;

@@ -1,5 +1,7 @@
 #include "checker/engine/world_trace.hpp"
 
+#include <algorithm>
+
 #include "checker/scenario/parser.hpp"
 #include "checker/scenario/printer.hpp"
 #include "checker/scenario/refimpl_executor.hpp"
@@ -90,6 +92,7 @@ std::vector<std::string> task_flags(const State& s, Id t) {
     if (sh.sigchld == Handler::User) f.push_back("handler");
     if (sh.nocldwait) f.push_back("NOCLDWAIT");
     if (pr.sigchld_pending || k.sigchld_pending) f.push_back("SIGCHLD pending");
+    if (k.ptraced) f.push_back("traced");
     if (k.wait.active) f.push_back(k.wait.woken ? "waiting (woken)" : "waiting");
     if (k.nnp) f.push_back("nnp");
     if (k.step != Step::None) f.push_back(std::string("next: ") + to_string(k.step));
@@ -111,6 +114,52 @@ std::vector<std::string> task_pidfds(const WorldStep& w, Id t) {
         v.push_back(n + "\u2192" + (target == kNone ? "?" : w.name(target)));
     }
     return v;
+}
+
+std::vector<std::string> describe_changes(const WorldStep& cur, const WorldStep* prev) {
+    std::vector<std::string> out;
+    if (!prev) return out;
+    const State &a = prev->state, &b = cur.state;
+    auto diff = [](const std::vector<std::string>& before, const std::vector<std::string>& after,
+                   const std::string& prefix, std::string& line) {
+        for (const auto& x : after)
+            if (std::find(before.begin(), before.end(), x) == before.end()) line += ", +" + prefix + x;
+        for (const auto& x : before)
+            if (std::find(after.begin(), after.end(), x) == after.end()) line += ", -" + prefix + x;
+    };
+    for (Id t = 0; t < Id(b.tasks.size()); ++t) {
+        if (!drawn(cur, prev, t)) continue;
+        const std::string n = cur.name(t);
+        if (t >= Id(a.tasks.size())) {
+            const Id up = tree_parent(b, t);
+            std::string line = n + ": new, " + (b.is_leader(t) ? "child of " : "thread of ") +
+                               (up == kNone ? "nobody" : cur.name(up));
+            for (const auto& f : task_flags(b, t)) line += ", " + f;
+            out.push_back(line);
+            continue;
+        }
+        if (!task_changed(cur, prev, t)) continue;
+        std::string line;
+        if (task_state_word(a, t) != task_state_word(b, t))
+            line += ", " + task_state_word(a, t) + " \u2192 " + task_state_word(b, t);
+        if (tree_parent(a, t) != tree_parent(b, t)) {
+            const Id x = tree_parent(a, t), y = tree_parent(b, t);
+            line += ", reparented " + (x == kNone ? std::string("-") : prev->name(x)) + " \u2192 " +
+                    (y == kNone ? std::string("-") : cur.name(y));
+        }
+        if (b.tasks[t].ptraced && (!a.tasks[t].ptraced || a.tasks[t].parent != b.tasks[t].parent))
+            line += ", traced by " + cur.name(b.tasks[t].parent);
+        auto flags = [](const State& x, Id k) {   // "traced" is said with its tracer above
+            auto f = task_flags(x, k);
+            f.erase(std::remove(f.begin(), f.end(), "traced"), f.end());
+            return f;
+        };
+        diff(flags(a, t), flags(b, t), "", line);
+        if (a.tasks[t].ptraced && !b.tasks[t].ptraced) line += ", no longer traced";
+        diff(task_pidfds(*prev, t), task_pidfds(cur, t), "pidfd ", line);
+        if (!line.empty()) out.push_back(n + ":" + line.substr(1));
+    }
+    return out;
 }
 
 bool task_changed(const WorldStep& cur, const WorldStep* prev, Id t) {

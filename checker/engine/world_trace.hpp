@@ -62,6 +62,9 @@ refimpl::Id tree_parent(const refimpl::State& s, refimpl::Id t);
 std::vector<std::string> task_flags(const refimpl::State& s, refimpl::Id t);
 /// The pidfds in a task's table: "a→C" (fd name → target task).
 std::vector<std::string> task_pidfds(const WorldStep& w, refimpl::Id t);
+/// What changed in a step, in words, one line per task ("A: RUNNING ->
+/// ZOMBIE, +SIGCHLD pending"); a new task is "A: new, child of init".
+std::vector<std::string> describe_changes(const WorldStep& cur, const WorldStep* prev);
 /// Whether anything drawn about task t differs from the previous step
 /// (a new task counts as changed).
 bool task_changed(const WorldStep& cur, const WorldStep* prev, refimpl::Id t);
