@@ -21,8 +21,9 @@ struct GraphCli {
 int run_graph(const GraphCli& o) {
     const refimpl::Profile* p = refimpl::find_profile(o.profile);
     if (!p) throw UsageError("--profile: unknown profile '" + o.profile + "' (expected one of " + refimpl::profile_names() + ")");
-    const engine::CheckOptions opts = o.b.options();
-    const engine::StateGraph g = engine::explore_state_graph(*p, opts.bounds, opts.symmetry, o.max_nodes);
+    engine::CheckOptions opts = o.b.options();
+    install_interrupt_handler(opts.limits);
+    const engine::StateGraph g = engine::explore_state_graph(*p, opts.bounds, opts.symmetry, o.max_nodes, opts.limits);
     if (g.too_big)
         throw UsageError(fmt::format("graph: more than {} states within these bounds; give smaller bounds "
                                      "(--tasks, --depth, --no-...) or a larger --max-nodes",

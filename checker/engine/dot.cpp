@@ -129,10 +129,9 @@ struct GraphVisitor {
 
 }  // namespace
 
-StateGraph explore_state_graph(const Profile& p, const Bounds& b, bool symmetry, uint64_t max_nodes) {
+StateGraph explore_state_graph(const Profile& p, const Bounds& b, bool symmetry, uint64_t max_nodes, Limits lim) {
     StateGraph g;
     const KernelModel model{p, b, symmetry};
-    Limits lim;
     if (b.depth) lim.max_depth = uint32_t(b.depth);
     Bfs<KernelModel> bfs(model, lim);
     GraphVisitor vis{g, max_nodes};

@@ -32,8 +32,10 @@ struct StateGraph {
 };
 
 /// Breadth-first exploration like check's, keeping the whole graph; stops
-/// with too_big as soon as it holds more than max_nodes states.
-StateGraph explore_state_graph(const refimpl::Profile& p, const Bounds& b, bool symmetry, uint64_t max_nodes);
+/// with too_big as soon as it holds more than max_nodes states. `limits`
+/// (time, memory, interrupt) may stop it earlier: stats.stop_reason says so.
+StateGraph explore_state_graph(const refimpl::Profile& p, const Bounds& b, bool symmetry, uint64_t max_nodes,
+                               Limits limits = {});
 
 /// The state graph as DOT, with a legend of the node labels.
 std::string state_graph_dot(const StateGraph& g, const std::string& title);
