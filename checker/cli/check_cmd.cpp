@@ -26,6 +26,7 @@ int run_check(const CheckCli& o) {
     if (!p) throw UsageError("--profile: unknown profile '" + o.profile + "' (expected one of " + refimpl::profile_names() + ")");
     engine::CheckOptions opts = o.b.options();
     install_interrupt_handler(opts.limits);
+    o.reports.prepare();
     const engine::CheckResult r = engine::check(*p, opts);
     std::fputs(engine::format_check(r, o.traces).c_str(), stdout);
     if (!o.json.empty()) write_file(o.json, engine::to_json({r}).dump(2) + "\n");

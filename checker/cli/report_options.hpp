@@ -34,9 +34,20 @@ struct ReportOptions {
         if (ec) throw UsageError(dir + ": cannot create the directory (" + ec.message() + ")");
     }
 
-    void write(const std::vector<engine::CheckResult>& rs, const std::string& title) const {
+    /// Before a long exploration: the directories exist and the HTML file's
+    /// directory too, so a typo costs one error line, not a lost run.
+    void prepare() const {
         for (const std::string* d : {&itf_dir, &dot_dir, &c_dir})
             if (!d->empty()) make_dir(*d);
+        if (!html.empty()) {
+            const auto parent = std::filesystem::path(html).parent_path();
+            if (!parent.empty() && !std::filesystem::is_directory(parent))
+                throw UsageError(html + ": cannot write the file (no directory " + parent.string() + ")");
+        }
+    }
+
+    void write(const std::vector<engine::CheckResult>& rs, const std::string& title) const {
+        prepare();
         for (const auto& r : rs)
             for (const auto& v : r.verdicts) {
                 if (v.trace.empty()) continue;

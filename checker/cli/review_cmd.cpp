@@ -31,6 +31,7 @@ int run_review(const ReviewCli& o) {
     }
     engine::CheckOptions opts = o.b.options();
     install_interrupt_handler(opts.limits);
+    o.reports.prepare();
     // With no bound given, the default suite of focused configurations;
     // with any, exactly the configuration the command line describes.
     const auto suite = o.b.given() ? std::vector<engine::NamedBounds>{{"command-line", opts.bounds}}
