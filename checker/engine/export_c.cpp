@@ -37,6 +37,17 @@ std::string comment_text(std::string s) {
     return s;
 }
 
+/// Text safe inside a C string literal used as a printf format.
+std::string c_format_text(const std::string& s) {
+    std::string o;
+    for (char c : s) {
+        if (c == '"' || c == '\\') o += '\\';
+        if (c == '%') o += '%';
+        o += c == '\n' ? ' ' : c;
+    }
+    return o;
+}
+
 std::string signal_expr(int64_t sig) {
     if (const char* n = signal_name(int(sig))) return n;
     return std::to_string(sig);
@@ -253,7 +264,7 @@ private:
             "\tif (rc_wait({0}, {1}, &rep))\n\t\tTH_LOG(\"line {2}: model: {3}; kernel: ret %lld, %lld, %lld\", "
             "rep.ret, rep.v1, rep.v2);\n\telse\n\t\tTH_LOG(\"line {2}: model: {3}; kernel: blocks\");\n",
             T(st.actor), answered_expected ? "RC_ANSWER_MS" : "RC_BLOCK_MS", st.loc.line,
-            comment_text(scn::print_result(r)));
+            c_format_text(scn::print_result(r)));
         if (r.kind == Result::Kind::Child) {
             o += fmt::format("\tif (rep.ret > 0)\n\t\trc_hello({});\n", T(r.name));
             if (!r.name2.empty()) o += fmt::format("\t{} = (int)rep.v1;\n", fd(r.name2));
