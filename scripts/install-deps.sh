@@ -3,7 +3,8 @@
 # it only calls apt-get when something is missing.
 set -euo pipefail
 pkgs=(build-essential cmake libz3-dev libboost-graph-dev doctest-dev libcli11-dev
-      libfmt-dev nlohmann-json3-dev)
+      libfmt-dev nlohmann-json3-dev
+      chromium graphviz)   # for tests/cli/html_report.sh and reports_cli.sh
 if [[ "${REAPCHECK_BENCH:-0}" == 1 ]]; then pkgs+=(spin rumur); fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -6,6 +6,7 @@
 
 #include "checker/cli/bounds_options.hpp"
 #include "checker/cli/command.hpp"
+#include "checker/cli/report_options.hpp"
 #include "checker/engine/report.hpp"
 
 namespace reapcheck::cli {
@@ -13,6 +14,7 @@ namespace {
 
 struct CheckCli {
     BoundsOptions b;
+    ReportOptions reports;
     std::string profile = "mainline";
     std::string json;
     std::string trace_dir;
@@ -24,10 +26,12 @@ int run_check(const CheckCli& o) {
     if (!p) throw UsageError("--profile: unknown profile '" + o.profile + "' (expected one of " + refimpl::profile_names() + ")");
     engine::CheckOptions opts = o.b.options();
     install_interrupt_handler(opts.limits);
+    o.reports.prepare();
     const engine::CheckResult r = engine::check(*p, opts);
     std::fputs(engine::format_check(r, o.traces).c_str(), stdout);
     if (!o.json.empty()) write_file(o.json, engine::to_json({r}).dump(2) + "\n");
     if (!o.trace_dir.empty()) write_traces(o.trace_dir, {r});
+    o.reports.write({r}, "reapcheck check: profile " + p->name);
     return engine::exit_code({r});
 }
 
@@ -38,6 +42,7 @@ Register reg{{"check", [](CLI::App& app) {
     sub->add_option("--json", o->json, "Write verdicts and statistics as JSON to this file");
     sub->add_flag("!--no-traces", o->traces, "Do not print the traces of violations");
     sub->add_option("--trace-dir", o->trace_dir, "Write every trace (violations and cover witnesses) as DIR/<profile>.<property>.scn");
+    o->reports.add(*sub);
     o->b.add(*sub);
     return std::function<int()>([o] { return run_check(*o); });
 }}};

@@ -4,6 +4,7 @@
 
 #include "checker/cli/bounds_options.hpp"
 #include "checker/cli/command.hpp"
+#include "checker/cli/report_options.hpp"
 #include "checker/engine/report.hpp"
 #include "checker/engine/suite.hpp"
 
@@ -12,6 +13,7 @@ namespace {
 
 struct ReviewCli {
     BoundsOptions b;
+    ReportOptions reports;
     std::vector<std::string> profiles;
     std::string json;
     std::string trace_dir;
@@ -29,6 +31,7 @@ int run_review(const ReviewCli& o) {
     }
     engine::CheckOptions opts = o.b.options();
     install_interrupt_handler(opts.limits);
+    o.reports.prepare();
     // With no bound given, the default suite of focused configurations;
     // with any, exactly the configuration the command line describes.
     const auto suite = o.b.given() ? std::vector<engine::NamedBounds>{{"command-line", opts.bounds}}
@@ -45,6 +48,7 @@ int run_review(const ReviewCli& o) {
     std::fputs(engine::format_review(rs, o.traces).c_str(), stdout);
     if (!o.json.empty()) write_file(o.json, engine::to_json(rs).dump(2) + "\n");
     if (!o.trace_dir.empty()) write_traces(o.trace_dir, rs);
+    o.reports.write(rs, "reapcheck review");
     // Violations are the review's findings, not a failure of the run.
     const int code = engine::exit_code(rs);
     return code == 3 || interrupted() ? kExitUnknown : kExitOk;
@@ -57,6 +61,7 @@ Register reg{{"review", [](CLI::App& app) {
     sub->add_option("--json", o->json, "Write verdicts and statistics as JSON to this file");
     sub->add_flag("!--no-traces", o->traces, "Do not print traces");
     sub->add_option("--trace-dir", o->trace_dir, "Write every trace as DIR/<profile>.<property>.scn");
+    o->reports.add(*sub);
     o->b.add(*sub);
     return std::function<int()>([o] { return run_review(*o); });
 }}};

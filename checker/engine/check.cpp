@@ -7,6 +7,7 @@
 
 #include "checker/engine/canon.hpp"
 #include "checker/engine/graph.hpp"
+#include "checker/engine/kernel_model.hpp"
 #include "checker/engine/trace.hpp"
 
 namespace reapcheck::engine {
@@ -30,23 +31,6 @@ const char* to_string(Verdict::Kind k) {
 bool is_failure(Verdict::Kind k) { return k == Verdict::Kind::Violated || k == Verdict::Kind::NotCovered; }
 
 namespace {
-
-struct KernelModel {
-    using State = refimpl::State;
-    using Action = engine::Action;
-    using Step = Transition;
-    const Profile& p;
-    const Bounds& b;
-    bool symmetry;
-    State initial() const { return initial_state(); }
-    void actions(const State& s, std::vector<Action>& out) const { enabled_actions(s, p, b, out); }
-    Step step(const State& s, const Action& a) const { return apply(s, p, a); }
-    bool unchanged(const State& s, const Step& t) const { return t.post == s; }
-    std::pair<State, std::string> canonical(const State& s) const {
-        Canon c = canonicalize(s, symmetry);
-        return {std::move(c.state), std::move(c.key)};
-    }
-};
 
 /// Where a property was first settled: a node, or an edge (node + action).
 struct Found {

@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include "checker/engine/itf.hpp"
+#include "checker/engine/world_trace.hpp"
+
 namespace reapcheck::engine {
 
 namespace {
@@ -117,12 +120,18 @@ nlohmann::json to_json(const std::vector<CheckResult>& rs) {
             if (!v.trace.empty()) {
                 jv["trace"] = v.trace;
                 jv["trace_steps"] = v.trace_steps;
+                jv["itf"] = to_itf(replay_world_text(v.trace, itf_file_name(r.profile, v.property)),
+                                   itf_file_name(r.profile, v.property), v.reason);
             }
             pr["verdicts"].push_back(jv);
         }
         j["results"].push_back(pr);
     }
     return j;
+}
+
+std::string itf_file_name(const std::string& profile, const std::string& property) {
+    return profile + "." + property + ".itf.json";
 }
 
 int exit_code(const std::vector<CheckResult>& rs) {

@@ -17,6 +17,8 @@ std::string format_check(const CheckResult& r, bool traces);
 std::string format_review(const std::vector<CheckResult>& rs, bool traces);
 /// JSON of one or more results (schema: docs/json-schema.md).
 nlohmann::json to_json(const std::vector<CheckResult>& rs);
+/// The name under which `--itf DIR` writes a verdict's trace.
+std::string itf_file_name(const std::string& profile, const std::string& property);
 /// 0: every property settled, none violated, every cover hit;
 /// 1: a violation or an uncovered cover; 3: something unknown.
 int exit_code(const std::vector<CheckResult>& rs);

@@ -38,6 +38,10 @@ public:
         return it == fds_.end() ? -1 : it->second;
     }
 
+    /// Every bound name: task names to indices, pidfd names to descriptor numbers.
+    [[nodiscard]] const std::map<std::string, refimpl::Id>& task_bindings() const { return tasks_; }
+    [[nodiscard]] const std::map<std::string, int>& fd_bindings() const { return fds_; }
+
 private:
     refimpl::Id need_task(const Statement& st, const std::string& name) const;
     int need_fd(const Statement& st, const std::string& name) const;

@@ -37,7 +37,7 @@ std::vector<std::string> referenced(const Statement& st) {
 }
 }  // namespace
 
-RunReport run_scenario(const Scenario& sc, Executor& ex) {
+RunReport run_scenario(const Scenario& sc, Executor& ex, const StatementObserver& after) {
     RunReport rep;
     rep.file = sc.file;
     std::set<std::string> missing;   // names whose creating statement did not create them
@@ -60,6 +60,7 @@ RunReport run_scenario(const Scenario& sc, Executor& ex) {
             line.note = why;
             rep.skipped++;
             rep.lines.push_back(line);
+            if (after) after(st, rep.lines.back());
             continue;
         }
         if (st.kind == Statement::Kind::Expect) {
@@ -77,6 +78,7 @@ RunReport run_scenario(const Scenario& sc, Executor& ex) {
                 rep.passed++;
             }
             rep.lines.push_back(line);
+            if (after) after(st, rep.lines.back());
             continue;
         }
         const Fresh fresh = fresh_names(st);
@@ -106,6 +108,7 @@ RunReport run_scenario(const Scenario& sc, Executor& ex) {
             rep.passed++;
         }
         rep.lines.push_back(line);
+        if (after) after(st, rep.lines.back());
     }
     return rep;
 }

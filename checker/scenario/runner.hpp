@@ -2,6 +2,7 @@
 // compares observed with expected results, and reports line by line.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,9 +32,13 @@ struct RunReport {
 /// result, else `t<line>` / `fd<line>`.
 Fresh fresh_names(const Statement& st);
 
+/// Called after each statement with its line report (reports, pictures and
+/// exports read the executor's world at every step through it).
+using StatementObserver = std::function<void(const Statement&, const LineReport&)>;
+
 /// Runs every statement. Statements that name a task or pidfd whose creating
 /// statement did not create it are skipped (and say so). A ParseError from the
 /// executor (an impossible statement) propagates.
-RunReport run_scenario(const Scenario& sc, Executor& ex);
+RunReport run_scenario(const Scenario& sc, Executor& ex, const StatementObserver& after = {});
 
 }  // namespace reapcheck::scn

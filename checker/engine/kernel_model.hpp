@@ -1,0 +1,28 @@
+// refimpl as a model for the generic BFS engine (bfs.hpp): the initial world,
+// the alphabet within bounds, one transition per action, canonical forms.
+// Shared by check (properties) and the state-graph export.
+#pragma once
+
+#include "checker/engine/alphabet.hpp"
+#include "checker/engine/canon.hpp"
+
+namespace reapcheck::engine {
+
+struct KernelModel {
+    using State = refimpl::State;
+    using Action = engine::Action;
+    using Step = Transition;
+    const refimpl::Profile& p;
+    const Bounds& b;
+    bool symmetry;
+    State initial() const { return refimpl::initial_state(); }
+    void actions(const State& s, std::vector<Action>& out) const { enabled_actions(s, p, b, out); }
+    Step step(const State& s, const Action& a) const { return apply(s, p, a); }
+    bool unchanged(const State& s, const Step& t) const { return t.post == s; }
+    std::pair<State, std::string> canonical(const State& s) const {
+        Canon c = canonicalize(s, symmetry);
+        return {std::move(c.state), std::move(c.key)};
+    }
+};
+
+}  // namespace reapcheck::engine
