@@ -19,7 +19,8 @@ namespace {
 struct ConformOptions {
     std::string profile = "auto";
     std::vector<std::string> files;
-    int random = -1;   ///< -1: not given
+    int random = 0;
+    CLI::Option* random_opt = nullptr;   ///< given: random traces instead of files
     uint64_t seed = 1;
     int tasks = 5;
     int length = 12;
@@ -97,12 +98,13 @@ int run_random(const ConformOptions& o, const std::string& profile) {
 }
 
 int run_conform(const ConformOptions& o) {
-    if (o.random >= 0 && !o.files.empty()) throw UsageError("conform: give FILE... or --random N, not both");
-    if (o.random < 0 && o.files.empty()) throw UsageError("conform: give scenario files or --random N");
+    const bool random = o.random_opt->count() > 0;
+    if (random && !o.files.empty()) throw UsageError("conform: give FILE... or --random N, not both");
+    if (!random && o.files.empty()) throw UsageError("conform: give scenario files or --random N");
     const std::string profile = resolve_profile(o.profile);
     need_root();
     std::fflush(stdout);
-    return o.random >= 0 ? run_random(o, profile) : run_files(o, profile);
+    return random ? run_random(o, profile) : run_files(o, profile);
 }
 
 Register reg{{"conform", [](CLI::App& app) {
@@ -112,13 +114,13 @@ Register reg{{"conform", [](CLI::App& app) {
     sub->add_option("files", o->files, "scenario files (.scn)");
     sub->add_option("--profile", o->profile, "auto (linux-6.18 below 7.1, mainline from 7.1) or a profile")
         ->capture_default_str();
-    sub->add_option("--random", o->random, "run N seeded random traces");
-    sub->add_option("--seed", o->seed, "random seed")->capture_default_str();
+    o->random_opt = sub->add_option("--random", o->random, "run N seeded random traces");
+    sub->add_option("--seed", o->seed, "random seed")->check(kNonNegative)->capture_default_str();
     sub->add_option("--tasks", o->tasks, "live tasks at most, init and main included")->capture_default_str();
     sub->add_option("--length", o->length, "statements per trace")->capture_default_str();
     sub->add_option("--out", o->out, "directory for shrunk mismatch scenarios")->capture_default_str();
     sub->add_option("--max-mismatches", o->max_mismatches, "stop after this many mismatches (0: never)")
-        ->capture_default_str();
+        ->check(kNonNegative)->capture_default_str();
     sub->add_flag("--extended", o->extended,
                   "add execve, ptrace, blocking waits, pdeath signals and more to the random alphabet");
     sub->add_flag("--echo", o->echo, "print every random statement before it runs (debugging)");

@@ -28,6 +28,8 @@ int run_review(const ReviewCli& o) {
         ps.push_back(p);
     }
     engine::CheckOptions opts = o.b.options();
+    if (!o.json.empty()) check_writable("--json", o.json);
+    if (!o.trace_dir.empty()) prepare_trace_dir(o.trace_dir);
     install_interrupt_handler(opts.limits);
     // With no bound given, the default suite of focused configurations;
     // with any, exactly the configuration the command line describes.
