@@ -11,6 +11,7 @@
 
 #include <fmt/core.h>
 
+#include "checker/cli/bounds_options.hpp"
 #include "checker/cli/command.hpp"
 #include "checker/core/explorer.hpp"
 
@@ -63,6 +64,7 @@ core::ExploreOptions to_options(const ExploreArgs& a) {
 
 int run(const ExploreArgs& a) {
     const core::ExploreOptions o = to_options(a);
+    if (!a.json.empty() && a.json != "-") check_writable("--json", a.json);   // before, not after the run
     const core::ExploreStats s = core::explore(o);
     std::printf("explore core: tasks %d, profile %s, symmetry %s, threads %d\n", o.tasks,
                 std::string(core::profile_name(o.profile)).c_str(), o.symmetry ? "on" : "off", o.threads);
