@@ -9,6 +9,8 @@
 #include <memory>
 #include <sstream>
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 
 #include "checker/cli/command.hpp"
@@ -56,8 +58,10 @@ struct BoundsOptions {
         for (std::size_t i = first; i < sub.get_options().size(); ++i) bound_opts.push_back(sub.get_options()[i]);
         sub.add_flag("--no-symmetry", no_symmetry, "Turn symmetry reduction (pid renaming) off");
         sub.add_option("--max-time", max_time, "Stop after this many seconds (0: none)")->check(CLI::Range(0.0, 1e7));
-        sub.add_option("--max-memory", max_memory_mb, "Stop when the state store reaches this many MiB (0: none)");
-        sub.add_option("--max-states", max_states, "Stop after this many distinct states (0: none)");
+        sub.add_option("--max-memory", max_memory_mb, "Stop when the state store reaches this many MiB (0: none)")
+            ->check(kNonNegative);
+        sub.add_option("--max-states", max_states, "Stop after this many distinct states (0: none)")
+            ->check(kNonNegative);
         sub.add_option("--property", properties, "Check only these property ids (repeatable)");
     }
 
@@ -99,6 +103,28 @@ inline void install_interrupt_handler(engine::Limits& l) {
     auto h = [](int) { interrupted() = true; };
     std::signal(SIGINT, h);
     std::signal(SIGTERM, h);
+}
+
+/// Fails at once (exit 2) when `path` cannot be written, so that a report
+/// asked for is not lost after a long exploration.
+inline void check_writable(const std::string& option, const std::string& path) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) throw UsageError(option + ": '" + path + "' is a directory");
+    fs::path dir = fs::path(path).parent_path();
+    if (dir.empty()) dir = ".";
+    if (!fs::is_directory(dir, ec) || ::access(dir.c_str(), W_OK) != 0 ||
+        (fs::exists(path, ec) && ::access(path.c_str(), W_OK) != 0))
+        throw UsageError(option + ": cannot write '" + path + "'");
+}
+
+/// Creates the trace directory before the exploration, for the same reason.
+inline void prepare_trace_dir(const std::string& dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec || ::access(dir.c_str(), W_OK) != 0)
+        throw UsageError("--trace-dir: cannot create or write the directory '" + dir + "'" +
+                         (ec ? " (" + ec.message() + ")" : ""));
 }
 
 inline void write_file(const std::string& path, const std::string& text) {

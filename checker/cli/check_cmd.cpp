@@ -25,6 +25,8 @@ int run_check(const CheckCli& o) {
     const refimpl::Profile* p = refimpl::find_profile(o.profile);
     if (!p) throw UsageError("--profile: unknown profile '" + o.profile + "' (expected one of " + refimpl::profile_names() + ")");
     engine::CheckOptions opts = o.b.options();
+    if (!o.json.empty()) check_writable("--json", o.json);
+    if (!o.trace_dir.empty()) prepare_trace_dir(o.trace_dir);
     install_interrupt_handler(opts.limits);
     o.reports.prepare();
     const engine::CheckResult r = engine::check(*p, opts);

@@ -47,6 +47,12 @@ inline std::optional<scn::Scenario> parse_or_report(const std::string& path) {
     }
 }
 
+/// For unsigned options: CLI11 reads "-1" as 2^64-1 (no limit at all), and
+/// its NonNegativeNumber names DBL_MAX in its message.
+inline const CLI::Validator kNonNegative(
+    [](std::string& s) { return !s.empty() && s[0] == '-' ? std::string("must not be negative") : std::string(); },
+    "NONNEGATIVE");
+
 /// Thrown by a subcommand for bad user input that has no file location (a
 /// missing file, an impossible bound); main prints it as one line, exit 2.
 struct UsageError : std::runtime_error {

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <memory>
 
+#include "checker/cli/bounds_options.hpp"
 #include "checker/cli/command.hpp"
 #include "checker/conform/kernel_executor.hpp"
 #include "checker/conform/lockstep.hpp"
@@ -19,7 +20,8 @@ namespace {
 struct ConformOptions {
     std::string profile = "auto";
     std::vector<std::string> files;
-    int random = -1;   ///< -1: not given
+    int random = 0;
+    CLI::Option* random_opt = nullptr;   ///< given: random traces instead of files
     uint64_t seed = 1;
     int tasks = 5;
     int length = 12;
@@ -28,6 +30,10 @@ struct ConformOptions {
     int max_mismatches = 10;
     bool extended = false;
 };
+
+std::string fmt_interrupted(size_t done, size_t asked) {
+    return "; interrupted after " + std::to_string(done) + " of " + std::to_string(asked);
+}
 
 std::string resolve_profile(const std::string& p) {
     if (p == "auto") return conform::KernelExecutor::auto_profile();
@@ -48,7 +54,7 @@ void need_root() {
 int run_files(const ConformOptions& o, const std::string& profile) {
     conform::Tally total;
     size_t files = 0;
-    bool bad_input = false;
+    bool bad_input = false, harness_failed = false;
     for (const auto& f : o.files) {
         auto parsed = parse_or_report(f);
         if (!parsed) {
@@ -56,8 +62,12 @@ int run_files(const ConformOptions& o, const std::string& profile) {
             continue;
         }
         const scn::Scenario& sc = *parsed;
-        conform::LockstepReport rep = conform::run_lockstep(sc, profile);
+        conform::LockstepReport rep = conform::run_lockstep(sc, profile, refimpl::Fault::None, {}, &interrupted());
         ++files;
+        if (!rep.error.empty()) {
+            std::fprintf(stderr, "reapcheck: conform: %s\n", rep.error.c_str());
+            harness_failed = true;
+        }
         for (const auto& m : rep.mismatches) std::printf("%s: mismatch\n", m.str().c_str());
         if (!rep.stopped.empty())
             std::printf("%s: not runnable under profile %s from here on: %s\n", f.c_str(), profile.c_str(),
@@ -65,11 +75,14 @@ int run_files(const ConformOptions& o, const std::string& profile) {
         std::printf("%s: %zu compared, %zu mismatched, %zu skipped\n", f.c_str(), rep.tally.compared,
                     rep.tally.mismatched, rep.tally.skipped);
         total += rep.tally;
+        if (interrupted()) break;
     }
-    std::printf("conform: %zu files, %zu statements, %zu mismatches, %zu skipped (profile %s)\n", files,
-                total.compared + total.skipped, total.mismatched, total.skipped, profile.c_str());
+    std::printf("conform: %zu files, %zu statements, %zu mismatches, %zu skipped (profile %s)%s\n", files,
+                total.compared + total.skipped, total.mismatched, total.skipped, profile.c_str(),
+                interrupted() ? fmt_interrupted(files, o.files.size()).c_str() : "");
     if (bad_input) return kExitUsage;
-    return total.mismatched ? kExitFailed : kExitOk;
+    if (total.mismatched) return kExitFailed;
+    return harness_failed || interrupted() ? kExitUnknown : kExitOk;
 }
 
 int run_random(const ConformOptions& o, const std::string& profile) {
@@ -89,20 +102,30 @@ int run_random(const ConformOptions& o, const std::string& profile) {
     cfg.echo = o.echo;
     cfg.max_mismatches = o.max_mismatches;
     cfg.extended = o.extended;
+    cfg.stop = &interrupted();
     conform::RandomReport rep = conform::run_random(cfg, std::cout);
-    std::printf("conform: %zu traces, %zu statements, %zu mismatches, %zu skipped (profile %s, %.1f s, %.0f traces/min)\n",
+    std::cout.flush();
+    if (!rep.error.empty()) std::fprintf(stderr, "reapcheck: conform: %s\n", rep.error.c_str());
+    std::printf("conform: %zu traces, %zu statements, %zu mismatches, %zu skipped (profile %s, %.1f s, %.0f traces/min)%s\n",
                 rep.traces, rep.statements, rep.mismatches, rep.skipped, profile.c_str(), rep.seconds,
-                rep.seconds > 0 ? double(rep.traces) * 60.0 / rep.seconds : 0.0);
-    return rep.mismatches ? kExitFailed : kExitOk;
+                rep.seconds > 0 ? double(rep.traces) * 60.0 / rep.seconds : 0.0,
+                rep.interrupted ? fmt_interrupted(rep.traces, size_t(o.random)).c_str() : "");
+    if (rep.mismatches) return kExitFailed;
+    return !rep.error.empty() || rep.interrupted ? kExitUnknown : kExitOk;
 }
 
 int run_conform(const ConformOptions& o) {
-    if (o.random >= 0 && !o.files.empty()) throw UsageError("conform: give FILE... or --random N, not both");
-    if (o.random < 0 && o.files.empty()) throw UsageError("conform: give scenario files or --random N");
+    const bool random = o.random_opt->count() > 0;
+    if (random && !o.files.empty()) throw UsageError("conform: give FILE... or --random N, not both");
+    if (!random && o.files.empty()) throw UsageError("conform: give scenario files or --random N");
     const std::string profile = resolve_profile(o.profile);
     need_root();
+    // SIGINT / SIGTERM: stop after the current statement, print what ran,
+    // exit 3; the namespace goes with its executor as always.
+    engine::Limits unused;
+    install_interrupt_handler(unused);
     std::fflush(stdout);
-    return o.random >= 0 ? run_random(o, profile) : run_files(o, profile);
+    return random ? run_random(o, profile) : run_files(o, profile);
 }
 
 Register reg{{"conform", [](CLI::App& app) {
@@ -112,13 +135,13 @@ Register reg{{"conform", [](CLI::App& app) {
     sub->add_option("files", o->files, "scenario files (.scn)");
     sub->add_option("--profile", o->profile, "auto (linux-6.18 below 7.1, mainline from 7.1) or a profile")
         ->capture_default_str();
-    sub->add_option("--random", o->random, "run N seeded random traces");
-    sub->add_option("--seed", o->seed, "random seed")->capture_default_str();
+    o->random_opt = sub->add_option("--random", o->random, "run N seeded random traces");
+    sub->add_option("--seed", o->seed, "random seed")->check(kNonNegative)->capture_default_str();
     sub->add_option("--tasks", o->tasks, "live tasks at most, init and main included")->capture_default_str();
     sub->add_option("--length", o->length, "statements per trace")->capture_default_str();
     sub->add_option("--out", o->out, "directory for shrunk mismatch scenarios")->capture_default_str();
     sub->add_option("--max-mismatches", o->max_mismatches, "stop after this many mismatches (0: never)")
-        ->capture_default_str();
+        ->check(kNonNegative)->capture_default_str();
     sub->add_flag("--extended", o->extended,
                   "add execve, ptrace, blocking waits, pdeath signals and more to the random alphabet");
     sub->add_flag("--echo", o->echo, "print every random statement before it runs (debugging)");

@@ -11,11 +11,14 @@
 
 #include <fmt/core.h>
 
+#include "checker/cli/bounds_options.hpp"
 #include "checker/cli/command.hpp"
 #include "checker/core/explorer.hpp"
 
 namespace reapcheck::cli {
 namespace {
+
+constexpr int kMaxThreads = 256;
 
 struct ExploreArgs {
     std::string alphabet;
@@ -36,7 +39,10 @@ core::ExploreOptions to_options(const ExploreArgs& a) {
     if (a.tasks < core::kMinSlots || a.tasks > core::kMaxSlots)
         throw UsageError(fmt::format("explore: --tasks {} out of range for the core alphabet ({}..{})", a.tasks,
                                      core::kMinSlots, core::kMaxSlots));
-    if (a.threads < 1) throw UsageError("explore: --threads must be at least 1");
+    // An upper bound too: thousands of threads fail to start (std::thread
+    // throws, and the barrier's joinable threads then terminate the program).
+    if (a.threads < 1 || a.threads > kMaxThreads)
+        throw UsageError(fmt::format("explore: --threads {} out of range (1..{})", a.threads, kMaxThreads));
     if (a.max_time < 0) throw UsageError("explore: --max-time must not be negative");
     auto profile = core::profile_from_name(a.profile);
     if (!profile)
@@ -58,6 +64,7 @@ core::ExploreOptions to_options(const ExploreArgs& a) {
 
 int run(const ExploreArgs& a) {
     const core::ExploreOptions o = to_options(a);
+    if (!a.json.empty() && a.json != "-") check_writable("--json", a.json);   // before, not after the run
     const core::ExploreStats s = core::explore(o);
     std::printf("explore core: tasks %d, profile %s, symmetry %s, threads %d\n", o.tasks,
                 std::string(core::profile_name(o.profile)).c_str(), o.symmetry ? "on" : "off", o.threads);
@@ -92,7 +99,8 @@ const Register reg{{"explore", [](CLI::App& app) {
         ->capture_default_str();
     sub->add_option("--threads", args->threads, "worker threads")->capture_default_str();
     sub->add_option("--max-time", args->max_time, "stop after this many seconds (0 = none)");
-    sub->add_option("--max-memory", args->max_memory, "stop before using more MB (0 = none)");
+    sub->add_option("--max-memory", args->max_memory, "stop before using more MB (0 = none)")
+        ->check(kNonNegative);
     sub->add_option("--json", args->json, "write statistics as JSON to FILE ('-' = stdout)");
     sub->add_flag("--quiet", args->quiet, "no progress on stderr");
     sub->add_flag("--orbits", args->orbits,

@@ -24,9 +24,24 @@ int main(int argc, char** argv) {
     }
     try {
         app.parse(argc, argv);
+    } catch (const CLI::Success& e) {
+        return app.exit(e);   // --help
     } catch (const CLI::ParseError& e) {
-        int rc = app.exit(e);
-        return rc == 0 ? 0 : cli::kExitUsage;
+        // One line, like every other bad input (CLI11's own report adds a
+        // second line, and says "a subcommand is required" for a misspelt one).
+        std::string where = "reapcheck";
+        for (auto& [sub, run] : actions)
+            if (sub && sub->parsed()) where += " " + sub->get_name();
+        std::string names;
+        for (auto& c : cli::registry()) names += (names.empty() ? "" : ", ") + c.name;
+        if (where == "reapcheck" && argc > 1 && argv[1][0] != '-') {
+            std::fprintf(stderr, "reapcheck: unknown command '%s' (commands: %s)\n", argv[1], names.c_str());
+        } else if (where == "reapcheck" && argc == 1) {
+            std::fprintf(stderr, "reapcheck: give a command (commands: %s; see --help)\n", names.c_str());
+        } else {
+            std::fprintf(stderr, "%s: %s (see --help)\n", where.c_str(), e.what());
+        }
+        return cli::kExitUsage;
     }
     try {
         for (auto& [sub, run] : actions)

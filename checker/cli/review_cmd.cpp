@@ -1,5 +1,6 @@
 // reapcheck review [bounds]: every profile x every property, as a table and
 // as JSON. The default bounds are the README's main job.
+#include <chrono>
 #include <cstdio>
 
 #include "checker/cli/bounds_options.hpp"
@@ -30,8 +31,15 @@ int run_review(const ReviewCli& o) {
         ps.push_back(p);
     }
     engine::CheckOptions opts = o.b.options();
+    if (!o.json.empty()) check_writable("--json", o.json);
+    if (!o.trace_dir.empty()) prepare_trace_dir(o.trace_dir);
     install_interrupt_handler(opts.limits);
     o.reports.prepare();
+    // --max-time bounds the whole review, not each of its explorations.
+    if (opts.limits.max_seconds > 0)
+        opts.limits.deadline = std::chrono::steady_clock::now() +
+                               std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                   std::chrono::duration<double>(opts.limits.max_seconds));
     // With no bound given, the default suite of focused configurations;
     // with any, exactly the configuration the command line describes.
     const auto suite = o.b.given() ? std::vector<engine::NamedBounds>{{"command-line", opts.bounds}}
@@ -49,9 +57,16 @@ int run_review(const ReviewCli& o) {
     if (!o.json.empty()) write_file(o.json, engine::to_json(rs).dump(2) + "\n");
     if (!o.trace_dir.empty()) write_traces(o.trace_dir, rs);
     o.reports.write(rs, "reapcheck review");
-    // Violations are the review's findings, not a failure of the run.
+    // Violations are the review's findings, not a failure of the run; a run
+    // that a limit or a signal cut short is not complete, violations or not.
+    bool complete = !interrupted();
+    for (const auto& r : rs)
+        for (const auto& run : r.runs) {
+            const engine::Stats& st = std::get<2>(run);
+            complete &= st.exhausted || st.stop_reason.rfind("depth bound", 0) == 0;
+        }
     const int code = engine::exit_code(rs);
-    return code == 3 || interrupted() ? kExitUnknown : kExitOk;
+    return code == 3 || !complete ? kExitUnknown : kExitOk;
 }
 
 Register reg{{"review", [](CLI::App& app) {

@@ -327,8 +327,10 @@ KernelExecutor::Received KernelExecutor::receive(Task& t, bool blockable, int wa
                 out.kind = Received::Kind::Blocked;
                 return out;
             }
+            const auto st = proc::stat(t.g_tid);   // 'T': stopped, 'S': asleep elsewhere, ...
             throw ConformError("puppet '" + t.name + "' (pid " + std::to_string(t.g_tid) +
-                               ") did not answer within " + std::to_string(wait_ms) + " ms");
+                               ") did not answer within " + std::to_string(wait_ms) + " ms" +
+                               (st ? std::string(" (state ") + st->state + ")" : std::string()));
         }
         slice = slice < 5 ? slice + 1 : 5;
     }

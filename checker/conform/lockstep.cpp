@@ -112,16 +112,34 @@ Lockstep::Step Lockstep::step(const Statement& st, const scn::Fresh& fresh, bool
     return s;
 }
 
-LockstepReport run_lockstep(const scn::Scenario& sc, const std::string& profile, refimpl::Fault fault) {
+LockstepReport run_lockstep(const scn::Scenario& sc, const std::string& profile, refimpl::Fault fault,
+                            Timeouts t, const volatile bool* stop) {
     LockstepReport rep;
-    Lockstep ls(profile, sc.explicit_steps, fault);
+    std::unique_ptr<Lockstep> ls;
+    try {
+        ls = std::make_unique<Lockstep>(profile, sc.explicit_steps, fault, t);
+    } catch (const ConformError& e) {
+        rep.error = sc.file + ": cannot start: " + e.what();
+        rep.tally.skipped += sc.statements.size();
+        return rep;
+    }
     for (size_t i = 0; i < sc.statements.size(); ++i) {
         const Statement& st = sc.statements[i];
+        if (stop && *stop) {
+            rep.interrupted = true;
+            rep.tally.skipped += sc.statements.size() - i;
+            break;
+        }
         Lockstep::Step s;
         try {
-            s = ls.step(st, fresh_for(st), !ls.in_window(st));
+            s = ls->step(st, fresh_for(st), !ls->in_window(st));
         } catch (const scn::ParseError& e) {
             rep.stopped = e.what();
+            rep.tally.skipped += sc.statements.size() - i;
+            break;
+        } catch (const ConformError& e) {
+            // A harness failure, not the kernel's answer: say where, stop.
+            rep.error = st.loc.file + ":" + std::to_string(st.loc.line) + ": " + call_text(st) + ": " + e.what();
             rep.tally.skipped += sc.statements.size() - i;
             break;
         }

@@ -40,6 +40,10 @@ struct LockstepReport {
     /// Set when refimpl could not run a statement (e.g. a scenario written for
     /// another profile): the message; the rest of the file counts as skipped.
     std::string stopped;
+    /// The harness failed (a puppet died or did not answer, no namespace):
+    /// `file:line: STATEMENT: what happened`; the rest of the file is skipped.
+    std::string error;
+    bool interrupted = false;   ///< `stop` was set: the rest of the file is skipped
 };
 
 /// The two executors of one run, side by side.
@@ -85,6 +89,7 @@ std::string call_text(const scn::Statement& st);
 
 /// Runs a whole scenario in lockstep under `profile`.
 LockstepReport run_lockstep(const scn::Scenario& sc, const std::string& profile,
-                            refimpl::Fault fault = refimpl::Fault::None);
+                            refimpl::Fault fault = refimpl::Fault::None, Timeouts t = {},
+                            const volatile bool* stop = nullptr);
 
 }  // namespace reapcheck::conform

@@ -439,6 +439,10 @@ RC_NOSAN void run_cmd(int ch, const Cmd& c, Reply& r, int& pass_fd) {
 RC_NOSAN int init_entry(void* p) {
     int ch = static_cast<int>(reinterpret_cast<long>(p));
     sys(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL);
+    // A process group of its own: Ctrl-C at a terminal signals the foreground
+    // group, and it is the controller's to stop the run, not the puppets'
+    // (their SIGINT would kill them in the middle of a statement).
+    sys(SYS_setpgid, 0, 0);
     KernelSigaction ka;
     zero(&ka, sizeof ka);
     for (int s = 1; s <= 64; ++s)

@@ -291,6 +291,7 @@ std::vector<TraceStep> shrink(std::vector<TraceStep> trace, const RandomConfig& 
     const TraceStep last = trace.back();
     std::vector<TraceStep> body(trace.begin(), trace.end() - 1);
     auto fails = [&](const std::vector<TraceStep>& cand) {
+        if (cfg.stop && *cfg.stop) return false;   // interrupted: keep what is shrunk so far
         std::vector<TraceStep> t = cand;
         t.push_back(last);
         return first_mismatch(t, cfg) == long(cand.size());
@@ -356,7 +357,8 @@ std::string trace_to_scn(const std::vector<TraceStep>& trace, const RandomConfig
 RandomReport run_random(const RandomConfig& cfg, std::ostream& log) {
     RandomReport rep;
     const auto t0 = std::chrono::steady_clock::now();
-    for (int i = 0; i < cfg.traces; ++i) {
+    auto stopped = [&] { return cfg.stop && *cfg.stop; };
+    for (int i = 0; i < cfg.traces && !stopped(); ++i) {
         if (cfg.max_mismatches > 0 && rep.mismatches >= size_t(cfg.max_mismatches)) {
             log << "conform: stopping after " << rep.mismatches << " mismatches\n";
             break;
@@ -364,82 +366,90 @@ RandomReport run_random(const RandomConfig& cfg, std::ostream& log) {
         std::seed_seq seq{uint32_t(cfg.seed), uint32_t(cfg.seed >> 32), uint32_t(i)};
         std::mt19937_64 rng(seq);
         const std::string file = "seed" + std::to_string(cfg.seed) + "-trace" + std::to_string(i);
-        Lockstep ls(cfg.profile, false, cfg.fault);
         std::vector<TraceStep> trace;
         int counter = 0;
-        ++rep.traces;
-        for (int step = 0; step < cfg.length; ++step) {
-            std::vector<std::string> actors;
-            for (const auto& n : ls.refimpl().task_names(true))
-                if (cfg.extended || !ls.refimpl().is_blocked(n)) actors.push_back(n);
-            if (actors.empty()) break;
-            // A woken waiter has already finished on the kernel: resume it at
-            // once so that both worlds agree again (see Lockstep::in_window).
-            std::vector<std::string> woken;
-            for (const auto& n : actors) {
-                refimpl::Id t = ls.refimpl().task_of(n);
-                if (t != refimpl::kNone && ls.refimpl().state().tasks[size_t(t)].wait.active &&
-                    ls.refimpl().state().tasks[size_t(t)].wait.woken)
-                    woken.push_back(n);
-            }
-            if (!woken.empty()) actors = {woken.front()};
-            std::optional<TraceStep> ts;
-            for (int tries = 0; tries < 20 && !ts; ++tries) {
-                const std::string& actor = pick(rng, actors);
-                if (ls.refimpl().is_blocked(actor)) {
-                    TraceStep r;
-                    r.st.loc = scn::Loc{file, step + 1, 1};
-                    r.st.actor = actor;
-                    r.st.call.sys = Sys::Resume;
-                    ts = r;
-                } else if (cfg.extended && roll(rng, 5) < 2) {
-                    ts = draw_extended(rng, ls.refimpl(), actor, cfg.tasks, counter, file, step + 1);
-                } else {
-                    ts = draw(rng, ls.refimpl(), actor, cfg.tasks, counter, file, step + 1);
+        std::optional<TraceStep> ts;
+        try {   // a harness failure ends the run with one line saying where
+            Lockstep ls(cfg.profile, false, cfg.fault);
+            ++rep.traces;
+            for (int step = 0; step < cfg.length && !stopped(); ++step) {
+                std::vector<std::string> actors;
+                for (const auto& n : ls.refimpl().task_names(true))
+                    if (cfg.extended || !ls.refimpl().is_blocked(n)) actors.push_back(n);
+                if (actors.empty()) break;
+                // A woken waiter has already finished on the kernel: resume it at
+                // once so that both worlds agree again (see Lockstep::in_window).
+                std::vector<std::string> woken;
+                for (const auto& n : actors) {
+                    refimpl::Id t = ls.refimpl().task_of(n);
+                    if (t != refimpl::kNone && ls.refimpl().state().tasks[size_t(t)].wait.active &&
+                        ls.refimpl().state().tasks[size_t(t)].wait.woken)
+                        woken.push_back(n);
                 }
+                if (!woken.empty()) actors = {woken.front()};
+                ts.reset();
+                for (int tries = 0; tries < 20 && !ts; ++tries) {
+                    const std::string& actor = pick(rng, actors);
+                    if (ls.refimpl().is_blocked(actor)) {
+                        TraceStep r;
+                        r.st.loc = scn::Loc{file, step + 1, 1};
+                        r.st.actor = actor;
+                        r.st.call.sys = Sys::Resume;
+                        ts = r;
+                    } else if (cfg.extended && roll(rng, 5) < 2) {
+                        ts = draw_extended(rng, ls.refimpl(), actor, cfg.tasks, counter, file, step + 1);
+                    } else {
+                        ts = draw(rng, ls.refimpl(), actor, cfg.tasks, counter, file, step + 1);
+                    }
+                }
+                if (!ts) continue;
+                Lockstep::Step s;
+                if (cfg.echo) log << "trace " << i << ": " << call_text(ts->st) << "\n" << std::flush;
+                try {
+                    s = ls.step(ts->st, ts->fresh, !ls.in_window(ts->st));
+                } catch (const scn::ParseError&) {
+                    continue;   // not runnable in the model (refimpl refused it): draw again
+                }
+                trace.push_back(*ts);
+                ++rep.statements;
+                if (s.outcome == Lockstep::Outcome::Skipped) ++rep.skipped;
+                if (s.outcome != Lockstep::Outcome::Differ) continue;
+                ++rep.mismatches;
+                log << "conform: trace " << i << " (seed " << cfg.seed << "): " << call_text(ts->st)
+                    << ": kernel " << s.kernel << ", refimpl " << s.refimpl << "\n";
+                auto small = shrink(trace, cfg);
+                Lockstep::Step at;
+                first_mismatch(small, cfg, &at);
+                std::vector<std::string> header = {
+                    "conform: the running kernel and refimpl (" + cfg.profile + ") differ at the last statement",
+                    "found by: reapcheck conform --profile " + cfg.profile + " --random " + std::to_string(cfg.traces) + " --seed " +
+                        std::to_string(cfg.seed) + " --tasks " + std::to_string(cfg.tasks) + " --length " +
+                        std::to_string(cfg.length) + " (trace " + std::to_string(i) + ", shrunk from " +
+                        std::to_string(trace.size()) + " statements)",
+                    "kernel:  " + at.kernel, "refimpl: " + at.refimpl,
+                    "the results written below are the kernel's"};
+                std::string text = trace_to_scn(small, cfg, header);
+                rep.shrunk.push_back(text);
+                if (cfg.write_files) {
+                    std::string path = cfg.out_dir + "/conform-seed" + std::to_string(cfg.seed) + "-" +
+                                       std::to_string(i) + ".scn";
+                    std::ofstream out(path);
+                    if (!out) throw ConformError("cannot write " + path);
+                    out << text;
+                    rep.files.push_back(path);
+                    log << "conform: shrunk to " << small.size() << " statements: " << path << "\n";
+                } else {
+                    log << text;
+                }
+                break;
             }
-            if (!ts) continue;
-            Lockstep::Step s;
-            if (cfg.echo) log << "trace " << i << ": " << call_text(ts->st) << "\n" << std::flush;
-            try {
-                s = ls.step(ts->st, ts->fresh, !ls.in_window(ts->st));
-            } catch (const scn::ParseError&) {
-                continue;   // not runnable in the model (refimpl refused it): draw again
-            }
-            trace.push_back(*ts);
-            ++rep.statements;
-            if (s.outcome == Lockstep::Outcome::Skipped) ++rep.skipped;
-            if (s.outcome != Lockstep::Outcome::Differ) continue;
-            ++rep.mismatches;
-            log << "conform: trace " << i << " (seed " << cfg.seed << "): " << call_text(ts->st)
-                << ": kernel " << s.kernel << ", refimpl " << s.refimpl << "\n";
-            auto small = shrink(trace, cfg);
-            Lockstep::Step at;
-            first_mismatch(small, cfg, &at);
-            std::vector<std::string> header = {
-                "conform: the running kernel and refimpl (" + cfg.profile + ") differ at the last statement",
-                "found by: reapcheck conform --profile " + cfg.profile + " --random " + std::to_string(cfg.traces) + " --seed " +
-                    std::to_string(cfg.seed) + " --tasks " + std::to_string(cfg.tasks) + " --length " +
-                    std::to_string(cfg.length) + " (trace " + std::to_string(i) + ", shrunk from " +
-                    std::to_string(trace.size()) + " statements)",
-                "kernel:  " + at.kernel, "refimpl: " + at.refimpl,
-                "the results written below are the kernel's"};
-            std::string text = trace_to_scn(small, cfg, header);
-            rep.shrunk.push_back(text);
-            if (cfg.write_files) {
-                std::string path = cfg.out_dir + "/conform-seed" + std::to_string(cfg.seed) + "-" +
-                                   std::to_string(i) + ".scn";
-                std::ofstream out(path);
-                if (!out) throw ConformError("cannot write " + path);
-                out << text;
-                rep.files.push_back(path);
-                log << "conform: shrunk to " << small.size() << " statements: " << path << "\n";
-            } else {
-                log << text;
-            }
+        } catch (const ConformError& e) {
+            rep.error = file + ", statement " + std::to_string(trace.size() + 1) +
+                        (ts ? " (" + call_text(ts->st) + ")" : std::string()) + ": " + e.what();
             break;
         }
     }
+    rep.interrupted = stopped();
     rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return rep;
 }

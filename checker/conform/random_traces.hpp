@@ -39,6 +39,8 @@ struct RandomConfig {
     bool echo = false;      ///< log every statement before it runs (debugging)
     int max_mismatches = 0; ///< stop after this many shrunk mismatches (0: never)
     bool extended = false;  ///< add the extended alphabet (random_traces.cpp: draw_extended)
+    /// Set asynchronously (SIGINT/SIGTERM) to stop after the current statement.
+    const volatile bool* stop = nullptr;
 };
 
 /// One statement of a trace with the names it binds.
@@ -52,6 +54,10 @@ struct RandomReport {
     std::vector<std::string> files;          ///< shrunk scenarios written
     std::vector<std::string> shrunk;         ///< their text
     double seconds = 0;
+    bool interrupted = false;                ///< `stop` was set: the counts are what ran
+    /// The harness failed (a puppet died or hung, no namespace): where and
+    /// what, one line; the run stopped there.
+    std::string error;
 };
 
 /// Runs `cfg.traces` traces; progress and mismatches go to `log`.

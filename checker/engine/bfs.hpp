@@ -25,6 +25,9 @@ struct Limits {
     double max_seconds = 0;          ///< 0 = none
     uint64_t max_memory_mb = 0;      ///< 0 = none (estimated from stored keys and nodes)
     const volatile bool* interrupt = nullptr;   ///< set asynchronously to stop
+    /// Stop at this time too (none when default): max_seconds of a whole
+    /// review, shared by its explorations; max_seconds names it in the reason.
+    std::chrono::steady_clock::time_point deadline{};
 };
 
 struct Stats {
@@ -76,13 +79,15 @@ public:
             }
             next.clear();
             for (auto& [id, s] : frontier) {
-                if ((l_.interrupt && *l_.interrupt) || (l_.max_seconds && elapsed() > l_.max_seconds) ||
+                const bool late = (l_.max_seconds && elapsed() > l_.max_seconds) ||
+                                  (l_.deadline != std::chrono::steady_clock::time_point{} &&
+                                   std::chrono::steady_clock::now() >= l_.deadline);
+                if ((l_.interrupt && *l_.interrupt) || late ||
                     (l_.max_states && nodes_.size() >= l_.max_states) ||
                     (l_.max_memory_mb && memory_estimate(st) > l_.max_memory_mb << 20) || v.done()) {
                     st.stop_reason = (l_.interrupt && *l_.interrupt) ? "interrupted"
                                      : v.done()                      ? "every property settled"
-                                     : (l_.max_seconds && elapsed() > l_.max_seconds)
-                                         ? "time limit " + std::to_string(int(l_.max_seconds)) + " s"
+                                     : late ? "time limit " + std::to_string(int(l_.max_seconds)) + " s"
                                      : (l_.max_states && nodes_.size() >= l_.max_states) ? "state limit"
                                                                                          : "memory limit";
                     st.states = nodes_.size();

@@ -104,8 +104,14 @@ CheckResult check_suite(const refimpl::Profile& p, const std::vector<NamedBounds
         }
     }
     merged.stats.exhausted = true;
-    for (const auto& run : merged.runs)
-        merged.stats.exhausted &= std::get<2>(run).exhausted || !std::get<2>(run).stop_reason.rfind("depth bound", 0);
+    for (const auto& run : merged.runs) {
+        const Stats& st = std::get<2>(run);
+        merged.stats.exhausted &= st.exhausted || !st.stop_reason.rfind("depth bound", 0);
+        // The first limit or signal that cut a configuration short, for the
+        // summary line (each configuration's own is in its row).
+        if (merged.stats.stop_reason.empty() && !st.exhausted && st.stop_reason.rfind("depth bound", 0))
+            merged.stats.stop_reason = st.stop_reason;
+    }
     for (const auto& id : order) {
         Verdict v = by_id[id];
         auto join = [](const std::vector<std::string>& xs) {

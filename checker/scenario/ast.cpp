@@ -1,9 +1,31 @@
 #include "checker/scenario/ast.hpp"
 
+#include <algorithm>
+
 namespace reapcheck::scn {
 
 std::string Loc::str() const {
     return file + ":" + std::to_string(line) + ":" + std::to_string(column);
+}
+
+std::string shorten_quotes(const std::string& msg) {
+    std::string out;
+    std::size_t i = 0;
+    while (i < msg.size()) {
+        const std::size_t open = msg.find('\'', i);
+        const std::size_t close = open == std::string::npos ? open : msg.find('\'', open + 1);
+        if (close == std::string::npos) break;
+        const std::string inner = msg.substr(open + 1, close - open - 1);
+        out += msg.substr(i, open + 1 - i);
+        // Quoted tokens have no spaces; prose between two apostrophes does.
+        if (inner.size() > 80 && inner.find(' ') == std::string::npos)
+            out += inner.substr(0, 60) + "... (" + std::to_string(inner.size()) + " characters)";
+        else
+            out += inner;
+        out += '\'';
+        i = close + 1;
+    }
+    return out + msg.substr(std::min(i, msg.size()));
 }
 
 namespace {

@@ -19,11 +19,16 @@ struct Loc {
     [[nodiscard]] std::string str() const;
 };
 
+/// `msg` with every quoted text ('...') longer than 80 characters cut to its
+/// first 60 and "...": an error quotes the offending text, which may be a
+/// megabyte-long line.
+std::string shorten_quotes(const std::string& msg);
+
 /// Bad user input: one line, `file:line:column: message`.
 class ParseError : public std::runtime_error {
 public:
     ParseError(const Loc& loc, const std::string& msg)
-        : std::runtime_error(loc.str() + ": " + msg), loc_(loc) {}
+        : std::runtime_error(loc.str() + ": " + shorten_quotes(msg)), loc_(loc) {}
     [[nodiscard]] const Loc& loc() const { return loc_; }
 private:
     Loc loc_;

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "refimpl/kernel.hpp"
@@ -452,6 +453,7 @@ Scenario parse_text(std::string_view text, const std::string& filename) {
     int lineno = 0;
     size_t start = 0;
     bool seen_statement = false;
+    std::map<std::string, int> bound{{"init", 0}, {"main", 0}, {"kernel", 0}};   // name -> line
     while (start <= text.size()) {
         size_t nl = text.find('\n', start);
         line.assign(text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start));
@@ -515,6 +517,22 @@ Scenario parse_text(std::string_view text, const std::string& filename) {
             ++lp.pos_;
             st.result_loc = lp.loc_here();
             st.expected = lp.result(st.call);
+            // A name binds one task or pidfd for the whole file: binding it
+            // again would silently make later lines mean another object.
+            auto bind = [&](const std::string& n) {
+                auto [it, fresh] = bound.emplace(n, lineno);
+                if (!fresh)
+                    lp.fail("'" + n + "' is already bound" +
+                                (it->second ? " (line " + std::to_string(it->second) + ")" : " (a predefined name)") +
+                                "; give each created task and pidfd its own name",
+                            st.result_loc.column);
+            };
+            if (st.expected->kind == Result::Kind::Child) {
+                bind(st.expected->name);
+                if (!st.expected->name2.empty()) bind(st.expected->name2);
+            } else if (st.expected->kind == Result::Kind::Pidfd) {
+                bind(st.expected->name);
+            }
         }
         sc.statements.push_back(std::move(st));
     }

@@ -88,7 +88,9 @@ std::string print_result(const Result& r) {
     case K::None: return "none";
     case K::Blocks: return "blocks";
     case K::PollMask:
-        if (r.value == 0) return "0";
+        // Only POLLIN and POLLHUP have names here; any other mask (a
+        // number written in a scenario) prints as written, so that it parses back.
+        if (r.value == 0 || (r.value & ~int64_t(0x11))) return std::to_string(r.value);
         return std::string(r.value & 0x1 ? "POLLIN" : "") + (r.value & 0x10 ? (r.value & 0x1 ? "|POLLHUP" : "POLLHUP") : "");
     case K::Signal: return sig_text(r.value);
     case K::Task: return r.name;
