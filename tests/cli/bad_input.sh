@@ -124,7 +124,7 @@ file exit_overflow 2 "exit_overflow.scn:1:12: expected an exit code, found '9999
 file undefined_task 2 "undefined_task.scn:2:1: unknown task 'X'" 'main: fork -> child C\nmain: wait4 X\n'
 file undefined_pidfd 2 "undefined_pidfd.scn:1:1: unknown pidfd 'nofd'" 'main: poll nofd\n'
 file duplicate_task 2 "duplicate_task.scn:2:15: 'C' is already bound \(line 1\)" 'main: fork -> child C\nmain: fork -> child C\n'
-file duplicate_task_pidfd 2 "duplicate_task_pidfd.scn:1:49: 'C' is already bound" 'main: clone3 flags=PIDFD exit_signal=SIGCHLD -> child C, pidfd C\n'
+file duplicate_pidfd 2 "duplicate_pidfd.scn:2:23: 'c' is already bound \(line 1\)" 'main: clone3 flags=PIDFD exit_signal=SIGCHLD -> child C, pidfd c\nmain: pidfd_open C -> pidfd c\n'
 file child_named_init 2 "child_named_init.scn:1:15: 'init' is already bound \(a predefined name\)" 'main: fork -> child init\n'
 file profile_twice 2 "profile_twice.scn:2:1: 'profile' must come once" 'profile mainline\nprofile v5\n'
 file profile_unknown 2 "profile_unknown.scn:1:9: unknown profile 'v9'" 'profile v9\nmain: fork\n'
