@@ -40,7 +40,7 @@ for i in 1 2; do
   "$bin" check --profile v5 "${small[@]}" --depth 6 --json c$i.json --trace-dir ct$i >c$i.out 2>&1
   echo $? >c$i.rc
   strip c$i.json >c$i.stripped
-  "$bin" review "${small[@]}" --depth 5 --json r$i.json --trace-dir rt$i >r$i.out 2>/dev/null
+  "$bin" review --profile v4 --profile mainline "${small[@]}" --depth 5 --json r$i.json --trace-dir rt$i >r$i.out 2>/dev/null
   echo $? >r$i.rc
   strip r$i.json >r$i.stripped
 done
