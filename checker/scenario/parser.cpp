@@ -453,7 +453,8 @@ Scenario parse_text(std::string_view text, const std::string& filename) {
     int lineno = 0;
     size_t start = 0;
     bool seen_statement = false;
-    std::map<std::string, int> bound{{"init", 0}, {"main", 0}, {"kernel", 0}};   // name -> line
+    // name -> line that bound it; tasks and pidfds are separate name spaces
+    std::map<std::string, int> task_names{{"init", 0}, {"main", 0}, {"kernel", 0}}, fd_names;
     while (start <= text.size()) {
         size_t nl = text.find('\n', start);
         line.assign(text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start));
@@ -519,7 +520,7 @@ Scenario parse_text(std::string_view text, const std::string& filename) {
             st.expected = lp.result(st.call);
             // A name binds one task or pidfd for the whole file: binding it
             // again would silently make later lines mean another object.
-            auto bind = [&](const std::string& n) {
+            auto bind = [&](std::map<std::string, int>& bound, const std::string& n) {
                 auto [it, fresh] = bound.emplace(n, lineno);
                 if (!fresh)
                     lp.fail("'" + n + "' is already bound" +
@@ -528,10 +529,10 @@ Scenario parse_text(std::string_view text, const std::string& filename) {
                             st.result_loc.column);
             };
             if (st.expected->kind == Result::Kind::Child) {
-                bind(st.expected->name);
-                if (!st.expected->name2.empty()) bind(st.expected->name2);
+                bind(task_names, st.expected->name);
+                if (!st.expected->name2.empty()) bind(fd_names, st.expected->name2);
             } else if (st.expected->kind == Result::Kind::Pidfd) {
-                bind(st.expected->name);
+                bind(fd_names, st.expected->name);
             }
         }
         sc.statements.push_back(std::move(st));
