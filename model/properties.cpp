@@ -112,7 +112,8 @@ expr aux_orphans(const SymModel& m, const SymWorld& w) {
 /// Fields of slots that are free, released or not running have their
 /// resting values: only a running task holds a pidfd or waits; a woken flag
 /// needs an active wait; pidfds refer to linked or released (held) pids
-/// with pidfs attr allocated; exit info only after pidfs_exit. The clauses
+/// with pidfs attr allocated; exit info only after pidfs_exit, and then
+/// exactly for a pid with pidfs attr allocated. The clauses
 /// on FREE and held RELEASED slots are the slot encoding's own hygiene (true
 /// of every abstracted refimpl state by construction).
 expr aux_resting(const SymModel& m, const SymWorld& w) {
@@ -127,7 +128,7 @@ expr aux_resting(const SymModel& m, const SymWorld& w) {
                z3::implies(!s.wact, !s.wall && !s.woken) && fd_ok && z3::implies(s.st == kGone, held) &&
                z3::implies(s.st == kFree, s.attr == 0 && !s.info && !held) &&
                z3::implies(s.info, s.st == kDeadU || s.st == kGone) &&
-               z3::implies(s.st == kDeadU || s.st == kGone, s.attr != 0) &&
+               z3::implies(s.st == kDeadU || s.st == kGone, s.attr != 0 && (s.attr == 2) == s.info) &&
                z3::implies(s.st == kGone || s.st == kFree, !s.ptraced) &&
                z3::implies(m.linked(w, k) && (s.st == kRun || s.st == kExiting), s.attr != 1);
     });

@@ -286,7 +286,7 @@ bool aux_resting(const Profile&, const State& s) {
         const bool past_pidfs_exit = task.exit_state == ExitState::Released ||
                                      (task.exit_state == ExitState::Dead && task.step == Step::Unhash);
         if (pid.exit_info && !past_pidfs_exit) return false;
-        if (past_pidfs_exit && pid.attr == Attr::None) return false;
+        if (past_pidfs_exit && (pid.attr == Attr::None || (pid.attr == Attr::Alloc) != pid.exit_info)) return false;
         if (task.exit_state == ExitState::Running && pid.attr == Attr::Dead) return false;
     }
     return all_open_files(s, [&](Id f) { return s.pids[s.files[f].pid].attr == Attr::Alloc; });

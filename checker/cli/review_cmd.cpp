@@ -6,6 +6,7 @@
 #include "checker/cli/bounds_options.hpp"
 #include "checker/cli/command.hpp"
 #include "checker/cli/report_options.hpp"
+#include "checker/engine/diff.hpp"
 #include "checker/engine/report.hpp"
 #include "checker/engine/suite.hpp"
 
@@ -19,6 +20,7 @@ struct ReviewCli {
     std::string json;
     std::string trace_dir;
     bool traces = true;
+    bool diffs = true;
 };
 
 int run_review(const ReviewCli& o) {
@@ -54,7 +56,21 @@ int run_review(const ReviewCli& o) {
         if (interrupted()) break;
     }
     std::fputs(engine::format_review(rs, o.traces).c_str(), stdout);
-    if (!o.json.empty()) write_file(o.json, engine::to_json(rs).dump(2) + "\n");
+    // How each consecutive pair of profiles differs (reapcheck diff's defaults).
+    std::vector<engine::PairDiff> ds;
+    if (o.diffs && o.profiles.empty() && !interrupted()) {
+        std::fprintf(stderr, "review: diffing consecutive profiles ...\n");
+        engine::DiffOptions dopts = engine::default_diff_options();
+        dopts.limits.interrupt = opts.limits.interrupt;
+        dopts.limits.deadline = opts.limits.deadline;
+        ds = engine::diff_consecutive(dopts);
+        std::fputs(("\n" + engine::format_diffs(ds, o.traces)).c_str(), stdout);
+    }
+    if (!o.json.empty()) {
+        nlohmann::json j = engine::to_json(rs);
+        if (!ds.empty()) j["diffs"] = engine::to_json(ds)["diffs"];
+        write_file(o.json, j.dump(2) + "\n");
+    }
     if (!o.trace_dir.empty()) write_traces(o.trace_dir, rs);
     o.reports.write(rs, "reapcheck review");
     // Violations are the review's findings, not a failure of the run; a run
@@ -75,6 +91,7 @@ Register reg{{"review", [](CLI::App& app) {
     sub->add_option("--profile", o->profiles, "Profiles to review (repeatable; default: all six)");
     sub->add_option("--json", o->json, "Write verdicts and statistics as JSON to this file");
     sub->add_flag("!--no-traces", o->traces, "Do not print traces");
+    sub->add_flag("!--no-diff", o->diffs, "Do not diff consecutive profiles (done when all six are reviewed)");
     sub->add_option("--trace-dir", o->trace_dir, "Write every trace as DIR/<profile>.<property>.scn");
     o->reports.add(*sub);
     o->b.add(*sub);

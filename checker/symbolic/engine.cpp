@@ -188,21 +188,41 @@ public:
 
     /// BMC to `depth`: each open target is checked at every depth.
     void run_bmc(int depth, bool final_bounded) {
+        covered_ = -1;
         Path path(m_, "b");
         z3::solver s = solver();
         s.set(params_);
         s.add(m_.initial(path.state(0)));
         for (int d = 0; d <= depth; ++d) {
             const auto t0 = Clock::now();
-            for (Target& t : targets_) {
-                if (!open(t) || stopped()) continue;
+            // One query for all open targets: most depths are unsatisfiable
+            // for all of them, and one refutation is far cheaper than one
+            // per property. A model names the targets it violates; those are
+            // decoded and the query repeats for the rest.
+            const SymWorld& sd = path.state(std::size_t(d));
+            for (bool again = true; again && !stopped();) {
+                again = false;
+                std::vector<Target*> live;
+                z3::expr_vector bad(ctx_);
+                for (Target& t : targets_)
+                    if (open(t)) {
+                        live.push_back(&t);
+                        bad.push_back(!t.sym->form(m_, sd));
+                    }
+                if (live.empty()) break;
                 s.push();
-                s.add(!t.sym->form(m_, path.state(std::size_t(d))));
+                s.add(z3::mk_or(bad));
                 const auto q0 = Clock::now();
                 const z3::check_result r = check(s);
-                t.result.seconds += since(q0);
-                if (r == z3::sat) violated(t, s.get_model(), path, std::size_t(d));
-                else if (r == z3::unknown) unknown(t, s, fmt::format("at depth {}", d));
+                for (Target* t : live) t->result.seconds += since(q0);
+                if (r == z3::sat) {
+                    const z3::model zm = s.get_model();
+                    for (std::size_t i = 0; i < live.size(); ++i)
+                        if (zm.eval(bad[int(i)], true).is_true()) violated(*live[i], zm, path, std::size_t(d));
+                    again = true;
+                } else if (r == z3::unknown) {
+                    for (Target* t : live) unknown(*t, s, fmt::format("at depth {}", d));
+                }
                 s.pop();
             }
             if (stopped()) break;
@@ -341,7 +361,7 @@ Report prove(const refimpl::Profile& p, const Options& given) {
     try {
         Run run(p, o, "prove");
         // Base case: no violation within the search depth (at least max_k - 1).
-        run.run_bmc(std::max(o.depth, o.max_k - 1), false);
+        run.run_bmc(o.max_k - 1, false);
         // The auxiliary invariants first, each relative to all of them; then
         // the others relative to the proved ones.
         std::vector<const model::SymProperty*> aux;
@@ -359,6 +379,31 @@ Report prove(const refimpl::Profile& p, const Options& given) {
         if (!aux_proved) run.progress("the aux.* invariants are not all proved: induction without them");
         for (Target& t : run.targets_)
             if (run.open(t)) run.induct(t, hyp);
+        // What is not inductive may be violated deeper: search from the
+        // initial world up to --depth for those alone.
+        std::vector<std::pair<Target*, Result>> pending;
+        for (Target& t : run.targets_)
+            if (t.result.kind == Result::Kind::Unknown && !t.result.cti.empty()) {
+                pending.emplace_back(&t, t.result);
+                t.result.reason.clear();
+                t.result.cti.clear();
+            }
+        if (!pending.empty() && o.depth > o.max_k - 1 && !run.stopped()) {
+            run.progress(fmt::format("searching for violations of the {} non-inductive properties up to depth {}",
+                                     pending.size(), o.depth));
+            run.run_bmc(o.depth, false);
+        }
+        for (auto& [t, saved] : pending) {
+            if (t->result.kind == Result::Kind::Violated) continue;
+            const std::string why = t->result.reason;
+            const double secs = t->result.seconds;
+            t->result = saved;
+            t->result.seconds = secs;
+            t->result.reason = fmt::format(
+                "not k-inductive for k<={}, and no violation within {} steps of the initial world{}; the "
+                "counterexample to induction (states not necessarily reachable) is printed",
+                o.max_k, std::max(run.covered_, 0), why.empty() ? "" : " (" + why.substr(0, why.find('\n')) + ")");
+        }
         return run.finish(t0);
     } catch (const z3::exception& e) {
         throw model::ModelError(std::string("Z3: ") + e.msg());
