@@ -190,6 +190,9 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
             if (int(rep.sampled) < o.successor_samples && rep.states % sample_every == 1) {
                 ++rep.sampled;
                 z3::solver sol(ctx);
+                z3::params sp(ctx);
+                sp.set("ctrl_c", false);   // keep the command's SIGINT handler
+                sol.set(sp);
                 const z3::expr act = ctx.int_const("act");
                 sol.add(m.equal(pre, m.constant(abs.world)));
                 sol.add(m.transition(pre, post, act));

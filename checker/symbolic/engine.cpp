@@ -143,6 +143,9 @@ public:
             for (const auto& pr : props::catalog())
                 if (pr.kind == props::Kind::Step) rep_.not_symbolic.emplace_back(pr.id);
         params_.set("timeout", unsigned(o.query_seconds * 1000));
+        // Z3 would install its own SIGINT handler during check() (which only
+        // cancels that query); the command's handler stops the whole run.
+        params_.set("ctrl_c", false);
     }
 
     bool open(const Target& t) const { return t.result.kind == Result::Kind::Unknown && t.sym && t.sym->form && t.result.reason.empty(); }

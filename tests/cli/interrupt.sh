@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Interruption and limits never cost a user the results: SIGINT and SIGTERM
-# during check, review and conform --random, and --max-time / --max-memory,
+# during check, review, prove and conform --random, and --max-time / --max-memory,
 # each stop within a second, exit 3 (1 when check had already found a
 # violation: that verdict is settled), print the verdicts settled so far with
 # the bound actually covered, and write the --json report. conform leaves no
@@ -90,6 +90,30 @@ timed_run "review --max-time 1" review --max-time 1 --json rt.json
 [[ $rc == 3 ]] || bad "review --max-time: exit $rc, expected 3"
 (( lat < 2500 )) || bad "review --max-time 1: took $lat ms (the limit is for the whole review)"
 json_says "review --max-time" rt.json "time limit"
+
+# The Z3 engines: the watchdog interrupts the solver mid-query.
+prove_json() { # NAME FILE
+  if command -v python3 >/dev/null; then
+    python3 - "$2" <<'PY' || bad "$1: the JSON report"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["interrupted"] is True, j
+assert any(r["verdict"] == "unknown" for r in j["results"])
+PY
+  else
+    grep -q '"interrupted": true' "$2" || bad "$1: the JSON report"
+  fi
+}
+for sig in INT TERM; do
+  signal_run "prove SIG$sig" $sig 2 prove --quiet --json p.json
+  [[ $rc == 1 || $rc == 3 ]] || bad "prove SIG$sig: exit $rc"
+  grep -q "stopped early" out || bad "prove SIG$sig: no word of the interruption"
+  prove_json "prove SIG$sig" p.json
+done
+timed_run "prove --max-time 2" prove --quiet --max-time 2 --json pt.json
+[[ $rc == 1 || $rc == 3 ]] || bad "prove --max-time: exit $rc"
+(( lat < 4000 )) || bad "prove --max-time 2: took $lat ms"
+prove_json "prove --max-time" pt.json
 
 if [[ $(id -u) == 0 ]]; then
   for sig in INT TERM; do
