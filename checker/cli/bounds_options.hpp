@@ -18,6 +18,24 @@
 
 namespace reapcheck::cli {
 
+/// The --exit-codes list ("0,3"): each 0..255, at least one.
+inline std::vector<int> parse_exit_codes(const std::string& text) {
+    std::vector<int> out;
+    std::stringstream ss(text);
+    for (std::string item; std::getline(ss, item, ',');) {
+        try {
+            std::size_t used = 0;
+            const int v = std::stoi(item, &used);
+            if (used != item.size() || v < 0 || v > 255) throw std::invalid_argument(item);
+            out.push_back(v);
+        } catch (const std::exception&) {
+            throw UsageError("--exit-codes: '" + item + "' is not an exit code (0..255)");
+        }
+    }
+    if (out.empty()) throw UsageError("--exit-codes: give at least one exit code");
+    return out;
+}
+
 struct BoundsOptions {
     engine::Bounds b;
     std::string exit_codes = "3";
@@ -68,19 +86,7 @@ struct BoundsOptions {
     [[nodiscard]] engine::CheckOptions options() const {
         engine::CheckOptions o;
         o.bounds = b;
-        o.bounds.exit_codes.clear();
-        std::stringstream ss(exit_codes);
-        for (std::string item; std::getline(ss, item, ',');) {
-            try {
-                std::size_t used = 0;
-                const int v = std::stoi(item, &used);
-                if (used != item.size() || v < 0 || v > 255) throw std::invalid_argument(item);
-                o.bounds.exit_codes.push_back(v);
-            } catch (const std::exception&) {
-                throw UsageError("--exit-codes: '" + item + "' is not an exit code (0..255)");
-            }
-        }
-        if (o.bounds.exit_codes.empty()) throw UsageError("--exit-codes: give at least one exit code");
+        o.bounds.exit_codes = parse_exit_codes(exit_codes);
         for (const auto& id : properties)
             if (!props::find(id)) throw UsageError("--property: unknown property id '" + id + "' (see 'reapcheck properties')");
         o.properties = properties;

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <memory>
-#include <sstream>
 
 #include <CLI/CLI.hpp>
 
@@ -41,19 +40,7 @@ struct SymbolicCli {
     [[nodiscard]] const refimpl::Profile& resolve() {
         const refimpl::Profile* p = refimpl::find_profile(profile);
         if (!p) throw UsageError("--profile: unknown profile '" + profile + "' (expected one of " + refimpl::profile_names() + ")");
-        f.exit_codes.clear();
-        std::stringstream ss(exit_codes);
-        for (std::string item; std::getline(ss, item, ',');) {
-            try {
-                std::size_t used = 0;
-                const int v = std::stoi(item, &used);
-                if (used != item.size() || v < 0 || v > 255) throw std::invalid_argument(item);
-                f.exit_codes.push_back(v);
-            } catch (const std::exception&) {
-                throw UsageError("--exit-codes: '" + item + "' is not an exit code (0..255)");
-            }
-        }
-        if (f.exit_codes.empty()) throw UsageError("--exit-codes: give at least one exit code");
+        f.exit_codes = parse_exit_codes(exit_codes);
         return *p;
     }
 };
