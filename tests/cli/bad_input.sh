@@ -29,10 +29,31 @@ row() {
   if ! [[ ${err[0]} =~ $pat ]]; then echo "FAIL: $name: stderr does not match /$pat/: ${err[0]:0:300}"; fail=1; return; fi
   echo "ok: $name"
 }
-# file NAME EXIT PATTERN CONTENT (printf format): NAME.scn with CONTENT, replayed.
+# file NAME EXIT PATTERN CONTENT (printf format): NAME.scn with CONTENT. The
+# files are replayed together at the end, by one process (a sanitizer build
+# takes a third of a second to start one): replay reports each bad file in one
+# line and goes on, so line i of stderr is file i's, and the exit code is 2.
+files=() pats=()
 file() {
   printf "$4" >"$1.scn"
-  row "replay $1" "$2" "$3" -- replay "$1.scn"
+  files+=("$1.scn") pats+=("$3")
+}
+replay_files() {
+  rows=$((rows + ${#files[@]}))
+  timeout 20 "$bin" replay "${files[@]}" >out 2>err
+  local rc=$? err i
+  mapfile -t err <err
+  if [[ $rc != 2 ]]; then echo "FAIL: replay of the bad files: exit $rc, expected 2"; fail=1; fi
+  if [[ ${#err[@]} != "${#files[@]}" ]]; then
+    echo "FAIL: replay of ${#files[@]} bad files: ${#err[@]} lines on stderr"; printf '%s\n' "${err[@]:0:5}"; fail=1; return
+  fi
+  for i in "${!files[@]}"; do
+    if [[ ${err[i]} =~ Sanitizer|runtime\ error|internal\ error ]] || ! [[ ${err[i]} =~ ${pats[i]} ]]; then
+      echo "FAIL: replay ${files[i]}: stderr does not match /${pats[i]}/: ${err[i]:0:300}"; fail=1
+    else
+      echo "ok: replay ${files[i]}"
+    fi
+  done
 }
 
 # --- generated inputs: deterministic, no /dev/urandom ---------------------
@@ -151,5 +172,6 @@ file resume_not_blocked 2 "resume_not_blocked.scn:1:1: 'main' has no blocked cal
 file call_after_exit 2 "call_after_exit.scn:3:1: 'C' cannot make a call: it has exited" 'main: fork -> child C\nC: exit 0\nC: getppid\n'
 file init_exits 2 "init_exits.scn:1:1: 'init' cannot exit" 'init: exit 0\n'
 
+replay_files
 echo "bad input: $rows rows"
 exit $fail
