@@ -259,7 +259,14 @@ bool aux_parents(const Profile&, const State& s) {
         if (!linked(s, t) || !outside_init(s, t)) continue;
         if (task.real_parent == kNone || task.parent == kNone) return false;
         if (!linked(s, task.real_parent) || !linked(s, task.parent)) return false;
-        if (s.pids[s.tasks[task.real_parent].pid].nr >= s.pids[task.pid].nr) return false;
+        // The ancestry is acyclic: the real-parent chain reaches init's process.
+        // (The symbolic form says it by pid order, ancestors being older; the
+        // explicit engine's canonical states renumber pids, so not here.)
+        Id a = t;
+        for (std::size_t hops = 0; a != kNone && outside_init(s, a); ++hops) {
+            if (hops > s.tasks.size()) return false;
+            a = s.tasks[a].real_parent;
+        }
         if (!task.ptraced && task.parent != task.real_parent) return false;
     }
     return true;
@@ -433,8 +440,8 @@ const std::vector<Property> kCatalog = {
      nullptr, "", "", true},
     // ---- auxiliary invariants: strengthen k-induction in `reapcheck prove` (model/properties.cpp) ----
     {"aux.parents", Kind::Always,
-     "Every task outside init's process has a real parent (older: a smaller pid number) and a parent that are "
-     "not released; an untraced "
+     "Every task outside init's process has a real parent and a parent that are not released, and its "
+     "real-parent chain leads to init (no cycle); an untraced "
      "task's parent is its real parent; init has no parent and is not traced.",
      "kernel/exit.c:forget_original_parent, release_task; kernel/ptrace.c:__ptrace_unlink", aux_parents, nullptr,
      nullptr, "", "", true},

@@ -183,7 +183,19 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
                 v.reason = bound;
             } else {
                 v.kind = Verdict::Kind::Violated;
-                v.reason = "shortest trace to a state from which no good state is reachable; " + bound;
+                // Why: what the state leads into (strongly connected components).
+                const Trap trap = trap_of(bfs.size(), vis.edges, bad);
+                std::string why;
+                if (trap.terminal_sizes.size() == 1 && trap.terminal_sizes[0] == 1 && trap.reachable == 1)
+                    why = "it is a deadlock: every enabled action leaves it as it is";
+                else
+                    why = fmt::format("from it {} states are reachable ({} strongly connected components), none "
+                                      "good; every path ends in {} terminal component{} (largest: {} state{}{})",
+                                      trap.reachable, trap.components, trap.terminal_sizes.size(),
+                                      trap.terminal_sizes.size() == 1 ? "" : "s", trap.terminal_sizes[0],
+                                      trap.terminal_sizes[0] == 1 ? "" : "s",
+                                      trap.terminal_sizes[0] == 1 ? ", a deadlock" : ", a cycle it cannot leave");
+                v.reason = "shortest trace to a state from which no good state is reachable; " + why + "; " + bound;
                 Found fb{true, bad};
                 // The graph says no good state is reachable from here; the
                 // replay re-checks that the trace ends in a state that is not good.

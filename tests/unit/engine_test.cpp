@@ -121,6 +121,19 @@ TEST_CASE("can_reach: reverse reachability on a toy graph") {
     CHECK(r == std::vector<bool>{true, true, true, false});
 }
 
+TEST_CASE("trap_of: strongly connected components of what a state leads into") {
+    // 0 -> 1 -> 2 -> 1 (a cycle), 0 -> 3 (a deadlock: only a self-loop), 4 unreachable
+    std::vector<std::pair<uint32_t, uint32_t>> e{{0, 1}, {1, 2}, {2, 1}, {0, 3}, {3, 3}, {4, 0}};
+    const Trap t = trap_of(5, e, 0);
+    CHECK(t.reachable == 4);
+    CHECK(t.components == 3);   // {0}, {1,2}, {3}
+    CHECK(t.terminal_sizes == std::vector<std::size_t>{2, 1});
+    CHECK((t.terminal_example == 1 || t.terminal_example == 2));
+    const Trap d = trap_of(5, e, 3);
+    CHECK(d.reachable == 1);
+    CHECK(d.terminal_sizes == std::vector<std::size_t>{1});
+}
+
 TEST_CASE("canonical form: compaction and symmetry under pid renaming") {
     using namespace refimpl;
     const Profile& p = *find_profile("mainline");
