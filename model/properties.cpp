@@ -140,6 +140,78 @@ expr aux_autoreap_flag(const SymModel& m, const SymWorld& w) {
     return all_slots(m, [&](int k) { return !w.slot[k].autoreap; });
 }
 
+// ---- step properties over one transition ------------------------------------------
+
+/// The conjunction over the model's clone actions of `f(i, act)`.
+template <class F>
+expr over_clones(const SymModel& m, F f) {
+    z3::expr_vector v(m.ctx());
+    for (std::size_t i = 0; i < m.acts().size(); ++i)
+        if (m.acts()[i].kind == ActKind::Clone) v.push_back(f(int(i), m.acts()[i]));
+    return v.empty() ? m.ctx().bool_val(true) : z3::mk_and(v);
+}
+
+/// The slot a successful clone filled: FREE before, RUNNING after.
+template <class F>
+expr new_child(const SymModel& m, const SymTransition& tr, F f) {
+    return all_slots(m, [&](int k) {
+        return z3::implies(tr.pre.slot[k].st == kFree && tr.post.slot[k].st == kRun, f(k));
+    });
+}
+
+constexpr int kEINVAL = 22;
+
+expr exit_signal_zero(const SymModel& m, const SymTransition& tr) {
+    return over_clones(m, [&](int i, const Act& a) {
+        if (!(a.flags & kFlagAutoreap) || !a.sigchld) return m.ctx().bool_val(true);
+        return z3::implies(tr.act == i, tr.ret == -kEINVAL);
+    });
+}
+expr rejects_parent(const SymModel& m, const SymTransition& tr) {
+    return over_clones(m, [&](int i, const Act& a) {
+        if ((a.flags & (kFlagAutoreap | kFlagParent)) != (kFlagAutoreap | kFlagParent)) return m.ctx().bool_val(true);
+        return z3::implies(tr.act == i, tr.ret == -kEINVAL);
+    });
+}
+expr parent_grandchild(const SymModel& m, const SymTransition& tr) {
+    return over_clones(m, [&](int i, const Act& a) {
+        if (!(a.flags & kFlagParent)) return m.ctx().bool_val(true);
+        return z3::implies(tr.act == i && tr.pre.slot[a.actor].autoreap && tr.ret >= 0,
+                           new_child(m, tr, [&](int k) { return tr.post.slot[k].esig || tr.post.slot[k].autoreap; }));
+    });
+}
+expr not_inherited(const SymModel& m, const SymTransition& tr) {
+    return over_clones(m, [&](int i, const Act& a) {
+        if (a.flags & kFlagAutoreap) return m.ctx().bool_val(true);
+        return z3::implies(tr.act == i && tr.ret >= 0,
+                           new_child(m, tr, [&](int k) { return !tr.post.slot[k].autoreap; }));
+    });
+}
+/// A pid's published exit information never changes (the slot keeps the pid
+/// while it is not FREE; its number says it is the same pid).
+expr exit_info_immutable(const SymModel& m, const SymTransition& tr) {
+    return all_slots(m, [&](int k) {
+        const SymSlot &a = tr.pre.slot[k], &b = tr.post.slot[k];
+        return z3::implies(a.st != kFree && b.st != kFree && a.nr == b.nr && a.info,
+                           b.info && b.info_code == a.info_code);
+    });
+}
+/// pidfd_poll's level: 0 running, POLLIN once exited, POLLIN|POLLHUP once released.
+expr poll_level(const SymModel& m, const SymWorld& w, int k) {
+    const expr& st = w.slot[k].st;
+    z3::context& c = m.ctx();
+    return z3::ite(st == kGone, c.int_val(2),
+                   z3::ite(st == kZombie || st == kDeadP || st == kDeadU, c.int_val(1), c.int_val(0)));
+}
+expr poll_monotonic(const SymModel& m, const SymTransition& tr) {
+    return all_slots(m, [&](int j) {
+        return all_slots(m, [&](int k) {
+            return z3::implies(tr.pre.slot[j].fd == k && tr.post.slot[j].fd == k,
+                               poll_level(m, tr.post, k) >= poll_level(m, tr.pre, k));
+        });
+    });
+}
+
 const std::vector<SymProperty> kSymbolic = {
     {"autoreap.never_zombie", never_zombie, ""},
     {"autoreap.never_reapable_zombie", never_reapable_zombie, ""},
@@ -151,6 +223,19 @@ const std::vector<SymProperty> kSymbolic = {
     {"lifecycle.no_untraced_zombie_thread", nullptr,
      "about non-leader threads; the symbolic model has single-threaded processes only (no CLONE_THREAD)"},
     {"lifecycle.init_alive", init_alive, ""},
+    {"autoreap.exit_signal_zero", nullptr, "", exit_signal_zero},
+    {"autoreap.rejects_parent", nullptr, "", rejects_parent},
+    {"autoreap.rejects_thread", nullptr, "about CLONE_THREAD, which the symbolic model does not have"},
+    {"autoreap.parent_grandchild", nullptr, "", parent_grandchild},
+    {"autoreap.not_inherited", nullptr, "", not_inherited},
+    {"lifecycle.exit_info_immutable", nullptr, "", exit_info_immutable},
+    {"lifecycle.poll_monotonic", nullptr, "", poll_monotonic},
+    {"autoreap.selfreap_on_exit", nullptr, "stated over do_notify_parent's events, which the model's terms do not expose"},
+    {"autoreap.no_exit_signal", nullptr, "stated over do_notify_parent's events, which the model's terms do not expose"},
+    {"autoreap.per_process", nullptr, "stated over do_notify_parent's events, which the model's terms do not expose"},
+    {"autoreap.survives_reparent", nullptr, "stated over reparenting events, which the model's terms do not expose"},
+    {"lifecycle.reaped_once", nullptr, "stated over reap events, which the model's terms do not expose"},
+    {"lifecycle.orphan_reaper", nullptr, "stated over reparenting events, which the model's terms do not expose"},
     {"aux.parents", aux_parents, ""},
     {"aux.orphans", aux_orphans, ""},
     {"aux.resting", aux_resting, ""},

@@ -554,6 +554,17 @@ z3::expr SymModel::transition(const SymWorld& pre, const SymWorld& post, const z
     return z3::mk_and(parts);
 }
 
+z3::expr SymModel::transition(const SymWorld& pre, const SymWorld& post, const z3::expr& act,
+                              const z3::expr& ret) const {
+    z3::expr_vector parts(ctx_);
+    parts.push_back(act >= 0 && act < int(acts_.size()));
+    for (std::size_t i = 0; i < acts_.size(); ++i) {
+        const SymStep s = step(pre, acts_[i]);
+        parts.push_back(z3::implies(act == int(i), s.enabled && equal(post, s.post) && ret == s.ret));
+    }
+    return z3::mk_and(parts);
+}
+
 World SymModel::value(const z3::model& m, const SymWorld& w) const {
     auto i = [&](const expr& e) { return m.eval(e, true).get_numeral_int(); };
     auto b = [&](const expr& e) { return m.eval(e, true).is_true(); };

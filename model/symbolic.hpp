@@ -69,6 +69,9 @@ public:
     /// The transition relation: action `act` (an index into acts()) is
     /// enabled in `pre` and leads to `post`.
     [[nodiscard]] z3::expr transition(const SymWorld& pre, const SymWorld& post, const z3::expr& act) const;
+    /// The same, with the call's return value as `ret`.
+    [[nodiscard]] z3::expr transition(const SymWorld& pre, const SymWorld& post, const z3::expr& act,
+                                      const z3::expr& ret) const;
 
     /// Predicates over worlds used by properties.
     [[nodiscard]] z3::expr linked(const SymWorld& w, int k) const;
@@ -88,10 +91,20 @@ private:
 /// The symbolic forms of catalog properties (every `always` property of the
 /// catalog and the auxiliary invariants). `form` is null where the property
 /// cannot be stated over the model; `outside` then says why.
+/// One transition as the step properties see it.
+struct SymTransition {
+    const SymWorld& pre;
+    const SymWorld& post;
+    const z3::expr& act;   ///< index into acts()
+    const z3::expr& ret;   ///< the call's return value
+};
+
 struct SymProperty {
     std::string id;
-    z3::expr (*form)(const SymModel&, const SymWorld&) = nullptr;
+    z3::expr (*form)(const SymModel&, const SymWorld&) = nullptr;            ///< always properties
     std::string outside;
+    z3::expr (*step)(const SymModel&, const SymTransition&) = nullptr;       ///< step properties
+    [[nodiscard]] bool has_form() const { return form != nullptr || step != nullptr; }
 };
 const std::vector<SymProperty>& symbolic_properties();
 const SymProperty* find_symbolic(const std::string& id);

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "checker/engine/canon.hpp"
+#include "checker/engine/trace.hpp"
 #include "checker/symbolic/bridge.hpp"
 #include "checker/symbolic/engine.hpp"
 #include "model/symbolic.hpp"
@@ -78,11 +79,14 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
                                          r_blocks == st.blocks && r_status == st.status,
                                      st.ret, st.blocks, st.status, st.post});
         }
-        std::vector<std::pair<const props::Property*, z3::expr>> forms;
+        std::vector<std::pair<const props::Property*, z3::expr>> forms, step_forms;
+        const z3::expr r_act = ctx.int_const("act_taken");
         for (const auto& sp : model::symbolic_properties())
-            if (sp.form)
-                if (const props::Property* prop = props::find(sp.id); prop && prop->state)
-                    forms.emplace_back(prop, sp.form(m, pre));
+            if (const props::Property* prop = props::find(sp.id); prop) {
+                if (sp.form && prop->state) forms.emplace_back(prop, sp.form(m, pre));
+                if (sp.step && prop->step)
+                    step_forms.emplace_back(prop, sp.step(m, model::SymTransition{pre, post, r_act, r_ret}));
+            }
         const engine::Bounds b = bounds_of(o.features, o.depth);
         const bool stop_flag = false;
         auto stopped = [&] {
@@ -164,7 +168,22 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
                     z3::func_decl ds = r_status.decl();
                     zt.add_const_interp(ds, stv);
                 }
+                {
+                    z3::expr v = ctx.int_val(*id);
+                    z3::func_decl d = r_act.decl();
+                    zt.add_const_interp(d, v);
+                }
                 ++rep.checked;
+                // Each symbolic step form agrees with the catalog's step predicate.
+                const props::CallView cv = engine::call_view(p, a);
+                const props::StepView view{p, s, tr.post, cv, tr.result, tr.events};
+                for (const auto& [prop, form] : step_forms) {
+                    const bool concrete = prop->step(view);
+                    if (zt.eval(form, true).is_true() != concrete)
+                        report(fmt::format("{}: the catalog predicate says {} and the symbolic form {} on {} in state\n{}",
+                                           prop->id, concrete, !concrete, acts[std::size_t(*id)].describe(),
+                                           model::describe(abs.world)));
+                }
                 const ActTerms& at = terms[std::size_t(*id)];
                 if (!zt.eval(at.relation, true).is_true()) {
                     const model::World sym_post = m.value(zt, at.post);

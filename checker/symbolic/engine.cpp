@@ -33,7 +33,7 @@ const char* to_string(Result::Kind k) {
 std::vector<std::string> default_properties() {
     std::vector<std::string> out;
     for (const auto& p : props::catalog())
-        if (p.kind == props::Kind::Always) out.emplace_back(p.id);
+        if (p.kind == props::Kind::Always || p.kind == props::Kind::Step) out.emplace_back(p.id);
     return out;
 }
 
@@ -82,7 +82,7 @@ struct Path {
     const SymModel& m;
     std::string prefix;
     std::vector<SymWorld> s;
-    std::vector<z3::expr> act;
+    std::vector<z3::expr> act, ret;
 
     Path(const SymModel& model, std::string pre) : m(model), prefix(std::move(pre)) {}
     const SymWorld& state(std::size_t i) {
@@ -93,7 +93,17 @@ struct Path {
         while (act.size() <= i) act.push_back(m.ctx().int_const((prefix + "act" + std::to_string(act.size())).c_str()));
         return act[i];
     }
-    z3::expr trans(std::size_t i) { return m.transition(state(i), state(i + 1), action(i)); }
+    const z3::expr& result(std::size_t i) {
+        while (ret.size() <= i) ret.push_back(m.ctx().int_const((prefix + "ret" + std::to_string(ret.size())).c_str()));
+        return ret[i];
+    }
+    z3::expr trans(std::size_t i) { return m.transition(state(i), state(i + 1), action(i), result(i)); }
+    /// The step property's form over transition i (state i to i + 1).
+    z3::expr step_form(const model::SymProperty& sp, std::size_t i) {
+        const SymWorld& a = state(i);
+        const SymWorld& b = state(i + 1);
+        return sp.step(m, model::SymTransition{a, b, action(i), result(i)});
+    }
 };
 
 std::string describe_path(const SymModel& m, const z3::model& zm, Path& path, std::size_t len) {
@@ -125,30 +135,47 @@ public:
             Target t;
             t.prop = props::find(id);
             if (!t.prop) throw model::ModelError("unknown property id '" + id + "'");
-            if (t.prop->kind != props::Kind::Always)
+            if (t.prop->kind != props::Kind::Always && t.prop->kind != props::Kind::Step)
                 throw model::ModelError("'" + id + "' is a " + props::to_string(t.prop->kind) +
-                                        " property; bmc and prove settle `always` properties");
+                                        " property; bmc and prove settle `always` and `step` properties");
             t.result.property = id;
             t.sym = model::find_symbolic(id);
             if (t.prop->applies && !t.prop->applies(p)) {
                 t.result.kind = Result::Kind::NotApplicable;
                 t.result.reason = "the profile lacks the feature";
-            } else if (!t.sym || !t.sym->form) {
+            } else if (!t.sym || !t.sym->has_form()) {
                 t.result.kind = Result::Kind::Unknown;
                 t.result.reason = t.sym ? "no symbolic form: " + t.sym->outside : "no symbolic form";
             }
             targets_.push_back(std::move(t));
         }
-        if (o.properties.empty())
-            for (const auto& pr : props::catalog())
-                if (pr.kind == props::Kind::Step) rep_.not_symbolic.emplace_back(pr.id);
         params_.set("timeout", unsigned(o.query_seconds * 1000));
         // Z3 would install its own SIGINT handler during check() (which only
         // cancels that query); the command's handler stops the whole run.
         params_.set("ctrl_c", false);
     }
 
-    bool open(const Target& t) const { return t.result.kind == Result::Kind::Unknown && t.sym && t.sym->form && t.result.reason.empty(); }
+    bool open(const Target& t) const {
+        return t.result.kind == Result::Kind::Unknown && t.sym && t.sym->has_form() && t.result.reason.empty();
+    }
+
+    /// The target fails at depth d: in state d, or (step properties) on the
+    /// transition into state d.
+    z3::expr bad_at(const Target& t, Path& path, std::size_t d) {
+        if (t.sym->form) return !t.sym->form(m_, path.state(d));
+        if (d == 0) return ctx_.bool_val(false);
+        return !path.step_form(*t.sym, d - 1);
+    }
+
+    /// The catalog's predicate on the end of a re-run: false when it fails.
+    bool holds_at_end(const Target& t, const std::vector<engine::Action>& actions, const refimpl::State& end,
+                      const refimpl::State& before) {
+        if (t.prop->state) return t.prop->state(p_, end);
+        if (actions.empty()) return true;
+        const engine::Transition tr = engine::apply(before, p_, actions.back());
+        const props::CallView cv = engine::call_view(p_, actions.back());
+        return t.prop->step(props::StepView{p_, before, tr.post, cv, tr.result, tr.events});
+    }
 
     void progress(const std::string& line) const {
         if (o_.progress) std::fprintf(stderr, "%s: %s\n", rep_.engine.c_str(), line.c_str());
@@ -169,7 +196,7 @@ public:
             rep_.disagreement = true;
             return;
         }
-        if (t.prop->state(p_, end)) {
+        if (holds_at_end(t, actions, end, before)) {
             t.result.kind = Result::Kind::Unknown;
             t.result.reason = "the Z3 counterexample re-runs on refimpl but the catalog predicate holds at its end "
                               "(the symbolic form and the predicate disagree):\n" + describe_path(m_, zm, path, len);
@@ -183,7 +210,12 @@ public:
         const refimpl::Profile& prof = p_;
         int steps = 0;
         t.result.trace = engine::make_concrete_trace(
-            p_, header, actions, [&](const engine::ReplayEnd& e) { return !prop->state(prof, e.state); }, steps);
+            p_, header, actions,
+            [&](const engine::ReplayEnd& e) {
+                if (prop->state) return !prop->state(prof, e.state);
+                return e.step != nullptr && !prop->step(*e.step);
+            },
+            steps);
         t.result.kind = Result::Kind::Violated;
         t.result.k = steps;
         t.result.reason = fmt::format("counterexample of {} steps, replayed through refimpl", steps);
@@ -202,15 +234,15 @@ public:
             // for all of them, and one refutation is far cheaper than one
             // per property. A model names the targets it violates; those are
             // decoded and the query repeats for the rest.
-            const SymWorld& sd = path.state(std::size_t(d));
+            (void)path.state(std::size_t(d));
             for (bool again = true; again && !stopped();) {
                 again = false;
                 std::vector<Target*> live;
                 z3::expr_vector bad(ctx_);
                 for (Target& t : targets_)
-                    if (open(t)) {
+                    if (open(t) && !(t.sym->step && d == 0)) {
                         live.push_back(&t);
-                        bad.push_back(!t.sym->form(m_, sd));
+                        bad.push_back(bad_at(t, path, std::size_t(d)));
                     }
                 if (live.empty()) break;
                 s.push();
@@ -278,12 +310,15 @@ public:
         std::string cti;
         for (int k = 1; k <= o_.max_k && !stopped(); ++k) {
             const std::size_t i = std::size_t(k - 1);
-            s.add(t.sym->form(m_, path.state(i)));
+            // Hypotheses: the property on the earlier states (transitions),
+            // the proved invariants on every state before the last.
+            if (t.sym->form) s.add(t.sym->form(m_, path.state(i)));
+            else if (i > 0) s.add(path.step_form(*t.sym, i - 1));
             for (const auto* h : hyp) s.add(h->form(m_, path.state(i)));
             s.add(m_.domain(path.state(i + 1)));
             s.add(path.trans(i));
             s.push();
-            s.add(!t.sym->form(m_, path.state(i + 1)));
+            s.add(bad_at(t, path, i + 1));
             const auto q0 = Clock::now();
             const z3::check_result r = check(s);
             t.result.seconds += since(q0);
@@ -291,9 +326,13 @@ public:
                 s.pop();
                 t.result.kind = Result::Kind::Proved;
                 t.result.k = k;
-                t.result.reason = fmt::format("{}-inductive{} over every state of {} slots; base case {} steps",
-                                              k, hyp.empty() ? "" : " relative to the aux.* invariants",
-                                              o_.features.slots, covered_);
+                t.result.reason =
+                    t.sym->form ? fmt::format("{}-inductive{} over every state of {} slots; base case {} steps", k,
+                                              hyp.empty() ? "" : " relative to the aux.* invariants",
+                                              o_.features.slots, covered_)
+                                : fmt::format("holds on every transition from every state of {} slots{} (k={})",
+                                              o_.features.slots,
+                                              hyp.empty() ? "" : " that satisfies the aux.* invariants", k);
                 progress(fmt::format("{}: proved with k={}", t.result.property, k));
                 return;
             }
@@ -420,11 +459,6 @@ std::string format(const Report& r) {
     for (const auto& x : r.results)
         out += fmt::format("  {:<{}}  {:<13} {:>7.2f} s  {}\n", x.property, w, to_string(x.kind), x.seconds,
                            x.reason.substr(0, x.reason.find('\n')));
-    if (!r.not_symbolic.empty()) {
-        out += fmt::format("  not checked here: {} step properties have no symbolic form (", r.not_symbolic.size());
-        for (std::size_t i = 0; i < r.not_symbolic.size(); ++i) out += (i ? ", " : "") + r.not_symbolic[i];
-        out += "); `reapcheck check` covers them within its bounds\n";
-    }
     if (r.interrupted) out += "  stopped early (interrupt or --max-time): unsettled properties are unknown\n";
     out += fmt::format("  {:.2f} s\n", r.seconds);
     for (const auto& x : r.results) {
@@ -446,7 +480,6 @@ nlohmann::json to_json(const Report& r) {
                    {"sigaction", r.features.sigaction}, {"description", r.features.describe()}};
     j["seconds"] = r.seconds;
     j["interrupted"] = r.interrupted;
-    j["not_symbolic"] = r.not_symbolic;
     j["results"] = nlohmann::json::array();
     for (const auto& x : r.results) {
         nlohmann::json e = {{"property", x.property}, {"verdict", to_string(x.kind)}, {"k", x.k},

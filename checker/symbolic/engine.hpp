@@ -15,7 +15,7 @@ namespace reapcheck::symbolic {
 
 struct Options {
     model::Features features;
-    std::vector<std::string> properties;   ///< ids; empty = every `always` property and aux invariant
+    std::vector<std::string> properties;   ///< ids; empty = every `always` and `step` property of the catalog
     int depth = 8;                         ///< bmc: depth bound; prove: depth of the base-case search
     int max_k = 4;                         ///< prove: largest k tried
     double query_seconds = 60;             ///< per solver query
@@ -41,7 +41,6 @@ struct Report {
     std::string profile;
     model::Features features;
     std::vector<Result> results;
-    std::vector<std::string> not_symbolic;   ///< catalog safety properties without a symbolic form
     double seconds = 0;
     bool interrupted = false;
     bool disagreement = false;   ///< a Z3 trace did not re-run on refimpl (model bug)

@@ -32,8 +32,10 @@ TEST_CASE("catalog symbolic flags match the model's table") {
     for (const auto& p : props::catalog()) {
         const model::SymProperty* sp = model::find_symbolic(std::string(p.id));
         INFO(p.id);
-        CHECK(p.symbolic == (sp != nullptr && sp->form != nullptr));
-        if (p.kind == props::Kind::Always) CHECK(sp != nullptr);   // every always property is listed, with a reason if no form
+        CHECK(p.symbolic == (sp != nullptr && sp->has_form()));
+        // every safety property is listed, with the reason where it has no form
+        if (p.kind == props::Kind::Always || p.kind == props::Kind::Step) CHECK(sp != nullptr);
+        if (sp && !sp->has_form()) CHECK_FALSE(sp->outside.empty());
     }
 }
 
@@ -135,4 +137,23 @@ TEST_CASE("prove: k-induction proves init_alive with its hypotheses, over every 
         found = found || r.property == "lifecycle.init_alive";
     }
     CHECK(found);
+}
+
+TEST_CASE("step properties: bmc finds rfc-v3's accepted AUTOREAP|PARENT in one step; prove proves it in v4") {
+    symbolic::Options so;
+    so.features = small(3, false);
+    so.features.parent = true;
+    so.properties = {"autoreap.rejects_parent"};
+    so.depth = 2;
+    so.progress = false;
+    const auto v3 = symbolic::bmc(*refimpl::find_profile("rfc-v3"), so);
+    REQUIRE(v3.results.size() == 1);
+    CHECK(v3.results[0].kind == symbolic::Result::Kind::Violated);
+    CHECK(v3.results[0].k == 1);
+    CHECK(v3.results[0].trace.find("clone3 flags=AUTOREAP|PARENT") != std::string::npos);
+    so.depth = 1;
+    so.max_k = 1;
+    const auto v4 = symbolic::prove(*refimpl::find_profile("v4"), so);
+    for (const auto& r : v4.results)
+        if (r.property == "autoreap.rejects_parent") CHECK(r.kind == symbolic::Result::Kind::Proved);
 }
