@@ -5,9 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 jobs=$(nproc)
-cmake -S . -B build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREAPCHECK_WERROR=ON >/dev/null
+# Line tables only (-g1): sanitizer reports keep file:line, and the two
+# builds take about a third less time on two cores than with full -g.
+cmake -S . -B build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREAPCHECK_WERROR=ON \
+    "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG" >/dev/null
 cmake --build build-test -j"$jobs"
 (cd build-test && ctest --output-on-failure --timeout 600)
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREAPCHECK_WERROR=ON -DREAPCHECK_SANITIZE=ON >/dev/null
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREAPCHECK_WERROR=ON -DREAPCHECK_SANITIZE=ON \
+    "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" >/dev/null
 cmake --build build-asan -j"$jobs"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure --timeout 900)
