@@ -24,15 +24,6 @@ std::string dot_quote(const std::string& s) {
 
 namespace {
 
-const char* fill_of(const std::string& state) {
-    if (state == "RUNNING") return "#d9f2d9";
-    if (state == "EXITING") return "#fff2b3";
-    if (state == "ZOMBIE") return "#f8c8c8";
-    if (state == "TRACE") return "#e3d3f5";
-    if (state == "DEAD") return "#d9d9d9";
-    return "#ffffff";
-}
-
 std::string join(const std::vector<std::string>& v, const std::string& sep) {
     std::string o;
     for (const auto& x : v) o += (o.empty() ? "" : sep) + x;
@@ -63,7 +54,7 @@ std::string trace_dot(const WorldTrace& wt, const std::string& title) {
             const auto fds = task_pidfds(w, t);
             if (!fds.empty()) label += "\npidfds: " + join(fds, " ");
             const bool changed = task_changed(w, prev, t);
-            o += fmt::format("    s{}_t{} [label={}, fillcolor=\"{}\"{}{}];\n", i, t, dot_quote(label), fill_of(st),
+            o += fmt::format("    s{}_t{} [label={}, fillcolor=\"{}\"{}{}];\n", i, t, dot_quote(label), state_fill(st),
                              changed && i ? ", penwidth=3, color=\"#e07000\"" : "",
                              st == "RELEASED" ? ", style=\"rounded,dotted\"" : "");
         }

@@ -30,15 +30,6 @@ namespace {
 
 constexpr int kBoxW = 168, kGapX = 24, kGapY = 46, kLine = 13, kPad = 6, kMargin = 14;
 
-const char* fill_of(const std::string& state) {
-    if (state == "RUNNING") return "#d9f2d9";
-    if (state == "EXITING") return "#fff2b3";
-    if (state == "ZOMBIE") return "#f8c8c8";
-    if (state == "TRACE") return "#e3d3f5";
-    if (state == "DEAD") return "#d9d9d9";
-    return "#ffffff";
-}
-
 /// Joins words into lines of at most `width` characters.
 std::vector<std::string> wrap(const std::vector<std::string>& words, std::size_t width, const std::string& sep) {
     std::vector<std::string> lines;
@@ -154,7 +145,7 @@ std::string process_tree_svg(const WorldStep& cur, const WorldStep* prev, const 
         o += fmt::format(
             "<g class=\"task\"><rect x=\"{:.1f}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"6\" fill=\"{}\" "
             "stroke=\"{}\" stroke-width=\"{}\"{}/>\n",
-            left, b.y, kBoxW, box_h, fill_of(b.state), b.changed ? "#e07000" : "#555", b.changed ? 3 : 1,
+            left, b.y, kBoxW, box_h, state_fill(b.state), b.changed ? "#e07000" : "#555", b.changed ? 3 : 1,
             b.state == "RELEASED" ? " stroke-dasharray=\"4,3\"" : "");
         for (std::size_t i = 0; i < b.lines.size(); ++i)
             o += fmt::format("<text x=\"{:.1f}\" y=\"{}\" font-size=\"11\"{}>{}</text>\n", left + kPad,

@@ -170,4 +170,13 @@ bool task_changed(const WorldStep& cur, const WorldStep* prev, Id t) {
            a.tasks[t].parent != b.tasks[t].parent || a.tasks[t].ptraced != b.tasks[t].ptraced;
 }
 
+const char* state_fill(const std::string& state) {
+    if (state == "RUNNING") return "#d9f2d9";
+    if (state == "EXITING") return "#fff2b3";
+    if (state == "ZOMBIE") return "#f8c8c8";
+    if (state == "TRACE") return "#e3d3f5";
+    if (state == "DEAD") return "#d9d9d9";
+    return "#ffffff";
+}
+
 }  // namespace reapcheck::engine

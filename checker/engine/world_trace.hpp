@@ -68,5 +68,8 @@ std::vector<std::string> describe_changes(const WorldStep& cur, const WorldStep*
 /// Whether anything drawn about task t differs from the previous step
 /// (a new task counts as changed).
 bool task_changed(const WorldStep& cur, const WorldStep* prev, refimpl::Id t);
+/// The fill colour of a task box in the pictures (DOT and SVG) by its state
+/// word ("RUNNING", "ZOMBIE", ...).
+const char* state_fill(const std::string& state);
 
 }  // namespace reapcheck::engine
