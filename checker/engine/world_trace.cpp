@@ -13,7 +13,12 @@ using namespace refimpl;
 
 std::string WorldStep::name(Id t) const {
     auto it = task_names.find(t);
-    return it == task_names.end() ? "#" + std::to_string(t) : it->second;
+    if (it != task_names.end()) return it->second;
+    // Appended, not `"#" + std::to_string(t)`: GCC 12 at -O2/-O3 reports a
+    // false -Wrestrict on operator+(const char*, string&&).
+    std::string n = "#";
+    n += std::to_string(t);
+    return n;
 }
 
 namespace {
