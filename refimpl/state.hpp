@@ -9,7 +9,16 @@
 #include <cstdint>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 namespace reapcheck::refimpl {
+
+/// The object tables of a State keep their first N entries inline, so that
+/// copying a State of the sizes the checker explores (a few tasks) allocates
+/// nothing: the engine copies a State for every transition. Longer scenarios
+/// (replay, conformance) grow onto the heap as a std::vector would.
+template <class T, std::size_t N>
+using Table = boost::container::small_vector<T, N>;
 
 using Id = int16_t;
 inline constexpr Id kNone = -1;
@@ -121,17 +130,17 @@ struct Fd {
 /// files_struct: the descriptor table, shared through CLONE_FILES.
 struct FdTable {
     int8_t users = 0;         ///< tasks using it (0 = freed)
-    std::vector<Fd> fds;      ///< sorted by nr
+    Table<Fd, 4> fds;         ///< sorted by nr
     bool operator==(const FdTable&) const = default;
 };
 
 struct State {
-    std::vector<Task> tasks;
-    std::vector<Proc> procs;
-    std::vector<Sighand> sighands;
-    std::vector<Pid> pids;
-    std::vector<File> files;
-    std::vector<FdTable> fdtables;
+    Table<Task, 8> tasks;
+    Table<Proc, 6> procs;
+    Table<Sighand, 6> sighands;
+    Table<Pid, 10> pids;
+    Table<File, 6> files;
+    Table<FdTable, 6> fdtables;
     int32_t next_pid_nr = 1;
     uint16_t next_seq = 1;
     bool operator==(const State&) const = default;

@@ -3,6 +3,9 @@
 // exit code 2.
 #pragma once
 
+#include <algorithm>
+#include <thread>
+
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -44,6 +47,13 @@ struct BoundsOptions {
     uint64_t max_memory_mb = 0;
     uint64_t max_states = 0;
     std::vector<std::string> properties;
+    int jobs = default_jobs();
+    bool no_progress = false;
+
+    static int default_jobs() {
+        const unsigned n = std::thread::hardware_concurrency();
+        return n == 0 ? 1 : int(std::min(n, 64u));
+    }
 
     std::vector<CLI::Option*> bound_opts;   ///< the options that shape the state space
 
@@ -81,6 +91,10 @@ struct BoundsOptions {
         sub.add_option("--max-states", max_states, "Stop after this many distinct states (0: none)")
             ->check(kNonNegative);
         sub.add_option("--property", properties, "Check only these property ids (repeatable)");
+        sub.add_option("--jobs,-j", jobs, "Worker threads of the exploration (default: the processors; "
+                                          "results do not depend on it)")
+            ->check(CLI::Range(1, 64))->capture_default_str();
+        sub.add_flag("--no-progress", no_progress, "No progress lines on stderr (printed every 5 s of a long run)");
     }
 
     [[nodiscard]] engine::CheckOptions options() const {
@@ -94,6 +108,8 @@ struct BoundsOptions {
         o.limits.max_seconds = max_time;
         o.limits.max_memory_mb = max_memory_mb;
         o.limits.max_states = max_states;
+        o.threads = jobs;
+        o.progress = !no_progress;
         return o;
     }
 };

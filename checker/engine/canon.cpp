@@ -4,16 +4,13 @@
 #include <boost/container_hash/hash.hpp>
 #include <numeric>
 
+#include "checker/engine/pack.hpp"
+
 namespace reapcheck::engine {
 
 using namespace refimpl;
 
 namespace {
-
-void put(std::string& out, int v) {
-    out.push_back(char(v & 0xff));
-    out.push_back(char((v >> 8) & 0xff));
-}
 
 /// Rank compression of a set of values: each value -> its position among the
 /// distinct values, so only order and equality survive.
@@ -147,49 +144,6 @@ std::size_t signature(const State& s, Id t, int depth) {
 
 }  // namespace
 
-std::string encode(const State& s) {
-    std::string o;
-    o.reserve(64 + s.tasks.size() * 48);
-    put(o, int(s.tasks.size()));
-    for (const Task& t : s.tasks) {
-        for (int v : {int(t.pid), int(t.proc), int(t.files), int(t.leader), int(t.real_parent), int(t.parent),
-                      int(t.sibling_seq), int(t.ptrace_seq), int(t.thread_seq), int(t.exit_code), int(t.exit_signal),
-                      int(t.pdeath_signal), int(t.parent_exec_id), int(t.self_exec_id), int(t.exit_state),
-                      int(t.step), int(t.exiting), int(t.ptraced), int(t.nnp), int(t.cap_sys_admin), int(t.sigchld_pending),
-                      int(t.wait.active), int(t.wait.woken), int(t.wait.waitid), int(t.wait.idtype),
-                      int(t.wait.pid), int(t.wait.nonblock_fd), int(t.wait.options & 0xffff),
-                      int(t.wait.options >> 16)})
-            put(o, v);
-    }
-    put(o, int(s.procs.size()));
-    for (const Proc& p : s.procs)
-        for (int v : {int(p.autoreap), int(p.is_child_subreaper), int(p.has_child_subreaper), int(p.unkillable),
-                      int(p.group_exit), int(p.group_exit_code), int(p.live), int(p.quick_threads),
-                      int(p.sighand), int(p.sigchld_pending), int(p.autokill_file)})
-            put(o, v);
-    put(o, int(s.sighands.size()));
-    for (const Sighand& sh : s.sighands)
-        for (int v : {int(sh.sigchld), int(sh.nocldwait), int(sh.users)}) put(o, v);
-    put(o, int(s.pids.size()));
-    for (const Pid& p : s.pids)
-        for (int v : {int(p.nr), int(p.task), int(p.attr), int(p.exit_info), int(p.exit_code)}) put(o, v);
-    put(o, int(s.files.size()));
-    for (const File& f : s.files)
-        for (int v : {int(f.pid), int(f.thread), int(f.nonblock), int(f.autokill), int(f.refs)}) put(o, v);
-    put(o, int(s.fdtables.size()));
-    for (const FdTable& t : s.fdtables) {
-        put(o, t.users);
-        put(o, int(t.fds.size()));
-        for (const Fd& fd : t.fds) {
-            put(o, fd.nr);
-            put(o, fd.file);
-        }
-    }
-    put(o, s.next_pid_nr);
-    put(o, s.next_seq);
-    return o;
-}
-
 std::string describe(const State& s) {
     std::string o;
     for (Id t = 0; t < Id(s.tasks.size()); ++t) {
@@ -219,22 +173,31 @@ std::string describe(const State& s) {
     return o;
 }
 
+namespace {
+std::string key_of(const std::vector<uint64_t>& w) {
+    return std::string(reinterpret_cast<const char*>(w.data()), w.size() * sizeof(uint64_t));
+}
+}  // namespace
+
 Canon compact_in_order(const State& s, const std::vector<Id>& order) {
     Canon c;
     c.state = rebuild(s, order, c.task_map);
-    c.key = encode(c.state);
+    std::vector<uint64_t> w;
+    pack_state(c.state, w);
+    c.key = key_of(w);
     return c;
 }
 
-Canon canonicalize(const State& s, bool symmetry) {
-    std::vector<Id> live;
+void canonicalize_into(const State& s, bool symmetry, State& out, std::vector<uint64_t>& words,
+                       std::vector<Id>* task_map) {
+    std::vector<Id> live, tm;
     for (Id t = 0; t < Id(s.tasks.size()); ++t)
         if (s.tasks[t].exit_state != ExitState::Released) live.push_back(t);
-    Canon best;
     if (!symmetry || live.size() <= 2) {
-        best.state = rebuild(s, live, best.task_map);
-        best.key = encode(best.state);
-        return best;
+        out = rebuild(s, live, tm);
+        pack_state(out, words);
+        if (task_map) *task_map = std::move(tm);
+        return;
     }
     // init (task 0) stays first: it is the namespace reaper, unlike any other.
     std::vector<std::pair<std::size_t, Id>> sig;
@@ -250,8 +213,14 @@ Canon canonicalize(const State& s, bool symmetry) {
     }
     std::vector<Id> order{live[0]};
     for (auto& [_, t] : sig) order.push_back(t);
-    std::vector<Id> tm;
-    // Enumerate the product of the groups' permutations (odometer).
+    if (groups.empty()) {   // one order: nothing to compare
+        out = rebuild(s, order, tm);
+        pack_state(out, words);
+        if (task_map) *task_map = std::move(tm);
+        return;
+    }
+    // Enumerate the product of the groups' permutations (odometer); the
+    // representative is the one whose packed words are least.
     std::vector<std::vector<Id>> perms;
     for (auto& [b, e] : groups) {
         std::vector<Id> g(order.begin() + 1 + b, order.begin() + 1 + e);
@@ -259,22 +228,30 @@ Canon canonicalize(const State& s, bool symmetry) {
         perms.push_back(g);
     }
     bool first = true;
+    std::vector<uint64_t> cand_words;
     while (true) {
         for (std::size_t gi = 0; gi < groups.size(); ++gi)
             std::copy(perms[gi].begin(), perms[gi].end(), order.begin() + 1 + groups[gi].first);
         State cand = rebuild(s, order, tm);
-        std::string key = encode(cand);
-        if (first || key < best.key) {
-            best.key = std::move(key);
-            best.state = std::move(cand);
-            best.task_map = tm;
+        pack_state(cand, cand_words);
+        if (first || cand_words < words) {
+            words.swap(cand_words);
+            out = std::move(cand);
+            if (task_map) *task_map = tm;
             first = false;
         }
         std::size_t gi = 0;
         while (gi < perms.size() && !std::next_permutation(perms[gi].begin(), perms[gi].end())) ++gi;
         if (gi == perms.size()) break;
     }
-    return best;
+}
+
+Canon canonicalize(const State& s, bool symmetry) {
+    Canon c;
+    std::vector<uint64_t> w;
+    canonicalize_into(s, symmetry, c.state, w, &c.task_map);
+    c.key = key_of(w);
+    return c;
 }
 
 }  // namespace reapcheck::engine

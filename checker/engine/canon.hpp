@@ -6,6 +6,7 @@
 // structural signature.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -15,7 +16,7 @@ namespace reapcheck::engine {
 
 struct Canon {
     refimpl::State state;               ///< compacted (and, with symmetry, permuted) state
-    std::string key;                    ///< its exact encoding: equal keys = equal states
+    std::string key;                    ///< its packed words (pack.hpp) as bytes: equal keys = equal states
     std::vector<refimpl::Id> task_map;  ///< input task index -> index in `state` (kNone: dropped)
 };
 
@@ -29,8 +30,12 @@ Canon canonicalize(const refimpl::State& s, bool symmetry);
 /// the same task in both.
 Canon compact_in_order(const refimpl::State& s, const std::vector<refimpl::Id>& order);
 
-/// The exact encoding of a state (no compaction, no permutation).
-std::string encode(const refimpl::State& s);
+/// canonicalize without the key string: the representative and its packed
+/// words (pack.hpp), the form the explicit engine stores. The key of
+/// canonicalize is these words' bytes; with symmetry the representative is
+/// the order whose words are least.
+void canonicalize_into(const refimpl::State& s, bool symmetry, refimpl::State& out, std::vector<uint64_t>& words,
+                       std::vector<refimpl::Id>* task_map = nullptr);
 
 /// A readable dump of a state, one task per line (for engine diagnostics and
 /// counterexamples to induction).

@@ -1,6 +1,7 @@
 #include "checker/engine/check.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 
 #include <fmt/format.h>
@@ -9,6 +10,7 @@
 #include "checker/engine/graph.hpp"
 #include "checker/engine/kernel_model.hpp"
 #include "checker/engine/trace.hpp"
+#include "checker/explicit/explorer.hpp"
 
 namespace reapcheck::engine {
 
@@ -40,38 +42,53 @@ struct Found {
     uint32_t action = 0;
 };
 
+/// The first place (in BFS order) where each property was settled, as one
+/// number: id << 24 | (action + 1 for an edge, 0 for a state). The explorer
+/// numbers states in BFS order whatever the thread count, so the minimum is
+/// the same place a single-threaded search finds first.
+constexpr uint64_t kNotFound = UINT64_MAX;
+uint64_t place(uint32_t id, bool edge, uint32_t action) { return uint64_t(id) << 24 | (edge ? action + 1 : 0); }
+Found found_of(uint64_t k) {
+    if (k == kNotFound) return {};
+    const auto low = uint32_t(k & 0xffffff);
+    return Found{true, uint32_t(k >> 24), low != 0, low ? low - 1 : 0};
+}
+
 struct Visitor {
     const Profile& p;
     std::vector<const Property*> props;
-    std::vector<Found> found;
-    bool need_graph = false;
-    std::vector<std::pair<uint32_t, uint32_t>> edges;
-    std::vector<std::vector<bool>> good;   // per eventually property, per node
+    std::vector<std::atomic<uint64_t>> found;
+    std::vector<std::vector<uint8_t>> good;   // per eventually property, per state
 
+    void record(std::size_t i, uint64_t k) {
+        uint64_t cur = found[i].load(std::memory_order_relaxed);
+        while (k < cur && !found[i].compare_exchange_weak(cur, k, std::memory_order_relaxed)) {
+        }
+    }
+    void on_level(uint32_t, uint32_t, uint32_t end) {
+        for (std::size_t i = 0; i < props.size(); ++i)
+            if (props[i]->kind == Kind::Eventually) good[i].resize(end);
+    }
     void on_state(uint32_t node, const State& s) {
         for (std::size_t i = 0; i < props.size(); ++i) {
             const Property& pr = *props[i];
             if (pr.kind == Kind::Eventually) {
-                if (good[i].size() <= node) good[i].resize(node + 1);
                 good[i][node] = pr.state(p, s);
                 continue;
             }
-            if (found[i].yes || !pr.state) continue;
+            if (!pr.state || found[i].load(std::memory_order_relaxed) < place(node, false, 0)) continue;
             const bool v = pr.state(p, s);
-            if ((pr.kind == Kind::Always && !v) || (pr.kind == Kind::Sometimes && v)) found[i] = Found{true, node};
+            if ((pr.kind == Kind::Always && !v) || (pr.kind == Kind::Sometimes && v)) record(i, place(node, false, 0));
         }
     }
-    void on_edge(uint32_t from, uint32_t ai, const State& pre, const Action& a, const Transition& t, uint32_t to,
-                 bool) {
-        if (need_graph) edges.emplace_back(from, to);
+    void on_edge(uint32_t from, uint32_t ai, const State& pre, const Action& a, const Transition& t) {
         const props::CallView cv = call_view(p, a);
         const props::StepView view{p, pre, t.post, cv, t.result, t.events};
         for (std::size_t i = 0; i < props.size(); ++i) {
             const Property& pr = *props[i];
-            if (found[i].yes || !pr.step) continue;
+            if (!pr.step || found[i].load(std::memory_order_relaxed) < place(from, true, ai)) continue;
             const bool v = pr.step(view);
-            if ((pr.kind == Kind::Step && !v) || (pr.kind == Kind::Sometimes && v))
-                found[i] = Found{true, from, true, ai};
+            if ((pr.kind == Kind::Step && !v) || (pr.kind == Kind::Sometimes && v)) record(i, place(from, true, ai));
         }
     }
     bool done() const { return false; }
@@ -92,7 +109,8 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
     res.profile = profile.name;
     res.options = opts;
     const KernelModel model{profile, opts.bounds, opts.symmetry};
-    Visitor vis{profile, {}, {}, false, {}, {}};
+    Visitor vis{profile, {}, {}, {}};
+    bool need_graph = false;
     std::vector<const Property*> skipped;
     for (const Property& pr : props::catalog()) {
         if (!opts.properties.empty() &&
@@ -103,15 +121,26 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
             continue;
         }
         vis.props.push_back(&pr);
-        if (pr.kind == Kind::Eventually) vis.need_graph = true;
+        if (pr.kind == Kind::Eventually) need_graph = true;
     }
-    vis.found.resize(vis.props.size());
+    vis.found = std::vector<std::atomic<uint64_t>>(vis.props.size());
+    for (auto& f : vis.found) f = kNotFound;
     vis.good.resize(vis.props.size());
-    Limits lim = opts.limits;
-    if (opts.bounds.depth) lim.max_depth = uint32_t(opts.bounds.depth);
-    Bfs<KernelModel> bfs(model, lim);
+    xplicit::Options xo;
+    xo.limits = opts.limits;
+    if (opts.bounds.depth) xo.limits.max_depth = uint32_t(opts.bounds.depth);
+    xo.threads = opts.threads;
+    xo.record_edges = need_graph;
+    xo.progress = opts.progress;
+    xo.progress_label = opts.progress_label.empty() ? "check " + profile.name : opts.progress_label;
+    xplicit::Explorer<KernelModel> bfs(model, xo);
     res.stats = bfs.run(vis);
     const Stats& st = res.stats;
+    std::vector<std::pair<uint32_t, uint32_t>> edges;
+    if (need_graph) {
+        edges.reserve(bfs.edges().size());
+        for (const xplicit::Edge& e : bfs.edges()) edges.emplace_back(e.from, e.to);
+    }
 
     const std::string bound = fmt::format("{} states, {} transitions, depth {}{}; {}", st.states, st.transitions,
                                           st.depth, st.exhausted ? " (exhausted)" : "",
@@ -128,7 +157,7 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
 
     for (std::size_t i = 0; i < vis.props.size(); ++i) {
         const Property& pr = *vis.props[i];
-        const Found& f = vis.found[i];
+        const Found f = found_of(vis.found[i].load());
         Verdict v;
         v.property = std::string(pr.id);
         switch (pr.kind) {
@@ -152,7 +181,7 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
         case Kind::Sometimes:
             if (f.yes) {
                 v.kind = Verdict::Kind::Covered;
-                v.reason = fmt::format("witness of {} steps", bfs.node(f.node).depth + (f.edge ? 1 : 0));
+                v.reason = fmt::format("witness of {} steps", bfs.depth_of(f.node) + (f.edge ? 1 : 0));
                 trace_for(pr, f, "is hit", [&](const ReplayEnd& e) {
                     if (pr.state) return pr.state(profile, e.state);
                     return e.step && pr.step(*e.step);
@@ -174,17 +203,18 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
             }
             auto good = vis.good[i];
             good.resize(bfs.size());
-            const auto reach = can_reach(bfs.size(), vis.edges, good);
-            uint32_t bad = UINT32_MAX;
-            for (uint32_t n = 0; n < reach.size(); ++n)
-                if (!reach[n] && (bad == UINT32_MAX || bfs.node(n).depth < bfs.node(bad).depth)) bad = n;
+            std::vector<bool> goodb(good.begin(), good.end());
+            const auto reach = can_reach(bfs.size(), edges, goodb);
+            uint32_t bad = UINT32_MAX;   // ids are in BFS order: the first is a shallowest
+            for (uint32_t n = 0; n < reach.size() && bad == UINT32_MAX; ++n)
+                if (!reach[n]) bad = n;
             if (bad == UINT32_MAX) {
                 v.kind = Verdict::Kind::Holds;
                 v.reason = bound;
             } else {
                 v.kind = Verdict::Kind::Violated;
                 // Why: what the state leads into (strongly connected components).
-                const Trap trap = trap_of(bfs.size(), vis.edges, bad);
+                const Trap trap = trap_of(bfs.size(), edges, bad);
                 std::string why;
                 if (trap.terminal_sizes.size() == 1 && trap.terminal_sizes[0] == 1 && trap.reachable == 1)
                     why = "it is a deadlock: every enabled action leaves it as it is";

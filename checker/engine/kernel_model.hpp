@@ -5,6 +5,7 @@
 
 #include "checker/engine/alphabet.hpp"
 #include "checker/engine/canon.hpp"
+#include "checker/engine/pack.hpp"
 
 namespace reapcheck::engine {
 
@@ -23,6 +24,11 @@ struct KernelModel {
         Canon c = canonicalize(s, symmetry);
         return {std::move(c.state), std::move(c.key)};
     }
+    // The explicit engine (checker/explicit/explorer.hpp): packed states.
+    void canonical(const State& s, State& canon, std::vector<uint64_t>& words) const {
+        canonicalize_into(s, symmetry, canon, words);
+    }
+    State unpack(const std::vector<uint64_t>& words) const { return unpack_state(words); }
 };
 
 }  // namespace reapcheck::engine

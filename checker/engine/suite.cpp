@@ -68,6 +68,7 @@ CheckResult check_suite(const refimpl::Profile& p, const std::vector<NamedBounds
     for (const NamedBounds& nb : suite) {
         CheckOptions o = base;
         o.bounds = nb.bounds;
+        if (o.progress) o.progress_label = p.name + " " + nb.name;
         CheckResult r = check(p, o);
         merged.runs.emplace_back(nb.name, r.options.bounds, r.stats);
         merged.stats.states += r.stats.states;
@@ -103,15 +104,21 @@ CheckResult check_suite(const refimpl::Profile& p, const std::vector<NamedBounds
             if (better) cur = std::move(v);
         }
     }
+    // Exhausted means every configuration was: a depth-bounded one settles
+    // its safety verdicts within the bound, but did not see its whole space.
     merged.stats.exhausted = true;
+    std::string bounded;
     for (const auto& run : merged.runs) {
         const Stats& st = std::get<2>(run);
-        merged.stats.exhausted &= st.exhausted || !st.stop_reason.rfind("depth bound", 0);
+        merged.stats.exhausted &= st.exhausted;
         // The first limit or signal that cut a configuration short, for the
         // summary line (each configuration's own is in its row).
         if (merged.stats.stop_reason.empty() && !st.exhausted && st.stop_reason.rfind("depth bound", 0))
             merged.stats.stop_reason = st.stop_reason;
+        if (!st.exhausted && !st.stop_reason.rfind("depth bound", 0))
+            bounded += (bounded.empty() ? "" : ", ") + std::get<0>(run) + " (" + st.stop_reason + ")";
     }
+    if (merged.stats.stop_reason.empty() && !bounded.empty()) merged.stats.stop_reason = "depth-bounded: " + bounded;
     for (const auto& id : order) {
         Verdict v = by_id[id];
         auto join = [](const std::vector<std::string>& xs) {

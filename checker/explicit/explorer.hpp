@@ -1,0 +1,367 @@
+// The explicit-state engine: a level-synchronous, multi-threaded breadth-first
+// search over packed states in a tree-compressed store (tree_store.hpp),
+// generic over the model so that it is tested on toy models apart from the
+// kernel model.
+//
+// Model requirements:
+//   using State, Action, Step;
+//   State initial() const;
+//   void actions(const State&, std::vector<Action>&) const;
+//   Step step(const State&, const Action&) const;
+//   bool unchanged(const State& pre, const Step&) const;   // a self-loop
+//   void canonical(const State&, State& canon, std::vector<uint64_t>& words) const;
+//       // the representative and its packed words (word 0 = number of words)
+//   optional: State unpack(const std::vector<uint64_t>& words) const;
+//       // the inverse of canonical's packing: with it the frontier is only
+//       // ids (states are decoded from the store when expanded); without it
+//       // the engine keeps the frontier's states in memory.
+//
+// Each BFS level runs in two phases.
+//  1. The level's states (a range of ids) are cut into chunks that the
+//     threads take in turn. A thread decodes a state, calls on_state, and,
+//     unless the depth bound stops here, applies every action, calls on_edge
+//     and builds each successor's root key; a successor whose root is not yet
+//     in the store becomes a candidate, in its chunk's list, in the order
+//     (state, action). The store's root table is only read in this phase.
+//  2. One thread walks the chunks in order and inserts the candidates: the
+//     first occurrence of a new root gets the next id, and its parent and
+//     action. The ids, parents and traces are therefore exactly those of a
+//     single-threaded BFS, whatever the number of threads.
+// Ids are dense and in BFS order; the states of level d are the id range
+// level_begin(d) .. level_begin(d+1).
+//
+// Visitor (called from several threads when threads > 1; the visitor's
+// methods must then be thread-safe):
+//   void on_level(uint32_t depth, uint32_t first_id, uint32_t end_id);   // before a level, one thread
+//   void on_state(uint32_t id, const State& canonical_state);
+//   void on_edge(uint32_t from, uint32_t action_index, const State& from_state, const Action&, const Step&);
+//   bool done() const;                                                    // stop early
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "checker/engine/bfs.hpp"   // Limits, Stats
+#include "checker/explicit/tree_store.hpp"
+
+namespace reapcheck::xplicit {
+
+using engine::Limits;
+using engine::Stats;
+
+struct Options {
+    Limits limits;
+    int threads = 1;
+    bool record_edges = false;   ///< keep every transition (from, to) for liveness and graphs
+    bool progress = false;       ///< a progress line on stderr every few seconds
+    double progress_seconds = 5;
+    std::string progress_label = "explore";
+};
+
+struct Edge {
+    uint32_t from, to, action;
+};
+
+template <class Model>
+class Explorer {
+public:
+    using State = typename Model::State;
+    using Action = typename Model::Action;
+    using Step = typename Model::Step;
+    static constexpr bool kPacked = requires(const Model& m, const std::vector<uint64_t>& w) { m.unpack(w); };
+
+    Explorer(const Model& m, Options o) : m_(m), o_(std::move(o)) {
+        if (o_.threads < 1) o_.threads = 1;
+    }
+
+    template <class V>
+    Stats run(V& v) {
+        t0_ = std::chrono::steady_clock::now();
+        last_progress_ = t0_;
+        Stats st;
+        {
+            State c;
+            std::vector<uint64_t> w;
+            m_.canonical(m_.initial(), c, w);
+            Builder b(trees_);
+            insert_root(b.reference(w), UINT32_MAX, 0);
+            if constexpr (!kPacked) frontier_.push_back(std::move(c));
+        }
+        level_begin_ = {0, 1};
+        uint32_t depth = 0;
+        while (true) {
+            const uint32_t lo = level_begin_[depth], hi = level_begin_[depth + 1];
+            if (lo == hi) {
+                st.exhausted = true;
+                break;
+            }
+            const bool expand = !(o_.limits.max_depth && depth >= o_.limits.max_depth);
+            v.on_level(depth, lo, hi);
+            std::string stop;
+            run_level(v, lo, hi, expand, st, stop);
+            if (!stop.empty()) {   // cut short inside the level
+                st.stop_reason = stop;
+                st.depth = depth == 0 ? 0 : depth - 1;
+                return finish(st);
+            }
+            if (!expand) {
+                st.stop_reason = "depth bound " + std::to_string(o_.limits.max_depth) + " reached";
+                st.depth = depth;
+                return finish(st);
+            }
+            insert_candidates();
+            level_begin_.push_back(uint32_t(parent_.size()));
+            ++depth;
+        }
+        st.depth = depth == 0 ? 0 : depth - 1;
+        return finish(st);
+    }
+
+    /// Action indices from the initial state to `id`.
+    [[nodiscard]] std::vector<uint32_t> path(uint32_t id) const {
+        std::vector<uint32_t> p;
+        while (parent_[id] != UINT32_MAX) {
+            p.push_back(action_[id]);
+            id = parent_[id];
+        }
+        return {p.rbegin(), p.rend()};
+    }
+    [[nodiscard]] uint32_t depth_of(uint32_t id) const {
+        return uint32_t(std::upper_bound(level_begin_.begin(), level_begin_.end(), id) - level_begin_.begin()) - 1;
+    }
+    [[nodiscard]] std::size_t size() const { return parent_.size(); }
+    /// Every transition between stored states (record_edges), self-loops
+    /// included, sorted by (from, action).
+    [[nodiscard]] const std::vector<Edge>& edges() const { return edges_; }
+    /// Bytes of the visited set (root table and shared subtrees) and of the
+    /// parent links.
+    [[nodiscard]] std::size_t store_bytes() const {
+        return roots_.bytes() + trees_.bytes() + parent_.capacity() * sizeof(uint32_t) +
+               action_.capacity() * sizeof(uint16_t);
+    }
+
+private:
+    struct Candidate {
+        uint64_t root;
+        uint32_t parent;
+        uint16_t action;
+    };
+    struct PendingEdge {
+        uint32_t from, action;
+        uint64_t root;
+    };
+    struct Chunk {
+        std::vector<Candidate> cands;
+        std::vector<PendingEdge> edges;
+        uint64_t transitions = 0;
+    };
+
+    /// Store, edges and this level's candidate lists (counted as chunks
+    /// finish); without unpack, the frontier's states too.
+    uint64_t memory_bytes() const {
+        std::size_t n = store_bytes() + pending_edges_.capacity() * sizeof(PendingEdge) +
+                        level_bytes_.load(std::memory_order_relaxed);
+        if constexpr (!kPacked) n += frontier_.capacity() * sizeof(State);
+        return n;
+    }
+    double elapsed() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count(); }
+
+    std::string limit_hit() const {
+        const Limits& l = o_.limits;
+        if (l.interrupt && *l.interrupt) return "interrupted";
+        if (l.max_seconds && elapsed() > l.max_seconds) return "time limit " + std::to_string(int(l.max_seconds)) + " s";
+        if (l.deadline != std::chrono::steady_clock::time_point{} && std::chrono::steady_clock::now() >= l.deadline)
+            return "time limit " + std::to_string(int(l.max_seconds)) + " s";
+        if (l.max_states && parent_.size() >= l.max_states) return "state limit";
+        if (l.max_memory_mb && memory_bytes() > (l.max_memory_mb << 20)) return "memory limit";
+        return {};
+    }
+
+    void insert_root(uint64_t root, uint32_t parent, uint32_t action) {
+        bool fresh = false;
+        const uint32_t id = roots_.intern(root, fresh);
+        if (!fresh) return;
+        if (id != parent_.size()) throw std::logic_error("engine bug: root ids are not dense");
+        if (action > UINT16_MAX) throw std::logic_error("engine bug: more than 65535 actions in one state");
+        parent_.push_back(parent);
+        action_.push_back(uint16_t(action));
+    }
+
+    template <class V>
+    void run_level(V& v, uint32_t lo, uint32_t hi, bool expand, Stats& st, std::string& stop) {
+        constexpr uint32_t kChunk = 64;
+        const uint32_t nchunks = (hi - lo + kChunk - 1) / kChunk;
+        chunks_.clear();
+        chunks_.resize(nchunks);
+        level_bytes_ = 0;
+        level_transitions_ = 0;
+        std::atomic<uint32_t> next{0};
+        std::atomic<bool> halt{false};
+        std::mutex err_mutex;
+        std::exception_ptr error;
+        std::string stop_reason;
+        auto worker = [&](int tid) {
+            try {
+                Builder b(trees_);
+                std::vector<uint64_t> words;
+                std::vector<Action> acts;
+                State canon;
+                while (!halt.load(std::memory_order_relaxed)) {
+                    const uint32_t ci = next.fetch_add(1, std::memory_order_relaxed);
+                    if (ci >= nchunks) break;
+                    if (std::string r = limit_hit(); !r.empty() || v.done()) {
+                        std::lock_guard lock(err_mutex);
+                        if (stop_reason.empty()) stop_reason = r.empty() ? "every property settled" : r;
+                        halt = true;
+                        break;
+                    }
+                    Chunk& ch = chunks_[ci];
+                    const uint32_t a = lo + ci * kChunk, z = std::min(hi, a + kChunk);
+                    for (uint32_t id = a; id < z; ++id) {
+                        State s;
+                        if constexpr (kPacked) {
+                            trees_.decode(roots_.key(id), words);
+                            s = m_.unpack(words);
+                        } else {
+                            s = frontier_[id - lo];
+                        }
+                        v.on_state(id, s);
+                        if (!expand) continue;
+                        if constexpr (kPacked) b.reference(words);
+                        else {
+                            m_.canonical(s, canon, words);
+                            b.reference(words);
+                        }
+                        m_.actions(s, acts);
+                        for (uint32_t ai = 0; ai < acts.size(); ++ai) {
+                            Step step = m_.step(s, acts[ai]);
+                            ++ch.transitions;
+                            v.on_edge(id, ai, s, acts[ai], step);
+                            if (m_.unchanged(s, step)) {
+                                if (o_.record_edges) ch.edges.push_back({id, ai, roots_.key(id)});
+                                continue;
+                            }
+                            m_.canonical(step_post(step), canon, words);
+                            const uint64_t root = b.root(words);
+                            if (o_.record_edges) ch.edges.push_back({id, ai, root});
+                            if (roots_.find_unlocked(root) != InternTable<uint64_t>::kNone) continue;
+                            ch.cands.push_back({root, id, uint16_t(ai)});
+                            if constexpr (!kPacked) pending_states_[ci].push_back(canon);
+                        }
+                    }
+                    level_bytes_ += ch.cands.capacity() * sizeof(Candidate) +
+                                    ch.edges.capacity() * sizeof(PendingEdge) +
+                                    (kPacked ? 0 : ch.cands.size() * sizeof(State));
+                    level_transitions_ += ch.transitions;
+                    if (tid == 0) progress(a, hi);
+                }
+            } catch (...) {
+                std::lock_guard lock(err_mutex);
+                if (!error) error = std::current_exception();
+                halt = true;
+            }
+        };
+        if constexpr (!kPacked) {
+            pending_states_.clear();
+            pending_states_.resize(nchunks);
+        }
+        if (o_.threads == 1 || nchunks == 1) {
+            worker(0);
+        } else {
+            std::vector<std::thread> ts;
+            for (int t = 1; t < o_.threads; ++t) ts.emplace_back(worker, t);
+            worker(0);
+            for (auto& t : ts) t.join();
+        }
+        for (const Chunk& c : chunks_) st.transitions += c.transitions;
+        done_transitions_ = st.transitions;
+        if (error) std::rethrow_exception(error);
+        stop = stop_reason;
+    }
+
+    static const State& step_post(const Step& s) {
+        if constexpr (requires { s.post; }) return s.post;
+        else return s;
+    }
+
+    void insert_candidates() {
+        std::vector<State> next_frontier;
+        for (std::size_t ci = 0; ci < chunks_.size(); ++ci) {
+            Chunk& ch = chunks_[ci];
+            for (std::size_t k = 0; k < ch.cands.size(); ++k) {
+                const Candidate& c = ch.cands[k];
+                const std::size_t before = parent_.size();
+                insert_root(c.root, c.parent, c.action);
+                if constexpr (!kPacked)
+                    if (parent_.size() != before) next_frontier.push_back(std::move(pending_states_[ci][k]));
+            }
+            std::vector<Candidate>().swap(ch.cands);
+            if (o_.record_edges)
+                for (const PendingEdge& e : ch.edges) pending_edges_.push_back(e);
+            std::vector<PendingEdge>().swap(ch.edges);
+        }
+        if constexpr (!kPacked) frontier_.swap(next_frontier);
+    }
+
+    void progress(uint32_t at, uint32_t hi) {
+        if (!o_.progress) return;
+        const auto now = std::chrono::steady_clock::now();
+        if (std::chrono::duration<double>(now - last_progress_).count() < o_.progress_seconds) return;
+        last_progress_ = now;
+        const uint64_t tr = done_transitions_ + level_transitions_.load(std::memory_order_relaxed);
+        const double s = elapsed();
+        std::fprintf(stderr, "%s\n",
+                     fmt::format("{}: {:.0f} s, {} states, {} transitions, {:.0f} states/s, depth {}, frontier {} "
+                                 "left of this level, store {} MiB",
+                                 o_.progress_label, s, parent_.size(), tr, double(parent_.size()) / s,
+                                 level_begin_.size() - 2, hi - at, memory_bytes() >> 20)
+                         .c_str());
+    }
+
+    Stats finish(Stats& st) {
+        st.states = parent_.size();
+        st.seconds = elapsed();
+        st.key_bytes = store_bytes();
+        if (o_.record_edges) {
+            for (const Chunk& c : chunks_)   // a level cut short: its edges so far
+                for (const PendingEdge& e : c.edges) pending_edges_.push_back(e);
+            edges_.reserve(pending_edges_.size());
+            for (const PendingEdge& e : pending_edges_) {
+                const uint32_t to = roots_.find_unlocked(e.root);
+                if (to == InternTable<uint64_t>::kNone) continue;   // into the level that was not inserted
+                edges_.push_back({e.from, to, e.action});
+            }
+            std::vector<PendingEdge>().swap(pending_edges_);
+        }
+        chunks_.clear();
+        return st;
+    }
+
+    const Model& m_;
+    Options o_;
+    TreeTables trees_;
+    InternTable<uint64_t> roots_;
+    std::vector<uint32_t> parent_;
+    std::vector<uint16_t> action_;
+    std::vector<uint32_t> level_begin_;
+    std::vector<Chunk> chunks_;
+    std::vector<PendingEdge> pending_edges_;
+    std::vector<Edge> edges_;
+    std::vector<State> frontier_;                        // without unpack only
+    std::vector<std::vector<State>> pending_states_;     // without unpack only
+    std::chrono::steady_clock::time_point t0_, last_progress_;
+    std::atomic<uint64_t> level_bytes_{0}, level_transitions_{0};
+    uint64_t done_transitions_ = 0;
+};
+
+}  // namespace reapcheck::xplicit
