@@ -1,6 +1,7 @@
 #include "checker/engine/canon.hpp"
 
 #include <algorithm>
+#include <boost/container/small_vector.hpp>
 #include <boost/container_hash/hash.hpp>
 #include <numeric>
 
@@ -12,12 +13,17 @@ using namespace refimpl;
 
 namespace {
 
+/// Scratch sequences of a canonicalisation: inline, so that canonicalising
+/// the states the checker explores allocates nothing.
+template <class T>
+using Small = boost::container::small_vector<T, 16>;
+
 /// Rank compression of a set of values: each value -> its position among the
 /// distinct values, so only order and equality survive.
 template <class T>
 struct Ranks {
-    std::vector<T> v;
-    explicit Ranks(std::vector<T> in) : v(std::move(in)) {
+    Small<T> v;
+    explicit Ranks(Small<T> in) : v(std::move(in)) {
         std::sort(v.begin(), v.end());
         v.erase(std::unique(v.begin(), v.end()), v.end());
     }
@@ -26,11 +32,12 @@ struct Ranks {
 
 /// Rebuild `s` keeping the tasks in `order` (input indices), renumbering every
 /// object in order of first reference.
-State rebuild(const State& s, const std::vector<Id>& order, std::vector<Id>& task_map) {
+template <class Order>
+State rebuild(const State& s, const Order& order, std::vector<Id>& task_map) {
     State o;
     task_map.assign(s.tasks.size(), kNone);
     for (std::size_t i = 0; i < order.size(); ++i) task_map[order[i]] = Id(i);
-    std::vector<Id> proc_map(s.procs.size(), kNone), sh_map(s.sighands.size(), kNone),
+    Small<Id> proc_map(s.procs.size(), kNone), sh_map(s.sighands.size(), kNone),
         pid_map(s.pids.size(), kNone), file_map(s.files.size(), kNone), table_map(s.fdtables.size(), kNone);
     auto map_pid = [&](Id p) -> Id {
         if (p == kNone) return kNone;
@@ -62,7 +69,7 @@ State rebuild(const State& s, const std::vector<Id>& order, std::vector<Id>& tas
             if (u != t && s.tasks[u].*seq && s.tasks[u].*seq < v && same_list(u)) ++pos;
         return pos;
     };
-    std::vector<uint8_t> execs;
+    Small<uint8_t> execs;
     for (Id t : order) {
         execs.push_back(s.tasks[t].self_exec_id);
         execs.push_back(s.tasks[t].parent_exec_id);
@@ -190,7 +197,8 @@ Canon compact_in_order(const State& s, const std::vector<Id>& order) {
 
 void canonicalize_into(const State& s, bool symmetry, State& out, std::vector<uint64_t>& words,
                        std::vector<Id>* task_map) {
-    std::vector<Id> live, tm;
+    Small<Id> live;
+    std::vector<Id> tm;
     for (Id t = 0; t < Id(s.tasks.size()); ++t)
         if (s.tasks[t].exit_state != ExitState::Released) live.push_back(t);
     if (!symmetry || live.size() <= 2) {
@@ -200,18 +208,18 @@ void canonicalize_into(const State& s, bool symmetry, State& out, std::vector<ui
         return;
     }
     // init (task 0) stays first: it is the namespace reaper, unlike any other.
-    std::vector<std::pair<std::size_t, Id>> sig;
+    Small<std::pair<std::size_t, Id>> sig;
     for (std::size_t i = 1; i < live.size(); ++i) sig.emplace_back(signature(s, live[i], 2), live[i]);
     std::sort(sig.begin(), sig.end());
     // Groups of equal signature; every order within each group is tried.
-    std::vector<std::pair<std::size_t, std::size_t>> groups;
+    Small<std::pair<std::size_t, std::size_t>> groups;
     for (std::size_t i = 0; i < sig.size();) {
         std::size_t j = i;
         while (j < sig.size() && sig[j].first == sig[i].first) ++j;
         if (j - i > 1) groups.emplace_back(i, j);
         i = j;
     }
-    std::vector<Id> order{live[0]};
+    Small<Id> order{live[0]};
     for (auto& [_, t] : sig) order.push_back(t);
     if (groups.empty()) {   // one order: nothing to compare
         out = rebuild(s, order, tm);
@@ -221,14 +229,14 @@ void canonicalize_into(const State& s, bool symmetry, State& out, std::vector<ui
     }
     // Enumerate the product of the groups' permutations (odometer); the
     // representative is the one whose packed words are least.
-    std::vector<std::vector<Id>> perms;
+    Small<Small<Id>> perms;
     for (auto& [b, e] : groups) {
-        std::vector<Id> g(order.begin() + 1 + b, order.begin() + 1 + e);
+        Small<Id> g(order.begin() + 1 + b, order.begin() + 1 + e);
         std::sort(g.begin(), g.end());
         perms.push_back(g);
     }
     bool first = true;
-    std::vector<uint64_t> cand_words;
+    thread_local std::vector<uint64_t> cand_words;
     while (true) {
         for (std::size_t gi = 0; gi < groups.size(); ++gi)
             std::copy(perms[gi].begin(), perms[gi].end(), order.begin() + 1 + groups[gi].first);

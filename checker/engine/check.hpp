@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "checker/engine/alphabet.hpp"
-#include "checker/engine/bfs.hpp"
+#include "checker/engine/limits.hpp"
 #include "properties/catalog.hpp"
 
 namespace reapcheck::engine {

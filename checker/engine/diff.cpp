@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "checker/engine/canon.hpp"
+#include "checker/explicit/explorer.hpp"
 #include "checker/engine/trace.hpp"
 #include "checker/scenario/parser.hpp"
 #include "checker/scenario/printer.hpp"
@@ -264,7 +265,7 @@ bool same_action(const Action& x, const Action& y) {
 }
 
 // ---------------------------------------------------------------------------
-// The product model (for Bfs)
+// The product model (for the explicit engine)
 
 struct PairState {
     State a, b;
@@ -401,6 +402,17 @@ struct ProductModel {
         return st;
     }
     bool unchanged(const State& s, const Step& t) const { return t.post == s; }
+    // The explicit engine's form: the key's bytes as words, word 0 the count.
+    // (No unpack: the engine keeps the frontier's pairs in memory.)
+    void canonical(const State& s, State& canon, std::vector<uint64_t>& words) const {
+        PairCanon c = canon_pair(s, o.symmetry);
+        canon = std::move(c.state);
+        const std::string& k = c.key;   // word 1: its length in bytes
+        words.assign(2 + (k.size() + 7) / 8, 0);
+        words[0] = words.size();
+        words[1] = k.size();
+        for (std::size_t i = 0; i < k.size(); ++i) words[2 + i / 8] |= uint64_t(uint8_t(k[i])) << (8 * (i % 8));
+    }
     std::pair<State, std::string> canonical(const State& s) const {
         PairCanon c = canon_pair(s, o.symmetry);
         return {std::move(c.state), std::move(c.key)};
@@ -408,7 +420,7 @@ struct ProductModel {
 };
 
 /// Heap bytes of a stored state and of its key, estimated from the sizes of
-/// its vectors (Bfs's own estimate counts keys and nodes, not the frontier
+/// its vectors (the engine's own estimate counts its store, not the frontier
 /// states, which for a pair of full States dominate).
 std::size_t state_bytes(const State& s) {
     std::size_t n = sizeof(State) + s.tasks.capacity() * sizeof(Task) + s.procs.capacity() * sizeof(Proc) +
@@ -422,7 +434,7 @@ std::size_t key_bytes(const State& s) {   // pack_state: two words a task, about
 }
 
 struct DiffVisitor {
-    const Bfs<ProductModel>* bfs = nullptr;
+    const xplicit::Explorer<ProductModel>* bfs = nullptr;
     bool first_only = false;
     uint64_t max_memory = 0;       ///< bytes; 0 = none
     bool memory_stop = false;
@@ -436,16 +448,17 @@ struct DiffVisitor {
 
     void on_state(uint32_t id, const PairState& s) {
         if (!max_memory) return;
-        const uint32_t d = bfs->node(id).depth;
+        const uint32_t d = bfs->depth_of(id);
         if (level_bytes.size() <= d) level_bytes.resize(d + 1, 0);
         level_bytes[d] += sizeof(PairState) + state_bytes(s.a) + state_bytes(s.b) - 2 * sizeof(State);
-        index_bytes += key_bytes(s.a) + key_bytes(s.b) + 1 + 64 + sizeof(Bfs<ProductModel>::Node);
+        index_bytes += key_bytes(s.a) + key_bytes(s.b) + 1 + 64 + sizeof(uint32_t);
     }
     [[nodiscard]] uint64_t memory() const {
         const std::size_t n = level_bytes.size();
         return index_bytes + (n ? level_bytes[n - 1] : 0) + (n > 1 ? level_bytes[n - 2] : 0);
     }
-    void on_edge(uint32_t from, uint32_t ai, const PairState&, const PAction& x, const PStep& st, uint32_t, bool) {
+    void on_level(uint32_t, uint32_t, uint32_t) {}
+    void on_edge(uint32_t from, uint32_t ai, const PairState&, const PAction& x, const PStep& st) {
         if (x.side != Side::Both) {
             ++one_sided_steps;
             return;
@@ -460,7 +473,7 @@ struct DiffVisitor {
             ra += " (one task/fd)";
             rb += " (another task/fd)";
         }
-        const int steps = int(bfs->node(from).depth) + 1;
+        const int steps = int(bfs->depth_of(from)) + 1;
         auto [it, fresh] = differing.try_emplace({cc, ra, rb}, steps);
         if (!fresh) it->second = std::min(it->second, steps);
         if (!found) {
@@ -624,7 +637,9 @@ PairDiff diff(const Profile& a, const Profile& b, const DiffOptions& opts) {
     const ProductModel model{a, b, opts, 0, {}, {}};
     Limits lim = opts.limits;
     lim.max_depth = opts.bounds.depth > 0 ? uint32_t(opts.bounds.depth) : 0;
-    Bfs<ProductModel> bfs(model, lim);
+    xplicit::Options xo;
+    xo.limits = lim;   // one thread: the visitor collects behaviour sets
+    xplicit::Explorer<ProductModel> bfs(model, xo);
     DiffVisitor vis;
     vis.bfs = &bfs;
     vis.first_only = opts.first_only;
@@ -635,7 +650,7 @@ PairDiff diff(const Profile& a, const Profile& b, const DiffOptions& opts) {
         st.stop_reason = vis.memory_stop ? fmt::format("memory limit {} MiB (estimated: state store and frontier)",
                                                        opts.limits.max_memory_mb)
                                          : "stopped at the first difference";
-    // Bfs: a depth-bound stop reports the bound; any other stop, the level
+    // The engine: a depth-bound stop reports the bound; any other stop, the level
     // before the one it was expanding (every edge from levels < that one was
     // compared).
     const bool depth_stop = st.stop_reason.rfind("depth bound", 0) == 0;

@@ -60,7 +60,7 @@
 #include <nlohmann/json.hpp>
 
 #include "checker/engine/alphabet.hpp"
-#include "checker/engine/bfs.hpp"
+#include "checker/engine/limits.hpp"
 #include "refimpl/profile.hpp"
 
 namespace reapcheck::engine {

@@ -1,8 +1,11 @@
 #include "checker/engine/dot.hpp"
 
+#include <map>
+
 #include <fmt/format.h>
 
 #include "checker/engine/kernel_model.hpp"
+#include "checker/explicit/explorer.hpp"
 #include "checker/scenario/printer.hpp"
 
 namespace reapcheck::engine {
@@ -107,13 +110,16 @@ std::string action_label(const Action& a) {
 struct GraphVisitor {
     StateGraph& g;
     uint64_t max_nodes;
-    void on_state(uint32_t node, const State& s) {
-        if (g.labels.size() <= node) g.labels.resize(node + 1);
-        g.labels[node] = brief_label(s);
-        if (g.labels.size() > max_nodes) g.too_big = true;
+    std::map<std::pair<uint32_t, uint32_t>, std::string> labels;   // (from, action index) -> label
+    void on_level(uint32_t, uint32_t, uint32_t end) {
+        if (end > max_nodes) g.too_big = true;
+        else g.labels.resize(end);
     }
-    void on_edge(uint32_t from, uint32_t, const State&, const Action& a, const Transition&, uint32_t to, bool) {
-        if (from != to && !g.too_big) g.edges.push_back({from, to, action_label(a)});
+    void on_state(uint32_t node, const State& s) {
+        if (!g.too_big) g.labels[node] = brief_label(s);
+    }
+    void on_edge(uint32_t from, uint32_t ai, const State&, const Action& a, const Transition&) {
+        if (!g.too_big) labels.emplace(std::pair{from, ai}, action_label(a));
     }
     bool done() const { return g.too_big; }
 };
@@ -124,13 +130,19 @@ StateGraph explore_state_graph(const Profile& p, const Bounds& b, bool symmetry,
     StateGraph g;
     const KernelModel model{p, b, symmetry};
     if (b.depth) lim.max_depth = uint32_t(b.depth);
-    Bfs<KernelModel> bfs(model, lim);
-    GraphVisitor vis{g, max_nodes};
+    xplicit::Options o;
+    o.limits = lim;
+    o.record_edges = true;   // one thread: the labels are small, and the graph is at most max_nodes
+    xplicit::Explorer<KernelModel> bfs(model, o);
+    GraphVisitor vis{g, max_nodes, {}};
     g.stats = bfs.run(vis);
     if (g.too_big) {
         g.labels.clear();
         g.edges.clear();
+        return g;
     }
+    for (const xplicit::Edge& e : bfs.edges())
+        if (e.from != e.to && e.to < g.labels.size()) g.edges.push_back({e.from, e.to, vis.labels[{e.from, e.action}]});
     return g;
 }
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "checker/engine/alphabet.hpp"
-#include "checker/engine/bfs.hpp"
+#include "checker/engine/limits.hpp"
 #include "checker/engine/world_trace.hpp"
 
 namespace reapcheck::engine {

@@ -1,4 +1,4 @@
-// refimpl as a model for the generic BFS engine (bfs.hpp): the initial world,
+// refimpl as a model for the explicit engine (checker/explicit/explorer.hpp): the initial world,
 // the alphabet within bounds, one transition per action, canonical forms.
 // Shared by check (properties) and the state-graph export.
 #pragma once
@@ -20,11 +20,7 @@ struct KernelModel {
     void actions(const State& s, std::vector<Action>& out) const { enabled_actions(s, p, b, out); }
     Step step(const State& s, const Action& a) const { return apply(s, p, a); }
     bool unchanged(const State& s, const Step& t) const { return t.post == s; }
-    std::pair<State, std::string> canonical(const State& s) const {
-        Canon c = canonicalize(s, symmetry);
-        return {std::move(c.state), std::move(c.key)};
-    }
-    // The explicit engine (checker/explicit/explorer.hpp): packed states.
+    // Packed canonical states (pack.hpp); the frontier is decoded with unpack.
     void canonical(const State& s, State& canon, std::vector<uint64_t>& words) const {
         canonicalize_into(s, symmetry, canon, words);
     }

@@ -43,6 +43,8 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -51,7 +53,7 @@
 
 #include <fmt/format.h>
 
-#include "checker/engine/bfs.hpp"   // Limits, Stats
+#include "checker/engine/limits.hpp"
 #include "checker/explicit/tree_store.hpp"
 
 namespace reapcheck::xplicit {
@@ -94,7 +96,7 @@ public:
             std::vector<uint64_t> w;
             m_.canonical(m_.initial(), c, w);
             Builder b(trees_);
-            insert_root(b.reference(w), UINT32_MAX, 0);
+            insert_root(b.reference(w), UINT32_MAX);
             if constexpr (!kPacked) frontier_.push_back(std::move(c));
         }
         level_begin_ = {0, 1};
@@ -120,41 +122,65 @@ public:
                 return finish(st);
             }
             insert_candidates();
-            level_begin_.push_back(uint32_t(parent_.size()));
+            level_begin_.push_back(states_);
             ++depth;
         }
         st.depth = depth == 0 ? 0 : depth - 1;
         return finish(st);
     }
 
-    /// Action indices from the initial state to `id`.
+    /// Action indices from the initial state to `id`. The store keeps only
+    /// each state's parent; the action is found again by expanding the
+    /// parent: the first of its actions that leads to the state, which is
+    /// the one the search recorded (candidates are inserted in action order).
     [[nodiscard]] std::vector<uint32_t> path(uint32_t id) const {
         std::vector<uint32_t> p;
-        while (parent_[id] != UINT32_MAX) {
-            p.push_back(action_[id]);
-            id = parent_[id];
+        Builder b(const_cast<TreeTables&>(trees_));
+        std::vector<uint64_t> words;
+        std::vector<Action> acts;
+        State canon;
+        while (parent(id) != UINT32_MAX) {
+            const uint32_t from = parent(id);
+            const uint64_t want = roots_.key(id);
+            const State s = state_of(from, words);
+            b.reference(words);
+            m_.actions(s, acts);
+            uint32_t found = UINT32_MAX;
+            for (uint32_t ai = 0; ai < acts.size() && found == UINT32_MAX; ++ai) {
+                const Step step = m_.step(s, acts[ai]);
+                if (m_.unchanged(s, step)) continue;
+                m_.canonical(step_post(step), canon, words);
+                if (b.root(words) == want) found = ai;
+            }
+            if (found == UINT32_MAX) throw std::logic_error("engine bug: no action of a state's parent leads to it");
+            p.push_back(found);
+            id = from;
         }
         return {p.rbegin(), p.rend()};
+    }
+    /// The canonical state with this id (from the store, or for a model
+    /// without unpack, by replaying its path).
+    [[nodiscard]] State state(uint32_t id) const {
+        std::vector<uint64_t> words;
+        return state_of(id, words);
     }
     [[nodiscard]] uint32_t depth_of(uint32_t id) const {
         return uint32_t(std::upper_bound(level_begin_.begin(), level_begin_.end(), id) - level_begin_.begin()) - 1;
     }
-    [[nodiscard]] std::size_t size() const { return parent_.size(); }
+    [[nodiscard]] std::size_t size() const { return states_; }
     /// Every transition between stored states (record_edges), self-loops
     /// included, sorted by (from, action).
     [[nodiscard]] const std::vector<Edge>& edges() const { return edges_; }
     /// Bytes of the visited set (root table and shared subtrees) and of the
     /// parent links.
     [[nodiscard]] std::size_t store_bytes() const {
-        return roots_.bytes() + trees_.bytes() + parent_.capacity() * sizeof(uint32_t) +
-               action_.capacity() * sizeof(uint16_t);
+        return roots_.bytes() + trees_.bytes() + parents_.size() * sizeof(uint32_t) * kParentChunk;
     }
 
 private:
-    struct Candidate {
-        uint64_t root;
-        uint32_t parent;
-        uint16_t action;
+    struct Candidate {   // 12 bytes: the largest level's candidates dominate the peak memory
+        uint32_t root_hi, root_lo, parent;
+        [[nodiscard]] uint64_t root() const { return uint64_t(root_hi) << 32 | root_lo; }
     };
     struct PendingEdge {
         uint32_t from, action;
@@ -182,19 +208,41 @@ private:
         if (l.max_seconds && elapsed() > l.max_seconds) return "time limit " + std::to_string(int(l.max_seconds)) + " s";
         if (l.deadline != std::chrono::steady_clock::time_point{} && std::chrono::steady_clock::now() >= l.deadline)
             return "time limit " + std::to_string(int(l.max_seconds)) + " s";
-        if (l.max_states && parent_.size() >= l.max_states) return "state limit";
+        if (l.max_states && states_ >= l.max_states) return "state limit";
         if (l.max_memory_mb && memory_bytes() > (l.max_memory_mb << 20)) return "memory limit";
         return {};
     }
 
-    void insert_root(uint64_t root, uint32_t parent, uint32_t action) {
+    void insert_root(uint64_t root, uint32_t parent) {
         bool fresh = false;
         const uint32_t id = roots_.intern(root, fresh);
         if (!fresh) return;
-        if (id != parent_.size()) throw std::logic_error("engine bug: root ids are not dense");
-        if (action > UINT16_MAX) throw std::logic_error("engine bug: more than 65535 actions in one state");
-        parent_.push_back(parent);
-        action_.push_back(uint16_t(action));
+        if (id != states_) throw std::logic_error("engine bug: root ids are not dense");
+        if (id % kParentChunk == 0) parents_.emplace_back(new uint32_t[kParentChunk]);
+        parents_.back()[id % kParentChunk] = parent;
+        ++states_;
+    }
+    [[nodiscard]] uint32_t parent(uint32_t id) const { return parents_[id / kParentChunk][id % kParentChunk]; }
+
+    State state_of(uint32_t id, std::vector<uint64_t>& words) const {
+        if constexpr (kPacked) {
+            trees_.decode(roots_.key(id), words);
+            return m_.unpack(words);
+        } else {
+            std::vector<uint32_t> p = path(id);
+            State s = m_.initial();
+            State canon;
+            m_.canonical(s, canon, words);
+            std::vector<Action> acts;
+            for (uint32_t ai : p) {
+                m_.actions(canon, acts);
+                const Step step = m_.step(canon, acts[ai]);
+                State next;
+                m_.canonical(step_post(step), next, words);
+                canon = std::move(next);
+            }
+            return canon;
+        }
     }
 
     template <class V>
@@ -255,10 +303,12 @@ private:
                             const uint64_t root = b.root(words);
                             if (o_.record_edges) ch.edges.push_back({id, ai, root});
                             if (roots_.find_unlocked(root) != InternTable<uint64_t>::kNone) continue;
-                            ch.cands.push_back({root, id, uint16_t(ai)});
+                            ch.cands.push_back({uint32_t(root >> 32), uint32_t(root), id});
                             if constexpr (!kPacked) pending_states_[ci].push_back(canon);
                         }
                     }
+                    ch.cands.shrink_to_fit();
+                    ch.edges.shrink_to_fit();
                     level_bytes_ += ch.cands.capacity() * sizeof(Candidate) +
                                     ch.edges.capacity() * sizeof(PendingEdge) +
                                     (kPacked ? 0 : ch.cands.size() * sizeof(State));
@@ -300,10 +350,10 @@ private:
             Chunk& ch = chunks_[ci];
             for (std::size_t k = 0; k < ch.cands.size(); ++k) {
                 const Candidate& c = ch.cands[k];
-                const std::size_t before = parent_.size();
-                insert_root(c.root, c.parent, c.action);
+                const uint32_t before = states_;
+                insert_root(c.root(), c.parent);
                 if constexpr (!kPacked)
-                    if (parent_.size() != before) next_frontier.push_back(std::move(pending_states_[ci][k]));
+                    if (states_ != before) next_frontier.push_back(std::move(pending_states_[ci][k]));
             }
             std::vector<Candidate>().swap(ch.cands);
             if (o_.record_edges)
@@ -323,15 +373,19 @@ private:
         std::fprintf(stderr, "%s\n",
                      fmt::format("{}: {:.0f} s, {} states, {} transitions, {:.0f} states/s, depth {}, frontier {} "
                                  "left of this level, store {} MiB",
-                                 o_.progress_label, s, parent_.size(), tr, double(parent_.size()) / s,
+                                 o_.progress_label, s, states_, tr, double(states_) / s,
                                  level_begin_.size() - 2, hi - at, memory_bytes() >> 20)
                          .c_str());
     }
 
     Stats finish(Stats& st) {
-        st.states = parent_.size();
+        st.states = states_;
         st.seconds = elapsed();
         st.key_bytes = store_bytes();
+        if (std::getenv("REAPCHECK_STORE_DEBUG"))
+            std::fprintf(stderr, "roots %u (%zu B) leaves %u (%zu B) nodes %u (%zu B) parents %zu B\n", roots_.size(),
+                         roots_.bytes(), trees_.leaves.size(), trees_.leaves.bytes(), trees_.nodes.size(),
+                         trees_.nodes.bytes(), parents_.size() * kParentChunk * sizeof(uint32_t));
         if (o_.record_edges) {
             for (const Chunk& c : chunks_)   // a level cut short: its edges so far
                 for (const PendingEdge& e : c.edges) pending_edges_.push_back(e);
@@ -351,8 +405,9 @@ private:
     Options o_;
     TreeTables trees_;
     InternTable<uint64_t> roots_;
-    std::vector<uint32_t> parent_;
-    std::vector<uint16_t> action_;
+    static constexpr uint32_t kParentChunk = 1u << 16;
+    std::vector<std::unique_ptr<uint32_t[]>> parents_;   // parent id of each state, in chunks
+    uint32_t states_ = 0;
     std::vector<uint32_t> level_begin_;
     std::vector<Chunk> chunks_;
     std::vector<PendingEdge> pending_edges_;

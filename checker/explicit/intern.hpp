@@ -7,8 +7,8 @@
 // other threads insert. The index is split into 256 shards by the top bits of
 // the key's hash; each shard is an open-addressing array of 32-bit cells
 // (id + 1; 0 = empty) with linear probing, guarded by its own mutex and grown
-// on its own (doubling at load 5/8). A stored key costs its own size plus 4
-// bytes / load in the index: 14-21 bytes for a 64-bit key.
+// on its own (doubling at load 13/16). A stored key costs its own size plus 4
+// bytes / load in the index: 13-18 bytes for a 64-bit key.
 //
 // Concurrency contract: `intern`, `find` and `key` may run from many threads
 // at once. `find_unlocked` only while no thread interns (the explorer's
@@ -71,7 +71,7 @@ public:
         slot(id) = k;
         sh.cells[i] = id + 1;
         fresh = true;
-        if (++sh.used * 8 > sh.cells.size() * 5) grow(sh);
+        if (++sh.used * 16 > sh.cells.size() * 13) grow(sh);
         return id;
     }
 

@@ -3,14 +3,18 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
+#include <mutex>
 #include <set>
 #include <sstream>
 
-#include "checker/engine/bfs.hpp"
+#include "checker/explicit/explorer.hpp"
 #include "checker/engine/canon.hpp"
 #include "checker/engine/check.hpp"
 #include "checker/engine/graph.hpp"
+#include "checker/engine/kernel_model.hpp"
+#include "checker/engine/pack.hpp"
 #include "checker/scenario/parser.hpp"
 #include "checker/scenario/refimpl_executor.hpp"
 #include "checker/scenario/runner.hpp"
@@ -26,6 +30,7 @@ struct GraphModel {
     using Action = std::string;   // the target node
     struct Step { State post; };
     std::map<std::string, std::vector<std::string>> succ;
+    std::vector<std::string> names;   // node index -> name (the packed form is the index)
     std::string start;
     explicit GraphModel(std::vector<std::string> paths) {
         for (const auto& p : paths) {
@@ -33,6 +38,7 @@ struct GraphModel {
             std::string prev, cur;
             while (in >> cur) {
                 if (start.empty()) start = cur;
+                if (std::find(names.begin(), names.end(), cur) == names.end()) names.push_back(cur);
                 if (!prev.empty()) succ[prev].push_back(cur);
                 prev = cur;
             }
@@ -44,11 +50,16 @@ struct GraphModel {
         out = it == succ.end() ? std::vector<Action>{} : it->second;
     }
     Step step(const State&, const Action& a) const { return {a}; }
-    std::pair<State, std::string> canonical(const State& s) const { return {s, s}; }
+    void canonical(const State& s, State& c, std::vector<uint64_t>& w) const {
+        c = s;
+        w = {2, uint64_t(std::find(names.begin(), names.end(), s) - names.begin())};
+    }
+    State unpack(const std::vector<uint64_t>& w) const { return names.at(w[1]); }
     bool unchanged(const State&, const Step&) const { return false; }
 };
 
-/// A counter modulo n with +1 and -1.
+/// A counter modulo n with +1 and -1 (no unpack: the explorer keeps its
+/// frontier's states).
 struct CounterModel {
     using State = int;
     using Action = int;
@@ -57,61 +68,130 @@ struct CounterModel {
     State initial() const { return 0; }
     void actions(const State&, std::vector<Action>& out) const { out = {+1, -1}; }
     Step step(const State& s, const Action& a) const { return {((s + a) % n + n) % n}; }
-    std::pair<State, std::string> canonical(const State& s) const { return {s, std::to_string(s)}; }
+    void canonical(const State& s, State& c, std::vector<uint64_t>& w) const {
+        c = s;
+        w = {2, uint64_t(s)};
+    }
     bool unchanged(const State&, const Step&) const { return false; }
+};
+
+/// A grid of x, y in [0, n) with moves in four directions and a wrap-around
+/// on x: many equal-length paths, so a multi-threaded search must pick the
+/// same parents as a single-threaded one.
+struct GridModel {
+    using State = std::pair<int, int>;
+    using Action = int;
+    struct Step { State post; };
+    int n;
+    State initial() const { return {0, 0}; }
+    void actions(const State&, std::vector<Action>& out) const { out = {0, 1, 2, 3}; }
+    Step step(const State& s, const Action& a) const {
+        State t = s;
+        if (a == 0) t.first = (t.first + 1) % n;
+        if (a == 1) t.first = (t.first + n - 1) % n;
+        if (a == 2 && t.second + 1 < n) ++t.second;
+        if (a == 3 && t.second > 0) --t.second;
+        return {t};
+    }
+    void canonical(const State& s, State& c, std::vector<uint64_t>& w) const {
+        c = s;
+        w = {3, uint64_t(s.first), uint64_t(s.second)};
+    }
+    State unpack(const std::vector<uint64_t>& w) const { return {int(w[1]), int(w[2])}; }
+    bool unchanged(const State& s, const Step& t) const { return s == t.post; }
 };
 
 template <class M>
 struct Recorder {
-    std::vector<typename M::State> states;
-    std::vector<std::pair<uint32_t, uint32_t>> edges;
-    void on_state(uint32_t, const typename M::State& s) { states.push_back(s); }
-    template <class A, class S>
-    void on_edge(uint32_t f, uint32_t, const typename M::State&, const A&, const S&, uint32_t t, bool) {
-        edges.emplace_back(f, t);
+    std::mutex m;
+    std::map<uint32_t, typename M::State> states;
+    void on_level(uint32_t, uint32_t, uint32_t) {}
+    void on_state(uint32_t id, const typename M::State& s) {
+        std::lock_guard lock(m);
+        states[id] = s;
     }
+    template <class A, class S>
+    void on_edge(uint32_t, uint32_t, const typename M::State&, const A&, const S&) {}
     bool done() const { return false; }
 };
 
+template <class M>
+uint32_t id_of(const Recorder<M>& r, const typename M::State& s) {
+    for (const auto& [id, x] : r.states)
+        if (x == s) return id;
+    FAIL("state not found");
+    return 0;
+}
+
 }  // namespace
 
-TEST_CASE("bfs on a toy graph: counts, shortest paths, depth") {
+TEST_CASE("explorer on a toy graph: counts, shortest paths, depth, edges") {
     GraphModel g({"a b c d", "a e d", "d a", "c c"});
     Recorder<GraphModel> rec;
-    Bfs<GraphModel> bfs(g, Limits{});
+    xplicit::Options o;
+    o.record_edges = true;
+    xplicit::Explorer<GraphModel> bfs(g, o);
     Stats st = bfs.run(rec);
     CHECK(st.states == 5);
     CHECK(st.transitions == 7);
     CHECK(st.exhausted);
     CHECK(st.depth == 2);
     // d is reached by the shorter path a e d
-    const auto it = std::find(rec.states.begin(), rec.states.end(), "d");
-    REQUIRE(it != rec.states.end());
-    CHECK(bfs.path(uint32_t(it - rec.states.begin())).size() == 2);
+    CHECK(bfs.path(id_of(rec, "d")) == std::vector<uint32_t>{1, 0});
+    CHECK(bfs.depth_of(id_of(rec, "d")) == 2);
+    CHECK(bfs.state(id_of(rec, "e")) == "e");
+    CHECK(bfs.edges().size() == 7);   // c -> c included
 }
 
-TEST_CASE("bfs on a counter: n states, depth n/2, depth bound and state limit") {
+TEST_CASE("explorer on a counter: n states, depth n/2, depth bound and state limit") {
     CounterModel c{10};
     Recorder<CounterModel> rec;
-    Bfs<CounterModel> bfs(c, Limits{});
+    xplicit::Explorer<CounterModel> bfs(c, {});
     Stats st = bfs.run(rec);
     CHECK(st.states == 10);
     CHECK(st.transitions == 20);
     CHECK(st.depth == 5);
-    Limits l;
-    l.max_depth = 2;
+    CHECK(bfs.path(id_of(rec, 7)) == std::vector<uint32_t>{1, 1, 1});
+    CHECK(bfs.state(id_of(rec, 7)) == 7);   // replayed: the counter has no unpack
+    xplicit::Options o;
+    o.limits.max_depth = 2;
     Recorder<CounterModel> r2;
-    Bfs<CounterModel> b2(c, l);
+    xplicit::Explorer<CounterModel> b2(c, o);
     Stats s2 = b2.run(r2);
     CHECK(s2.states == 5);   // 0, ±1, ±2
     CHECK_FALSE(s2.exhausted);
-    Limits l3;
-    l3.max_states = 3;
+    CHECK(s2.stop_reason == "depth bound 2 reached");
+    xplicit::Options o3;
+    o3.limits.max_states = 3;
     Recorder<CounterModel> r3;
-    Bfs<CounterModel> b3(c, l3);
+    xplicit::Explorer<CounterModel> b3(c, o3);
     Stats s3 = b3.run(r3);
     CHECK_FALSE(s3.exhausted);
     CHECK(s3.stop_reason == "state limit");
+}
+
+TEST_CASE("explorer: ids, parents and paths do not depend on the number of threads") {
+    GridModel g{40};
+    std::vector<std::vector<uint32_t>> paths;
+    std::map<uint32_t, GridModel::State> first;
+    for (int threads : {1, 2, 3}) {
+        Recorder<GridModel> rec;
+        xplicit::Options o;
+        o.threads = threads;
+        o.record_edges = true;
+        xplicit::Explorer<GridModel> bfs(g, o);
+        const Stats st = bfs.run(rec);
+        CHECK(st.states == 1600);
+        CHECK(st.transitions == 6400);
+        CHECK(st.exhausted);
+        if (threads == 1) first = rec.states;
+        CHECK(rec.states == first);   // the same state under every id
+        paths.push_back(bfs.path(id_of(rec, {20, 39})));
+        CHECK(bfs.edges().size() == 6400);
+    }
+    CHECK(paths[0].size() == 59);
+    CHECK(paths[1] == paths[0]);
+    CHECK(paths[2] == paths[0]);
 }
 
 TEST_CASE("can_reach: reverse reachability on a toy graph") {
@@ -238,4 +318,60 @@ TEST_CASE("kernel model: AUTOREAP|PARENT is rejected from v4 on, accepted by the
     scn::Scenario sc = scn::parse_text(pg.trace, "trace.scn");
     scn::RefimplExecutor ex(*sc.profile, sc.explicit_steps);
     CHECK(scn::run_scenario(sc, ex).mismatched == 0);
+}
+
+TEST_CASE("kernel model: verdicts, counts and traces do not depend on the number of threads") {
+    const refimpl::Profile& p = *refimpl::find_profile("mainline");
+    CheckOptions o;
+    o.bounds.tasks = 3;
+    o.bounds.pidfds = 1;
+    o.bounds.ptrace = true;
+    o.bounds.exec = false;
+    o.bounds.depth = 5;
+    std::vector<CheckResult> rs;
+    for (int threads : {1, 2, 3}) {
+        o.threads = threads;
+        rs.push_back(check(p, o));
+    }
+    for (const CheckResult& r : rs) {
+        CHECK(r.stats.states == rs[0].stats.states);
+        CHECK(r.stats.transitions == rs[0].stats.transitions);
+        REQUIRE(r.verdicts.size() == rs[0].verdicts.size());
+        for (std::size_t i = 0; i < r.verdicts.size(); ++i) {
+            CHECK(r.verdicts[i].kind == rs[0].verdicts[i].kind);
+            CHECK(r.verdicts[i].trace == rs[0].verdicts[i].trace);
+        }
+    }
+    // something was violated, so traces were compared
+    CHECK(std::any_of(rs[0].verdicts.begin(), rs[0].verdicts.end(),
+                      [](const Verdict& v) { return v.kind == Verdict::Kind::Violated && !v.trace.empty(); }));
+}
+
+TEST_CASE("packed states: unpack(pack(s)) == s for every explored canonical state") {
+    const refimpl::Profile& p = *refimpl::find_profile("mainline");
+    Bounds b;
+    b.tasks = 3;
+    b.threads = 2;
+    b.pidfds = 1;
+    b.ptrace = true;
+    const KernelModel m{p, b, true};
+    struct RoundTrip {
+        std::atomic<uint64_t> checked{0}, bad{0};
+        void on_level(uint32_t, uint32_t, uint32_t) {}
+        void on_state(uint32_t, const refimpl::State& s) {
+            std::vector<uint64_t> w;
+            pack_state(s, w);
+            ++checked;
+            if (!(unpack_state(w) == s)) ++bad;
+        }
+        void on_edge(uint32_t, uint32_t, const refimpl::State&, const Action&, const Transition&) {}
+        bool done() const { return false; }
+    } rt;
+    xplicit::Options o;
+    o.limits.max_depth = 4;
+    o.threads = 2;
+    xplicit::Explorer<KernelModel> e(m, o);
+    e.run(rt);
+    CHECK(rt.checked > 1000);
+    CHECK(rt.bad == 0);
 }
