@@ -116,6 +116,7 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
         if (!opts.properties.empty() &&
             std::find(opts.properties.begin(), opts.properties.end(), pr.id) == opts.properties.end())
             continue;
+        if (pr.kind == Kind::Eventually && !opts.liveness) continue;
         if (pr.applies && !pr.applies(profile)) {
             skipped.push_back(&pr);
             continue;

@@ -31,6 +31,7 @@ struct CheckOptions {
     Limits limits;
     bool symmetry = true;
     std::vector<std::string> properties;   ///< ids to check; empty = all
+    bool liveness = true;                  ///< check `eventually` properties (off: they get no verdict)
     int threads = 1;                       ///< worker threads of the explorer (results do not depend on it)
     bool progress = false;                 ///< progress lines on stderr
     std::string progress_label;            ///< what they name (default: "check <profile>")
