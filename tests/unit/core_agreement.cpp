@@ -15,12 +15,15 @@ using core::Profile;
 
 namespace {
 
-agree::Report run(int tasks, Profile p, int depth = 0, agree::CoreSuccessors fn = &core::successors) {
+agree::Report run(int tasks, Profile p, int depth = 0, agree::CoreSuccessors fn = &core::successors,
+                  bool depth_first = false, bool erase = false) {
     agree::Options o;
     o.tasks = tasks;
     o.profile = p;
     o.max_depth = depth;
     o.core_successors = fn;
+    o.depth_first = depth_first;
+    o.erase_zombie_fields = erase;
     return agree::check(o);
 }
 
@@ -87,6 +90,39 @@ TEST_CASE("core agreement: 3 slots, exhaustive") {
                                                 << r.refimpl_transitions << " refimpl transitions, "
                                                 << r.refimpl_seconds << " s");
     }
+}
+
+TEST_CASE("core agreement: 4 slots, depth-bounded") {
+    // BFS levels 0..6 of refimpl (about 150,000 nodes at mainline) against
+    // core's levels 0..6; the whole 4-slot space is bench/core_agreement.sh's.
+    for (Profile p : {Profile::Mainline, Profile::Linux618}) {
+        INFO("profile " << core::profile_name(p));
+        const agree::Report r = run(4, p, 6);
+        INFO(r.counterexample);
+        CHECK(r.agree);
+        CHECK_FALSE(r.complete);
+        CHECK(r.depth == 6);
+        CHECK(r.images == r.core_states);
+        CHECK(r.images > 10000);
+        MESSAGE(core::profile_name(p) << ": " << r.refimpl_states << " refimpl nodes, " << r.images << " images, "
+                                      << r.refimpl_seconds << " s");
+    }
+}
+
+TEST_CASE("core agreement: depth-first and the zombie-field erasure reach the same images") {
+    const agree::Report exact = run(3, Profile::Mainline, 0, &core::successors, true, false);
+    CHECK(exact.agree);
+    CHECK(exact.complete);
+    CHECK(exact.images == 23884);
+    CHECK(exact.refimpl_transitions == run(3, Profile::Mainline).refimpl_transitions);
+    const agree::Report erased = run(3, Profile::Mainline, 0, &core::successors, true, true);
+    CHECK(erased.agree);
+    CHECK(erased.images == 23884);
+    CHECK(erased.refimpl_states < exact.refimpl_states);
+    // a fault is still found, with the depth-first stack as the path
+    const agree::Report bad = run(3, Profile::Mainline, 0, &sigdfl_keeps_pending, true, true);
+    CHECK_FALSE(bad.agree);
+    CHECK(bad.counterexample.find("sigaction SIGCHLD SIG_DFL") != std::string::npos);
 }
 
 TEST_CASE("core agreement: a wrong core rule is reported with its action path") {
