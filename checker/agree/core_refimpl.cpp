@@ -352,10 +352,13 @@ private:
                 refimpl::Proc& pr = next.s.procs[t.proc];
                 refimpl::Sighand& sh = next.s.sighands[pr.sighand];
                 erased = erased || t.sigchld_pending || pr.sigchld_pending || pr.is_child_subreaper ||
-                         pr.has_child_subreaper || sh.sigchld != refimpl::Handler::Dfl || sh.nocldwait;
+                         pr.has_child_subreaper;
                 t.sigchld_pending = pr.sigchld_pending = pr.is_child_subreaper = pr.has_child_subreaper = false;
-                sh.sigchld = refimpl::Handler::Dfl;
-                sh.nocldwait = false;
+                if (sh.users == 1) {   // never shared in this alphabet (no CLONE_SIGHAND); if it were, keep it
+                    erased = erased || sh.sigchld != refimpl::Handler::Dfl || sh.nocldwait;
+                    sh.sigchld = refimpl::Handler::Dfl;
+                    sh.nocldwait = false;
+                }
             }
             if (erased) c.key = engine::encode(next.s);
         }
