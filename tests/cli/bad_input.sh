@@ -114,6 +114,11 @@ row "explore --max-time -5" 2 "--max-time must not be negative" -- explore --alp
 row "explore --max-memory -1" 2 "--max-memory: must not be negative" -- explore --alphabet core --max-memory -1
 row "explore --symmetry maybe" 2 "--symmetry must be 'on' or 'off'" -- explore --alphabet core --symmetry maybe
 row "explore unknown profile" 2 "unknown profile 'v9'" -- explore --alphabet core --profile v9
+row "explore --max-depth alone" 2 "need --agree-refimpl" -- explore --alphabet core --max-depth 3
+row "explore --agree-refimpl --symmetry on" 2 "without symmetry" -- explore --alphabet core --agree-refimpl --symmetry on
+row "explore --agree-refimpl --max-depth -1" 2 "--max-depth must not be negative" -- explore --alphabet core --agree-refimpl --max-depth -1
+row "explore --depth-first --max-depth" 2 "--depth-first takes no --max-depth" -- explore --alphabet core --agree-refimpl --depth-first --max-depth 3
+row "explore --agree-refimpl --threads 2" 2 "runs on one thread" -- explore --alphabet core --agree-refimpl --threads 2
 row "explore --json unwritable" 2 "--json: cannot write" -- explore --alphabet core --tasks 2 --json /proc/none/x.json
 
 row "conform nothing to run" 2 "give scenario files or --random N" -- conform
