@@ -54,7 +54,9 @@ struct BoundsOptions {
         return false;
     }
 
-    void add(CLI::App& sub) {
+    /// `exploration`: also symmetry, limits and --property (serve takes
+    /// only the bounds and domains).
+    void add(CLI::App& sub, bool exploration = true) {
         const std::size_t first = sub.get_options().size();
         sub.add_option("--tasks", b.tasks, "Tasks alive at once, init and main included")
             ->check(CLI::Range(2, 8))->capture_default_str();
@@ -74,6 +76,7 @@ struct BoundsOptions {
         sub.add_flag("--subreaper,!--no-subreaper", b.subreaper, "prctl PR_SET_CHILD_SUBREAPER in the alphabet");
         sub.add_flag("--sigaction,!--no-sigaction", b.sigaction, "sigaction SIGCHLD in the alphabet");
         for (std::size_t i = first; i < sub.get_options().size(); ++i) bound_opts.push_back(sub.get_options()[i]);
+        if (!exploration) return;
         sub.add_flag("--no-symmetry", no_symmetry, "Turn symmetry reduction (pid renaming) off");
         sub.add_option("--max-time", max_time, "Stop after this many seconds (0: none)")->check(CLI::Range(0.0, 1e7));
         sub.add_option("--max-memory", max_memory_mb, "Stop when the state store reaches this many MiB (0: none)")
