@@ -241,8 +241,10 @@ Response Api::handle(const Request& req) const {
             try {
                 initial = view(q);
             } catch (const BadRequest& e) {
+                // The page still opens, on the initial world, and says why.
                 status = e.status;
-                initial = error_json(e.what());
+                initial = view(json::object());
+                initial["error"] = e.what();
             }
             initial["info"] = info();
             // Inside <script>: no "<" at all, so "</script>" and "<!--" cannot occur.

@@ -29,6 +29,12 @@ HttpServer::HttpServer(const Api& api) : impl_(std::make_unique<Impl>(api)) {
     Impl& im = *impl_;
     im.svr.new_task_queue = [] { return new httplib::ThreadPool(4); };
     im.svr.set_payload_max_length(kMaxBody);
+    // SO_REUSEADDR only: httplib's default adds SO_REUSEPORT, with which a
+    // second server would share a port in use instead of failing.
+    im.svr.set_socket_options([](int sock) {
+        int yes = 1;
+        ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    });
     // Every method and path goes to Api::handle (which answers 404 and 405);
     // route handlers, not the pre-routing one, see the request body.
     auto handler = [&im](const httplib::Request& req, httplib::Response& res) {

@@ -202,6 +202,7 @@ function renderProperties(v) {
   for (const p of v.properties) {
     const tr = el('tr');
     tr.dataset.id = p.id;
+    tr.dataset.now = p.now;
     const id = el('td');
     const code = el('code', '', p.id);
     code.title = p.claim + '\n' + p.source;
@@ -230,6 +231,8 @@ function syncUrl(v) {
 function render(v) {
   state = v;
   showError('');
+  document.body.dataset.profile = v.profile;   // for tests reading the DOM
+  document.body.dataset.at = v.at;
   $('profile').value = v.profile;
   $('compare').value = v.compare || '';
   $('bounds').textContent = 'bounds: ' + v.bounds;
@@ -324,16 +327,20 @@ function init() {
     if (e.key === 'ArrowLeft') jump(state.at - 1);
     if (e.key === 'ArrowRight') jump(state.at + 1);
   });
-  if (initial.error) {
-    // A bad URL: say why, and show the initial world of the default profile.
-    state = {profile: info.default_profile, compare: null, trace: '', at: 0, length: 0};
-    post('/api/view', {profile: info.default_profile}).then((v) => { if (v) { render(v); showError(initial.error); } });
-    showError(initial.error);
-    return;
-  }
+  // #open=TEXT[&entry=N][&at=N][&profile=P]: open a .scn or a JSON report
+  // given in the fragment (it never reaches the server's URL limit). Read
+  // before render(), which rewrites the URL.
+  const h = new URLSearchParams(location.hash.slice(1));
   render(initial);
+  if (initial.error) showError(initial.error);   // a bad URL: the initial world, and why
+  if (h.has('open')) {
+    loaded = h.get('open');
+    const body = {text: loaded, compare: state.compare || null};
+    for (const k of ['entry', 'at']) if (h.has(k)) body[k] = Number(h.get(k));
+    if (h.has('profile')) body.profile = h.get('profile');
+    go('/api/load', body);
+  }
 }
-
 init();
 )JS";
 
