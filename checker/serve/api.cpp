@@ -15,6 +15,7 @@ using nlohmann::json;
 namespace {
 
 constexpr std::size_t kMaxSteps = 500;   ///< a path longer than this is refused (keeps a step fast)
+constexpr std::size_t kMaxUrlPath = 100; ///< ?path= replays the path once per index
 
 json error_json(const std::string& what) { return json{{"error", what}}; }
 
@@ -176,6 +177,8 @@ json Api::view(const json& req) const {
 
     // Steps by action index from the end of the trace (a URL such as ?path=0,3,1).
     const std::vector<std::size_t> path = path_field(req);
+    if (path.size() > kMaxUrlPath)
+        throw BadRequest("path: " + std::to_string(path.size()) + " action indices; at most " + std::to_string(kMaxUrlPath));
     if (sc.statements.size() + path.size() > kMaxSteps) throw BadRequest("path: longer than " + std::to_string(kMaxSteps) + " steps");
     for (std::size_t k = 0; k < path.size(); ++k) {
         const Session s(bounds_, p, cmp, sc);

@@ -6,6 +6,9 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include <httplib.h>
@@ -211,6 +214,31 @@ TEST_CASE("serve: opening a trace and a JSON report") {
     json second = post(api, "/api/load", json{{"text", report}, {"entry", 1}});
     CHECK(second["entry"] == 1);
     CHECK(second["length"].get<int>() >= 2);
+}
+
+TEST_CASE("serve: every bundled scenario opens, at its start and at its end") {
+    // Threads, blocked waits, automatic kernel steps, pidfds, expect lines:
+    // the whole path replays, no warning, and the view at the end is drawn.
+    const serve::Api api(explorer_bounds(), "mainline");
+    int n = 0;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(REAPCHECK_SOURCE_DIR "/scenarios")) {
+        if (e.path().extension() != ".scn") continue;
+        std::ifstream in(e.path());
+        std::stringstream text;
+        text << in.rdbuf();
+        INFO(e.path().string());
+        const json start = post(api, "/api/load", json{{"text", text.str()}});
+        CHECK(start["at"] == 0);
+        CHECK(start["warnings"].empty());
+        const json end = post(api, "/api/view", json{{"trace", text.str()}});
+        CHECK(end["warnings"].empty());
+        CHECK(end["at"] == end["length"]);
+        CHECK(end["length"] == start["length"]);
+        CHECK(end["svg"].get<std::string>().rfind("<svg", 0) == 0);
+        for (const json& a : end["actions"]) CHECK_FALSE(a.contains("error"));
+        ++n;
+    }
+    CHECK(n > 100);
 }
 
 TEST_CASE("serve: bad requests are 4xx with one message") {
