@@ -297,7 +297,7 @@ function selectScn() {
   document.execCommand('copy');
 }
 
-function open(entry) {
+function openText(entry) {
   const body = {text: loaded, compare: state ? state.compare : null};
   if (entry !== undefined) body.entry = entry;
   go('/api/load', body);
@@ -315,12 +315,12 @@ function init() {
   $('restart').addEventListener('click', () => go('/api/view', {profile: state.profile, compare: state.compare || null}));
   $('copy').addEventListener('click', copy);
   $('download').addEventListener('click', download);
-  $('load').addEventListener('click', () => { loaded = $('text').value; open(); });
-  $('entries').addEventListener('change', (e) => open(Number(e.target.value)));
+  $('load').addEventListener('click', () => { loaded = $('text').value; openText(); });
+  $('entries').addEventListener('change', (e) => openText(Number(e.target.value)));
   $('file').addEventListener('change', (e) => {
     const f = e.target.files[0];
     if (!f) return;
-    f.text().then((t) => { $('text').value = t; loaded = t; open(); });
+    f.text().then((t) => { $('text').value = t; loaded = t; openText(); });
   });
   document.addEventListener('keydown', (e) => {
     if (!state || e.target.tagName === 'TEXTAREA' || e.target.tagName === 'SELECT' || e.target.tagName === 'INPUT') return;
