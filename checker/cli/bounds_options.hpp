@@ -54,8 +54,8 @@ struct BoundsOptions {
         return false;
     }
 
-    /// `exploration`: also symmetry, limits and --property (serve takes
-    /// only the bounds and domains).
+    /// `exploration`: also --depth, symmetry, limits and --property (serve
+    /// takes only the bounds and domains: it explores one step at a time).
     void add(CLI::App& sub, bool exploration = true) {
         const std::size_t first = sub.get_options().size();
         sub.add_option("--tasks", b.tasks, "Tasks alive at once, init and main included")
@@ -64,8 +64,9 @@ struct BoundsOptions {
             ->check(CLI::Range(1, 4))->capture_default_str();
         sub.add_option("--pidfds", b.pidfds, "Open pidfds per descriptor table")
             ->check(CLI::Range(0, 4))->capture_default_str();
-        sub.add_option("--depth", b.depth, "Depth bound (0: until exhausted)")
-            ->check(CLI::Range(0, 1000))->capture_default_str();
+        if (exploration)
+            sub.add_option("--depth", b.depth, "Depth bound (0: until exhausted)")
+                ->check(CLI::Range(0, 1000))->capture_default_str();
         sub.add_option("--exit-codes", exit_codes, "Exit codes to try, comma-separated (0..255)")->capture_default_str();
         sub.add_flag("--ptrace,!--no-ptrace", b.ptrace, "ptrace_attach / ptrace_detach in the alphabet");
         sub.add_flag("--exec,!--no-exec", b.exec, "execve in the alphabet");

@@ -27,7 +27,6 @@ int run_serve(ServeCli& o) {
         throw UsageError("--profile: unknown profile '" + o.profile + "' (expected one of " + refimpl::profile_names() + ")");
     engine::Bounds bounds = o.b.b;
     bounds.exit_codes = parse_exit_codes(o.b.exit_codes);
-    bounds.depth = 0;
     const serve::Api api(bounds, o.profile);
 
     // SIGINT and SIGTERM are taken by one thread (sigwait), which stops the
