@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The explorer as a browser shows it: reapcheck serve on a free loopback
 # port, pages opened in headless Chromium (no network, fresh profile), the
-# page's script run, the DOM after it dumped. The path is given in the URL
+# page's script run, the DOM after it dumped; then the page clicked through
+# (serve_clicks.py). The path is given in the URL
 # (?path=... steps by action index, ?trace=... and ?review=... open a .scn
 # and a JSON report), which is what the page's own buttons do through the
 # same API. Checked: the autoreap-with-tracer counterexample at each step
@@ -113,6 +114,12 @@ page review "#at=$steps&entry=$entry&open=$(jq -c . "$tmp/review.json" | jq -sRr
 grep -q 'id="entries"' "$tmp/review.html" && ! grep -q 'id="entries" hidden' "$tmp/review.html" ||
   bad "review: the entries are not listed"
 grep -q '>ZOMBIE</text>' "$tmp/review.html" || bad "review: the violation's last state is not drawn"
+
+# Clicks: the same counterexample clicked through with the page's own
+# buttons and selects (DevTools protocol on a pipe), back, forward, a
+# profile switch, the review JSON pasted and opened.
+timeout 120 python3 "$(dirname "$0")/serve_clicks.py" "$browser" "$url" "$tmp/review.json" "$art/clicks.png" || bad "clicks"
+python3 "$(dirname "$0")/png_not_blank.py" "$art/clicks.png" >/dev/null || bad "clicks: the screenshot is blank"
 
 # A bad URL: the error in the page, the initial world still drawn.
 page bad "profile=v9"
