@@ -31,7 +31,7 @@ start() {
   pids+=("$pid")
   url=
   for _ in $(seq 100); do
-    url=$(sed -n 's|^reapcheck serve: \(http://127.0.0.1:[0-9]*/\).*|\1|p' "$out")
+    url=$(sed -n 's|^reapcheck serve: \(http://127.0.0.1:[0-9]*/\).*|\1|p' "$out" 2>/dev/null)
     [[ -n $url ]] && break
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.05

@@ -96,11 +96,19 @@ try:
 
     send('Page.navigate', {'url': url}, sess)
     wait('document.readyState === "complete" && document.body.dataset.at === "0"', 'the page')
-    for s in ['init: clone3 flags=AUTOREAP exit_signal=0', 'init: ptrace_attach A', 'A: exit 3', 'kernel: exit_notify A']:
+    steps = ['init: clone3 flags=AUTOREAP exit_signal=0', 'init: ptrace_attach A', 'A: exit 3', 'kernel: exit_notify A']
+    for k, s in enumerate(steps):
         click_action(s)
         scn = js('document.getElementById("scn").textContent')
         if not scn.rstrip('\n').split('\n')[-1].startswith(s):
             fail('the .scn does not end with ' + s)
+        with open('%s/click-step%d.scn' % (os.path.dirname(shot), k + 1), 'w') as f:
+            f.write(scn)   # serve_browser.sh replays each
+        boxes = js('document.querySelectorAll("#tree g.task").length')
+        if boxes != 3:
+            fail('%d task boxes drawn after %s, expected 3' % (boxes, s))
+        if js('document.querySelector("#history li.current").textContent').split(' -> ')[0] != s:
+            fail('the current step in the path is not ' + s)
     svg = js('document.getElementById("tree").innerHTML')
     if 'ZOMBIE' not in svg or 'traces' not in svg:
         fail('A is not drawn as a zombie with its tracer')
@@ -111,8 +119,11 @@ try:
 
     js('document.getElementById("back").click()')
     wait('document.body.dataset.at === "3"', 'back')
-    if not js('document.querySelector("#actions li.next") !== null'):
-        fail('after back, the next step is not marked')
+    nxt = js('(document.querySelector("#actions li.next") || {textContent: ""}).textContent')
+    if not nxt.startswith('kernel: exit_notify A'):
+        fail('after back, the next step is not marked: ' + nxt)
+    if 'violates autoreap.never_zombie' not in nxt:
+        fail('exit_notify A is not marked as violating autoreap.never_zombie')
     js('document.getElementById("forward").click()')
     wait('document.body.dataset.at === "4"', 'forward')
 
