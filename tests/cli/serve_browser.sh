@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # The explorer as a browser shows it: reapcheck serve on a free loopback
 # port, pages opened in headless Chromium (no network, fresh profile), the
-# page's script run, the DOM after it dumped; then the page clicked through
-# (serve_clicks.py). The path is given in the URL
-# (?path=... steps by action index, ?trace=... and ?review=... open a .scn
-# and a JSON report), which is what the page's own buttons do through the
-# same API. Checked: the autoreap-with-tracer counterexample at each step
-# (the tree drawn, the current step, the .scn replays with reapcheck
-# replay), a compared profile, a switched profile that cuts the path, a
-# review JSON opened at its last step. One screenshot per page, kept in
-# ARTIFACT_DIR and checked not blank.
+# page's script run, the DOM after it dumped. Pages given by URL
+# (?path=... steps by action index, ?trace=... opens a .scn, #open=... a
+# JSON report): the end of the autoreap-with-tracer counterexample, a
+# compared profile, a switched profile that cuts the path, a review JSON
+# opened at its last step, a bad URL. Then serve_clicks.py clicks through
+# the page: every step of the counterexample (tree, current step, the .scn
+# replayed here with reapcheck replay), back, forward, the profile select, a
+# pasted review JSON. One screenshot per page, kept in ARTIFACT_DIR and
+# checked not blank.
 # Usage: tests/cli/serve_browser.sh REAPCHECK ARTIFACT_DIR
 set -u
 bin=$(readlink -f "$1")
