@@ -4,7 +4,9 @@
 set -euo pipefail
 pkgs=(build-essential cmake libz3-dev libboost-graph-dev doctest-dev libcli11-dev
       libfmt-dev nlohmann-json3-dev
-      chromium graphviz)   # for tests/cli/html_report.sh and reports_cli.sh
+      libcpp-httplib-dev   # reapcheck serve
+      chromium graphviz    # for tests/cli/html_report.sh and reports_cli.sh
+      curl jq python3)     # tests/cli/serve_api.sh and serve_browser.sh
 if [[ "${REAPCHECK_BENCH:-0}" == 1 ]]; then pkgs+=(spin rumur); fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -64,7 +64,9 @@ struct BoundsOptions {
         return false;
     }
 
-    void add(CLI::App& sub) {
+    /// `exploration`: also --depth, symmetry, limits and --property (serve
+    /// takes only the bounds and domains: it explores one step at a time).
+    void add(CLI::App& sub, bool exploration = true) {
         const std::size_t first = sub.get_options().size();
         sub.add_option("--tasks", b.tasks, "Tasks alive at once, init and main included")
             ->check(CLI::Range(2, 8))->capture_default_str();
@@ -72,8 +74,9 @@ struct BoundsOptions {
             ->check(CLI::Range(1, 4))->capture_default_str();
         sub.add_option("--pidfds", b.pidfds, "Open pidfds per descriptor table")
             ->check(CLI::Range(0, 4))->capture_default_str();
-        sub.add_option("--depth", b.depth, "Depth bound (0: until exhausted)")
-            ->check(CLI::Range(0, 1000))->capture_default_str();
+        if (exploration)
+            sub.add_option("--depth", b.depth, "Depth bound (0: until exhausted)")
+                ->check(CLI::Range(0, 1000))->capture_default_str();
         sub.add_option("--exit-codes", exit_codes, "Exit codes to try, comma-separated (0..255)")->capture_default_str();
         sub.add_flag("--ptrace,!--no-ptrace", b.ptrace, "ptrace_attach / ptrace_detach in the alphabet");
         sub.add_flag("--exec,!--no-exec", b.exec, "execve in the alphabet");
@@ -84,6 +87,7 @@ struct BoundsOptions {
         sub.add_flag("--subreaper,!--no-subreaper", b.subreaper, "prctl PR_SET_CHILD_SUBREAPER in the alphabet");
         sub.add_flag("--sigaction,!--no-sigaction", b.sigaction, "sigaction SIGCHLD in the alphabet");
         for (std::size_t i = first; i < sub.get_options().size(); ++i) bound_opts.push_back(sub.get_options()[i]);
+        if (!exploration) return;
         sub.add_flag("--no-symmetry", no_symmetry, "Turn symmetry reduction (pid renaming) off");
         sub.add_option("--max-time", max_time, "Stop after this many seconds (0: none)")->check(CLI::Range(0.0, 1e7));
         sub.add_option("--max-memory", max_memory_mb, "Stop when the state store reaches this many MiB (0: none)")

@@ -95,6 +95,8 @@ scn::Statement trace_statement(const scn::RefimplExecutor& ex, const Action& a, 
     return statement_of(ex, a, line);
 }
 
+Action trace_action(const scn::RefimplExecutor& ex, const scn::Statement& st) { return action_of(ex, st); }
+
 namespace {
 
 /// The trace of a path whose next action `next(ex, i)` gives in the

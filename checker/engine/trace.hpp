@@ -47,6 +47,10 @@ std::string trace_task_name(int n);
 /// engines other than check that print traces the same way (diff).
 scn::Statement trace_statement(const scn::RefimplExecutor& ex, const Action& a, int line);
 
+/// The action of a statement, resolved against `ex`'s names (the inverse of
+/// trace_statement; the explorer evaluates step properties with it).
+Action trace_action(const scn::RefimplExecutor& ex, const scn::Statement& st);
+
 /// The call of an action as the catalog sees it.
 props::CallView call_view(const refimpl::Profile& p, const Action& a);
 

@@ -21,15 +21,13 @@ std::string WorldStep::name(Id t) const {
     return n;
 }
 
-namespace {
-WorldStep snapshot(const scn::RefimplExecutor& ex) {
+WorldStep world_step(const scn::RefimplExecutor& ex) {
     WorldStep w;
     w.state = ex.state();
     for (const auto& [n, t] : ex.task_bindings()) w.task_names[t] = n;
     for (const auto& [n, fd] : ex.fd_bindings()) w.fd_names[fd] = n;
     return w;
 }
-}  // namespace
 
 WorldTrace replay_world(const scn::Scenario& sc, const std::string& profile) {
     WorldTrace wt;
@@ -38,9 +36,9 @@ WorldTrace replay_world(const scn::Scenario& sc, const std::string& profile) {
     wt.explicit_steps = sc.explicit_steps;
     wt.header = sc.header;
     scn::RefimplExecutor ex(wt.profile, sc.explicit_steps);
-    wt.steps.push_back(snapshot(ex));
+    wt.steps.push_back(world_step(ex));
     scn::run_scenario(sc, ex, [&](const scn::Statement& st, const scn::LineReport& line) {
-        WorldStep w = snapshot(ex);
+        WorldStep w = world_step(ex);
         w.statement = st;
         w.text = line.statement;
         w.observed = line.observed;

@@ -11,6 +11,10 @@
 #include "checker/scenario/ast.hpp"
 #include "refimpl/kernel.hpp"
 
+namespace reapcheck::scn {
+class RefimplExecutor;
+}
+
 namespace reapcheck::engine {
 
 /// One point of a replayed trace: the world after `statement` (index 0: the
@@ -27,6 +31,10 @@ struct WorldStep {
     /// Name of a task for display: its scenario name, else "#<index>".
     [[nodiscard]] std::string name(refimpl::Id t) const;
 };
+
+/// The executor's world and names now, as a step with no statement (the
+/// explorer, reapcheck serve, builds its steps one by one).
+WorldStep world_step(const scn::RefimplExecutor& ex);
 
 struct WorldTrace {
     std::string file;

@@ -39,27 +39,7 @@ grep -q '<rect ' "$tmp/dom.html" || { echo "FAIL: the SVG pictures have no task 
 if [[ ! -s $tmp/shot.png ]]; then
   echo "FAIL: no screenshot"; fail=1
 elif command -v python3 >/dev/null; then
-  # Inflate the PNG's pixel rows: a blank page filters to rows of zeros
-  # (a filter byte and one white pixel at most), a drawn one does not.
-  python3 - "$tmp/shot.png" <<'PY' || fail=1
-import struct, sys, zlib
-data = open(sys.argv[1], 'rb').read()
-assert data[:8] == b'\x89PNG\r\n\x1a\n', 'not a PNG'
-pos, idat = 8, b''
-while pos < len(data):
-    n, kind = struct.unpack('>I4s', data[pos:pos + 8])
-    if kind == b'IHDR':
-        w, h = struct.unpack('>II', data[pos + 8:pos + 16])
-    elif kind == b'IDAT':
-        idat += data[pos + 8:pos + 8 + n]
-    pos += 12 + n
-raw = zlib.decompress(idat)
-busy, values = 1 - raw.count(0) / len(raw), len(set(raw))
-if busy < 0.02 or values < 64:
-    print(f'FAIL: the screenshot looks blank ({busy:.1%} non-zero filtered bytes, {values} byte values)')
-    sys.exit(1)
-print(f'screenshot: {w}x{h}, {busy:.1%} non-zero filtered bytes, {values} byte values')
-PY
+  python3 "$(dirname "$0")/png_not_blank.py" "$tmp/shot.png" || fail=1
 else
   size=$(stat -c %s "$tmp/shot.png")
   [[ $size -gt 20000 ]] || { echo "FAIL: screenshot only $size bytes"; fail=1; }
