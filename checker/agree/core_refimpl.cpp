@@ -15,6 +15,7 @@
 #include "checker/core/explorer.hpp"
 #include "checker/core/state_table.hpp"
 #include "checker/engine/canon.hpp"
+#include "checker/engine/pack.hpp"
 #include "refimpl/kernel.hpp"
 
 namespace reapcheck::agree {
@@ -360,7 +361,11 @@ private:
                     sh.nocldwait = false;
                 }
             }
-            if (erased) c.key = engine::encode(next.s);
+            if (erased) {   // the key of the changed state: its packed words' bytes, as canonicalize gives
+                std::vector<uint64_t> w;
+                engine::pack_state(next.s, w);
+                c.key.assign(reinterpret_cast<const char*>(w.data()), w.size() * sizeof(uint64_t));
+            }
         }
         c.key.append(reinterpret_cast<const char*>(next.slot.data()), next.s.tasks.size());
         fp = fingerprint(c.key);
