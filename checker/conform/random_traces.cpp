@@ -15,6 +15,8 @@ using scn::CloneFlag;
 using scn::Statement;
 using scn::Sys;
 
+const char* const kNotRunnable = "not runnable in refimpl (the actor cannot act, or a name is unbound)";
+
 namespace {
 
 template <class T>
@@ -23,6 +25,20 @@ const T& pick(std::mt19937_64& rng, const std::vector<T>& v) {
 }
 
 int roll(std::mt19937_64& rng, int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); }
+
+/// Every kind of signal the model tells apart (refimpl/signal.cpp
+/// send_signal): none, SIGKILL, SIGCHLD (blocked, pending), fatal by default
+/// (SIGTERM, SIGUSR1, SIGHUP, a real-time one), fatal with a core dump
+/// (SIGQUIT, SIGSEGV), ignored by default (SIGCONT, SIGURG, SIGWINCH), stop
+/// signals (SIGSTOP, SIGTSTP: a declared gap, refused and counted), and one
+/// that is not a signal (65: EINVAL). SIGKILL comes more often: it is the one
+/// the lifecycle rules turn on.
+int draw_signal(std::mt19937_64& rng) {
+    static const int sigs[] = {SIGKILL, SIGKILL, SIGKILL, 0,       SIGCHLD, SIGTERM, SIGUSR1,
+                               SIGHUP,  34,      SIGQUIT, SIGSEGV, SIGCONT, SIGURG,  SIGWINCH,
+                               SIGSTOP, SIGTSTP, 65};
+    return sigs[roll(rng, int(sizeof sigs / sizeof sigs[0]))];
+}
 
 /// One random statement by `actor`, or nullopt when the drawn action does not
 /// apply (no fd, init may not exit, ...): the caller draws again.
@@ -36,8 +52,7 @@ std::optional<TraceStep> draw(std::mt19937_64& rng, scn::RefimplExecutor& ref, c
     const auto all = ref.task_names(false);
     const auto alive = ref.task_names(true);
     const auto fds = ref.fd_names(actor);
-    const bool is_init = actor == "init";
-    auto fresh = [&] {
+        auto fresh = [&] {
         ++counter;
         ts.fresh = scn::Fresh{"t" + std::to_string(counter), "f" + std::to_string(counter)};
     };
@@ -46,20 +61,22 @@ std::optional<TraceStep> draw(std::mt19937_64& rng, scn::RefimplExecutor& ref, c
     case 1: {
         if (int(alive.size()) >= max_tasks) return std::nullopt;
         c.sys = Sys::Clone3;
-        switch (roll(rng, 6)) {
+        switch (roll(rng, 7)) {
         case 0: break;
         case 1: c.flags.add(CloneFlag::AUTOREAP); break;
         case 2: c.flags.add(CloneFlag::PARENT); break;
         case 3: c.flags.add(CloneFlag::PIDFD); break;
         case 4: c.flags.add(CloneFlag::AUTOREAP); c.flags.add(CloneFlag::PIDFD); break;
         default:
-            // Not in init: a thread of init could exit_group, which takes down
-            // the whole namespace (and refimpl models init as never exiting).
-            if (is_init) return std::nullopt;
+            // In init too: what refimpl lacks (init's exit_group, a thread of
+            // init taking over pid 1 in execve) it refuses, and that is counted.
             c.flags.add(CloneFlag::THREAD); c.flags.add(CloneFlag::SIGHAND); c.flags.add(CloneFlag::VM);
             break;
         }
-        c.exit_signal = roll(rng, 2) ? SIGCHLD : 0;
+        // THREAD and PARENT with an exit signal are EINVAL: now and then.
+        c.exit_signal = (c.flags.has(CloneFlag::THREAD) || c.flags.has(CloneFlag::PARENT)) && roll(rng, 4)
+                            ? 0
+                            : roll(rng, 2) ? SIGCHLD : 0;
         fresh();
         return ts;
     }
@@ -69,7 +86,7 @@ std::optional<TraceStep> draw(std::mt19937_64& rng, scn::RefimplExecutor& ref, c
         fresh();
         return ts;
     case 3:
-        if (is_init) return std::nullopt;
+        // init too: refimpl refuses the exits of the namespace init (counted).
         c.sys = roll(rng, 2) ? Sys::Exit : Sys::ExitGroup;
         c.number = roll(rng, 2);
         return ts;
@@ -88,7 +105,6 @@ std::optional<TraceStep> draw(std::mt19937_64& rng, scn::RefimplExecutor& ref, c
         c.options = scn::kWEXITED | scn::kWNOHANG;
         return ts;
     case 7:
-        if (is_init) return std::nullopt;
         c.sys = Sys::Sigaction;
         switch (roll(rng, 3)) {
         case 0: c.handler = scn::Handler::Dfl; break;
@@ -123,16 +139,12 @@ std::optional<TraceStep> draw(std::mt19937_64& rng, scn::RefimplExecutor& ref, c
     case 14:
         c.sys = Sys::Getppid;
         return ts;
-    default: {
-        std::vector<std::string> victims;
-        for (const auto& n : alive)
-            if (n != "init") victims.push_back(n);
-        if (victims.empty()) return std::nullopt;
+    default:
+        // Any task (threads, zombies, released ones, init) and any signal.
         c.sys = Sys::Kill;
-        c.target = pick(rng, victims);
-        c.number = SIGKILL;
+        c.target = pick(rng, all);
+        c.number = draw_signal(rng);
         return ts;
-    }
     }
 }
 
@@ -150,14 +162,9 @@ std::optional<TraceStep> draw_extended(std::mt19937_64& rng, scn::RefimplExecuto
     const auto all = ref.task_names(false);
     const auto alive = ref.task_names(true);
     const auto fds = ref.fd_names(actor);
-    const bool is_init = actor == "init";
     auto fresh = [&] {
         ++counter;
         ts.fresh = scn::Fresh{"t" + std::to_string(counter), "f" + std::to_string(counter)};
-    };
-    auto traced = [&](const std::string& n) {
-        refimpl::Id t = ref.task_of(n);
-        return t != refimpl::kNone && ref.state().tasks[size_t(t)].ptraced;
     };
     switch (roll(rng, 14)) {
     case 13: {
@@ -178,15 +185,12 @@ std::optional<TraceStep> draw_extended(std::mt19937_64& rng, scn::RefimplExecuto
         return ts;
     }
     case 0:
-        if (is_init) return std::nullopt;
-        c.sys = Sys::Execve;
+        c.sys = Sys::Execve;   // by threads too; a thread of init is refused (counted)
         return ts;
-    case 1: {
+    case 1:
         c.sys = Sys::PrctlPdeathsig;
-        const int sigs[] = {0, SIGKILL, SIGCHLD, SIGUSR1};
-        c.number = sigs[roll(rng, 4)];
+        c.number = draw_signal(rng);
         return ts;
-    }
     case 2:
         c.sys = Sys::Wait4;
         c.any = roll(rng, 2) == 0;
@@ -209,25 +213,21 @@ std::optional<TraceStep> draw_extended(std::mt19937_64& rng, scn::RefimplExecuto
         c.sys = Sys::PtraceDetach;
         c.target = pick(rng, all);
         return ts;
-    case 6: {
+    case 6:
+        // Thread and process pidfds alike (pidfd_open below makes both).
         if (fds.empty()) return std::nullopt;
         c.sys = Sys::PidfdSendSignal;
         c.target = pick(rng, fds);
-        const int sigs[] = {0, SIGKILL, SIGCHLD};
-        c.number = sigs[roll(rng, 3)];
+        c.number = draw_signal(rng);
         return ts;
-    }
-    case 7: {
+    case 7:
+        // A signal that would stop a traced thread is refused by refimpl
+        // (a declared gap) and counted; nothing is avoided here.
         c.sys = Sys::Kill;
         c.target = pick(rng, all);
-        const int sigs[] = {0, SIGCHLD, SIGTERM};
-        c.number = sigs[roll(rng, 3)];
-        // A traced task stops at a fatal signal instead of dying: outside the model.
-        if (c.number == SIGTERM && traced(c.target)) return std::nullopt;
+        c.number = draw_signal(rng);
         return ts;
-    }
     case 8:
-        if (is_init) return std::nullopt;
         c.sys = Sys::Sigaction;
         c.handler = scn::Handler::User;
         c.nocldwait = roll(rng, 2);
@@ -239,7 +239,6 @@ std::optional<TraceStep> draw_extended(std::mt19937_64& rng, scn::RefimplExecuto
         case 0: c.flags.add(CloneFlag::PARENT); c.flags.add(CloneFlag::AUTOREAP); break;
         case 1: c.flags.add(CloneFlag::AUTOREAP); c.flags.add(CloneFlag::PIDFD); break;
         case 2:
-            if (is_init) return std::nullopt;
             c.flags.add(CloneFlag::THREAD); c.flags.add(CloneFlag::SIGHAND); c.flags.add(CloneFlag::VM);
             c.flags.add(CloneFlag::PIDFD);
             break;
@@ -407,8 +406,12 @@ RandomReport run_random(const RandomConfig& cfg, std::ostream& log) {
                 if (cfg.echo) log << "trace " << i << ": " << call_text(ts->st) << "\n" << std::flush;
                 try {
                     s = ls.step(ts->st, ts->fresh, !ls.in_window(ts->st));
+                } catch (const scn::ModelGap& g) {
+                    ++rep.refused[g.reason()];   // a declared gap: counted, not run anywhere
+                    continue;
                 } catch (const scn::ParseError&) {
-                    continue;   // not runnable in the model (refimpl refused it): draw again
+                    ++rep.refused[kNotRunnable];   // refimpl cannot run it at all: draw again
+                    continue;
                 }
                 trace.push_back(*ts);
                 ++rep.statements;
