@@ -27,6 +27,7 @@ if [ "$(id -u)" != 0 ]; then
     exit 2
 fi
 command -v gcov >/dev/null || { echo "conform_coverage: gcov not found (it comes with gcc)" >&2; exit 2; }
+command -v python3 >/dev/null || { echo "conform_coverage: python3 not found (it reads gcov's JSON)" >&2; exit 2; }
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
     cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DREAPCHECK_WERROR=OFF \
@@ -35,8 +36,7 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
     cmake --build "$build" -j"$jobs" --target reapcheck >/dev/null
 fi
 bin=$build/reapcheck
-objdir=$(find "$build" -type d -path '*refimpl.dir/refimpl' | head -n1)
-[ -n "$objdir" ] || { echo "conform_coverage: no refimpl objects under $build" >&2; exit 2; }
+[ -d "$build/CMakeFiles/refimpl.dir/refimpl" ] || { echo "conform_coverage: no refimpl objects under $build" >&2; exit 2; }
 find "$build" -name '*.gcda' -delete
 
 out=$(mktemp -d)
@@ -51,55 +51,91 @@ for mode in base extended; do
 done
 echo "conform runs: $(( $(date +%s) - start )) s"
 
-# gcov per source file, in the object directory, with branch counts (-b),
-# counts as numbers (-c) and demangled names (-m).
-cd "$out"
-for f in "$src"/refimpl/*.cpp; do
-    gcov -b -c -m -o "$src/$objdir" "$f" >/dev/null 2>&1 || true
-done
-awk -v src="$src/" '
-    FNR == 1 {
-        file = FILENAME; sub(/\.gcov$/, "", file); sub(/^.*#/, "", file)
-    }
-    /^        -:    0:Source:/ { s = $0; sub(/^.*Source:/, "", s); sub(src, "", s); file = s; next }
-    /^function / {
-        # function NAME called N returned R% blocks executed B%
-        name = $0; sub(/^function /, "", name); sub(/ called [0-9]+ returned.*$/, "", name)
-        n = $0; sub(/^.* called /, "", n); sub(/ returned.*$/, "", n)
-        fun[file]++; funs++
-        if (n + 0 > 0) { funhit[file]++; funshit++ } else uncovered_fun[++nuf] = file ": " name
-        next
-    }
-    /^ *[0-9#=-]+\*?: *[0-9]+:/ {
-        split($0, a, ":"); cnt = a[1]; gsub(/ /, "", cnt); ln = a[2] + 0
-        text = $0; sub(/^[^:]*:[^:]*:/, "", text); cur_line = ln; cur_text = text
-        if (cnt == "-") next
-        lines[file]++; alll++
-        if (cnt !~ /^(#####|=====)$/) { linehit[file]++; alllhit++ }
-        next
-    }
-    /^branch / {
-        if ($0 ~ /\(throw\)/) next
-        br[file]++; allb++
-        if ($0 ~ /taken [1-9]/) { brhit[file]++; allbhit++ }
-        else uncovered_br[++nub] = file ":" cur_line ": " cur_text
-        next
-    }
-    END {
-        printf "refimpl/ coverage under conform --random (functions, lines, branches without throw edges)\n"
-        printf "%-22s %12s %14s %14s\n", "file", "functions", "lines", "branches"
-        n = 0
-        for (f in lines) names[++n] = f
-        for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (names[j] < names[i]) { t = names[i]; names[i] = names[j]; names[j] = t }
-        for (i = 1; i <= n; i++) {
-            f = names[i]
-            printf "%-22s %5d/%-5d %6d/%-6d %6d/%-6d\n", f, funhit[f], fun[f], linehit[f], lines[f], brhit[f], br[f]
-        }
-        printf "%-22s %5d/%-5d %6d/%-6d %6d/%-6d\n", "total", funshit, funs, alllhit, alll, allbhit, allb
-        printf "functions %.1f%%, lines %.1f%%, branches %.1f%%\n", 100 * funshit / funs, 100 * alllhit / alll, 100 * allbhit / allb
-        printf "\nfunctions never entered (%d):\n", nuf
-        for (i = 1; i <= nuf; i++) print "  " uncovered_fun[i]
-        printf "\nbranches never taken (%d):\n", nub
-        for (i = 1; i <= nub; i++) print "  " uncovered_br[i]
-    }
-' ./*refimpl*.cpp.gcov 2>/dev/null || { echo "conform_coverage: gcov wrote no refimpl files" >&2; exit 1; }
+# gcov's JSON (-j, to stdout with -t) for every object (the inline functions
+# of refimpl's headers count in whichever object the linker kept), run in the
+# build directory (objects may name their sources relative to it, as
+# ccache's base directory makes them). Functions, lines and branches of
+# refimpl/*.cpp and of the inline functions of refimpl/*.hpp are merged over
+# the objects. Branches: gcov gives every call two edges, its return and its
+# exception edge ("throw"); those are left out, so what is counted is the
+# decisions (if, loops, &&, ||, switch, ?:).
+python3 - "$build" <<'PY'
+import json, os, re, subprocess, sys
+build = sys.argv[1]
+funcs, lines, branches = {}, {}, {}
+objs = []
+for root, _, names in os.walk(os.path.join(build, "CMakeFiles")):
+    objs += [os.path.abspath(os.path.join(root, n)) for n in names
+             if n.endswith(".o") and os.path.exists(os.path.join(root, n[:-2] + ".gcda"))]
+for o in sorted(objs):
+    out = subprocess.run(["gcov", "-j", "-t", "-b", "-o", o, os.path.basename(o)[:-2]],
+                         cwd=build, capture_output=True, text=True).stdout
+    for doc in out.splitlines():
+        if not doc.strip().startswith("{"):
+            continue
+        for f in json.loads(doc)["files"]:
+            name = f["file"]
+            k = name.find("refimpl/")
+            if k < 0 or "/usr/" in name:
+                continue
+            name = name[k:]
+            for fn in f["functions"]:
+                key = (name, fn["demangled_name"], fn["start_line"])
+                funcs[key] = funcs.get(key, 0) + fn["execution_count"]
+            for ln in f["lines"]:
+                key = (name, ln["line_number"])
+                lines[key] = lines.get(key, 0) + ln["count"]
+                br = ln.get("branches", [])
+                decisions = []
+                i = 0
+                while i < len(br):
+                    if br[i]["throw"]:
+                        i += 1
+                        continue
+                    if i + 1 < len(br) and br[i + 1]["throw"]:
+                        i += 2          # a call: its return edge and its exception edge
+                        continue
+                    decisions.append(br[i]["count"])
+                    i += 1
+                for j, c in enumerate(decisions):
+                    bk = (name, ln["line_number"], j)
+                    branches[bk] = branches.get(bk, 0) + c
+src = {}
+def text(name, line):
+    if name not in src:
+        try:
+            src[name] = open(name).read().split("\n")
+        except OSError:
+            src[name] = []
+    t = src[name]
+    return t[line - 1].strip() if 0 < line <= len(t) else ""
+files = sorted({k[0] for k in lines})
+def count(d, f):
+    ks = [k for k in d if k[0] == f]
+    return sum(1 for k in ks if d[k] > 0), len(ks)
+print("refimpl/ coverage under conform --random (branches: decisions, without call and exception edges)")
+print("%-22s %13s %15s %15s" % ("file", "functions", "lines", "branches"))
+tot = [0] * 6
+for f in files:
+    row = count(funcs, f) + count(lines, f) + count(branches, f)
+    tot = [a + b for a, b in zip(tot, row)]
+    print("%-22s %6d/%-6d %7d/%-7d %7d/%-7d" % ((f,) + row))
+print("%-22s %6d/%-6d %7d/%-7d %7d/%-7d" % (("total",) + tuple(tot)))
+pct = lambda a, b: 100.0 * a / b if b else 100.0
+print("functions %.1f%%, lines %.1f%%, branches %.1f%%" % (pct(tot[0], tot[1]), pct(tot[2], tot[3]), pct(tot[4], tot[5])))
+nf = sorted(k for k in funcs if funcs[k] == 0)
+print("\nfunctions never entered (%d):" % len(nf))
+for f, n, l in nf:
+    print("  %s:%d: %s" % (f, l, n))
+# A decision on a switch of the semantic profile (refimpl/profile.hpp) that
+# the running kernel's profile does not have can only go one way here.
+gated = re.compile(r"\bp\.(has_|autoreap_|autokill_|parent_rejected|allowed_new|fault)")
+nb = sorted(k for k in branches if branches[k] == 0)
+ng = [k for k in nb if gated.search(text(k[0], k[1]))]
+reach = len(branches) - len(ng)
+print("branches without the %d decisions on profile switches: %d/%d, %.1f%%" %
+      (len(ng), tot[4], reach, pct(tot[4], reach)))
+print("\nbranches never taken (%d; marked P: on a profile switch):" % len(nb))
+for f, l, j in nb:
+    print("  %s %s:%d: (edge %d) %s" % ("P" if (f, l, j) in ng else " ", f, l, j, text(f, l)))
+PY

@@ -27,6 +27,16 @@ namespace detail {
 /// AUTOKILL's kill included, run before exit_notify). Leaves out: mm, fs,
 /// ptrace_event(PTRACE_EVENT_EXIT), job control.
 void do_exit(State& s, const Profile& p, Id t, int16_t code) {
+    // A thread killed while blocked in do_wait: the SIGKILL wakes it, and
+    // do_wait's loop calls __do_wait again before it looks at
+    // signal_pending, so the dying waiter still reaps a zombie that has
+    // become ready (the child whose exit signal killed it, say). Its result
+    // goes nowhere: the thread is on its way out.
+    if (s.tasks[t].wait.active) {
+        const Wait w = s.tasks[t].wait;
+        s.tasks[t].wait = Wait{};
+        do_wait_scan(s, p, t, w);
+    }
     Task& task = s.tasks[t];
     REAPCHECK_REQUIRE(!task.exiting && task.exit_state == ExitState::Running);
     Proc& pr = s.procs[task.proc];
@@ -196,8 +206,7 @@ void sys_exit_group(State& s, const Profile& p, Id t, int code) {
         for (Id th : s.threads_of(t)) {   // zap_other_threads
             Task& tt = s.tasks[th];
             if (th == t || tt.exiting || tt.exit_state != ExitState::Running) continue;
-            tt.step = Step::DoExit;
-            tt.wait = Wait{};
+            tt.step = Step::DoExit;   // a blocked wait scans once more (do_exit)
         }
     }
     do_exit(s, p, t, status);

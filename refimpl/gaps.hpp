@@ -1,5 +1,5 @@
 // The model's declared gaps: kernel behaviour refimpl does not have (ptrace
-// stops, job-control stops). Where a transition would need it, refimpl takes
+// stops, job-control stops, an execve that sleeps until a tracer reaps). Where a transition would need it, refimpl takes
 // its documented approximation (the signal is dropped) and reports the gap to
 // the sink installed by the caller, so that a scenario runner or a
 // conformance run can refuse the statement instead of comparing a result the
@@ -18,6 +18,12 @@ inline constexpr const char* kJobStop =
     "job-control stop: a stop signal stops the group (kernel/signal.c do_signal_stop)";
 inline constexpr const char* kSeizedTrap =
     "ptrace trap: SIGCONT makes every PTRACE_SEIZEd thread trap (kernel/signal.c prepare_signal -> ptrace_trap_notify)";
+inline constexpr const char* kExecTracedThread =
+    "execve waits for a traced thread: de_thread sleeps until the tracer reaps it (fs/exec.c de_thread, "
+    "kernel/exit.c __exit_signal notify_count)";
+inline constexpr const char* kClonePtraceStop =
+    "CLONE_PTRACE from a PTRACE_SEIZEd caller: the child starts in a trap stop (include/linux/ptrace.h "
+    "ptrace_init_task, JOBCTL_TRAP_STOP)";
 }  // namespace gap
 
 using GapSink = std::vector<const char*>;

@@ -118,8 +118,7 @@ void start_group_exit(State& s, Id p, int sig) {
     for (Id th : s.threads_of(p)) {
         Task& tt = s.tasks[th];
         if (tt.exiting || tt.exit_state != ExitState::Running) continue;
-        tt.step = Step::DoExit;   // woken with SIGKILL; a blocked wait is abandoned
-        tt.wait = Wait{};
+        tt.step = Step::DoExit;   // woken with SIGKILL; a blocked wait scans once more (do_exit)
     }
 }
 
@@ -202,8 +201,8 @@ void send_signal(State& s, Id p, int sig, bool force, bool thread) {
     // (do_signal_stop, a gap); SIG_DFL of an ignored signal does nothing;
     // SIGNAL_UNKILLABLE ignores all but SIGKILL/SIGSTOP; a fatal one is
     // do_group_exit(sig), after do_coredump for a coredump signal (the
-    // puppets run with RLIMIT_CORE 0, so no core is written and the status
-    // is plain killed(sig)).
+    // puppets run with RLIMIT_CORE 0; the status's core flag, WCOREDUMP, is
+    // not part of a scenario result either way).
     if (sig_kernel_stop(sig)) {
         report_gap(gap::kJobStop);
         return;

@@ -166,7 +166,73 @@ std::optional<TraceStep> draw_extended(std::mt19937_64& rng, scn::RefimplExecuto
         ++counter;
         ts.fresh = scn::Fresh{"t" + std::to_string(counter), "f" + std::to_string(counter)};
     };
-    switch (roll(rng, 14)) {
+    switch (roll(rng, 17)) {
+    case 14: {
+        // Flag sets for copy_process's and clone3_args_valid's checks, and the
+        // sharing flags (FILES, FS, SIGHAND without THREAD, CLEAR_SIGHAND, VM,
+        // PTRACE, UNTRACED). NEWNS and NEWUSER come only where they are
+        // EINVAL: a new user namespace changes ptrace permissions and NEWNS
+        // needs CAP_SYS_ADMIN, neither of which the model has.
+        if (int(alive.size()) >= max_tasks) return std::nullopt;
+        c.sys = roll(rng, 2) ? Sys::Clone : Sys::Clone3;
+        const CloneFlag pool[] = {CloneFlag::PIDFD, CloneFlag::PARENT, CloneFlag::THREAD, CloneFlag::SIGHAND,
+                                  CloneFlag::VM, CloneFlag::FILES, CloneFlag::FS, CloneFlag::CLEAR_SIGHAND,
+                                  CloneFlag::PTRACE, CloneFlag::UNTRACED, CloneFlag::DETACHED};
+        for (CloneFlag f : pool)
+            if (roll(rng, 3) == 0) c.flags.add(f);
+        switch (roll(rng, 6)) {
+        case 0: c.flags.add(CloneFlag::NEWNS); c.flags.add(CloneFlag::FS); break;
+        case 1: c.flags.add(CloneFlag::NEWUSER); c.flags.add(roll(rng, 2) ? CloneFlag::FS : CloneFlag::THREAD); break;
+        case 2:
+            if (c.sys == Sys::Clone) { c.flags.add(CloneFlag::PIDFD); c.flags.add(CloneFlag::PARENT_SETTID); }
+            break;
+        default: break;
+        }
+        const int sigs[] = {0, 0, SIGCHLD, SIGCHLD, SIGUSR1, 65, 0x111};
+        c.exit_signal = sigs[roll(rng, 7)];
+        fresh();
+        return ts;
+    }
+    case 15: {
+        // Wait options as given, valid or not (EINVAL), __WCLONE and __WNOTHREAD,
+        // waitid WSTOPPED|WCONTINUED (no stops exist in the model's worlds).
+        const uint32_t bits[] = {scn::kWNOHANG, scn::kWALL,    scn::kWCLONE, scn::kWNOTHREAD,
+                                 scn::kWNOWAIT, scn::kWEXITED, 0x2 /*WSTOPPED*/, 0x8 /*WCONTINUED*/};
+        c.options = scn::kWNOHANG;
+        for (uint32_t b : bits)
+            if (roll(rng, 3) == 0) c.options |= b;
+        if (roll(rng, 2)) {
+            c.sys = Sys::Wait4;
+            c.any = roll(rng, 2) == 0;
+            if (!c.any) c.target = pick(rng, all);
+        } else {
+            c.sys = Sys::Waitid;
+            c.idtype = roll(rng, 2) ? scn::IdType::All : scn::IdType::Pid;
+            c.any = c.idtype == scn::IdType::All;
+            if (c.idtype == scn::IdType::Pid) c.target = pick(rng, all);
+        }
+        return ts;
+    }
+    case 16: {
+        // A pidfd name whose descriptor may be closed in this table (EBADF),
+        // or another process's (the numbers are the same in both worlds).
+        std::vector<std::string> names;
+        for (const auto& [n, nr] : ref.fd_bindings()) names.push_back(n);
+        if (names.empty()) return std::nullopt;
+        c.target = pick(rng, names);
+        switch (roll(rng, 5)) {
+        case 0: c.sys = Sys::Close; break;
+        case 1: c.sys = Sys::Poll; break;
+        case 2: c.sys = Sys::PidfdInfo; c.info_exit = roll(rng, 2); break;
+        case 3: c.sys = Sys::PidfdSendSignal; c.number = draw_signal(rng); break;
+        default:
+            c.sys = Sys::Waitid;
+            c.idtype = scn::IdType::Pidfd;
+            c.options = scn::kWEXITED | scn::kWNOHANG | (roll(rng, 2) ? scn::kWALL : 0);
+            break;
+        }
+        return ts;
+    }
     case 13: {
         // A fact /proc can show; conform compares what both sides observe.
         st.kind = Statement::Kind::Expect;
