@@ -10,7 +10,9 @@
 #
 # Usage: bench/conform_coverage.sh [TRACES] [SEED]   (defaults 2000, 1)
 #   TRACES random traces per alphabet. Env: BUILD (default build-cov),
-#   TASKS (5), LENGTH (12), JOBS (2), SKIP_BUILD=1 to reuse the build.
+#   TASKS (5), LENGTH (12; CI's conform_kernel length), EXT_LENGTH (20, for
+#   the extended alphabet), JOBS (2), SKIP_BUILD=1 to reuse the build,
+#   SKIP_RUN=1 to analyse the counts of the previous run again.
 # Needs: g++ and gcov (the compiler's), cmake, root for conform.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +22,7 @@ seed=${2:-1}
 build=${BUILD:-build-cov}
 tasks=${TASKS:-5}
 length=${LENGTH:-12}
+ext_length=${EXT_LENGTH:-20}
 jobs=${JOBS:-2}
 
 if [ "$(id -u)" != 0 ]; then
@@ -37,19 +40,21 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
 fi
 bin=$build/reapcheck
 [ -d "$build/CMakeFiles/refimpl.dir/refimpl" ] || { echo "conform_coverage: no refimpl objects under $build" >&2; exit 2; }
-find "$build" -name '*.gcda' -delete
-
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-start=$(date +%s)
-for mode in base extended; do
-    extra=()
-    [ "$mode" = extended ] && extra=(--extended)
-    echo "== conform --random $traces --seed $seed --tasks $tasks --length $length ${extra[*]}"
-    "$bin" conform --profile auto --random "$traces" --seed "$seed" --tasks "$tasks" --length "$length" \
-        "${extra[@]}" --max-mismatches 0 --out "$out" | tail -n 20 || true
-done
-echo "conform runs: $(( $(date +%s) - start )) s"
+if [ "${SKIP_RUN:-0}" != 1 ]; then
+    find "$build" -name '*.gcda' -delete
+    start=$(date +%s)
+    for mode in base extended; do
+        extra=()
+        len=$length
+        [ "$mode" = extended ] && { extra=(--extended); len=$ext_length; }
+        echo "== conform --random $traces --seed $seed --tasks $tasks --length $len ${extra[*]}"
+        "$bin" conform --profile auto --random "$traces" --seed "$seed" --tasks "$tasks" --length "$len" \
+            "${extra[@]}" --max-mismatches 0 --out "$out" | grep -v '^conform: trace ' | tail -n 20 || true
+    done
+    echo "conform runs: $(( $(date +%s) - start )) s"
+fi
 
 # gcov's JSON (-j, to stdout with -t) for every object (the inline functions
 # of refimpl's headers count in whichever object the linker kept), run in the
@@ -62,7 +67,7 @@ echo "conform runs: $(( $(date +%s) - start )) s"
 python3 - "$build" <<'PY'
 import json, os, re, subprocess, sys
 build = sys.argv[1]
-funcs, lines, branches = {}, {}, {}
+funcs, lines, branches, spans = {}, {}, {}, {}
 objs = []
 for root, _, names in os.walk(os.path.join(build, "CMakeFiles")):
     objs += [os.path.abspath(os.path.join(root, n)) for n in names
@@ -82,6 +87,7 @@ for o in sorted(objs):
             for fn in f["functions"]:
                 key = (name, fn["demangled_name"], fn["start_line"])
                 funcs[key] = funcs.get(key, 0) + fn["execution_count"]
+                spans.setdefault(name, set()).add((fn["start_line"], fn["end_line"], fn["demangled_name"]))
             for ln in f["lines"]:
                 key = (name, ln["line_number"])
                 lines[key] = lines.get(key, 0) + ln["count"]
@@ -101,6 +107,9 @@ for o in sorted(objs):
                     bk = (name, ln["line_number"], j)
                     branches[bk] = branches.get(bk, 0) + c
 src = {}
+gated = re.compile(r"\bp\.(has_|autoreap_|autokill_|parent_rejected|allowed_new|fault)|\bautokill\b")
+engine_only = re.compile(r"operator==|::hash\(|::mix<|wait_would_block|to_string\(reapcheck::refimpl::Step|"
+                         r"task_of_pid_nr|profile_names|errno_from_name|signal_from_name|RecordEvents")
 def text(name, line):
     if name not in src:
         try:
@@ -124,18 +133,63 @@ print("%-22s %6d/%-6d %7d/%-7d %7d/%-7d" % (("total",) + tuple(tot)))
 pct = lambda a, b: 100.0 * a / b if b else 100.0
 print("functions %.1f%%, lines %.1f%%, branches %.1f%%" % (pct(tot[0], tot[1]), pct(tot[2], tot[3]), pct(tot[4], tot[5])))
 nf = sorted(k for k in funcs if funcs[k] == 0)
-print("\nfunctions never entered (%d):" % len(nf))
+print("\nfunctions never entered (%d; E: engine-only):" % len(nf))
 for f, n, l in nf:
-    print("  %s:%d: %s" % (f, l, n))
-# A decision on a switch of the semantic profile (refimpl/profile.hpp) that
-# the running kernel's profile does not have can only go one way here.
-gated = re.compile(r"\bp\.(has_|autoreap_|autokill_|parent_rejected|allowed_new|fault)")
+    print("  %s %s:%d: %s" % ("E" if engine_only.search(n) else " ", f, l, n))
+print()
+# What conformance cannot reach, by construction, marked and counted apart:
+#  P  a decision on a switch of the semantic profile (refimpl/profile.hpp)
+#     that the running kernel's profile does not have: it can go one way only;
+#  C  a contract check (REAPCHECK_REQUIRE): taken only by a refimpl bug;
+#  E  code only the engines call: value equality and hashing of State
+#     (visited sets), wait_would_block (properties), name tables and
+#     printers used by the parser and the reports, the event recorder.
+def function_at(f, l):
+    best = None
+    for a, b, n in spans.get(f, ()):
+        if a <= l <= b and (best is None or a > best[0]):
+            best = (a, n)
+    return best[1] if best else ""
+def enclosing_gated(f, l):
+    # a line never run inside an `if` on a profile switch
+    if lines.get((f, l), 0) > 0:
+        return False
+    t = src[f]
+    ind = len(t[l - 1]) - len(t[l - 1].lstrip())
+    for k in range(l - 1, 0, -1):
+        u = t[k - 1]
+        if not u.strip():
+            continue
+        i = len(u) - len(u.lstrip())
+        if i < ind:
+            if gated.search(u):
+                return True
+            ind = i
+            if i == 0:
+                return False
+    return False
+def mark(f, l):
+    t = text(f, l)
+    if "REAPCHECK_REQUIRE" in t:
+        return "C"
+    if engine_only.search(function_at(f, l)):
+        return "E"
+    if gated.search(t) or enclosing_gated(f, l):
+        return "P"
+    return " "
+marks = {k: mark(k[0], k[1]) for k in branches}
+for m, what in (("P", "on profile switches"), ("C", "in contract checks"), ("E", "in engine-only code")):
+    n = sum(1 for k in branches if marks[k] == m)
+    hit = sum(1 for k in branches if marks[k] == m and branches[k] > 0)
+    print("  %-22s %4d branches, %4d taken" % (what, n, hit))
+reach = [k for k in branches if marks[k] == " "]
+rhit = sum(1 for k in reach if branches[k] > 0)
+print("branches conformance can reach (without P, C, E): %d/%d, %.1f%%" % (rhit, len(reach), pct(rhit, len(reach))))
+fe = [k for k in funcs if not engine_only.search(k[1])]
+fhit = sum(1 for k in fe if funcs[k] > 0)
+print("functions without engine-only ones: %d/%d, %.1f%%" % (fhit, len(fe), pct(fhit, len(fe))))
 nb = sorted(k for k in branches if branches[k] == 0)
-ng = [k for k in nb if gated.search(text(k[0], k[1]))]
-reach = len(branches) - len(ng)
-print("branches without the %d decisions on profile switches: %d/%d, %.1f%%" %
-      (len(ng), tot[4], reach, pct(tot[4], reach)))
-print("\nbranches never taken (%d; marked P: on a profile switch):" % len(nb))
+print("\nbranches never taken (%d; marked P, C or E as above):" % len(nb))
 for f, l, j in nb:
-    print("  %s %s:%d: (edge %d) %s" % ("P" if (f, l, j) in ng else " ", f, l, j, text(f, l)))
+    print("  %s %s:%d: (edge %d) %s" % (marks[(f, l, j)], f, l, j, text(f, l)))
 PY

@@ -180,11 +180,23 @@ std::optional<TraceStep> draw_extended(std::mt19937_64& rng, scn::RefimplExecuto
                                   CloneFlag::PTRACE, CloneFlag::UNTRACED, CloneFlag::DETACHED};
         for (CloneFlag f : pool)
             if (roll(rng, 3) == 0) c.flags.add(f);
-        switch (roll(rng, 6)) {
+        switch (roll(rng, 8)) {
         case 0: c.flags.add(CloneFlag::NEWNS); c.flags.add(CloneFlag::FS); break;
         case 1: c.flags.add(CloneFlag::NEWUSER); c.flags.add(roll(rng, 2) ? CloneFlag::FS : CloneFlag::THREAD); break;
         case 2:
             if (c.sys == Sys::Clone) { c.flags.add(CloneFlag::PIDFD); c.flags.add(CloneFlag::PARENT_SETTID); }
+            break;
+        case 3:
+            // The series' flags: bits 34-36, EINVAL under linux-6.18 for
+            // clone3, dropped by legacy clone.
+            c.flags.add(roll(rng, 3) == 0 ? CloneFlag::AUTOREAP
+                        : roll(rng, 2)    ? CloneFlag::NNP
+                                          : CloneFlag::PIDFD_AUTOKILL);
+            break;
+        case 4:
+            // A new pid namespace or vfork: refused by refimpl when the clone
+            // would succeed (counted), compared when it is EINVAL.
+            c.flags.add(roll(rng, 2) ? CloneFlag::NEWPID : CloneFlag::VFORK);
             break;
         default: break;
         }
@@ -201,6 +213,7 @@ std::optional<TraceStep> draw_extended(std::mt19937_64& rng, scn::RefimplExecuto
         c.options = scn::kWNOHANG;
         for (uint32_t b : bits)
             if (roll(rng, 3) == 0) c.options |= b;
+        if (roll(rng, 8) == 0) c.options |= 0x10;   // no such option: EINVAL
         if (roll(rng, 2)) {
             c.sys = Sys::Wait4;
             c.any = roll(rng, 2) == 0;
