@@ -2,6 +2,8 @@
 // family (SEMANTICS.md §4, §5). Lock context: exit_notify, reparenting and
 // unhash are write-locked critical sections and each is one transition here;
 // pidfs_exit runs outside tasklist_lock and is a transition of its own.
+#include <algorithm>
+
 #include "refimpl/internal.hpp"
 
 namespace reapcheck::refimpl {
@@ -307,11 +309,17 @@ SysResult do_wait_scan(State& s, const Profile& p, Id caller, const Wait& w) {
             wait_consider_task(s, p, sc, true, t, out))
             return out;
     } else {
+        // tsk = current; do { ... } while_each_thread(current, tsk): the
+        // caller's own children first, then the other threads' in list
+        // order from the caller on, wrapping round to the leader.
         std::vector<Id> waiters;
-        if (w.options & kWNOTHREAD)
+        if (w.options & kWNOTHREAD) {
             waiters.push_back(caller);
-        else
+        } else {
             waiters = s.threads_of(caller);
+            const auto me = std::find(waiters.begin(), waiters.end(), caller);
+            if (me != waiters.end()) std::rotate(waiters.begin(), me, waiters.end());
+        }
         for (Id wt : waiters) {
             for (Id c : s.children_of(wt))
                 if (wait_consider_task(s, p, sc, false, c, out)) return out;

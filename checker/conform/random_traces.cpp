@@ -239,9 +239,10 @@ std::optional<TraceStep> draw_extended(std::mt19937_64& rng, scn::RefimplExecuto
         case 2: c.sys = Sys::PidfdInfo; c.info_exit = roll(rng, 2); break;
         case 3: c.sys = Sys::PidfdSendSignal; c.number = draw_signal(rng); break;
         default:
+            // Without WNOHANG too: an O_NONBLOCK pidfd gives EAGAIN, another blocks.
             c.sys = Sys::Waitid;
             c.idtype = scn::IdType::Pidfd;
-            c.options = scn::kWEXITED | scn::kWNOHANG | (roll(rng, 2) ? scn::kWALL : 0);
+            c.options = scn::kWEXITED | (roll(rng, 3) ? scn::kWNOHANG : 0) | (roll(rng, 2) ? scn::kWALL : 0);
             break;
         }
         return ts;
@@ -274,7 +275,7 @@ std::optional<TraceStep> draw_extended(std::mt19937_64& rng, scn::RefimplExecuto
         c.sys = Sys::Wait4;
         c.any = roll(rng, 2) == 0;
         if (!c.any) c.target = pick(rng, all);
-        c.options = roll(rng, 2) ? scn::kWALL : 0;
+        c.options = (roll(rng, 2) ? scn::kWALL : 0) | (roll(rng, 4) == 0 ? scn::kWNOTHREAD : 0);
         return ts;
     case 3:
         c.sys = Sys::Waitid;
@@ -289,7 +290,9 @@ std::optional<TraceStep> draw_extended(std::mt19937_64& rng, scn::RefimplExecuto
         c.target = pick(rng, all);
         return ts;
     case 5:
-        c.sys = Sys::PtraceDetach;
+        // Attach twice as often as detach: tracers with several tracees,
+        // tracers that exit with live and zombie tracees (exit_ptrace).
+        c.sys = roll(rng, 2) ? Sys::PtraceDetach : Sys::PtraceAttach;
         c.target = pick(rng, all);
         return ts;
     case 6:
