@@ -8,21 +8,21 @@
 # ("throw": refimpl throws only on broken contracts) are left out of the
 # branch figures.
 #
-# Usage: bench/conform_coverage.sh [TRACES] [SEED]   (defaults 2000, 1)
+# Usage: bench/conform_coverage.sh [TRACES] [SEED]   (defaults 5000, 1)
 #   TRACES random traces per alphabet. Env: BUILD (default build-cov),
-#   TASKS (5), LENGTH (12; CI's conform_kernel length), EXT_LENGTH (20, for
+#   TASKS (6), LENGTH (12, as CI's conform_kernel), EXT_LENGTH (24, for
 #   the extended alphabet), JOBS (2), SKIP_BUILD=1 to reuse the build,
 #   SKIP_RUN=1 to analyse the counts of the previous run again.
 # Needs: g++ and gcov (the compiler's), cmake, root for conform.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=$(pwd)
-traces=${1:-2000}
+traces=${1:-5000}
 seed=${2:-1}
 build=${BUILD:-build-cov}
-tasks=${TASKS:-5}
+tasks=${TASKS:-6}
 length=${LENGTH:-12}
-ext_length=${EXT_LENGTH:-20}
+ext_length=${EXT_LENGTH:-24}
 jobs=${JOBS:-2}
 
 if [ "$(id -u)" != 0 ]; then
