@@ -13,7 +13,7 @@
 #   TASKS (6), LENGTH (12, as CI's conform_kernel), EXT_LENGTH (24, for
 #   the extended alphabet), JOBS (2), SKIP_BUILD=1 to reuse the build,
 #   SKIP_RUN=1 to analyse the counts of the previous run again.
-# Needs: g++ and gcov (the compiler's), cmake, root for conform.
+# Needs: g++ and gcov (the compiler's), cmake, python3 (reads gcov's JSON), root for conform.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=$(pwd)
@@ -40,8 +40,8 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
 fi
 bin=$build/reapcheck
 [ -d "$build/CMakeFiles/refimpl.dir/refimpl" ] || { echo "conform_coverage: no refimpl objects under $build" >&2; exit 2; }
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+out=$build/conform-mismatches   # shrunk mismatches, if any, are kept here
+mkdir -p "$out"
 if [ "${SKIP_RUN:-0}" != 1 ]; then
     find "$build" -name '*.gcda' -delete
     start=$(date +%s)

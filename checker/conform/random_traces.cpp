@@ -117,8 +117,11 @@ std::optional<TraceStep> draw(std::mt19937_64& rng, scn::RefimplExecutor& ref, c
         c.number = roll(rng, 2);
         return ts;
     case 9:
+        // Thread pidfds too: kill through them reaches complete_signal's
+        // PIDTYPE_PID rules (an exiting thread takes nothing).
         c.sys = Sys::PidfdOpen;
         c.target = pick(rng, all);
+        c.pidfd_thread = roll(rng, 3) == 0;
         fresh();
         ts.fresh.task.clear();
         return ts;
