@@ -143,9 +143,15 @@ std::optional<TraceStep> draw(std::mt19937_64& rng, scn::RefimplExecutor& ref, c
         c.sys = Sys::Getppid;
         return ts;
     default:
-        // Any task (threads, zombies, released ones, init) and any signal.
-        c.sys = Sys::Kill;
-        c.target = pick(rng, all);
+        // Any task (threads, zombies, released ones, init) and any signal,
+        // by kill or through a pidfd (thread or process) the actor holds.
+        if (!fds.empty() && roll(rng, 2)) {
+            c.sys = Sys::PidfdSendSignal;
+            c.target = pick(rng, fds);
+        } else {
+            c.sys = Sys::Kill;
+            c.target = pick(rng, all);
+        }
         c.number = draw_signal(rng);
         return ts;
     }

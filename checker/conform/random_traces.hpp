@@ -8,9 +8,10 @@
 //   exit {0,1}; exit_group {0,1}    (any actor: leaders before their threads)
 //   wait4 NAME|-1 WNOHANG [__WALL]; waitid P_PIDFD FD WEXITED|WNOHANG
 //   sigaction SIGCHLD SIG_DFL|SIG_IGN|SIG_DFL+SA_NOCLDWAIT
-//   prctl PR_SET_CHILD_SUBREAPER 0|1; pidfd_open NAME; poll FD;
+//   prctl PR_SET_CHILD_SUBREAPER 0|1; pidfd_open NAME [PIDFD_THREAD]; poll FD;
 //   pidfd_info FD EXIT; close FD; sigpending; getppid;
-//   kill NAME SIG (any task, any kind of signal: random_traces.cpp draw_signal)
+//   kill NAME SIG (any task, any kind of signal: random_traces.cpp draw_signal),
+//   pidfd_send_signal FD SIG (thread and process pidfds: pidfd_open makes both)
 // Nothing is left out to dodge a gap of the model: a statement refimpl
 // refuses (scn::ModelGap: a ptrace or job-control stop, an exit of the
 // namespace init, ...) is not run on the kernel, is counted by reason in
