@@ -40,6 +40,20 @@ int draw_signal(std::mt19937_64& rng) {
     return sigs[roll(rng, int(sizeof sigs / sizeof sigs[0]))];
 }
 
+/// Whether pidfd `fd` of `actor` names a task that has started to exit
+/// (PF_EXITING) in a process that has not: a delayed leader, say.
+bool names_exiting_task(const scn::RefimplExecutor& ref, const std::string& actor, const std::string& fd) {
+    const refimpl::State& s = ref.state();
+    const refimpl::Id a = ref.task_of(actor);
+    if (a == refimpl::kNone || s.tasks[size_t(a)].files == refimpl::kNone) return false;
+    for (const refimpl::Fd& e : s.fdtables[size_t(s.tasks[size_t(a)].files)].fds) {
+        if (e.nr != ref.fd_of(fd)) continue;
+        const refimpl::Id t = s.pids[size_t(s.files[size_t(e.file)].pid)].task;
+        return t != refimpl::kNone && s.tasks[size_t(t)].exiting && !s.procs[size_t(s.tasks[size_t(t)].proc)].group_exit;
+    }
+    return false;
+}
+
 /// One random statement by `actor`, or nullopt when the drawn action does not
 /// apply (no fd, init may not exit, ...): the caller draws again.
 std::optional<TraceStep> draw(std::mt19937_64& rng, scn::RefimplExecutor& ref, const std::string& actor,
@@ -148,6 +162,13 @@ std::optional<TraceStep> draw(std::mt19937_64& rng, scn::RefimplExecutor& ref, c
         if (!fds.empty() && roll(rng, 2)) {
             c.sys = Sys::PidfdSendSignal;
             c.target = pick(rng, fds);
+            // Half the time, a pidfd of an exiting task whose process lives on
+            // (a delayed leader): complete_signal's rules for a target that
+            // does not want the signal (PIDTYPE_PID: nobody takes it).
+            std::vector<std::string> exiting;
+            for (const auto& n : fds)
+                if (names_exiting_task(ref, actor, n)) exiting.push_back(n);
+            if (!exiting.empty() && roll(rng, 2)) c.target = pick(rng, exiting);
         } else {
             c.sys = Sys::Kill;
             c.target = pick(rng, all);
