@@ -97,6 +97,9 @@ wait $pid
 rc=$? ms=$(ms_since "$t0")
 [[ $rc == 3 ]] || { echo "FAIL: hang: exit $rc, expected 3"; fail=1; }
 (( ms < 8000 )) || { echo "FAIL: hang: took $ms ms after the stop (1000 statements, reply timeout 3000 ms)"; fail=1; }
+# main's calls after the stop took about ms - 3000: the kill in (a) comes a
+# second after they are done, in the middle of the controller's 3 s wait.
+settle_ms=$(( ms > 3000 ? ms - 3000 + 1000 : 1000 ))
 one_line "hang ($ms ms)" err "^reapcheck: conform: stopped.scn:1002: C: getppid: puppet 'C' \(pid [0-9]+\) did not answer within 3000 ms \(state T\)$"
 none_left hang
 
@@ -105,8 +108,8 @@ timeout 20 "$bin" conform stopped.scn >out 2>err &
 pid=$!
 stop_c >/dev/null
 # The controller reaches C's statement after main's calls, then waits up to
-# 3 s for C: the kill comes in the middle of that wait.
-sleep 2
+# 3 s for C: the kill comes in the middle of that wait (timed from (b)).
+sleep "$((settle_ms / 1000)).$(printf '%03d' $((settle_ms % 1000)))"
 if v=$(stopped_puppet); then
   t0=$(now)
   kill -KILL "$v"
