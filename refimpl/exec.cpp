@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "refimpl/gaps.hpp"
 #include "refimpl/internal.hpp"
 
 namespace reapcheck::refimpl {
@@ -20,6 +21,12 @@ void finish_exit(State& s, const Profile& p, Id t) {
 /// non-leader caller takes over the leader's pid, and the old leader is
 /// released as EXIT_DEAD without notification.
 void de_thread(State& s, const Profile& p, Id me) {
+    // zap_other_threads counts every other listed thread but the leader, and
+    // de_thread sleeps until __exit_signal has released each: a traced one
+    // stays a zombie until its tracer reaps it, so the exec waits on another
+    // process. The model finishes the exec at once: a declared gap.
+    for (Id th : s.threads_of(me))
+        if (th != me && th != s.tasks[me].leader && s.tasks[th].ptraced) report_gap(gap::kExecTracedThread);
     for (Id th : s.threads_of(me)) {
         if (th == me) continue;
         Task& tt = s.tasks[th];
@@ -27,8 +34,7 @@ void de_thread(State& s, const Profile& p, Id me) {
             // zap_other_threads: SIGKILL; do_group_exit gives code 0 while
             // group_exec_task is set.
             tt.step = Step::None;
-            tt.wait = Wait{};
-            do_exit(s, p, th, 0);
+            do_exit(s, p, th, 0);   // a blocked wait scans once more first
         }
         if (th == s.tasks[me].leader) {
             if (s.tasks[th].step == Step::ExitNotify) exit_notify(s, p, th);

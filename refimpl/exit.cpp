@@ -2,6 +2,8 @@
 // family (SEMANTICS.md §4, §5). Lock context: exit_notify, reparenting and
 // unhash are write-locked critical sections and each is one transition here;
 // pidfs_exit runs outside tasklist_lock and is a transition of its own.
+#include <algorithm>
+
 #include "refimpl/internal.hpp"
 
 namespace reapcheck::refimpl {
@@ -27,6 +29,16 @@ namespace detail {
 /// AUTOKILL's kill included, run before exit_notify). Leaves out: mm, fs,
 /// ptrace_event(PTRACE_EVENT_EXIT), job control.
 void do_exit(State& s, const Profile& p, Id t, int16_t code) {
+    // A thread killed while blocked in do_wait: the SIGKILL wakes it, and
+    // do_wait's loop calls __do_wait again before it looks at
+    // signal_pending, so the dying waiter still reaps a zombie that has
+    // become ready (the child whose exit signal killed it, say). Its result
+    // goes nowhere: the thread is on its way out.
+    if (s.tasks[t].wait.active) {
+        const Wait w = s.tasks[t].wait;
+        s.tasks[t].wait = Wait{};
+        do_wait_scan(s, p, t, w);
+    }
     Task& task = s.tasks[t];
     REAPCHECK_REQUIRE(!task.exiting && task.exit_state == ExitState::Running);
     Proc& pr = s.procs[task.proc];
@@ -196,8 +208,7 @@ void sys_exit_group(State& s, const Profile& p, Id t, int code) {
         for (Id th : s.threads_of(t)) {   // zap_other_threads
             Task& tt = s.tasks[th];
             if (th == t || tt.exiting || tt.exit_state != ExitState::Running) continue;
-            tt.step = Step::DoExit;
-            tt.wait = Wait{};
+            tt.step = Step::DoExit;   // a blocked wait scans once more (do_exit)
         }
     }
     do_exit(s, p, t, status);
@@ -298,11 +309,17 @@ SysResult do_wait_scan(State& s, const Profile& p, Id caller, const Wait& w) {
             wait_consider_task(s, p, sc, true, t, out))
             return out;
     } else {
+        // tsk = current; do { ... } while_each_thread(current, tsk): the
+        // caller's own children first, then the other threads' in list
+        // order from the caller on, wrapping round to the leader.
         std::vector<Id> waiters;
-        if (w.options & kWNOTHREAD)
+        if (w.options & kWNOTHREAD) {
             waiters.push_back(caller);
-        else
+        } else {
             waiters = s.threads_of(caller);
+            const auto me = std::find(waiters.begin(), waiters.end(), caller);
+            if (me != waiters.end()) std::rotate(waiters.begin(), me, waiters.end());
+        }
         for (Id wt : waiters) {
             for (Id c : s.children_of(wt))
                 if (wait_consider_task(s, p, sc, false, c, out)) return out;

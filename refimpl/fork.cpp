@@ -1,5 +1,6 @@
 // kernel/fork.c: clone3/clone/fork intake, copy_process's checks in source
 // order, and the parent / exit_signal / flag assignment (SEMANTICS.md §2, §3).
+#include "refimpl/gaps.hpp"
 #include "refimpl/internal.hpp"
 
 namespace reapcheck::refimpl {
@@ -190,8 +191,13 @@ SysResult sys_clone(State& s, const Profile& p, Id caller, const CloneArgs& a) {
         c.exit_signal = int16_t(exit_signal);
     }
     c.parent = c.real_parent;
-    // ptrace_init_task: CLONE_PTRACE from a traced caller (no event options modelled).
-    if ((flags & kCLONE_PTRACE) && !(flags & kCLONE_UNTRACED) && cur.ptraced) {
+    // ptrace_init_task(p, (clone_flags & CLONE_PTRACE) || trace) in
+    // copy_process: CLONE_UNTRACED only clears `trace` (kernel_clone: no
+    // PTRACE_EVENT_* report), it does not cancel CLONE_PTRACE. Every tracer of
+    // the model is PTRACE_SEIZE's, and a seized child starts with
+    // JOBCTL_TRAP_STOP: a stop, which is a declared gap.
+    if ((flags & kCLONE_PTRACE) && cur.ptraced) {
+        report_gap(gap::kClonePtraceStop);
         c.ptraced = true;
         c.parent = cur.parent;
     }

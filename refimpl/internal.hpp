@@ -12,10 +12,11 @@ namespace reapcheck::refimpl::detail {
 // kernel/signal.c
 bool do_notify_parent(State& s, const Profile& p, Id tsk, int sig);
 void wake_up_parent(State& s, Id p, Id parent);
-/// group_send_sig_info to t's process (sig 1..64).
+/// group_send_sig_info(sig, t, PIDTYPE_TGID): generated at thread t (the
+/// one the pid names) for its whole process (sig 1..64); `priv` is SEND_SIG_PRIV.
 void group_send_sig(State& s, const Profile& p, Id t, int sig, bool priv);
-/// send_signal to t with PIDTYPE_PID scope: a non-fatal signal is queued on
-/// t's own pending set; a fatal one takes the group down as above.
+/// The same with PIDTYPE_PID scope (a PIDFD_THREAD pidfd): queued on t's own
+/// pending set, and only t may take it (nothing happens when t is exiting).
 void thread_send_sig(State& s, const Profile& p, Id t, int sig);
 bool sig_fatal_default(int sig);
 

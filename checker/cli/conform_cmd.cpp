@@ -110,6 +110,12 @@ int run_random(const ConformOptions& o, const std::string& profile) {
                 rep.traces, rep.statements, rep.mismatches, rep.skipped, profile.c_str(), rep.seconds,
                 rep.seconds > 0 ? double(rep.traces) * 60.0 / rep.seconds : 0.0,
                 rep.interrupted ? fmt_interrupted(rep.traces, size_t(o.random)).c_str() : "");
+    // The size of each gap: statements drawn but refused by refimpl, never run.
+    size_t refused = 0;
+    for (const auto& [why, n] : rep.refused) refused += n;
+    std::printf("conform: %zu drawn statements refused by refimpl (not run on the kernel)%s\n", refused,
+                refused ? ", by reason:" : "");
+    for (const auto& [why, n] : rep.refused) std::printf("  %6zu  %s\n", n, why.c_str());
     if (rep.mismatches) return kExitFailed;
     return !rep.error.empty() || rep.interrupted ? kExitUnknown : kExitOk;
 }

@@ -80,6 +80,20 @@ Lockstep::Step Lockstep::step(const Statement& st, const scn::Fresh& fresh, bool
             s.outcome = k.kind == r.kind && k.observed == r.observed ? Outcome::Same : Outcome::Differ;
         return s;
     }
+    if (st.call.sys == Sys::Resume) {
+        const refimpl::Id me = ref_->task_of(st.actor);
+        const auto& tasks = ref_->state().tasks;
+        const auto was = std::find(racing_.begin(), racing_.end(), me);
+        if (was != racing_.end()) {
+            racing_.erase(was);
+            compare = false;
+        }
+        if (me != refimpl::kNone && tasks[size_t(me)].wait.woken)
+            for (size_t i = 0; i < tasks.size(); ++i)
+                if (refimpl::Id(i) != me && tasks[i].wait.active && tasks[i].wait.woken &&
+                    std::find(racing_.begin(), racing_.end(), refimpl::Id(i)) == racing_.end())
+                    racing_.push_back(refimpl::Id(i));
+    }
     // refimpl first: a statement it cannot run is the scenario's problem.
     Result r = ref_->run(st, fresh);
     s.refimpl = scn::print_result(r);
@@ -88,11 +102,14 @@ Lockstep::Step Lockstep::step(const Statement& st, const scn::Fresh& fresh, bool
         s.outcome = Outcome::Skipped;
         return s;
     }
-    if (!compare && without_effect(st.call, r)) {
+    if (!compare && without_effect(st.call, r) && st.call.sys != Sys::Resume) {
         // In a window the kernel has already taken the steps refimpl still owes:
         // a call that changed nothing in refimpl (wait4 -> 0, poll, ...) could
         // change something on the kernel (reap a zombie refimpl does not have
         // yet), so it is not run there, which keeps the two worlds together.
+        // A resume is always run: the kernel's waiter has finished its call
+        // already, and resuming only collects its answer (with two waiters
+        // woken at once, each one's resume lies in the other's window).
         s.kernel = "(not run: inside a steps-explicit window)";
         s.outcome = Outcome::Skipped;
         return s;

@@ -3,6 +3,7 @@
 // results are compared with each other, not with the file's expectations.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -78,6 +79,10 @@ public:
 private:
     std::unique_ptr<scn::RefimplExecutor> ref_;
     std::unique_ptr<KernelExecutor> kern_;
+    /// Waiters that were woken together with one that has been resumed since:
+    /// on the kernel they raced for the same children (whichever scanned first
+    /// reaped), refimpl resumes them in order, so their resume is not compared.
+    std::vector<refimpl::Id> racing_;
 };
 
 /// Names for what a statement may create, as the replay runner chooses them

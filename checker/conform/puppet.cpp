@@ -449,6 +449,14 @@ RC_NOSAN int init_entry(void* p) {
         if (s != SIGKILL && s != SIGSTOP) sys(SYS_rt_sigaction, s, P(&ka), 0, 8);
     uint64_t mask = kSigchldBit;
     sys(SYS_rt_sigprocmask, SIG_SETMASK, P(&mask), 0, 8);
+    // No core files: a coredump signal (SIGQUIT, SIGSEGV, ...) then kills
+    // with plain killed(sig), as refimpl says, and writes nothing into the
+    // working directory.
+    struct { uint64_t cur, max; } core{0, 0};
+    if (sys(SYS_prlimit64, 0, 4 /*RLIMIT_CORE*/, 0, P(&core)) == 0) {
+        core.cur = 0;
+        sys(SYS_prlimit64, 0, 4, P(&core), 0);
+    }
     ch = move_high(ch);
     if (ch > 3) sys(SYS_close_range, 3, ch - 1, 0);
     sys(SYS_close_range, ch + 1, ~0U, 0);

@@ -15,6 +15,8 @@ using scn::CloneFlag;
 using scn::Statement;
 using scn::Sys;
 
+const char* const kNotRunnable = "not runnable in refimpl (the actor cannot act, or a name is unbound)";
+
 namespace {
 
 template <class T>
@@ -23,6 +25,34 @@ const T& pick(std::mt19937_64& rng, const std::vector<T>& v) {
 }
 
 int roll(std::mt19937_64& rng, int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); }
+
+/// Every kind of signal the model tells apart (refimpl/signal.cpp
+/// send_signal): none, SIGKILL, SIGCHLD (blocked, pending), fatal by default
+/// (SIGTERM, SIGUSR1, SIGHUP, a real-time one), fatal with a core dump
+/// (SIGQUIT, SIGSEGV), ignored by default (SIGCONT, SIGURG, SIGWINCH), stop
+/// signals (SIGSTOP, SIGTSTP: a declared gap, refused and counted), and one
+/// that is not a signal (65: EINVAL). SIGKILL comes more often: it is the one
+/// the lifecycle rules turn on.
+int draw_signal(std::mt19937_64& rng) {
+    static const int sigs[] = {SIGKILL, SIGKILL, SIGKILL, 0,       SIGCHLD, SIGTERM, SIGUSR1,
+                               SIGHUP,  34,      SIGQUIT, SIGSEGV, SIGCONT, SIGURG,  SIGWINCH,
+                               SIGSTOP, SIGTSTP, 65};
+    return sigs[roll(rng, int(sizeof sigs / sizeof sigs[0]))];
+}
+
+/// Whether pidfd `fd` of `actor` names a task that has started to exit
+/// (PF_EXITING) in a process that has not: a delayed leader, say.
+bool names_exiting_task(const scn::RefimplExecutor& ref, const std::string& actor, const std::string& fd) {
+    const refimpl::State& s = ref.state();
+    const refimpl::Id a = ref.task_of(actor);
+    if (a == refimpl::kNone || s.tasks[size_t(a)].files == refimpl::kNone) return false;
+    for (const refimpl::Fd& e : s.fdtables[size_t(s.tasks[size_t(a)].files)].fds) {
+        if (e.nr != ref.fd_of(fd)) continue;
+        const refimpl::Id t = s.pids[size_t(s.files[size_t(e.file)].pid)].task;
+        return t != refimpl::kNone && s.tasks[size_t(t)].exiting && !s.procs[size_t(s.tasks[size_t(t)].proc)].group_exit;
+    }
+    return false;
+}
 
 /// One random statement by `actor`, or nullopt when the drawn action does not
 /// apply (no fd, init may not exit, ...): the caller draws again.
@@ -36,8 +66,7 @@ std::optional<TraceStep> draw(std::mt19937_64& rng, scn::RefimplExecutor& ref, c
     const auto all = ref.task_names(false);
     const auto alive = ref.task_names(true);
     const auto fds = ref.fd_names(actor);
-    const bool is_init = actor == "init";
-    auto fresh = [&] {
+        auto fresh = [&] {
         ++counter;
         ts.fresh = scn::Fresh{"t" + std::to_string(counter), "f" + std::to_string(counter)};
     };
@@ -46,20 +75,22 @@ std::optional<TraceStep> draw(std::mt19937_64& rng, scn::RefimplExecutor& ref, c
     case 1: {
         if (int(alive.size()) >= max_tasks) return std::nullopt;
         c.sys = Sys::Clone3;
-        switch (roll(rng, 6)) {
+        switch (roll(rng, 7)) {
         case 0: break;
         case 1: c.flags.add(CloneFlag::AUTOREAP); break;
         case 2: c.flags.add(CloneFlag::PARENT); break;
         case 3: c.flags.add(CloneFlag::PIDFD); break;
         case 4: c.flags.add(CloneFlag::AUTOREAP); c.flags.add(CloneFlag::PIDFD); break;
         default:
-            // Not in init: a thread of init could exit_group, which takes down
-            // the whole namespace (and refimpl models init as never exiting).
-            if (is_init) return std::nullopt;
+            // In init too: what refimpl lacks (init's exit_group, a thread of
+            // init taking over pid 1 in execve) it refuses, and that is counted.
             c.flags.add(CloneFlag::THREAD); c.flags.add(CloneFlag::SIGHAND); c.flags.add(CloneFlag::VM);
             break;
         }
-        c.exit_signal = roll(rng, 2) ? SIGCHLD : 0;
+        // THREAD and PARENT with an exit signal are EINVAL: now and then.
+        c.exit_signal = (c.flags.has(CloneFlag::THREAD) || c.flags.has(CloneFlag::PARENT)) && roll(rng, 4)
+                            ? 0
+                            : roll(rng, 2) ? SIGCHLD : 0;
         fresh();
         return ts;
     }
@@ -69,7 +100,7 @@ std::optional<TraceStep> draw(std::mt19937_64& rng, scn::RefimplExecutor& ref, c
         fresh();
         return ts;
     case 3:
-        if (is_init) return std::nullopt;
+        // init too: refimpl refuses the exits of the namespace init (counted).
         c.sys = roll(rng, 2) ? Sys::Exit : Sys::ExitGroup;
         c.number = roll(rng, 2);
         return ts;
@@ -88,7 +119,6 @@ std::optional<TraceStep> draw(std::mt19937_64& rng, scn::RefimplExecutor& ref, c
         c.options = scn::kWEXITED | scn::kWNOHANG;
         return ts;
     case 7:
-        if (is_init) return std::nullopt;
         c.sys = Sys::Sigaction;
         switch (roll(rng, 3)) {
         case 0: c.handler = scn::Handler::Dfl; break;
@@ -101,8 +131,11 @@ std::optional<TraceStep> draw(std::mt19937_64& rng, scn::RefimplExecutor& ref, c
         c.number = roll(rng, 2);
         return ts;
     case 9:
+        // Thread pidfds too: kill through them reaches complete_signal's
+        // PIDTYPE_PID rules (an exiting thread takes nothing).
         c.sys = Sys::PidfdOpen;
         c.target = pick(rng, all);
+        c.pidfd_thread = roll(rng, 3) == 0;
         fresh();
         ts.fresh.task.clear();
         return ts;
@@ -123,16 +156,25 @@ std::optional<TraceStep> draw(std::mt19937_64& rng, scn::RefimplExecutor& ref, c
     case 14:
         c.sys = Sys::Getppid;
         return ts;
-    default: {
-        std::vector<std::string> victims;
-        for (const auto& n : alive)
-            if (n != "init") victims.push_back(n);
-        if (victims.empty()) return std::nullopt;
-        c.sys = Sys::Kill;
-        c.target = pick(rng, victims);
-        c.number = SIGKILL;
+    default:
+        // Any task (threads, zombies, released ones, init) and any signal,
+        // by kill or through a pidfd (thread or process) the actor holds.
+        if (!fds.empty() && roll(rng, 2)) {
+            c.sys = Sys::PidfdSendSignal;
+            c.target = pick(rng, fds);
+            // Half the time, a pidfd of an exiting task whose process lives on
+            // (a delayed leader): complete_signal's rules for a target that
+            // does not want the signal (PIDTYPE_PID: nobody takes it).
+            std::vector<std::string> exiting;
+            for (const auto& n : fds)
+                if (names_exiting_task(ref, actor, n)) exiting.push_back(n);
+            if (!exiting.empty() && roll(rng, 2)) c.target = pick(rng, exiting);
+        } else {
+            c.sys = Sys::Kill;
+            c.target = pick(rng, all);
+        }
+        c.number = draw_signal(rng);
         return ts;
-    }
     }
 }
 
@@ -150,16 +192,91 @@ std::optional<TraceStep> draw_extended(std::mt19937_64& rng, scn::RefimplExecuto
     const auto all = ref.task_names(false);
     const auto alive = ref.task_names(true);
     const auto fds = ref.fd_names(actor);
-    const bool is_init = actor == "init";
     auto fresh = [&] {
         ++counter;
         ts.fresh = scn::Fresh{"t" + std::to_string(counter), "f" + std::to_string(counter)};
     };
-    auto traced = [&](const std::string& n) {
-        refimpl::Id t = ref.task_of(n);
-        return t != refimpl::kNone && ref.state().tasks[size_t(t)].ptraced;
-    };
-    switch (roll(rng, 14)) {
+    switch (roll(rng, 17)) {
+    case 14: {
+        // Flag sets for copy_process's and clone3_args_valid's checks, and the
+        // sharing flags (FILES, FS, SIGHAND without THREAD, CLEAR_SIGHAND, VM,
+        // PTRACE, UNTRACED). NEWNS and NEWUSER come only where they are
+        // EINVAL: a new user namespace changes ptrace permissions and NEWNS
+        // needs CAP_SYS_ADMIN, neither of which the model has.
+        if (int(alive.size()) >= max_tasks) return std::nullopt;
+        c.sys = roll(rng, 2) ? Sys::Clone : Sys::Clone3;
+        const CloneFlag pool[] = {CloneFlag::PIDFD, CloneFlag::PARENT, CloneFlag::THREAD, CloneFlag::SIGHAND,
+                                  CloneFlag::VM, CloneFlag::FILES, CloneFlag::FS, CloneFlag::CLEAR_SIGHAND,
+                                  CloneFlag::PTRACE, CloneFlag::UNTRACED, CloneFlag::DETACHED};
+        for (CloneFlag f : pool)
+            if (roll(rng, 3) == 0) c.flags.add(f);
+        switch (roll(rng, 8)) {
+        case 0: c.flags.add(CloneFlag::NEWNS); c.flags.add(CloneFlag::FS); break;
+        case 1: c.flags.add(CloneFlag::NEWUSER); c.flags.add(roll(rng, 2) ? CloneFlag::FS : CloneFlag::THREAD); break;
+        case 2:
+            if (c.sys == Sys::Clone) { c.flags.add(CloneFlag::PIDFD); c.flags.add(CloneFlag::PARENT_SETTID); }
+            break;
+        case 3:
+            // The series' flags: bits 34-36, EINVAL under linux-6.18 for
+            // clone3, dropped by legacy clone.
+            c.flags.add(roll(rng, 3) == 0 ? CloneFlag::AUTOREAP
+                        : roll(rng, 2)    ? CloneFlag::NNP
+                                          : CloneFlag::PIDFD_AUTOKILL);
+            break;
+        case 4:
+            // A new pid namespace or vfork: refused by refimpl when the clone
+            // would succeed (counted), compared when it is EINVAL.
+            c.flags.add(roll(rng, 2) ? CloneFlag::NEWPID : CloneFlag::VFORK);
+            break;
+        default: break;
+        }
+        const int sigs[] = {0, 0, SIGCHLD, SIGCHLD, SIGUSR1, 65, 0x111};
+        c.exit_signal = sigs[roll(rng, 7)];
+        fresh();
+        return ts;
+    }
+    case 15: {
+        // Wait options as given, valid or not (EINVAL), __WCLONE and __WNOTHREAD,
+        // waitid WSTOPPED|WCONTINUED (no stops exist in the model's worlds).
+        const uint32_t bits[] = {scn::kWNOHANG, scn::kWALL,    scn::kWCLONE, scn::kWNOTHREAD,
+                                 scn::kWNOWAIT, scn::kWEXITED, 0x2 /*WSTOPPED*/, 0x8 /*WCONTINUED*/};
+        c.options = scn::kWNOHANG;
+        for (uint32_t b : bits)
+            if (roll(rng, 3) == 0) c.options |= b;
+        if (roll(rng, 8) == 0) c.options |= 0x10;   // no such option: EINVAL
+        if (roll(rng, 2)) {
+            c.sys = Sys::Wait4;
+            c.any = roll(rng, 2) == 0;
+            if (!c.any) c.target = pick(rng, all);
+        } else {
+            c.sys = Sys::Waitid;
+            c.idtype = roll(rng, 2) ? scn::IdType::All : scn::IdType::Pid;
+            c.any = c.idtype == scn::IdType::All;
+            if (c.idtype == scn::IdType::Pid) c.target = pick(rng, all);
+        }
+        return ts;
+    }
+    case 16: {
+        // A pidfd name whose descriptor may be closed in this table (EBADF),
+        // or another process's (the numbers are the same in both worlds).
+        std::vector<std::string> names;
+        for (const auto& [n, nr] : ref.fd_bindings()) names.push_back(n);
+        if (names.empty()) return std::nullopt;
+        c.target = pick(rng, names);
+        switch (roll(rng, 5)) {
+        case 0: c.sys = Sys::Close; break;
+        case 1: c.sys = Sys::Poll; break;
+        case 2: c.sys = Sys::PidfdInfo; c.info_exit = roll(rng, 2); break;
+        case 3: c.sys = Sys::PidfdSendSignal; c.number = draw_signal(rng); break;
+        default:
+            // Without WNOHANG too: an O_NONBLOCK pidfd gives EAGAIN, another blocks.
+            c.sys = Sys::Waitid;
+            c.idtype = scn::IdType::Pidfd;
+            c.options = scn::kWEXITED | (roll(rng, 3) ? scn::kWNOHANG : 0) | (roll(rng, 2) ? scn::kWALL : 0);
+            break;
+        }
+        return ts;
+    }
     case 13: {
         // A fact /proc can show; conform compares what both sides observe.
         st.kind = Statement::Kind::Expect;
@@ -178,20 +295,17 @@ std::optional<TraceStep> draw_extended(std::mt19937_64& rng, scn::RefimplExecuto
         return ts;
     }
     case 0:
-        if (is_init) return std::nullopt;
-        c.sys = Sys::Execve;
+        c.sys = Sys::Execve;   // by threads too; a thread of init is refused (counted)
         return ts;
-    case 1: {
+    case 1:
         c.sys = Sys::PrctlPdeathsig;
-        const int sigs[] = {0, SIGKILL, SIGCHLD, SIGUSR1};
-        c.number = sigs[roll(rng, 4)];
+        c.number = draw_signal(rng);
         return ts;
-    }
     case 2:
         c.sys = Sys::Wait4;
         c.any = roll(rng, 2) == 0;
         if (!c.any) c.target = pick(rng, all);
-        c.options = roll(rng, 2) ? scn::kWALL : 0;
+        c.options = (roll(rng, 2) ? scn::kWALL : 0) | (roll(rng, 4) == 0 ? scn::kWNOTHREAD : 0);
         return ts;
     case 3:
         c.sys = Sys::Waitid;
@@ -206,28 +320,26 @@ std::optional<TraceStep> draw_extended(std::mt19937_64& rng, scn::RefimplExecuto
         c.target = pick(rng, all);
         return ts;
     case 5:
-        c.sys = Sys::PtraceDetach;
+        // Attach twice as often as detach: tracers with several tracees,
+        // tracers that exit with live and zombie tracees (exit_ptrace).
+        c.sys = roll(rng, 2) ? Sys::PtraceDetach : Sys::PtraceAttach;
         c.target = pick(rng, all);
         return ts;
-    case 6: {
+    case 6:
+        // Thread and process pidfds alike (pidfd_open below makes both).
         if (fds.empty()) return std::nullopt;
         c.sys = Sys::PidfdSendSignal;
         c.target = pick(rng, fds);
-        const int sigs[] = {0, SIGKILL, SIGCHLD};
-        c.number = sigs[roll(rng, 3)];
+        c.number = draw_signal(rng);
         return ts;
-    }
-    case 7: {
+    case 7:
+        // A signal that would stop a traced thread is refused by refimpl
+        // (a declared gap) and counted; nothing is avoided here.
         c.sys = Sys::Kill;
         c.target = pick(rng, all);
-        const int sigs[] = {0, SIGCHLD, SIGTERM};
-        c.number = sigs[roll(rng, 3)];
-        // A traced task stops at a fatal signal instead of dying: outside the model.
-        if (c.number == SIGTERM && traced(c.target)) return std::nullopt;
+        c.number = draw_signal(rng);
         return ts;
-    }
     case 8:
-        if (is_init) return std::nullopt;
         c.sys = Sys::Sigaction;
         c.handler = scn::Handler::User;
         c.nocldwait = roll(rng, 2);
@@ -239,7 +351,6 @@ std::optional<TraceStep> draw_extended(std::mt19937_64& rng, scn::RefimplExecuto
         case 0: c.flags.add(CloneFlag::PARENT); c.flags.add(CloneFlag::AUTOREAP); break;
         case 1: c.flags.add(CloneFlag::AUTOREAP); c.flags.add(CloneFlag::PIDFD); break;
         case 2:
-            if (is_init) return std::nullopt;
             c.flags.add(CloneFlag::THREAD); c.flags.add(CloneFlag::SIGHAND); c.flags.add(CloneFlag::VM);
             c.flags.add(CloneFlag::PIDFD);
             break;
@@ -407,8 +518,12 @@ RandomReport run_random(const RandomConfig& cfg, std::ostream& log) {
                 if (cfg.echo) log << "trace " << i << ": " << call_text(ts->st) << "\n" << std::flush;
                 try {
                     s = ls.step(ts->st, ts->fresh, !ls.in_window(ts->st));
+                } catch (const scn::ModelGap& g) {
+                    ++rep.refused[g.reason()];   // a declared gap: counted, not run anywhere
+                    continue;
                 } catch (const scn::ParseError&) {
-                    continue;   // not runnable in the model (refimpl refused it): draw again
+                    ++rep.refused[kNotRunnable];   // refimpl cannot run it at all: draw again
+                    continue;
                 }
                 trace.push_back(*ts);
                 ++rep.statements;

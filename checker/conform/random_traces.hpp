@@ -4,22 +4,31 @@
 //
 // Alphabet (an actor is a live, unblocked task, as refimpl sees it):
 //   clone3 flags in {none, AUTOREAP, PARENT, PIDFD, AUTOREAP|PIDFD,
-//          THREAD|SIGHAND|VM (not by init)} x exit_signal in {0, SIGCHLD};  fork
-//   exit {0,1}; exit_group {0,1}                      (not init)
+//          THREAD|SIGHAND|VM (init too)} x exit_signal in {0, SIGCHLD};  fork
+//   exit {0,1}; exit_group {0,1}    (any actor: leaders before their threads)
 //   wait4 NAME|-1 WNOHANG [__WALL]; waitid P_PIDFD FD WEXITED|WNOHANG
-//   sigaction SIGCHLD SIG_DFL|SIG_IGN|SIG_DFL+SA_NOCLDWAIT   (not init)
-//   prctl PR_SET_CHILD_SUBREAPER 0|1; pidfd_open NAME; poll FD;
-//   pidfd_info FD EXIT; close FD; sigpending; getppid; kill NAME SIGKILL (not init)
+//   sigaction SIGCHLD SIG_DFL|SIG_IGN|SIG_DFL+SA_NOCLDWAIT
+//   prctl PR_SET_CHILD_SUBREAPER 0|1; pidfd_open NAME [PIDFD_THREAD]; poll FD;
+//   pidfd_info FD EXIT; close FD; sigpending; getppid;
+//   kill NAME SIG (any task, any kind of signal: random_traces.cpp draw_signal),
+//   pidfd_send_signal FD SIG (thread and process pidfds: pidfd_open makes both)
+// Nothing is left out to dodge a gap of the model: a statement refimpl
+// refuses (scn::ModelGap: a ptrace or job-control stop, an exit of the
+// namespace init, ...) is not run on the kernel, is counted by reason in
+// RandomReport::refused, and another one is drawn.
 // Creation is enabled while fewer than `tasks` tasks are alive. `extended` adds
 // execve, pdeath signals, blocking waits and resume, waitid P_ALL/P_PID with
-// WNOWAIT, ptrace, pidfd_send_signal, more signals, handlers, legacy clone and
-// more flag sets, PIDFD_THREAD/NONBLOCK, capset, and `expect` lines on facts
+// WNOWAIT, ptrace (of threads too), pidfd_send_signal on thread and process
+// pidfds with every kind of signal, pdeath signals of every kind, handlers,
+// legacy clone and more flag sets, PIDFD_THREAD/NONBLOCK, capset, and
+// `expect` lines on facts
 // /proc shows (compared by observed value). A woken blocked waiter is resumed
 // first: the kernel's waiter has already finished (see Lockstep::in_window).
 #pragma once
 
 #include <cstdint>
 #include <iosfwd>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -49,8 +58,16 @@ struct TraceStep {
     scn::Fresh fresh;
 };
 
+/// The key under which RandomReport::refused counts statements refimpl
+/// refuses without naming a gap.
+extern const char* const kNotRunnable;
+
 struct RandomReport {
     size_t traces = 0, statements = 0, mismatches = 0, skipped = 0;
+    /// Drawn statements refimpl refused, by reason (scn::ModelGap::reason, one
+    /// sentence per declared gap, or kNotRunnable); none of them ran on the
+    /// kernel, and a fresh statement was drawn instead.
+    std::map<std::string, size_t> refused;
     std::vector<std::string> files;          ///< shrunk scenarios written
     std::vector<std::string> shrunk;         ///< their text
     double seconds = 0;

@@ -1,6 +1,7 @@
 #include "checker/scenario/refimpl_executor.hpp"
 
 #include "checker/scenario/dispatch.hpp"
+#include "refimpl/gaps.hpp"
 
 #include <stdexcept>
 
@@ -91,7 +92,35 @@ int RefimplExecutor::need_fd(const Statement& st, const std::string& name) const
     return it->second;
 }
 
+namespace {
+constexpr const char* kGapInitExec =
+    "a thread of the namespace init taking over pid 1 in execve (fs/exec.c de_thread) is not modelled";
+constexpr const char* kGapCloneFlags =
+    "a successful clone with CLONE_NEWPID, CLONE_VFORK or CLONE_INTO_CGROUP (kernel/fork.c copy_process) is not modelled";
+}  // namespace
+
 Result RefimplExecutor::run(const Statement& st, const Fresh& fresh) {
+    // A statement that reaches a declared gap is refused as a whole: the
+    // world and the names go back to what they were.
+    const State before = state_;
+    const auto tasks_before = tasks_;
+    const auto fds_before = fds_;
+    GapSink gaps;
+    Result r;
+    {
+        RecordGaps rec(gaps);
+        r = run_unchecked(st, fresh);
+    }
+    if (!gaps.empty()) {
+        state_ = before;
+        tasks_ = tasks_before;
+        fds_ = fds_before;
+        throw ModelGap(st.loc, "refimpl cannot run this statement", gaps.front());
+    }
+    return r;
+}
+
+Result RefimplExecutor::run_unchecked(const Statement& st, const Fresh& fresh) {
     if (st.actor == "kernel") {
         if (!explicit_steps_)
             throw ParseError(st.loc, "kernel steps may only be written under 'steps explicit' (under steps auto they run by themselves)");
@@ -115,10 +144,9 @@ Result RefimplExecutor::run(const Statement& st, const Fresh& fresh) {
     }
     if (st.call.sys == Sys::Exit || st.call.sys == Sys::ExitGroup)
         if (const char* why = cannot_end_process(state_, actor, st.call.sys == Sys::ExitGroup))
-            throw ParseError(st.loc, "'" + st.actor + "' cannot exit: " + why);
+            throw ModelGap(st.loc, "'" + st.actor + "' cannot exit", why);
     if (st.call.sys == Sys::Execve && state_.procs[state_.tasks[actor].proc].unkillable && !state_.is_leader(actor))
-        throw ParseError(st.loc, "'" + st.actor + "' cannot execve: a thread of the namespace init taking over "
-                                 "init's pid is not modelled");
+        throw ModelGap(st.loc, "'" + st.actor + "' cannot execve", kGapInitExec);
     Result r = run_call(st, fresh, actor);
     if (!explicit_steps_) run_pending(state_, profile_);
     return r;
@@ -148,7 +176,7 @@ Result RefimplExecutor::run_call(const Statement& st, const Fresh& fresh, Id act
         const CloneArgs a = clone_args(c, profile_);
         const uint64_t eff = a.legacy ? a.flags & 0xffffffffULL : a.flags;
         if (sys_clone(probe, profile_, actor, a).ok() && (eff & (kCLONE_NEWPID | kCLONE_VFORK | kCLONE_INTO_CGROUP)))
-            throw ParseError(st.loc, "a successful clone with CLONE_NEWPID, CLONE_VFORK or CLONE_INTO_CGROUP is not modelled");
+            throw ModelGap(st.loc, "'" + st.actor + "' cannot clone", kGapCloneFlags);
     }
     const bool waitid = c.sys == Sys::Waitid || (c.sys == Sys::Resume && s.tasks[actor].wait.waitid);
     const Id old_pid = s.tasks[actor].pid, old_leader = s.tasks[actor].leader;

@@ -11,6 +11,19 @@
 
 namespace reapcheck::scn {
 
+/// refimpl refuses a statement because it reaches a declared gap of the
+/// model (refimpl/gaps.hpp: ptrace and job-control stops) or one of its
+/// limits (the namespace init never exits, ...). `reason()` is one stable
+/// sentence per gap, for counting; the state is left as it was before.
+class ModelGap : public ParseError {
+public:
+    ModelGap(const Loc& loc, const std::string& what, const char* reason)
+        : ParseError(loc, what + ": model gap: " + reason), reason_(reason) {}
+    [[nodiscard]] const char* reason() const { return reason_; }
+private:
+    const char* reason_;
+};
+
 class RefimplExecutor : public Executor {
 public:
     /// Throws std::invalid_argument for an unknown profile name.
@@ -46,6 +59,7 @@ private:
     refimpl::Id need_task(const Statement& st, const std::string& name) const;
     int need_fd(const Statement& st, const std::string& name) const;
     Result run_call(const Statement& st, const Fresh& fresh, refimpl::Id actor);
+    Result run_unchecked(const Statement& st, const Fresh& fresh);
 
     refimpl::Profile profile_;
     bool explicit_steps_;

@@ -64,22 +64,52 @@ one_line() { # NAME FILE PATTERN
   fi
 }
 
-# C stops (SIGSTOP: refimpl does not model stops, so the scenario goes on and
-# asks C for getppid); the controller then waits for an answer from C.
-printf 'main: fork -> child C\nmain: kill C SIGSTOP\nC: getppid\nmain: getppid\n' >stopped.scn
+# C is stopped from outside (a stop signal in a scenario is a declared gap
+# of the model, refused before it reaches the kernel) while main makes 1000
+# getppid calls (well under a second); then the scenario asks C for getppid and
+# the controller waits for an answer from C.
+{
+  printf 'main: fork -> child C\n'
+  for ((i = 0; i < 1000; i++)); do printf 'main: getppid\n'; done
+  printf 'C: getppid\n'
+} >stopped.scn
+# Stops the newest puppet (C: the controller, init, main and C run this
+# binary, in that order) once there are four; prints its pid.
+stop_c() {
+  local i v
+  for ((i = 0; i < 300; i++)); do
+    v=$(ours "" $$ | sort -n)
+    if [[ $(wc -l <<<"$v") -ge 4 ]]; then
+      v=${v##*$'\n'}
+      kill -STOP "$v" && { echo "$v"; return 0; }
+    fi
+    sleep 0.01
+  done
+  return 1
+}
 
 # (b) a puppet that does not answer: the reply timeout, one line, exit 3.
+timeout 20 "$bin" conform stopped.scn >out 2>err &
+pid=$!
+stop_c >/dev/null || echo "FAIL: hang: could not stop C"
 t0=$(now)
-timeout 20 "$bin" conform stopped.scn >out 2>err
+wait $pid
 rc=$? ms=$(ms_since "$t0")
 [[ $rc == 3 ]] || { echo "FAIL: hang: exit $rc, expected 3"; fail=1; }
-(( ms < 5000 )) || { echo "FAIL: hang: took $ms ms (reply timeout 3000 ms)"; fail=1; }
-one_line "hang ($ms ms)" err "^reapcheck: conform: stopped.scn:3: C: getppid: puppet 'C' \(pid [0-9]+\) did not answer within 3000 ms \(state T\)$"
+(( ms < 8000 )) || { echo "FAIL: hang: took $ms ms after the stop (1000 statements, reply timeout 3000 ms)"; fail=1; }
+# main's calls after the stop took about ms - 3000: the kill in (a) comes a
+# second after they are done, in the middle of the controller's 3 s wait.
+settle_ms=$(( ms > 3000 ? ms - 3000 + 1000 : 1000 ))
+one_line "hang ($ms ms)" err "^reapcheck: conform: stopped.scn:1002: C: getppid: puppet 'C' \(pid [0-9]+\) did not answer within 3000 ms \(state T\)$"
 none_left hang
 
 # (a) a puppet killed while the controller waits for its answer.
 timeout 20 "$bin" conform stopped.scn >out 2>err &
 pid=$!
+stop_c >/dev/null
+# The controller reaches C's statement after main's calls, then waits up to
+# 3 s for C: the kill comes in the middle of that wait (timed from (b)).
+sleep "$((settle_ms / 1000)).$(printf '%03d' $((settle_ms % 1000)))"
 if v=$(stopped_puppet); then
   t0=$(now)
   kill -KILL "$v"
@@ -87,7 +117,7 @@ if v=$(stopped_puppet); then
   rc=$? ms=$(ms_since "$t0")
   [[ $rc == 3 ]] || { echo "FAIL: killed puppet: exit $rc, expected 3"; fail=1; }
   (( ms < 1000 )) || { echo "FAIL: killed puppet: the controller took $ms ms to notice"; fail=1; }
-  one_line "killed puppet ($ms ms)" err "^reapcheck: conform: stopped.scn:3: C: getppid: puppet 'C' \(pid $v\) died during getppid$"
+  one_line "killed puppet ($ms ms)" err "^reapcheck: conform: stopped.scn:1002: C: getppid: puppet 'C' \(pid $v\) died during getppid$"
 else
   echo "FAIL: killed puppet: no stopped puppet seen"; fail=1; wait $pid
 fi
@@ -96,6 +126,7 @@ none_left "killed puppet"
 # (c) the controller killed: its namespace init, and with it every puppet, dies.
 "$bin" conform stopped.scn >out 2>err &
 pid=$!
+stop_c >/dev/null
 if v=$(stopped_puppet); then
   kill -KILL $pid
   wait $pid 2>/dev/null

@@ -1,6 +1,7 @@
 // Unit tests per refimpl function (SEMANTICS.md section in each case name).
 #include <doctest/doctest.h>
 
+#include "refimpl/gaps.hpp"
 #include "refimpl/kernel.hpp"
 
 using namespace reapcheck::refimpl;
@@ -242,6 +243,83 @@ TEST_CASE("release_task: the delayed group leader (§4.5, EMP-6.18 B)") {
     SysResult r = w.wait(kMain, c, 0);
     CHECK(r.task == c);
     CHECK(r.status == (5 << 8));                   // the last thread's code
+}
+
+TEST_CASE("complete_signal: PIDTYPE_PID to an exiting thread does nothing; PIDTYPE_TGID finds another thread") {
+    World w("linux-6.18");
+    Id c = w.child(kMain);
+    Id t = w.child(c, THREADF, 0);
+    const SysResult tfd = sys_pidfd_open(w.s, w.p, kMain, w.s.tasks[c].pid, true, false);
+    const SysResult pfd = sys_pidfd_open(w.s, w.p, kMain, w.s.tasks[c].pid, false, false);
+    REQUIRE(tfd.ok());
+    REQUIRE(pfd.ok());
+    w.exit(c, 0);                                           // a delayed-leader zombie
+    CHECK(sys_pidfd_send_signal(w.s, w.p, kMain, tfd.fd, kSIGKILL).ret == 0);
+    run_pending(w.s, w.p);
+    CHECK(w.st(t) == ExitState::Running);                   // wants_signal(leader) is false: nothing
+    CHECK(!w.s.procs[w.s.tasks[c].proc].group_exit);
+    CHECK(w.wait(kMain, c, kWNOHANG).ret == 0);
+    CHECK(sys_pidfd_send_signal(w.s, w.p, kMain, pfd.fd, 10).ret == 0);   // SIGUSR1, process scope
+    run_pending(w.s, w.p);
+    SysResult r = w.wait(kMain, c, 0);
+    CHECK(r.task == c);
+    CHECK(r.status == 10);                                  // killed(SIGUSR1)
+}
+
+TEST_CASE("complete_signal: the ptrace test is on the task the pid names, not on the other threads") {
+    World w("linux-6.18");
+    Id c = w.child(kMain);
+    Id t = w.child(c, THREADF, 0);
+    Id tracer = w.child(kMain);
+    REQUIRE(sys_ptrace_attach(w.s, w.p, tracer, w.s.tasks[t].pid).ok());
+    GapSink gaps;
+    {
+        RecordGaps rec(gaps);
+        CHECK(sys_kill(w.s, w.p, kMain, w.s.tasks[c].pid, 15).ret == 0);   // SIGTERM to the untraced leader
+        run_pending(w.s, w.p);
+    }
+    CHECK(gaps.empty());
+    CHECK(w.st(t) == ExitState::Zombie);                    // killed although traced
+    CHECK(w.wait(kMain, c, kWNOHANG).ret == 0);             // the delayed leader waits for the tracer
+    SysResult rt = w.wait(tracer, t, kWALL);
+    CHECK(rt.task == t);
+    CHECK(rt.status == 15);
+    SysResult rc = w.wait(kMain, c, 0);
+    CHECK(rc.task == c);
+    CHECK(rc.status == 15);
+}
+
+TEST_CASE("send_signal: the declared gaps are reported, and the signal is dropped") {
+    World w("linux-6.18");
+    Id c = w.child(kMain);
+    Id t = w.child(c, THREADF, 0);
+    REQUIRE(sys_ptrace_attach(w.s, w.p, kMain, w.s.tasks[t].pid).ok());
+    auto gap_of = [&](Id target, int sig) {
+        GapSink gaps;
+        RecordGaps rec(gaps);
+        State before = w.s;
+        CHECK(sys_kill(w.s, w.p, kMain, w.s.tasks[target].pid, sig).ret == 0);
+        const char* g = gaps.empty() ? nullptr : gaps.front();
+        if (g) CHECK(w.s == before);
+        w.s = before;
+        return g;
+    };
+    CHECK(gap_of(t, 10) == gap::kPtraceStop);               // the named task is traced
+    CHECK(gap_of(t, 23) == gap::kPtraceStop);               // SIGURG: ignored only when untraced
+    CHECK(gap_of(c, 18) == gap::kSeizedTrap);               // SIGCONT with a seized thread
+    CHECK(gap_of(c, 19) == gap::kJobStop);                  // SIGSTOP, untraced leader
+    CHECK(gap_of(c, 3) == nullptr);                         // SIGQUIT: the untraced leader takes it (core dump path)
+    CHECK(gap_of(t, kSIGKILL) == nullptr);                  // SIGKILL never stops
+    CHECK(gap_of(kInit, 19) == nullptr);                    // SIGNAL_UNKILLABLE ignores it
+    // copy_process: ptrace_init_task(p, CLONE_PTRACE || trace); CLONE_UNTRACED
+    // does not cancel CLONE_PTRACE, and a seized child starts in a trap stop.
+    GapSink gaps;
+    {
+        RecordGaps rec(gaps);
+        REQUIRE(w.clone3(t, kCLONE_PTRACE | kCLONE_UNTRACED, kSIGCHLD).ok());
+    }
+    REQUIRE(gaps.size() == 1);
+    CHECK(gaps.front() == gap::kClonePtraceStop);
 }
 
 TEST_CASE("wait_consider_task: exit_signal 0 needs __WALL or __WCLONE (§5.3, EMP-6.18 T4)") {
