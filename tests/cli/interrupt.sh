@@ -70,7 +70,9 @@ for sig in INT TERM; do
   signal_run "review SIG$sig" $sig 1 review --json r.json
   [[ $rc == 3 ]] || bad "review SIG$sig: exit $rc, expected 3"
   grep -qE "stopped: interrupted" out || bad "review SIG$sig: no summary"
-  grep -qE "^  signals +[0-9]+ states .* interrupted  \[tasks=3" out || bad "review SIG$sig: the bound covered"
+  # whichever configuration the signal cut short says how far it got (the
+  # first ones may already be finished: their rows say exhausted)
+  grep -qE "^  [a-z0-9-]+ +[0-9]+ states .* interrupted  \[tasks=[0-9]" out || bad "review SIG$sig: the bound covered"
   grep -qE "^property " out || bad "review SIG$sig: no matrix"
   json_says "review SIG$sig" r.json interrupted
 done
