@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# engine_bench.sh: the explicit engine against a baseline commit, in one run.
+#
+#   bench/engine_bench.sh [BASELINE_COMMIT] [--quick]
+#
+# Builds this tree and BASELINE_COMMIT (default 9b386a3, the last commit with
+# the string-keyed BFS engine) in Release under build-bench/ (the baseline
+# through `git worktree`), then runs on both, one after the other, with
+# /usr/bin/time:
+#   1. check --profile mainline --tasks 3 --threads 2 --pidfds 1 --ptrace --depth 6
+#      (baseline; this tree with --jobs 1 and --jobs 2);
+#   2. the default review of all six profiles (baseline; this tree);
+#   3. this tree only: the everything-at-once configuration (tasks 3, threads
+#      2, pidfds 1, every feature) for up to $ALL_SECONDS s (default 600).
+# It prints states, transitions, wall and CPU seconds, states per CPU second,
+# peak RSS and bytes per state (the visited set from the JSON report, and
+# peak RSS minus the RSS of a trivial run), and the ratios against the
+# baseline. Quote medians of several runs: a shared machine is noisy.
+# --quick skips 2 and 3.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BASE="${1:-9b386a3}"
+QUICK=0
+[[ "${2:-}" == --quick || "${1:-}" == --quick ]] && QUICK=1
+[[ "$BASE" == --quick ]] && BASE=9b386a3
+ALL_SECONDS="${ALL_SECONDS:-600}"
+out=build-bench
+mkdir -p "$out"
+if [ ! -d "$out/base-src" ]; then git worktree add -q --detach "$out/base-src" "$BASE"; fi
+git -C "$out/base-src" checkout -q --detach "$BASE"
+for d in base cur; do
+  src=.; [ "$d" = base ] && src="$out/base-src"
+  cmake -S "$src" -B "$out/$d" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$out/$d" -j"$(nproc)" --target reapcheck >/dev/null
+done
+B="$out/base/reapcheck"; C="$out/cur/reapcheck"
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+has_jobs() { "$1" check --help 2>&1 | grep -q -- --jobs; }
+# run NAME BINARY ARGS...: wall, CPU, RSS and the JSON report of one run
+run() {
+  local name=$1 bin=$2; shift 2
+  local extra=()
+  has_jobs "$bin" && extra=(--no-progress)
+  /usr/bin/time -f "%e %U %S %M" -o "$work/$name.time" "$bin" "$@" "${extra[@]}" --json "$work/$name.json" \
+      >"$work/$name.out" 2>"$work/$name.err" || true
+}
+rss0=$( /usr/bin/time -f "%M" "$C" check --tasks 2 --depth 1 --no-progress --property lifecycle.init_alive 2>&1 >/dev/null | tail -1 )
+row() {   # name: states transitions wall cpu states/cpu-s rss_mb B/state(store) B/state(rss)
+  local name=$1
+  read -r wall user sys rss < "$work/$name.time"
+  python3 - "$work/$name.json" "$wall" "$user" "$sys" "$rss" "$rss0" "$name" <<'PY'
+import json, sys
+f, wall, user, sysc, rss, rss0, name = sys.argv[1:]
+j = json.load(open(f))
+st = [r["stats"] for r in j["results"]]
+states = sum(s["states"] for s in st); tr = sum(s["transitions"] for s in st)
+store = sum(s.get("key_bytes", 0) for s in st)
+cpu = float(user) + float(sysc)
+print(f"{name:<14} {states:>11} {tr:>12} {float(wall):>8.1f} {cpu:>8.1f} {states/cpu:>11.0f} {int(rss)/1024:>8.0f} "
+      f"{store/states:>9.1f} {(int(rss)-int(rss0))*1024/states:>9.1f}")
+PY
+}
+header() { printf "%-14s %11s %12s %8s %8s %11s %8s %9s %9s\n" run states transitions wall_s cpu_s states/cpu_s rss_MiB B/st_store B/st_rss; }
+CHECK=(check --profile mainline --tasks 3 --threads 2 --pidfds 1 --ptrace --depth 6)
+echo "== ${CHECK[*]}  ($(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg))"
+run base-check "$B" "${CHECK[@]}"
+run cur-check-j1 "$C" "${CHECK[@]}" --jobs 1
+run cur-check-j2 "$C" "${CHECK[@]}" --jobs 2
+header
+for n in base-check cur-check-j1 cur-check-j2; do row $n; done
+python3 - "$work" <<'PY'
+import sys
+w = sys.argv[1]
+t = {n: [float(x) for x in open(f"{w}/{n}.time").read().split()[:3]] for n in ["base-check", "cur-check-j1", "cur-check-j2"]}
+cpu = lambda n: t[n][1] + t[n][2]
+print(f"ratios: CPU baseline / jobs 1 = {cpu('base-check')/cpu('cur-check-j1'):.2f}x; "
+      f"wall baseline / jobs 1 = {t['base-check'][0]/t['cur-check-j1'][0]:.2f}x; "
+      f"wall jobs 1 / jobs 2 = {t['cur-check-j1'][0]/t['cur-check-j2'][0]:.2f}x")
+PY
+for n in base-check cur-check-j1 cur-check-j2; do grep -E '^  [a-z]' "$work/$n.out" | awk '{print $1, $2}' | sort > "$work/$n.verdicts"; done
+cmp -s "$work/base-check.verdicts" "$work/cur-check-j1.verdicts" && cmp -s "$work/cur-check-j1.verdicts" "$work/cur-check-j2.verdicts" \
+  && echo "verdicts: identical" || echo "verdicts: DIFFER (see $work)"
+[ "$QUICK" = 1 ] && exit 0
+echo
+echo "== default review, six profiles"
+run base-review "$B" review --no-traces --no-diff
+run cur-review "$C" review --no-traces --no-diff
+header
+row base-review; row cur-review
+python3 - "$work" <<'PY'
+import sys
+w = sys.argv[1]
+t = {n: [float(x) for x in open(f"{w}/{n}.time").read().split()[:3]] for n in ["base-review", "cur-review"]}
+print(f"ratio: wall baseline / this tree = {t['base-review'][0]/t['cur-review'][0]:.2f}x")
+PY
+echo
+echo "== everything at once (mainline), up to $ALL_SECONDS s"
+run cur-all "$C" check --profile mainline --tasks 3 --threads 2 --pidfds 1 --ptrace --exec --kill --blocking \
+    --autokill --parent --subreaper --sigaction --max-time "$ALL_SECONDS"
+header
+row cur-all
+grep '^profile' "$work/cur-all.out" || true
