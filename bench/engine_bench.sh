@@ -31,7 +31,8 @@ git -C "$out/base-src" checkout -q --detach "$BASE"
 for d in base cur; do
   src=.; [ "$d" = base ] && src="$out/base-src"
   cmake -S "$src" -B "$out/$d" -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$out/$d" -j"$(nproc)" --target reapcheck >/dev/null
+  cmake --build "$out/$d" -j"$(nproc)" --target reapcheck >"$out/$d.build.log" 2>&1 ||
+    { tail -20 "$out/$d.build.log"; echo "engine_bench: the $d build failed ($out/$d.build.log)" >&2; exit 1; }
 done
 B="$out/base/reapcheck"; C="$out/cur/reapcheck"
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT

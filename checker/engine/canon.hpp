@@ -4,6 +4,28 @@
 // reduction under renaming of tasks (pid renaming): the canonical state is the
 // one with the least encoding over every task order that respects a
 // structural signature.
+//
+// Why symmetry reduction is sound here (the explorer stores one state per
+// class): a renaming of tasks maps the objects of a state one to one and
+// keeps every field that the rules read (list positions and exec ids keep
+// their order within their own list, which is all the kernel compares; pid
+// numbers are never compared by the rules, only looked up). refimpl's
+// transition function commutes with such a renaming: the alphabet offers
+// every call to every task (enabled_actions iterates over all of them), so
+// the successors of a renamed state are the renamed successors. Every
+// property of the catalog is quantified over all tasks (and pidfds), never
+// over a particular index, so it holds in a state iff it holds in any
+// renaming of it; step properties see the renamed call together with the
+// renamed states. Hence the quotient graph has the same reachable verdicts
+// and the same shortest-path lengths (Emerson and Sistla, "Symmetry and
+// model checking", 1996; Ip and Dill, "Better verification through
+// symmetry", 1996). init stays task 0: it is the namespace reaper, which the
+// rules treat apart, so it is not permuted. The signature only chooses
+// which orders are tried: every order that could give a smaller encoding
+// lies within the groups of equal signature, so the least encoding is a
+// canonical form (a signature collision only costs extra permutations).
+// Traces are replayed on a concrete, named world (trace.cpp), which checks
+// each step of the quotient path against refimpl.
 #pragma once
 
 #include <cstdint>
