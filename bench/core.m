@@ -1,4 +1,4 @@
--- core.m: the core benchmark alphabet of reapcheck (DESIGN.md, "The core
+-- core.m: the core benchmark alphabet of reapcheck (docs/core-alphabet.md, "The core
 -- benchmark alphabet") in Murphi, for Rumur. It must reach exactly the states
 -- of `reapcheck explore --alphabet core --symmetry off` (no scalarsets, so
 -- Rumur applies no symmetry reduction). bench/core_bench.sh sets N and
@@ -34,7 +34,7 @@ begin
   hss[t] := false; disp[t] := DFL; code[t] := false; pend[t] := false;
 end;
 
--- do_notify_parent(t, sig) for an untraced leader (SEMANTICS 4.6, 6.1)
+-- do_notify_parent(t, sig) for an untraced leader (docs/kernel-rules.md 4.6, 6.1)
 procedure notify(t: slot_t; s: boolean; var selfreap: boolean);
 var sig: boolean;
 begin
@@ -82,7 +82,7 @@ ruleset p: slot_t; fa: boolean; fp: boolean; e: boolean do
   ==>
   var f: slot_t; ok: boolean; found: boolean;
   begin
-    -- clone3_args_valid and copy_process checks (SEMANTICS 2.3, 2.5)
+    -- clone3_args_valid and copy_process checks (docs/kernel-rules.md 2.3, 2.5)
     ok := !(fa & PROFILE = 0) & !(fp & e) & !(fp & p = 0) & !(fa & PROFILE = 1)
           & !(fa & fp & PROFILE >= 3) & !(fa & e) & !(fp & PROFILE = 5 & ar[p]);
     if ok then

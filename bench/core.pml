@@ -1,5 +1,5 @@
 /*
- * core.pml: the core benchmark alphabet of reapcheck (DESIGN.md, "The core
+ * core.pml: the core benchmark alphabet of reapcheck (docs/core-alphabet.md, "The core
  * benchmark alphabet") in Promela, for SPIN 6.5.2. It must reach exactly the
  * states of `reapcheck explore --alphabet core --symmetry off`.
  *
@@ -81,7 +81,7 @@ inline find_free() {
     od
 }
 
-/* clone3_args_valid and copy_process checks (SEMANTICS 2.3, 2.5 items 5, 8, 9) */
+/* clone3_args_valid and copy_process checks (docs/kernel-rules.md 2.3, 2.5 items 5, 8, 9) */
 inline clone_check(P, F, E) {
     okc = 1;
     if :: (F & F_AUTOREAP) && PROFILE == LINUX618 -> okc = 0 :: else -> skip fi;
@@ -119,7 +119,7 @@ inline do_clone(P, F, E) {
     fs = 0; okc = 0
 }
 
-/* do_notify_parent(T, S) for an untraced leader, table SEMANTICS 6.1; sets sr */
+/* do_notify_parent(T, S) for an untraced leader, table docs/kernel-rules.md 6.1; sets sr */
 inline notify(T, S) {
     sig = S; sr = 0;
     if

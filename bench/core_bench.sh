@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# core_bench.sh: the core benchmark alphabet (DESIGN.md) measured with
+# core_bench.sh: the core benchmark alphabet (docs/core-alphabet.md) measured with
 # `reapcheck explore --alphabet core` and compared with SPIN on bench/core.pml.
 #
 #   bench/core_bench.sh [path/to/reapcheck]

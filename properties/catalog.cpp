@@ -171,7 +171,7 @@ bool zombie_has_reaper(const Profile&, const State& s) {
     return true;
 }
 
-/// The reaper SEMANTICS §4.3 prescribes for the children of `father`,
+/// The reaper docs/kernel-rules.md §4.3 prescribes for the children of `father`,
 /// derived here independently of refimpl's find_new_reaper: as a process.
 Id expected_reaper_proc(const State& s, Id father) {
     for (Id u : s.threads_of(father))

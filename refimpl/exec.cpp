@@ -1,4 +1,4 @@
-// fs/exec.c: a successful execve (SEMANTICS.md §11): de_thread, exit_signal
+// fs/exec.c: a successful execve (docs/kernel-rules.md §11): de_thread, exit_signal
 // reset, self_exec_id, signal handlers, close-on-exec.
 #include <algorithm>
 #include <utility>

@@ -1,5 +1,5 @@
 // kernel/exit.c: do_exit, exit_notify, reparenting, release_task and the wait
-// family (SEMANTICS.md §4, §5). Lock context: exit_notify, reparenting and
+// family (docs/kernel-rules.md §4, §5). Lock context: exit_notify, reparenting and
 // unhash are write-locked critical sections and each is one transition here;
 // pidfs_exit runs outside tasklist_lock and is a transition of its own.
 #include <algorithm>

@@ -1,5 +1,5 @@
 // kernel/fork.c: clone3/clone/fork intake, copy_process's checks in source
-// order, and the parent / exit_signal / flag assignment (SEMANTICS.md §2, §3).
+// order, and the parent / exit_signal / flag assignment (docs/kernel-rules.md §2, §3).
 #include "refimpl/gaps.hpp"
 #include "refimpl/internal.hpp"
 
@@ -175,7 +175,7 @@ SysResult sys_clone(State& s, const Profile& p, Id caller, const CloneArgs& a) {
     const bool autokill = p.has_autokill && (flags & p.autokill_bit);
     if (autokill && p.autokill_sets_nnp) c.nnp = true;
 
-    // Parent and exit_signal, under tasklist_lock (SEMANTICS.md §3.1).
+    // Parent and exit_signal, under tasklist_lock (docs/kernel-rules.md §3.1).
     if (flags & (kCLONE_PARENT | kCLONE_THREAD)) {
         c.real_parent = cur.real_parent;
         c.parent_exec_id = cur.parent_exec_id;

@@ -26,7 +26,7 @@ struct ContractError : std::logic_error {
                                                       ": contract failed: " #cond);  \
     } while (0)
 
-// errno values (SEMANTICS.md §14)
+// errno values (docs/kernel-rules.md §14)
 enum Errno : int {
     kEPERM = 1, kENOENT = 2, kESRCH = 3, kEINTR = 4, kE2BIG = 7, kEBADF = 9, kECHILD = 10,
     kEAGAIN = 11, kENOMEM = 12, kEFAULT = 14, kEINVAL = 22, kENFILE = 23, kEMFILE = 24,
@@ -40,7 +40,7 @@ inline constexpr int kSIGKILL = 9, kSIGCHLD = 17;
 const char* signal_name(int sig);             ///< "SIGCHLD", or nullptr
 int signal_from_name(const std::string& s);   ///< -1 when unknown
 
-// clone flag bits (SEMANTICS.md §14)
+// clone flag bits (docs/kernel-rules.md §14)
 inline constexpr uint64_t kCSIGNAL = 0xff, kCLONE_NEWTIME = 0x80, kCLONE_VM = 0x100,
     kCLONE_FS = 0x200, kCLONE_FILES = 0x400, kCLONE_SIGHAND = 0x800, kCLONE_PIDFD = 0x1000,
     kCLONE_PTRACE = 0x2000, kCLONE_VFORK = 0x4000, kCLONE_PARENT = 0x8000,
@@ -81,7 +81,7 @@ struct WaitArgs {
 };
 
 /// Why `t` cannot end its process (exit of the last thread, exit_group) in the
-/// model, or nullptr: the namespace init never exits (SEMANTICS.md §1.6, §8).
+/// model, or nullptr: the namespace init never exits (docs/kernel-rules.md §1.6, §8).
 const char* cannot_end_process(const State& s, Id t, bool group);
 
 /// Why a task cannot issue a syscall now, or nullptr when it can.

@@ -1,6 +1,6 @@
 // fs/pidfs.c and kernel/pid.c: pidfd files, pidfd_open, pidfd_poll,
 // PIDFD_GET_INFO, and pidfs_file_release with CLONE_PIDFD_AUTOKILL
-// (SEMANTICS.md §4.7, §10); plus the fd-table plumbing (fs/file.c) they need.
+// (docs/kernel-rules.md §4.7, §10); plus the fd-table plumbing (fs/file.c) they need.
 #include <algorithm>
 
 #include "refimpl/internal.hpp"

@@ -1,4 +1,4 @@
-// Semantic profiles (SEMANTICS.md §13): one kernel behaviour each. A profile is
+// Semantic profiles (docs/kernel-rules.md §13): one kernel behaviour each. A profile is
 // data, a struct of switches and constants, never a copy of the code.
 #pragma once
 

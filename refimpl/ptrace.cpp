@@ -1,5 +1,5 @@
 // kernel/ptrace.c: attach (PTRACE_SEIZE), detach, __ptrace_detach with the
-// series' autoreap hunk, __ptrace_unlink (SEMANTICS.md §9).
+// series' autoreap hunk, __ptrace_unlink (docs/kernel-rules.md §9).
 #include "refimpl/internal.hpp"
 
 namespace reapcheck::refimpl {

@@ -1,5 +1,5 @@
 // kernel/signal.c: death notification, signal generation, sigaction,
-// sigpending, kill and pidfd_send_signal (SEMANTICS.md §4.6, §6, §10.4).
+// sigpending, kill and pidfd_send_signal (docs/kernel-rules.md §4.6, §6, §10.4).
 #include <cstring>
 
 #include "refimpl/gaps.hpp"
@@ -289,7 +289,7 @@ SysResult sys_pidfd_send_signal(State& s, const Profile& p, Id caller, int fd, i
 }
 
 /// do_sigaction for SIGCHLD: installing SIG_IGN or SIG_DFL (ignored by default)
-/// discards a pending SIGCHLD, blocked or not (SEMANTICS.md §6.3).
+/// discards a pending SIGCHLD, blocked or not (docs/kernel-rules.md §6.3).
 SysResult sys_sigaction(State& s, const Profile& p, Id caller, Handler h, bool nocldwait) {
     (void)p;
     Sighand& sh = s.sighand_of(caller);

@@ -1,5 +1,5 @@
 // The world refimpl mirrors: task_structs, signal_structs, struct pids, pidfd
-// files and fd tables (SEMANTICS.md §1). A State is a value: copyable,
+// files and fd tables (docs/kernel-rules.md §1). A State is a value: copyable,
 // comparable, hashable. Objects refer to each other by index; an index is
 // stable for the life of a State (released tasks stay as RELEASED tombstones;
 // the checker compacts them away, see checker/engine/canon.hpp).
@@ -29,14 +29,14 @@ enum class ExitState : uint8_t { Running, Zombie, Trace, Dead, Released };
 const char* to_string(ExitState s);
 
 /// Kernel work a task still has to do, each step a separate transition
-/// (SEMANTICS.md §12): killed and not yet exiting, in do_exit before
+/// (docs/kernel-rules.md §12): killed and not yet exiting, in do_exit before
 /// exit_notify, EXIT_DEAD before pidfs_exit, between pidfs_exit and unhash.
 enum class Step : uint8_t { None, DoExit, ExitNotify, PidfsExit, Unhash };
 const char* to_string(Step s);
 
 enum class Handler : uint8_t { Dfl, Ign, User };
 
-/// A wait blocked in do_wait (SEMANTICS.md §5.6).
+/// A wait blocked in do_wait (docs/kernel-rules.md §5.6).
 struct Wait {
     bool active = false;
     bool woken = false;       ///< __wake_up_parent matched it since it last scanned
@@ -48,7 +48,7 @@ struct Wait {
     bool operator==(const Wait&) const = default;
 };
 
-/// task_struct, the fields the lifecycle uses (SEMANTICS.md §1.1).
+/// task_struct, the fields the lifecycle uses (docs/kernel-rules.md §1.1).
 struct Task {
     Id pid = kNone;           ///< struct pid at PIDTYPE_PID
     Id proc = kNone;          ///< signal_struct + sighand
@@ -74,7 +74,7 @@ struct Task {
     bool operator==(const Task&) const = default;
 };
 
-/// signal_struct and sighand_struct of one process (SEMANTICS.md §1.2, §1.3).
+/// signal_struct and sighand_struct of one process (docs/kernel-rules.md §1.2, §1.3).
 struct Proc {
     bool autoreap = false;
     bool is_child_subreaper = false;
@@ -90,7 +90,7 @@ struct Proc {
     bool operator==(const Proc&) const = default;
 };
 
-/// sighand_struct: the SIGCHLD action (SEMANTICS.md §1.3); shared by the
+/// sighand_struct: the SIGCHLD action (docs/kernel-rules.md §1.3); shared by the
 /// threads of a process and, through CLONE_SIGHAND, by other processes.
 struct Sighand {
     Handler sigchld = Handler::Dfl;   ///< action[SIGCHLD].handler
@@ -99,7 +99,7 @@ struct Sighand {
     bool operator==(const Sighand&) const = default;
 };
 
-/// pidfs attr of a struct pid (SEMANTICS.md §1.4, §4.7).
+/// pidfs attr of a struct pid (docs/kernel-rules.md §1.4, §4.7).
 enum class Attr : uint8_t { None, Dead, Alloc };
 
 struct Pid {
@@ -111,7 +111,7 @@ struct Pid {
     bool operator==(const Pid&) const = default;
 };
 
-/// A pidfd struct file (SEMANTICS.md §1.5).
+/// A pidfd struct file (docs/kernel-rules.md §1.5).
 struct File {
     Id pid = kNone;
     bool thread = false;      ///< PIDFD_THREAD

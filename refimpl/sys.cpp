@@ -1,5 +1,5 @@
 // kernel/sys.c: prctl(PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG), getppid, and
-// capset as far as CAP_SYS_ADMIN goes (SEMANTICS.md §7, §1.1).
+// capset as far as CAP_SYS_ADMIN goes (docs/kernel-rules.md §7, §1.1).
 #include "refimpl/internal.hpp"
 
 namespace reapcheck::refimpl {

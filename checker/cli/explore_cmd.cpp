@@ -1,5 +1,5 @@
 // `reapcheck explore`: explicit-state exploration. For now only the core
-// benchmark alphabet (DESIGN.md) exists:
+// benchmark alphabet (docs/core-alphabet.md) exists:
 //   reapcheck explore --alphabet core --tasks N [--profile P] [--symmetry on|off]
 //                     [--threads T] [--max-time S] [--max-memory MB] [--json FILE]
 //                     [--orbits] [--quiet]

@@ -1,5 +1,5 @@
 // Transition rules of the core alphabet; each function names the kernel
-// function it mirrors and the SEMANTICS.md section it follows. What the core
+// function it mirrors and the docs/kernel-rules.md section it follows. What the core
 // alphabet leaves out everywhere: threads, ptrace, pidfds, exec (so the
 // exec-id fix-up of §6.4 never fires), job control, pdeath signals.
 #include "checker/core/transitions.hpp"
@@ -121,7 +121,7 @@ void do_exit(World& w, Profile prof, int p, uint8_t code) {
 
 // prctl(PR_SET_CHILD_SUBREAPER, arg) (§7): propagate_has_child_subreaper over
 // walk_process_tree, which does not descend below a process that already has
-// has_child_subreaper. ZOMBIE slots keep their flags zero (DESIGN).
+// has_child_subreaper. ZOMBIE slots keep their flags zero (docs/core-alphabet.md).
 void set_has_sub_below(World& w, int x) {
     for (int c = 1; c < w.n; ++c) {
         if (!children_of(w, x, c) || w.slot[c].status != Status::Alive || w.slot[c].has_sub) continue;

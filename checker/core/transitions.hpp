@@ -1,4 +1,4 @@
-// The transition function of the core benchmark alphabet (DESIGN.md), per
+// The transition function of the core benchmark alphabet (docs/core-alphabet.md), per
 // profile. Every enabled action of every ALIVE slot is one transition; a
 // failed call or an action with no effect is a transition to the same world.
 //
@@ -13,7 +13,7 @@
 //   sigaction SIGCHLD ...          SIG_DFL, SIG_IGN, SIG_DFL SA_NOCLDWAIT; not init
 //   prctl PR_SET_CHILD_SUBREAPER   0, 1
 //   sigpending                     consumes a pending SIGCHLD
-// The rules and their SEMANTICS.md sections are in transitions.cpp.
+// The rules and their docs/kernel-rules.md sections are in transitions.cpp.
 #pragma once
 
 #include <cstdint>

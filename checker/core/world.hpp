@@ -1,4 +1,4 @@
-// The core benchmark alphabet (DESIGN.md "The core benchmark alphabet"): a
+// The core benchmark alphabet (docs/core-alphabet.md "The core benchmark alphabet"): a
 // compact world of N task slots and its two 64-bit encodings.
 //
 // Slot 0 is `init` (pid-namespace reaper, never exits, SIGCHLD SIG_DFL), slot
@@ -26,7 +26,7 @@
 
 namespace reapcheck::core {
 
-/// The semantic profiles of SEMANTICS.md §13, as far as the core alphabet
+/// The semantic profiles of docs/kernel-rules.md §13, as far as the core alphabet
 /// sees them (core keeps its own enum so that it does not depend on refimpl).
 enum class Profile : uint8_t { Linux618, RfcV1, RfcV3, V4, V5, Mainline };
 
@@ -68,7 +68,7 @@ struct World {
     bool operator==(const World&) const = default;
 };
 
-/// The initial world of DESIGN: init, main, and n-2 FREE slots.
+/// The initial world of docs/core-alphabet.md: init, main, and n-2 FREE slots.
 /// require: kMinSlots <= n <= kMaxSlots.
 [[nodiscard]] World initial_state(int n);
 

@@ -63,7 +63,7 @@ enum class Sys : uint8_t {
 const char* to_string(Sys s);
 [[nodiscard]] inline bool is_kernel_step(Sys s) { return s >= Sys::KDoExit; }
 
-// wait option bits, kernel values (SEMANTICS §14)
+// wait option bits, kernel values (docs/kernel-rules.md §14)
 inline constexpr uint32_t kWNOHANG = 0x1, kWEXITED = 0x4, kWNOWAIT = 0x01000000,
     kWNOTHREAD = 0x20000000, kWALL = 0x40000000, kWCLONE = 0x80000000u;
 enum class IdType : uint8_t { All, Pid, Pidfd };

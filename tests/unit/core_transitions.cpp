@@ -77,7 +77,7 @@ TEST_CASE("core: initial state and its actions at 2 slots") {
     });
 }
 
-TEST_CASE("core: clone3 errors per profile (SEMANTICS 2.3, 2.5, 13)") {
+TEST_CASE("core: clone3 errors per profile (kernel-rules §2.3, §2.5, §13)") {
     const World w = initial_state(3);
     auto outcome = [&](Profile p, const std::string& stmt) { return to_statement(step(w, p, stmt).action, true); };
     SUBCASE("AUTOREAP is an unknown flag in linux-6.18") {
@@ -125,7 +125,7 @@ TEST_CASE("core: CLONE_PARENT takes the caller's exit_signal; mainline refuses i
     CHECK(to_string(m) == "T0{A} T1{A p0 SIGCHLD} T2{A p0 SIGCHLD}");
 }
 
-TEST_CASE("core: death notification follows the disposition table (SEMANTICS 6.1)") {
+TEST_CASE("core: death notification follows the disposition table (kernel-rules §6.1)") {
     const World base = run(initial_state(3), Profile::Mainline, {"T1: clone3 flags=none exit_signal=SIGCHLD -> child T2"});
     SUBCASE("SIG_DFL: zombie and SIGCHLD pending") {
         const World w = run(base, Profile::Mainline, {"T2: exit 1"});
@@ -158,7 +158,7 @@ TEST_CASE("core: death notification follows the disposition table (SEMANTICS 6.1
     }
 }
 
-TEST_CASE("core: exit reparents to the nearest subreaper and re-notifies zombies (SEMANTICS 4.3, 4.4, 7)") {
+TEST_CASE("core: exit reparents to the nearest subreaper and re-notifies zombies (kernel-rules §4.3, §4.4, §7)") {
     // T1 subreaper (SIG_IGN) > T2 > zombie T3 with exit_signal 0; T2 exits.
     World w = run(initial_state(4), Profile::Mainline,
                   {"T1: prctl PR_SET_CHILD_SUBREAPER 1 -> 0", "T1: clone3 flags=none exit_signal=SIGCHLD -> child T2",

@@ -1,4 +1,4 @@
-// Unit tests per refimpl function (SEMANTICS.md section in each case name).
+// Unit tests per refimpl function (docs/kernel-rules.md section in each case name).
 #include <doctest/doctest.h>
 
 #include "refimpl/gaps.hpp"
@@ -44,7 +44,7 @@ constexpr uint64_t THREADF = kCLONE_THREAD | kCLONE_SIGHAND | kCLONE_VM;
 
 }  // namespace
 
-TEST_CASE("profiles: six, in patch order, with the §13 flag values") {
+TEST_CASE("profiles: six, in patch order, with the kernel-rules §13 flag values") {
     REQUIRE(all_profiles().size() == 6);
     CHECK(all_profiles().front().name == "linux-6.18");
     CHECK(all_profiles().back().name == "mainline");
@@ -55,7 +55,7 @@ TEST_CASE("profiles: six, in patch order, with the §13 flag values") {
     CHECK(find_profile("v6") == nullptr);
 }
 
-TEST_CASE("clone3_args_valid (§2.2, §2.3)") {
+TEST_CASE("clone3_args_valid (kernel-rules §2.2, §2.3)") {
     World w;
     CHECK(w.clone3(kMain, 0, 65).ret == -kEINVAL);               // not valid_signal
     CHECK(w.clone3(kMain, 0, 0x100 | 17).ret == -kEINVAL);       // bits outside CSIGNAL
@@ -74,7 +74,7 @@ TEST_CASE("clone3_args_valid (§2.2, §2.3)") {
     CHECK_FALSE(old.s.procs[old.s.tasks[r.task].proc].autoreap);
 }
 
-TEST_CASE("copy_process checks in source order (§2.5)") {
+TEST_CASE("copy_process checks in source order (kernel-rules §2.5)") {
     World w;
     CHECK(w.clone3(kMain, kCLONE_THREAD, 0).ret == -kEINVAL);                  // THREAD without SIGHAND
     CHECK(w.clone3(kMain, kCLONE_SIGHAND, 0).ret == -kEINVAL);                 // SIGHAND without VM
@@ -99,7 +99,7 @@ TEST_CASE("copy_process checks in source order (§2.5)") {
     CHECK(v3.clone3(kMain, v3.AUTOREAP(), 0).ok());
 }
 
-TEST_CASE("copy_process: CLONE_PARENT while autoreap is mainline only (§2.5 item 9)") {
+TEST_CASE("copy_process: CLONE_PARENT while autoreap is mainline only (kernel-rules §2.5 item 9)") {
     for (const auto& prof : all_profiles()) {
         State s = initial_state();
         SysResult a = sys_clone(s, prof, kMain, CloneArgs{prof.autoreap_bit | kCLONE_PIDFD, 0, false});
@@ -114,7 +114,7 @@ TEST_CASE("copy_process: CLONE_PARENT while autoreap is mainline only (§2.5 ite
     }
 }
 
-TEST_CASE("copy_process assignment: CLONE_PARENT exit_signal from the caller's leader (§3.1)") {
+TEST_CASE("copy_process assignment: CLONE_PARENT exit_signal from the caller's leader (kernel-rules §3.1)") {
     World w;
     Id c = w.child(kMain, 0, 0);                 // exit_signal 0
     Id g = w.child(c, kCLONE_PARENT, 0);         // sibling of c, exit_signal from c's leader: 0
@@ -127,7 +127,7 @@ TEST_CASE("copy_process assignment: CLONE_PARENT exit_signal from the caller's l
     CHECK(v1.s.procs[v1.s.tasks[g1].proc].autoreap);
 }
 
-TEST_CASE("autoreap is not inherited; has_child_subreaper is (§3.2)") {
+TEST_CASE("autoreap is not inherited; has_child_subreaper is (kernel-rules §3.2)") {
     World w;
     sys_prctl_subreaper(w.s, w.p, kMain, 1);
     Id a = w.child(kMain, w.AUTOREAP(), 0);
@@ -138,7 +138,7 @@ TEST_CASE("autoreap is not inherited; has_child_subreaper is (§3.2)") {
     CHECK_FALSE(w.s.procs[w.s.tasks[g].proc].is_child_subreaper);
 }
 
-TEST_CASE("do_notify_parent: the disposition table (§6.1)") {
+TEST_CASE("do_notify_parent: the disposition table (kernel-rules §6.1)") {
     struct Row { Handler h; bool nocldwait; int sig; bool autoreap; bool selfreap; bool pending; };
     const Row rows[] = {
         {Handler::Dfl, false, kSIGCHLD, false, false, true},
@@ -163,14 +163,14 @@ TEST_CASE("do_notify_parent: the disposition table (§6.1)") {
     }
 }
 
-TEST_CASE("do_notify_parent: linux-6.18 has no autoreap branch (§13)") {
+TEST_CASE("do_notify_parent: linux-6.18 has no autoreap branch (kernel-rules §13)") {
     World w("linux-6.18");
     Id c = w.child(kMain, 0, 0);
     w.exit(c, 1);
     CHECK(w.st(c) == ExitState::Zombie);
 }
 
-TEST_CASE("do_notify_parent: exec-id fix-up turns exit_signal 0 into SIGCHLD (§6.4)") {
+TEST_CASE("do_notify_parent: exec-id fix-up turns exit_signal 0 into SIGCHLD (kernel-rules §6.4)") {
     World w;
     Id c = w.child(kMain, 0, 0);
     sys_execve(w.s, w.p, kMain);
@@ -179,7 +179,7 @@ TEST_CASE("do_notify_parent: exec-id fix-up turns exit_signal 0 into SIGCHLD (§
     CHECK(w.st(c) == ExitState::Released);   // SIGCHLD + SIG_IGN: self-reap
 }
 
-TEST_CASE("find_new_reaper: sibling thread, then nearest live subreaper, then init (§4.3)") {
+TEST_CASE("find_new_reaper: sibling thread, then nearest live subreaper, then init (kernel-rules §4.3)") {
     World w;
     sys_prctl_subreaper(w.s, w.p, kMain, 1);
     Id a = w.child(kMain);
@@ -197,7 +197,7 @@ TEST_CASE("find_new_reaper: sibling thread, then nearest live subreaper, then in
     (void)a;
 }
 
-TEST_CASE("reparent_leader: exit_signal reset and zombie re-notification (§4.4)") {
+TEST_CASE("reparent_leader: exit_signal reset and zombie re-notification (kernel-rules §4.4)") {
     World w;
     Id a = w.child(kMain);
     Id z = w.child(a, 0, 0);                       // exit_signal 0
@@ -216,7 +216,7 @@ TEST_CASE("reparent_leader: exit_signal reset and zombie re-notification (§4.4)
     CHECK(v.s.tasks[c].exit_signal == 0);
 }
 
-TEST_CASE("autoreap survives reparenting to a subreaper (§7, selftest autoreap_reparent)") {
+TEST_CASE("autoreap survives reparenting to a subreaper (kernel-rules §7, selftest autoreap_reparent)") {
     World w;
     sys_prctl_subreaper(w.s, w.p, kMain, 1);
     Id mid = w.child(kMain);
@@ -230,7 +230,7 @@ TEST_CASE("autoreap survives reparenting to a subreaper (§7, selftest autoreap_
     CHECK_FALSE(w.s.procs[1].sigchld_pending);
 }
 
-TEST_CASE("release_task: the delayed group leader (§4.5, EMP-6.18 B)") {
+TEST_CASE("release_task: the delayed group leader (kernel-rules §4.5, EMP-6.18 B)") {
     World w;
     Id c = w.child(kMain);
     Id t = w.child(c, THREADF, 0);
@@ -322,7 +322,7 @@ TEST_CASE("send_signal: the declared gaps are reported, and the signal is droppe
     CHECK(gaps.front() == gap::kClonePtraceStop);
 }
 
-TEST_CASE("wait_consider_task: exit_signal 0 needs __WALL or __WCLONE (§5.3, EMP-6.18 T4)") {
+TEST_CASE("wait_consider_task: exit_signal 0 needs __WALL or __WCLONE (kernel-rules §5.3, EMP-6.18 T4)") {
     World w;
     Id c = w.child(kMain, 0, 0);
     CHECK(w.wait(kMain, c, kWNOHANG).ret == -kECHILD);
@@ -334,7 +334,7 @@ TEST_CASE("wait_consider_task: exit_signal 0 needs __WALL or __WCLONE (§5.3, EM
     CHECK(w.st(c) == ExitState::Released);
 }
 
-TEST_CASE("blocking wait: woken by do_notify_parent; ECHILD after a SIG_IGN self-reap (§5.6, T9)") {
+TEST_CASE("blocking wait: woken by do_notify_parent; ECHILD after a SIG_IGN self-reap (kernel-rules §5.6, T9)") {
     World w;
     sys_sigaction(w.s, w.p, kMain, Handler::Ign, false);
     Id c = w.child(kMain);
@@ -346,7 +346,7 @@ TEST_CASE("blocking wait: woken by do_notify_parent; ECHILD after a SIG_IGN self
     CHECK(sys_resume(w.s, w.p, kMain).ret == -kECHILD);
 }
 
-TEST_CASE("pidfs_exit and pidfd_poll: exit info only at release (§4.7, §10.2)") {
+TEST_CASE("pidfs_exit and pidfd_poll: exit info only at release (kernel-rules §4.7, §10.2)") {
     World w;
     SysResult r = w.clone3(kMain, kCLONE_PIDFD, kSIGCHLD);
     REQUIRE(r.ok());
@@ -368,7 +368,7 @@ TEST_CASE("pidfs_exit and pidfd_poll: exit info only at release (§4.7, §10.2)"
     CHECK(sys_pidfd_open(w.s, w.p, kMain, w.s.tasks[c].pid, false, false).ret == -kESRCH);
 }
 
-TEST_CASE("pidfd_open after pidfs_exit marked the pid dead: ESRCH (§4.7)") {
+TEST_CASE("pidfd_open after pidfs_exit marked the pid dead: ESRCH (kernel-rules §4.7)") {
     World w;
     Id c = w.child(kMain, w.AUTOREAP(), 0);
     sys_exit(w.s, w.p, c, 0);
@@ -382,7 +382,7 @@ TEST_CASE("pidfd_open after pidfs_exit marked the pid dead: ESRCH (§4.7)") {
     CHECK(sys_pidfd_open(v.s, v.p, kMain, v.s.tasks[d].pid, false, false).ret == -kESRCH);
 }
 
-TEST_CASE("__ptrace_detach: the autoreap hunk (§9.5)") {
+TEST_CASE("__ptrace_detach: the autoreap hunk (kernel-rules §9.5)") {
     // Tracer in the real parent's group exits while the autoreap tracee is a zombie.
     World w;
     Id c = w.child(kMain, w.AUTOREAP(), 0);
@@ -401,7 +401,7 @@ TEST_CASE("__ptrace_detach: the autoreap hunk (§9.5)") {
     CHECK(old.st(c2) == ExitState::Zombie);        // stays for its real parent
 }
 
-TEST_CASE("wait_task_zombie: EXIT_TRACE hand-off to the real parent (§5.4)") {
+TEST_CASE("wait_task_zombie: EXIT_TRACE hand-off to the real parent (kernel-rules §5.4)") {
     World w;
     Id tracer = w.child(kMain);
     Id c = w.child(kMain, w.AUTOREAP(), 0);
@@ -413,7 +413,7 @@ TEST_CASE("wait_task_zombie: EXIT_TRACE hand-off to the real parent (§5.4)") {
     CHECK(w.st(c) == ExitState::Released);         // autoreap applies after the hand-off
 }
 
-TEST_CASE("exec: exit_signal, handlers, close-on-exec autokill (§11, §10.5)") {
+TEST_CASE("exec: exit_signal, handlers, close-on-exec autokill (kernel-rules §11, §10.5)") {
     World w;
     Id c = w.child(kMain, 0, 0);
     sys_sigaction(w.s, w.p, c, Handler::User, true);
@@ -428,7 +428,7 @@ TEST_CASE("exec: exit_signal, handlers, close-on-exec autokill (§11, §10.5)") 
     CHECK(w.st(k.task) == ExitState::Released);
 }
 
-TEST_CASE("exec by a non-leader takes over the leader's pid (§11)") {
+TEST_CASE("exec by a non-leader takes over the leader's pid (kernel-rules §11)") {
     World w;
     Id c = w.child(kMain);
     Id t = w.child(c, THREADF, 0);
