@@ -74,7 +74,12 @@ struct Visitor {
                 found[i] = Found{true, from, true, ai};
         }
     }
-    bool done() const { return false; }
+    std::vector<bool> stop_when;   // per property: settling it ends the exploration
+    bool done() const {
+        for (std::size_t i = 0; i < stop_when.size(); ++i)
+            if (stop_when[i] && found[i].yes) return true;
+        return false;
+    }
 };
 
 std::string not_hit_hint(const Property& pr, const Bounds& b) {
@@ -92,7 +97,7 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
     res.profile = profile.name;
     res.options = opts;
     const KernelModel model{profile, opts.bounds, opts.symmetry};
-    Visitor vis{profile, {}, {}, false, {}, {}};
+    Visitor vis{profile, {}, {}, false, {}, {}, {}};
     std::vector<const Property*> skipped;
     for (const Property& pr : props::catalog()) {
         if (!opts.properties.empty() &&
@@ -107,10 +112,26 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
     }
     vis.found.resize(vis.props.size());
     vis.good.resize(vis.props.size());
+    for (const Property* pr : vis.props)
+        vis.stop_when.push_back(std::find(opts.stop_when_found.begin(), opts.stop_when_found.end(), pr->id) !=
+                                opts.stop_when_found.end());
     Limits lim = opts.limits;
     if (opts.bounds.depth) lim.max_depth = uint32_t(opts.bounds.depth);
     Bfs<KernelModel> bfs(model, lim);
-    res.stats = bfs.run(vis);
+    // A broken refimpl contract (ModelError from a transition, ContractError
+    // from a property's reader) ends this exploration only.
+    try {
+        res.stats = bfs.run(vis);
+    } catch (const ModelError& e) {
+        res.model_errors.push_back(e.what());
+    } catch (const ContractError& e) {
+        res.model_errors.push_back(e.what());
+    }
+    if (!res.model_errors.empty()) {
+        res.stats = Stats{};
+        res.stats.states = bfs.size();
+        res.stats.stop_reason = "model error (a refimpl contract broke)";
+    }
     const Stats& st = res.stats;
 
     const std::string bound = fmt::format("{} states, {} transitions, depth {}{}; {}", st.states, st.transitions,

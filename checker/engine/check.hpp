@@ -31,6 +31,10 @@ struct CheckOptions {
     Limits limits;
     bool symmetry = true;
     std::vector<std::string> properties;   ///< ids to check; empty = all
+    /// Stop the exploration as soon as one of these properties is settled
+    /// (violated, or a cover hit); check_suite then skips the remaining
+    /// configurations. For `mutate`: the first property a mutant breaks.
+    std::vector<std::string> stop_when_found;
 };
 
 struct CheckResult {
@@ -40,6 +44,10 @@ struct CheckResult {
     /// For a suite: each configuration's name, bounds and statistics.
     std::vector<std::tuple<std::string, Bounds, Stats>> runs;
     std::vector<Verdict> verdicts;
+    /// A transition broke a refimpl contract (ModelError: action and state);
+    /// that exploration stopped there, its unsettled verdicts are unknown.
+    /// For a suite: one entry per configuration that hit one, prefixed by its name.
+    std::vector<std::string> model_errors;
 };
 
 /// Throws std::runtime_error("engine bug: ...") when a trace does not replay.

@@ -69,6 +69,7 @@ CheckResult check_suite(const refimpl::Profile& p, const std::vector<NamedBounds
         CheckOptions o = base;
         o.bounds = nb.bounds;
         CheckResult r = check(p, o);
+        for (const std::string& e : r.model_errors) merged.model_errors.push_back(nb.name + ": " + e);
         merged.runs.emplace_back(nb.name, r.options.bounds, r.stats);
         merged.stats.states += r.stats.states;
         merged.stats.transitions += r.stats.transitions;
@@ -102,6 +103,7 @@ CheckResult check_suite(const refimpl::Profile& p, const std::vector<NamedBounds
                                 (v.kind == cur.kind && !v.trace.empty() && v.trace_steps < cur.trace_steps);
             if (better) cur = std::move(v);
         }
+        if (!base.stop_when_found.empty() && r.stats.stop_reason == "every property settled") break;
     }
     merged.stats.exhausted = true;
     for (const auto& run : merged.runs) {
