@@ -332,7 +332,10 @@ bool parent_exit_signal(const StepView& v) {
 
 bool reparent_sigchld(const StepView& v) {
     return all_events(v, EK::Reparent, [&](const Event& e) {
-        if (v.pre.same_thread_group(e.other, e.from) || v.pre.tasks[e.task].exit_state == ExitState::Dead) return true;
+        // reparent_leader leaves an EXIT_DEAD task alone (here also one that
+        // exit_ptrace made EXIT_DEAD earlier in the same exit_notify)
+        const ExitState st = v.post.tasks[e.task].exit_state;
+        if (v.pre.same_thread_group(e.other, e.from) || st == ExitState::Dead || st == ExitState::Released) return true;
         return v.post.tasks[e.task].exit_signal == kSIGCHLD;
     });
 }

@@ -28,7 +28,8 @@ using refimpl::Mutant;
 
 /// Runs each task in a forked child (at most `jobs` at a time) and returns
 /// the JSON each wrote; a child that fails gives {"error": why}.
-std::vector<nlohmann::json> run_forked(const std::vector<std::function<nlohmann::json()>>& tasks, int jobs) {
+std::vector<nlohmann::json> run_forked(const std::vector<std::function<nlohmann::json()>>& tasks, int jobs,
+                                       const std::function<void(std::size_t, const nlohmann::json&)>& done = {}) {
     namespace fs = std::filesystem;
     std::vector<nlohmann::json> out(tasks.size());
     char tmpl[] = "/tmp/reapcheck-mutate-XXXXXX";
@@ -85,6 +86,7 @@ std::vector<nlohmann::json> run_forked(const std::vector<std::function<nlohmann:
                 out[i] = {{"error", "the child wrote no result (exit " + std::to_string(WEXITSTATUS(status)) + ")"}};
             }
         }
+        if (done) done(i, out[i]);
     }
     std::error_code ec;
     fs::remove_all(dir, ec);
@@ -243,7 +245,13 @@ int run_mutate(const MutateCli& o) {
                 return engine::to_json(r);
             });
         }
-    const auto got = run_forked(tasks, jobs);
+    std::size_t finished = 0;
+    const auto got = run_forked(tasks, jobs, [&](std::size_t, const nlohmann::json& j) {
+        // progress on stderr, one line per finished pair
+        std::fprintf(stderr, "mutate: [%zu/%zu] %s %s: %s\n", ++finished, tasks.size(),
+                     j.value("mutant", std::string("?")).c_str(), j.value("profile", std::string("?")).c_str(),
+                     j.value("status", j.value("error", std::string("?"))).c_str());
+    });
     std::vector<MutantRun> rs;
     std::size_t k = 0;
     for (const auto& [m, p] : pairs) {

@@ -289,8 +289,8 @@ namespace {
 bool checked(const scn::Statement& st) { return st.kind == scn::Statement::Kind::Expect || st.expected; }
 
 /// Lines (statement indices) at which `sc` fails under `p`: mismatches, and
-/// the statement that cannot run (the run stops there). `contract`: a refimpl
-/// contract broke (the run stops too; not counted as a failure).
+/// the statement that cannot run or breaks a refimpl contract (the run stops
+/// there; `contract` says which).
 std::vector<std::size_t> failing(const scn::Scenario& sc, const Profile& p, std::string& problem, bool& contract) {
     std::vector<std::size_t> out;
     scn::RefimplExecutor ex(p, sc.explicit_steps);
@@ -309,7 +309,10 @@ std::vector<std::size_t> failing(const scn::Scenario& sc, const Profile& p, std:
         out.push_back(done);
         if (problem.empty()) problem = e.what();
     } catch (const ContractError& e) {
+        // The mutated kernel reaches a state refimpl's contracts exclude at
+        // this statement: the statement exposes it (counted as a kill).
         contract = true;
+        out.push_back(done);
         if (problem.empty()) problem = std::string("refimpl contract: ") + e.what();
     }
     return out;

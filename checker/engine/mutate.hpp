@@ -15,7 +15,9 @@
 // `audit`: a scenario run under each mutant; a checked statement (one with an
 // expected result) or an `expect` line kills the mutant when its result
 // differs from the expected one, or when the statement cannot run at all
-// under the mutant (its actor is gone or blocked: a test would fail too).
+// under the mutant (its actor is gone or blocked: a test would fail too), or
+// when running it breaks a refimpl contract (the mutated kernel went where
+// the model's invariants exclude).
 #pragma once
 
 #include <string>

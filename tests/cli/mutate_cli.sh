@@ -15,7 +15,7 @@ n=$(grep -c "^[a-z_]*\.[a-z_]* " "$tmp/list")
 [[ $n -ge 25 ]] || { echo "FAIL: only $n mutant ids listed"; fail=1; }
 grep -q "^copy_signal.autoreap_inherited .*kernel/fork.c:copy_signal" "$tmp/list" || { echo "FAIL: list line"; fail=1; }
 
-small="--tasks 3 --pidfds 0 --no-exec --no-kill --no-blocking --no-autokill --no-parent --no-subreaper --no-sigaction --depth 5"
+small="--tasks 4 --pidfds 0 --no-exec --no-kill --no-blocking --no-autokill --no-parent --no-subreaper --no-sigaction --depth 3"
 "$bin" mutate --mutant copy_signal.autoreap_inherited --mutant de_thread.exit_signal --profile mainline \
   --profile linux-6.18 $small --no-diff --jobs 2 --json "$tmp/m.json" >"$tmp/m.txt" 2>"$tmp/m.err"
 check "mutate two mutants" 0 $?

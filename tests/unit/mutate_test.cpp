@@ -16,10 +16,10 @@ namespace {
 
 engine::Bounds small() {
     engine::Bounds b;
-    b.tasks = 3;
+    b.tasks = 4;   // init, main, an autoreap child and its child
     b.pidfds = 0;
     b.exec = b.kill = b.blocking = b.autokill = b.parent = b.subreaper = b.sigaction = false;
-    b.depth = 5;
+    b.depth = 3;
     return b;
 }
 
@@ -81,7 +81,9 @@ TEST_CASE("engine: a mutant that breaks a refimpl contract stops one exploration
     const refimpl::Profile q =
         refimpl::mutated(*refimpl::find_profile("mainline"), *refimpl::find_mutant("exit_notify.delayed_leader"));
     engine::Bounds threads = small();
+    threads.tasks = 3;
     threads.threads = 2;
+    threads.depth = 4;
     // The mutated step throws ModelError with the action and the state.
     engine::CheckOptions o;
     o.bounds = threads;
