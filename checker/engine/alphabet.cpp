@@ -15,7 +15,8 @@ std::string Bounds::describe() const {
     return fmt::format("tasks={} threads={} pidfds={} depth={} exit-codes={} exec={} kill={} blocking={} "
                        "ptrace={} autokill={} parent={} subreaper={} sigaction={}",
                        tasks, threads, pidfds, depth == 0 ? std::string("none") : std::to_string(depth), codes,
-                       exec, kill, blocking, ptrace, autokill, parent, subreaper, sigaction);
+                       exec, kill, blocking, ptrace, autokill, parent, subreaper, sigaction) +
+           (autoreap_pidfd ? " autoreap-pidfd=true" : "");
 }
 
 int live_tasks(const State& s) {
@@ -46,13 +47,10 @@ void enabled_actions(const State& s, const Profile& p, const Bounds& b, std::vec
     // business), with one exception: rfc-v1 accepts CLONE_AUTOREAP only with
     // CLONE_PIDFD, so in a configuration without pidfds it could not create
     // an autoreap process at all and every autoreap property would hold
-    // vacuously there. Such a configuration gives rfc-v1 the clone3
-    // PIDFD|AUTOREAP calls (one pidfd per table, from clone3 only), unless it
-    // has threads: there the pidfd made rfc-v1's `threads` configuration
-    // 7 times larger (305,700 states against
-    // mainline's 44,450; measured), so rfc-v1's threads are explored with
-    // autoreap in no configuration (docs/mutation.md).
-    const bool pidfd_for_autoreap = b.pidfds == 0 && b.threads == 1 && p.autoreap_requires_pidfd;
+    // vacuously there. Bounds::autoreap_pidfd gives rfc-v1 the clone3
+    // PIDFD|AUTOREAP calls there (one pidfd per table, from clone3 only); the
+    // default suite sets it where the cost is moderate (suite.cpp).
+    const bool pidfd_for_autoreap = b.autoreap_pidfd && b.pidfds == 0 && p.autoreap_requires_pidfd;
     out.clear();
     const int live = live_tasks(s);
     auto add = [&](Id actor, Call c, Id target = kNone, int fd = -1) {

@@ -27,6 +27,10 @@ struct Bounds {
     bool parent = true;               ///< CLONE_PARENT in the clone domain
     bool subreaper = true;            ///< prctl PR_SET_CHILD_SUBREAPER
     bool sigaction = true;            ///< sigaction SIGCHLD
+    /// With pidfds == 0: profiles whose CLONE_AUTOREAP needs CLONE_PIDFD
+    /// (rfc-v1) get clone3 PIDFD|AUTOREAP anyway (one pidfd per table), so
+    /// that they create autoreap processes in this configuration too.
+    bool autoreap_pidfd = false;
     [[nodiscard]] std::string describe() const;
 };
 
