@@ -128,7 +128,7 @@ void enabled_actions(const State& s, const Profile& p, const Bounds& b, std::vec
             // and CLONE_PARENT takes the leader's exit_signal whatever the low
             // byte says (kernel/fork.c:sys_clone, copy_process). In the correct
             // model both reach states clone3 reaches: transitions, no new states.
-            {
+            if (b.legacy_clone) {
                 Call c;
                 c.sys = Sys::Clone;
                 c.flags = flags({CloneFlag::AUTOREAP});
@@ -174,7 +174,7 @@ void enabled_actions(const State& s, const Profile& p, const Bounds& b, std::vec
             c.options = o;
             add(t, c);
         }
-        {   // waitid P_ALL WNOWAIT: reports without reaping (a self-loop when it reports)
+        if (b.wnowait) {   // waitid P_ALL WNOWAIT: reports without reaping (a self-loop when it reports)
             Call c;
             c.sys = Sys::Waitid;
             c.idtype = scn::IdType::All;

@@ -31,6 +31,8 @@ struct Bounds {
     /// (rfc-v1) get clone3 PIDFD|AUTOREAP anyway (one pidfd per table), so
     /// that they create autoreap processes in this configuration too.
     bool autoreap_pidfd = false;
+    bool legacy_clone = true;         ///< legacy clone() (AUTOREAP bit; PARENT with SIGCHLD)
+    bool wnowait = true;              ///< waitid P_ALL WEXITED|WNOHANG|WNOWAIT|__WALL
     [[nodiscard]] std::string describe() const;
 };
 
