@@ -177,6 +177,7 @@ void enabled_actions(const State& s, const Profile& p, const Bounds& b, std::vec
         if (b.wnowait) {   // waitid P_ALL WNOWAIT: reports without reaping (a self-loop when it reports)
             Call c;
             c.sys = Sys::Waitid;
+            c.any = true;
             c.idtype = scn::IdType::All;
             c.options = scn::kWEXITED | scn::kWNOHANG | scn::kWNOWAIT | scn::kWALL;
             add(t, c);
