@@ -306,6 +306,134 @@ bool aux_autoreap_flag(const Profile& p, const State& s) {
     return true;
 }
 
+// --- properties added by mutation analysis (docs/mutation.md) -------------------------
+// Each is keyed on what the program did (the call, the kernel event), never
+// only on a flag the mechanism under test maintains, so that it does not turn
+// vacuous when that mechanism breaks.
+
+constexpr uint32_t kWallBit = 0x40000000u, kWcloneBit = 0x80000000u;
+
+bool autoreap_set_by_clone(const StepView& v) {
+    if (!is_clone_with(v, v.profile.autoreap_bit) || !v.result.ok() || (v.call.clone_flags & kCLONE_THREAD))
+        return true;
+    return autoreap_of(v.post, v.result.task);
+}
+
+bool parent_exit_signal(const StepView& v) {
+    if (v.call.kind != CallView::Kind::Clone || !v.result.ok()) return true;
+    const uint64_t f = v.call.clone_flags;
+    if (!(f & kCLONE_PARENT) || (f & kCLONE_THREAD)) return true;
+    const bool autoreap = v.profile.has_autoreap && !v.call.legacy && (f & v.profile.autoreap_bit);
+    const int expected = v.profile.autoreap_parent_zero_exit_signal && autoreap
+                             ? 0
+                             : v.pre.tasks[v.pre.tasks[v.call.actor].leader].exit_signal;
+    return v.post.tasks[v.result.task].exit_signal == expected;
+}
+
+bool reparent_sigchld(const StepView& v) {
+    return all_events(v, EK::Reparent, [&](const Event& e) {
+        // reparent_leader leaves an EXIT_DEAD task alone (here also one that
+        // exit_ptrace made EXIT_DEAD earlier in the same exit_notify)
+        const ExitState st = v.post.tasks[e.task].exit_state;
+        if (v.pre.same_thread_group(e.other, e.from) || st == ExitState::Dead || st == ExitState::Released) return true;
+        return v.post.tasks[e.task].exit_signal == kSIGCHLD;
+    });
+}
+
+bool traced_not_selfreaped(const StepView& v) {
+    return all_events(v, EK::Notify, [](const Event& e) { return !e.traced || !e.selfreap; });
+}
+
+/// The signal do_notify_parent starts from, after the exec-id fix-up (§6.4).
+bool notifies_with_sigchld(const State& s, Id task, Id parent) {
+    const Task& t = s.tasks[task];
+    return t.exit_signal == kSIGCHLD || t.parent_exec_id != s.tasks[parent].self_exec_id;
+}
+
+bool ignoring_parent_selfreap(const StepView& v) {
+    return all_events(v, EK::Notify, [&](const Event& e) {
+        if (e.traced || !notifies_with_sigchld(v.post, e.task, e.other)) return true;
+        const Sighand& sh = v.post.sighand_of(e.other);
+        return !(sh.sigchld == Handler::Ign || sh.nocldwait) || e.selfreap;
+    });
+}
+
+bool exec_id_fixup(const StepView& v) {
+    return all_events(v, EK::Notify, [&](const Event& e) {
+        const Task& t = v.post.tasks[e.task];
+        if (e.traced || autoreap_of(v.post, e.task) || t.exit_signal == kSIGCHLD ||
+            t.parent_exec_id == v.post.tasks[e.other].self_exec_id)
+            return true;
+        return e.sig == kSIGCHLD || (e.sig == 0 && v.post.sighand_of(e.other).sigchld == Handler::Ign);
+    });
+}
+
+bool wnowait_keeps_zombie(const StepView& v) {
+    return all_events(v, EK::Reap, [&](const Event& e) {
+        return !e.nowait || v.post.tasks[e.task].exit_state == v.pre.tasks[e.task].exit_state;
+    });
+}
+
+bool wait_selection(const StepView& v) {
+    if (v.call.kind != CallView::Kind::Wait) return true;
+    const Wait& blocked = v.pre.tasks[v.call.actor].wait;
+    const uint32_t opts = blocked.active ? blocked.options : v.call.wait_options;
+    if (opts & kWallBit) return true;
+    return all_events(v, EK::Reap, [&](const Event& e) {
+        const Task& c = v.pre.tasks[e.task];
+        return c.ptraced || (c.exit_signal == kSIGCHLD) != bool(opts & kWcloneBit);
+    });
+}
+
+bool exit_group_kills_threads(const StepView& v) {
+    if (v.call.kind != CallView::Kind::Exit || !v.call.group) return true;
+    for (Id th : v.pre.threads_of(v.call.actor)) {
+        const Task& t = v.post.tasks[th];
+        if (th != v.call.actor && t.exit_state == ExitState::Running && !t.exiting && t.step != Step::DoExit)
+            return false;
+    }
+    return true;
+}
+
+bool exec_keeps_autoreap(const StepView& v) {
+    if (v.call.kind != CallView::Kind::Exec || !v.result.ok()) return true;
+    return autoreap_of(v.pre, v.call.actor) == autoreap_of(v.post, v.call.actor);
+}
+
+bool exec_resets(const StepView& v) {
+    if (v.call.kind != CallView::Kind::Exec || !v.result.ok()) return true;
+    const Sighand& sh = v.post.sighand_of(v.call.actor);
+    return v.post.tasks[v.call.actor].exit_signal == kSIGCHLD && !sh.nocldwait && sh.sigchld != Handler::User;
+}
+
+bool pollhup_iff_released(const Profile& p, const State& s) {
+    return all_open_files(s, [&](Id f) {
+        const bool released = s.pids[s.files[f].pid].task == kNone;
+        return bool(pidfd_poll(s, p, f) & kPOLLHUP) == released;
+    });
+}
+
+bool autokill_last_reference(const StepView& v) {
+    return all_events(v, EK::Autokill, [&](const Event& e) {
+        const Id pid = v.pre.tasks[e.task].pid;
+        for (Id f = 0; f < Id(v.pre.files.size()) && f < Id(v.post.files.size()); ++f)
+            if (v.pre.files[f].pid == pid && v.pre.files[f].refs > 0 && v.post.files[f].refs == 0) return true;
+        return false;
+    });
+}
+
+bool autokill_requires_autoreap(const StepView& v) {
+    if (!is_clone_with(v, v.profile.autokill_bit) || (v.call.clone_flags & v.profile.autoreap_bit)) return true;
+    return v.result.ret == -kEINVAL;
+}
+
+bool nnp_rejects_thread(const StepView& v) {
+    if (!is_clone_with(v, v.profile.nnp_bit | kCLONE_THREAD)) return true;
+    return v.result.ret == -kEINVAL;
+}
+
+bool has_nnp(const Profile& p) { return p.has_nnp; }
+
 // --- covers --------------------------------------------------------------------------
 
 bool c_autoreap_exit(const StepView& v) {
@@ -438,6 +566,59 @@ const std::vector<Property> kCatalog = {
      "kernel/exit.c:exit_notify", no_untraced_zombie_thread, nullptr, nullptr, "", "", false},
     {"lifecycle.init_alive", Kind::Always, "The namespace init never exits.", "SEMANTICS 1.6", init_alive, nullptr,
      nullptr, "", "", true},
+    // ---- added by mutation analysis (docs/mutation.md): keyed on the call or the kernel event ----
+    {"autoreap.set_by_clone", Kind::Step,
+     "A successful clone3 with CLONE_AUTOREAP (not a thread) creates an autoreap process.",
+     "kernel/fork.c:copy_signal (sig->autoreap); mutant copy_signal.autoreap_needs_pidfd", nullptr,
+     autoreap_set_by_clone, has_autoreap, "", "", false},
+    {"clone.parent_exit_signal", Kind::Step,
+     "A CLONE_PARENT child (clone3 or legacy clone) gets the exit_signal of its creator's group leader, "
+     "whatever the call asked for (rfc-v1, rfc-v3: 0 for an autoreap one).",
+     "kernel/fork.c:copy_process (p->exit_signal = current->group_leader->exit_signal)", nullptr,
+     parent_exit_signal, nullptr, "", "", false},
+    {"reparent.exit_signal_sigchld", Kind::Step,
+     "A child reparented to another process gets exit_signal SIGCHLD.",
+     "kernel/exit.c:reparent_leader", nullptr, reparent_sigchld, nullptr, "", "", false},
+    {"ptrace.traced_not_selfreaped", Kind::Step,
+     "A traced task that notifies its tracer of its death never reaps itself there: the tracer reaps it "
+     "(autoreap, SIG_IGN and SA_NOCLDWAIT apply only to untraced tasks).",
+     "kernel/signal.c:do_notify_parent (!tsk->ptrace in both self-reap branches)", nullptr,
+     traced_not_selfreaped, nullptr, "", "", false},
+    {"signal.ignoring_parent_selfreap", Kind::Step,
+     "An untraced child that notifies with SIGCHLD a parent whose SIGCHLD is SIG_IGN or has SA_NOCLDWAIT "
+     "reaps itself.",
+     "kernel/signal.c:do_notify_parent", nullptr, ignoring_parent_selfreap, nullptr, "", "", false},
+    {"signal.exec_id_fixup", Kind::Step,
+     "A child whose parent has exec'd since it was created notifies with SIGCHLD, whatever its exit_signal "
+     "(or nothing when the parent ignores SIGCHLD).",
+     "kernel/signal.c:do_notify_parent (self_exec_id check)", nullptr, exec_id_fixup, nullptr, "", "", false},
+    {"wait.wnowait_keeps_zombie", Kind::Step, "A WNOWAIT report leaves the task as it was.",
+     "kernel/exit.c:wait_task_zombie (WNOWAIT)", nullptr, wnowait_keeps_zombie, nullptr, "", "", false},
+    {"wait.wclone_selection", Kind::Step,
+     "Without __WALL, a wait reaps an untraced child only if its exit_signal is SIGCHLD (without __WCLONE) "
+     "or is not (with __WCLONE).",
+     "kernel/exit.c:eligible_child", nullptr, wait_selection, nullptr, "", "", false},
+    {"thread.exit_group_kills", Kind::Step, "exit_group kills every other thread of the process.",
+     "kernel/exit.c:do_group_exit, zap_other_threads", nullptr, exit_group_kills_threads, nullptr, "", "", false},
+    {"exec.autoreap_kept", Kind::Step, "execve leaves the autoreap flag of the process as it was.",
+     "fs/exec.c:begin_new_exec (signal_struct is kept)", nullptr, exec_keeps_autoreap, has_autoreap, "", "",
+     false},
+    {"exec.resets", Kind::Step,
+     "After execve the process's exit_signal is SIGCHLD, SIGCHLD has no handler and SA_NOCLDWAIT is gone.",
+     "fs/exec.c:de_thread; kernel/signal.c:flush_signal_handlers", nullptr, exec_resets, nullptr, "", "", false},
+    {"pidfd.pollhup_iff_released", Kind::Always,
+     "An open pidfd polls POLLHUP exactly when its pid has no task any more (released).",
+     "fs/pidfs.c:pidfd_poll", pollhup_iff_released, nullptr, nullptr, "", "", false},
+    {"autokill.last_reference", Kind::Step,
+     "CLONE_PIDFD_AUTOKILL kills only when the last reference of the pidfd's file goes.",
+     "fs/pidfs.c:pidfs_file_release", nullptr, autokill_last_reference, has_autokill, "", "", false},
+    {"autokill.requires_autoreap", Kind::Step,
+     "clone3 with CLONE_PIDFD_AUTOKILL but without CLONE_AUTOREAP fails with EINVAL.",
+     "kernel/fork.c:copy_process; selftest autokill_requires_autoreap", nullptr, autokill_requires_autoreap,
+     has_autokill, "", "", false},
+    {"nnp.rejects_thread", Kind::Step, "clone3 with CLONE_NNP | CLONE_THREAD fails with EINVAL.",
+     "kernel/fork.c:copy_process; selftest nnp_rejects_thread", nullptr, nnp_rejects_thread, has_nnp, "", "",
+     false},
     // ---- auxiliary invariants: strengthen k-induction in `reapcheck prove` (model/properties.cpp) ----
     {"aux.parents", Kind::Always,
      "Every task outside init's process has a real parent and a parent that are not released, and its "

@@ -23,12 +23,13 @@ const char* to_string(Kind k);
 
 /// The call a transition made, independent of the scenario language.
 struct CallView {
-    enum class Kind : uint8_t { Clone, Wait, Exit, KernelStep, Other } kind = Kind::Other;
+    enum class Kind : uint8_t { Clone, Wait, Exit, KernelStep, Exec, Other } kind = Kind::Other;
     refimpl::Id actor = refimpl::kNone;
     uint64_t clone_flags = 0;       ///< resolved bits (Clone)
     int64_t exit_signal = 0;        ///< Clone
     bool legacy = false;            ///< legacy clone(2)
-    uint32_t wait_options = 0;      ///< Wait
+    uint32_t wait_options = 0;      ///< Wait (for a resumed wait: the blocked wait's, from the pre-state)
+    bool group = false;             ///< Exit: exit_group
 };
 
 struct StepView {

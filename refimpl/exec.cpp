@@ -65,7 +65,8 @@ void de_thread(State& s, const Profile& p, Id me) {
 SysResult sys_execve(State& s, const Profile& p, Id t) {
     de_thread(s, p, t);
     Task& me = s.tasks[t];
-    me.exit_signal = kSigchldValue;   // end of de_thread, whatever it was
+    if (p.fault != Fault::ExecKeepsExitSignal) me.exit_signal = kSigchldValue;   // end of de_thread, whatever it was
+    if (p.fault == Fault::ExecClearsAutoreap) s.procs[me.proc].autoreap = false;
     // begin_new_exec: self_exec_id + 1. The model takes a value no task holds
     // yet: the kernel only ever compares exec ids for equality, and a fresh
     // value keeps every such comparison as the counter would while letting
@@ -85,7 +86,7 @@ SysResult sys_execve(State& s, const Profile& p, Id t) {
     }
     Sighand& sh = s.sighands[pr.sighand];
     if (sh.sigchld == Handler::User) sh.sigchld = Handler::Dfl;
-    sh.nocldwait = false;
+    if (p.fault != Fault::ExecKeepsNocldwait) sh.nocldwait = false;
     // unshare_files, then do_close_on_exec: every pidfd is O_CLOEXEC.
     const Id table = s.tasks[t].files;
     if (s.fdtables[table].users > 1) {

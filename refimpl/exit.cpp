@@ -41,6 +41,7 @@ void do_exit(State& s, const Profile& p, Id t, int16_t code) {
     }
     Task& task = s.tasks[t];
     REAPCHECK_REQUIRE(!task.exiting && task.exit_state == ExitState::Running);
+    REAPCHECK_REQUIRE(!cannot_end_process(s, t, false));   // the namespace init never exits
     Proc& pr = s.procs[task.proc];
     // synchronize_group_exit: the last thread to leave sets the group code.
     if (--pr.quick_threads == 0 && !pr.group_exit) {
@@ -73,7 +74,9 @@ void reparent_leader(State& s, const Profile& p, Id father, Id c, std::vector<Id
     Task& ct = s.tasks[c];
     if (ct.exit_state == ExitState::Dead) return;
     if (p.fault != Fault::ReparentKeepsExitSignal) ct.exit_signal = kSigchldValue;
-    if (!ct.ptraced && ct.exit_state == ExitState::Zombie && s.thread_group_empty(c)) {
+    if (p.fault == Fault::ReparentClearsAutoreap) s.procs[ct.proc].autoreap = false;
+    if (!ct.ptraced && ct.exit_state == ExitState::Zombie && s.thread_group_empty(c) &&
+        p.fault != Fault::NoRenotify) {
         if (do_notify_parent(s, p, c, kSIGCHLD)) {
             s.tasks[c].exit_state = ExitState::Dead;
             dead.push_back(c);
@@ -86,15 +89,22 @@ void reparent_leader(State& s, const Profile& p, Id father, Id c, std::vector<Id
 /// has_child_subreaper, the nearest ancestor subreaper with a live thread;
 /// else the namespace's child_reaper (init; find_child_reaper is trivial
 /// because the model's init never exits).
-Id find_new_reaper(const State& s, Id father) {
-    if (Id th = s.find_alive_thread(father); th != kNone) return th;
-    if (s.procs[s.tasks[father].proc].has_child_subreaper) {
+Id find_new_reaper(const State& s, const Profile& p, Id father) {
+    if (Id th = s.find_alive_thread(father); th != kNone && p.fault != Fault::NoSiblingThread) return th;
+    Id farthest = kNone;
+    if (s.procs[s.tasks[father].proc].has_child_subreaper && p.fault != Fault::NoSubreaper) {
         for (Id r = s.tasks[father].real_parent; r != kNone; r = s.tasks[r].real_parent) {
             if (!s.procs[s.tasks[r].proc].is_child_subreaper) continue;
-            if (Id th = s.find_alive_thread(r); th != kNone) return th;
+            if (p.fault == Fault::ExitingSubreaper) return r;
+            Id th = s.find_alive_thread(r);
+            if (th != kNone && p.fault == Fault::FarthestSubreaper) {
+                farthest = th;
+                continue;
+            }
+            if (th != kNone) return th;
         }
     }
-    return kInit;
+    return farthest != kNone ? farthest : kInit;
 }
 
 /// exit_ptrace (kernel/ptrace.c): an exiting tracer detaches every tracee;
@@ -109,7 +119,8 @@ void forget_original_parent(State& s, const Profile& p, Id father, std::vector<I
     exit_ptrace(s, p, father, dead);
     const auto children = s.children_of(father);
     if (children.empty()) return;
-    const Id reaper = find_new_reaper(s, father);
+    const Id reaper = find_new_reaper(s, p, father);
+    REAPCHECK_REQUIRE(reaper != kNone && s.tasks[reaper].exit_state != ExitState::Released);
     const bool other_process = !s.same_thread_group(reaper, father);
     for (Id c : children) {
         for (Id t : s.threads_of(c)) {
@@ -144,9 +155,10 @@ void exit_notify(State& s, const Profile& p, Id t) {
                             : kSIGCHLD;
         autoreap = do_notify_parent(s, p, t, sig);
     } else if (s.is_leader(t)) {
-        autoreap = s.thread_group_empty(t) && do_notify_parent(s, p, t, s.tasks[t].exit_signal);
+        autoreap = (s.thread_group_empty(t) || p.fault == Fault::DelayedLeaderNotifies) &&
+                   do_notify_parent(s, p, t, s.tasks[t].exit_signal);
     } else {
-        autoreap = true;   // untraced sub-thread; do_notify_pidfd
+        autoreap = p.fault != Fault::ThreadZombie;   // untraced sub-thread; do_notify_pidfd
     }
     if (autoreap) dead.push_back(t);
     for (Id d : dead) release_task_begin(s, d);
@@ -181,7 +193,7 @@ void unhash_task(State& s, const Profile& p, Id t) {
     if (s.thread_group_empty(t) && s.is_leader(t)) s.sighand_of(t).users--;
     const Id leader = task.leader;
     if (leader != t && s.thread_group_empty(leader) &&
-        s.tasks[leader].exit_state == ExitState::Zombie) {
+        s.tasks[leader].exit_state == ExitState::Zombie && p.fault != Fault::DelayedLeaderSilent) {
         const Proc& pr = s.procs[s.tasks[leader].proc];
         if (pr.group_exit) s.tasks[leader].exit_code = pr.group_exit_code;
         if (do_notify_parent(s, p, leader, s.tasks[leader].exit_signal))
@@ -206,6 +218,7 @@ void sys_exit_group(State& s, const Profile& p, Id t, int code) {
         pr.group_exit = true;
         pr.group_exit_code = status;
         for (Id th : s.threads_of(t)) {   // zap_other_threads
+            if (p.fault == Fault::ExitGroupNoZap) break;
             Task& tt = s.tasks[th];
             if (th == t || tt.exiting || tt.exit_state != ExitState::Running) continue;
             tt.step = Step::DoExit;   // a blocked wait scans once more (do_exit)
@@ -223,6 +236,7 @@ struct Scan {
     Id caller;
     const Wait& w;
     int notask = kECHILD;
+    Fault fault = Fault::None;
 };
 
 bool is_effectively_child(const Scan& sc, bool ptrace, Id target) {
@@ -234,7 +248,7 @@ bool is_effectively_child(const Scan& sc, bool ptrace, Id target) {
 }
 
 bool eligible_child(const Scan& sc, bool ptrace, Id c) {
-    if (ptrace || (sc.w.options & kWALL)) return true;
+    if (ptrace || (sc.w.options & kWALL) || sc.fault == Fault::WcloneIgnored) return true;
     return (sc.s.tasks[c].exit_signal != kSIGCHLD) == bool(sc.w.options & kWCLONE);
 }
 
@@ -248,7 +262,7 @@ SysResult wait_task_zombie(State& s, const Profile& p, Id caller, const Wait& w,
     r.status = pr.group_exit ? pr.group_exit_code : s.tasks[c].exit_code;
     r.has_status = true;
     emit(Event{Event::Kind::Reap, c, caller, kNone, 0, false, false, bool(w.options & kWNOWAIT), r.status});
-    if (w.options & kWNOWAIT) return r;
+    if ((w.options & kWNOWAIT) && p.fault != Fault::WnowaitReaps) return r;
     ExitState state =
         s.ptrace_reparented(c) && s.is_leader(c) ? ExitState::Trace : ExitState::Dead;
     s.tasks[c].exit_state = state;
@@ -257,8 +271,9 @@ SysResult wait_task_zombie(State& s, const Profile& p, Id caller, const Wait& w,
         // back (one transition here; the kernel retakes the lock).
         ptrace_unlink(s, c);
         emit(Event{Event::Kind::TraceHandoff, c, s.tasks[c].real_parent, kNone, 0, false, false, false, 0});
-        state = do_notify_parent(s, p, c, s.tasks[c].exit_signal) ? ExitState::Dead
-                                                                 : ExitState::Zombie;
+        state = p.fault != Fault::HandoffSilent && do_notify_parent(s, p, c, s.tasks[c].exit_signal)
+                    ? ExitState::Dead
+                    : ExitState::Zombie;
         s.tasks[c].exit_state = state;
     }
     if (state == ExitState::Dead) release_task_begin(s, c);
@@ -296,7 +311,7 @@ namespace detail {
 
 /// One __do_wait scan under the read lock.
 SysResult do_wait_scan(State& s, const Profile& p, Id caller, const Wait& w) {
-    Scan sc{s, caller, w};
+    Scan sc{s, caller, w, kECHILD, p.fault};
     SysResult out;
     if (w.idtype == 1) {
         const Id t = w.pid == kNone ? kNone : s.pids[w.pid].task;
@@ -403,7 +418,10 @@ void kernel_step(State& s, const Profile& p, Id t) {
     switch (s.tasks[t].step) {
     case Step::DoExit: do_exit(s, p, t, s.procs[s.tasks[t].proc].group_exit_code); break;
     case Step::ExitNotify: exit_notify(s, p, t); break;
-    case Step::PidfsExit: pidfs_exit(s, t); break;
+    case Step::PidfsExit:
+        pidfs_exit(s, t);
+        if (p.fault == Fault::NoExitInfo) s.pids[s.tasks[t].pid].exit_info = false;
+        break;
     case Step::Unhash: unhash_task(s, p, t); break;
     case Step::None: REAPCHECK_REQUIRE(!"kernel_step without a pending step");
     }

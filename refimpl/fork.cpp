@@ -82,18 +82,21 @@ int copy_process_checks(const State& s, const Profile& p, Id caller, uint64_t fl
     if ((flags & kCLONE_PIDFD) && (flags & kCLONE_DETACHED)) return kEINVAL;
     if (p.has_autoreap && (flags & p.autoreap_bit)) {
         if (p.autoreap_requires_pidfd && !(flags & kCLONE_PIDFD)) return kEINVAL;
-        if (flags & kCLONE_THREAD) return kEINVAL;
-        if (p.autoreap_rejects_parent && (flags & kCLONE_PARENT)) return kEINVAL;
-        if (exit_signal) return kEINVAL;
+        if ((flags & kCLONE_THREAD) && p.fault != Fault::AutoreapThread) return kEINVAL;
+        if (p.autoreap_rejects_parent && (flags & kCLONE_PARENT) && p.fault != Fault::AutoreapParent) return kEINVAL;
+        if (exit_signal && p.fault != Fault::AutoreapExitSignal) return kEINVAL;
     }
-    if (p.parent_rejected_while_autoreap && (flags & kCLONE_PARENT) && cp.autoreap) return kEINVAL;
-    if (p.has_nnp && (flags & p.nnp_bit) && (flags & kCLONE_THREAD)) return kEINVAL;
+    if (p.parent_rejected_while_autoreap && (flags & kCLONE_PARENT) && cp.autoreap &&
+        p.fault != Fault::ParentWhileAutoreap)
+        return kEINVAL;
+    if (p.has_nnp && (flags & p.nnp_bit) && (flags & kCLONE_THREAD) && p.fault != Fault::NnpThread) return kEINVAL;
     if (p.has_autokill && (flags & p.autokill_bit)) {
         if (!(flags & kCLONE_PIDFD)) return kEINVAL;
-        if (!(p.has_autoreap && (flags & p.autoreap_bit))) return kEINVAL;
+        if (!(p.has_autoreap && (flags & p.autoreap_bit)) && p.fault != Fault::AutokillWithoutAutoreap)
+            return kEINVAL;
         if (flags & kCLONE_THREAD) return kEINVAL;
         if (p.autokill_needs_nnp_or_cap && !(p.has_nnp && (flags & p.nnp_bit)) &&
-            !s.tasks[caller].cap_sys_admin)
+            !s.tasks[caller].cap_sys_admin && p.fault != Fault::AutokillNoPermCheck)
             return kEPERM;
     }
     return 0;
@@ -111,7 +114,7 @@ SysResult sys_clone(State& s, const Profile& p, Id caller, const CloneArgs& a) {
     if (a.legacy) {
         // sys_clone: lower 32 bits only; the low byte is the exit signal.
         exit_signal = int64_t(flags & kCSIGNAL);
-        flags = (flags & 0xffffffffULL) & ~kCSIGNAL;
+        flags = (p.fault == Fault::LegacyHighBits ? flags : flags & 0xffffffffULL) & ~kCSIGNAL;
         // kernel_clone: the legacy pidfd pointer is parent_tid.
         if ((flags & kCLONE_PIDFD) && (flags & kCLONE_PARENT_SETTID)) return SysResult::err(kEINVAL);
     } else if (int e = clone3_args_valid(p, flags, exit_signal)) {
@@ -166,12 +169,14 @@ SysResult sys_clone(State& s, const Profile& p, Id caller, const CloneArgs& a) {
         }
         np.live = np.quick_threads = 1;
         np.autoreap = autoreap;
+        if (p.fault == Fault::AutoreapInherited) np.autoreap |= cp.autoreap;
+        if (p.fault == Fault::AutoreapNeedsPidfd && !(flags & kCLONE_PIDFD)) np.autoreap = false;
         s.procs.push_back(np);
         c.proc = Id(s.procs.size() - 1);
         c.leader = child;
     }
     // CLONE_NNP (v5, mainline) after copy_seccomp; AUTOKILL forces it in v4.
-    if (p.has_nnp && (flags & p.nnp_bit)) c.nnp = true;
+    if (p.has_nnp && (flags & p.nnp_bit) && p.fault != Fault::NnpNotSet) c.nnp = true;
     const bool autokill = p.has_autokill && (flags & p.autokill_bit);
     if (autokill && p.autokill_sets_nnp) c.nnp = true;
 
@@ -181,8 +186,8 @@ SysResult sys_clone(State& s, const Profile& p, Id caller, const CloneArgs& a) {
         c.parent_exec_id = cur.parent_exec_id;
         if (thread)
             c.exit_signal = -1;
-        else if (p.autoreap_parent_zero_exit_signal && autoreap)
-            c.exit_signal = 0;
+        else if ((p.autoreap_parent_zero_exit_signal && autoreap) || p.fault == Fault::ParentExitSignalFromArgs)
+            c.exit_signal = int16_t(p.fault == Fault::ParentExitSignalFromArgs ? exit_signal : 0);
         else
             c.exit_signal = s.tasks[cur.leader].exit_signal;
     } else {

@@ -38,7 +38,7 @@ void pidfs_file_release(State& s, const Profile& p, Id file) {
     const Id t = s.pids[f.pid].task;
     bool autokill = f.autokill;
     if (p.autokill_by_pointer && t != kNone) autokill = s.procs[s.tasks[t].proc].autokill_file == file;
-    if (!autokill || t == kNone || !s.is_leader(t)) return;   // PIDTYPE_TGID
+    if (!autokill || t == kNone || !s.is_leader(t) || p.fault == Fault::AutokillNoKill) return;   // PIDTYPE_TGID
     emit(Event{Event::Kind::Autokill, t, kNone, kNone, kSIGKILL, false, false, false, 0});
     group_send_sig(s, p, t, kSIGKILL, true);
 }
@@ -46,7 +46,7 @@ void pidfs_file_release(State& s, const Profile& p, Id file) {
 
 void fput(State& s, const Profile& p, Id file) {
     REAPCHECK_REQUIRE(s.files[file].refs > 0);
-    if (--s.files[file].refs == 0) pidfs_file_release(s, p, file);
+    if (--s.files[file].refs == 0 || p.fault == Fault::AutokillAnyClose) pidfs_file_release(s, p, file);
 }
 
 /// put_files_struct: the last user of a table closes every descriptor.
@@ -74,11 +74,11 @@ Id pidfs_register_file(State& s, Id pid, bool thread, bool nonblock) {
 /// pidfd_open (kernel/pid.c, pidfd_prepare): released → ESRCH; a non-leader
 /// without PIDFD_THREAD → ENOENT; attr dead → ESRCH.
 SysResult sys_pidfd_open(State& s, const Profile& p, Id caller, Id pid, bool thread, bool nonblock) {
-    (void)p;
     if (pid == kNone) return SysResult::err(kESRCH);
     const Id t = s.pids[pid].task;
     if (t == kNone) return SysResult::err(kESRCH);
     if (!thread && !s.is_leader(t)) return SysResult::err(kENOENT);
+    if (p.fault == Fault::OpenDeadPid && s.pids[pid].attr == Attr::Dead) s.pids[pid].attr = Attr::None;
     const Id file = pidfs_register_file(s, pid, thread, nonblock);
     if (file == kNone) return SysResult::err(kESRCH);
     SysResult r;
@@ -103,7 +103,9 @@ SysResult sys_close(State& s, const Profile& p, Id caller, int fd) {
 uint32_t pidfd_poll(const State& s, const Profile& p, Id file) {
     const Id t = s.pids[s.files[file].pid].task;
     if (t == kNone) return p.fault == Fault::PollNoHup ? kPOLLIN : kPOLLIN | kPOLLHUP;
-    if (s.tasks[t].exit_state != ExitState::Running && !s.delay_group_leader(t)) return kPOLLIN;
+    if (s.tasks[t].exit_state != ExitState::Running &&
+        (!s.delay_group_leader(t) || p.fault == Fault::PollinDelayedLeader))
+        return kPOLLIN;
     return 0;
 }
 

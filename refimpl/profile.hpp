@@ -11,13 +11,29 @@ namespace reapcheck::refimpl {
 
 inline constexpr uint64_t kBit34 = 1ULL << 34, kBit35 = 1ULL << 35, kBit36 = 1ULL << 36;
 
-/// Test-only deliberate disagreements with the kernel, used to show that
-/// conformance and cross-checking catch a wrong model. Never set in a profile
-/// that users can name.
+/// Deliberate disagreements with the kernel: the semantic mutants of
+/// refimpl/mutants.hpp (one sentence each there), used by `reapcheck mutate`
+/// and `audit` to measure the catalog and the tests, and by the conformance
+/// and cross-checking tests to show that they catch a wrong model. Never set
+/// in a profile that users can name. Each is one guarded branch in refimpl;
+/// Fault::None costs one comparison.
 enum class Fault : uint8_t {
     None,
     PollNoHup,   ///< pidfd_poll never reports POLLHUP
     ReparentKeepsExitSignal,   ///< reparent_leader leaves exit_signal alone
+    // kernel/fork.c
+    AutoreapExitSignal, AutoreapThread, AutoreapParent, ParentWhileAutoreap, AutoreapInherited,
+    AutoreapNeedsPidfd, LegacyHighBits, ParentExitSignalFromArgs, AutokillWithoutAutoreap, AutokillNoPermCheck,
+    NnpNotSet, NnpThread,
+    // kernel/signal.c
+    AutoreapSendsSignal, AutoreapWhileTraced, NocldwaitSilent, IgnKeepsZombie, NoExecIdFixup, NotifyNoWakeup,
+    // kernel/exit.c
+    NoRenotify, ReparentClearsAutoreap, NoSubreaper, FarthestSubreaper, ExitingSubreaper, NoSiblingThread,
+    DelayedLeaderNotifies, ThreadZombie, DelayedLeaderSilent, WcloneIgnored, WnowaitReaps, HandoffSilent,
+    ExitGroupNoZap,
+    // kernel/ptrace.c, fs/pidfs.c, fs/exec.c
+    DetachIgnoresAutoreap, NoExitInfo, PollinDelayedLeader, AutokillNoKill, AutokillAnyClose, OpenDeadPid,
+    ExecKeepsExitSignal, ExecClearsAutoreap, ExecKeepsNocldwait,
 };
 
 struct Profile {

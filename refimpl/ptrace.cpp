@@ -28,7 +28,8 @@ bool ptrace_detach_locked(State& s, const Profile& p, Id tracer, Id t) {
         } else {
             const Sighand& tp = s.sighand_of(tracer);
             const bool ignoring_children = tp.sigchld == Handler::Ign || tp.nocldwait;
-            if (ignoring_children || (p.has_autoreap && s.procs[s.tasks[t].proc].autoreap)) {
+            if (ignoring_children || (p.has_autoreap && s.procs[s.tasks[t].proc].autoreap &&
+                                      p.fault != Fault::DetachIgnoresAutoreap)) {
                 wake_up_parent(s, t, tracer);
                 dead = true;
             }

@@ -231,21 +231,25 @@ bool do_notify_parent(State& s, const Profile& p, Id tsk, int sig) {
     const Task& t = s.tasks[tsk];
     REAPCHECK_REQUIRE(t.ptraced || (s.is_leader(tsk) && s.thread_group_empty(tsk)));
     const Id parent = t.parent;
+    REAPCHECK_REQUIRE(parent != kNone && s.tasks[parent].exit_state != ExitState::Released);
     // §6.4: the exec-id fix-up turns a non-SIGCHLD exit signal (0 too) into SIGCHLD.
-    if (sig != kSIGCHLD && t.parent_exec_id != s.tasks[parent].self_exec_id) sig = kSIGCHLD;
+    if (sig != kSIGCHLD && t.parent_exec_id != s.tasks[parent].self_exec_id && p.fault != Fault::NoExecIdFixup)
+        sig = kSIGCHLD;
     const Sighand& pp = s.sighand_of(parent);
     bool selfreap = false;
-    if (!t.ptraced && sig == kSIGCHLD && (pp.sigchld == Handler::Ign || pp.nocldwait)) {
+    if (!t.ptraced && sig == kSIGCHLD && (pp.sigchld == Handler::Ign || pp.nocldwait) &&
+        !(p.fault == Fault::IgnKeepsZombie && pp.sigchld == Handler::Ign)) {
         selfreap = true;
-        if (pp.sigchld == Handler::Ign) sig = 0;   // SA_NOCLDWAIT alone still sends SIGCHLD
+        // SA_NOCLDWAIT alone still sends SIGCHLD
+        if (pp.sigchld == Handler::Ign || p.fault == Fault::NocldwaitSilent) sig = 0;
     }
     // The CLONE_AUTOREAP hunk: an untraced autoreap child reaps itself, silently.
-    if (p.has_autoreap && !t.ptraced && s.procs[t.proc].autoreap) {
+    if (p.has_autoreap && (!t.ptraced || p.fault == Fault::AutoreapWhileTraced) && s.procs[t.proc].autoreap) {
         selfreap = true;
-        sig = 0;
+        if (p.fault != Fault::AutoreapSendsSignal) sig = 0;
     }
     if (sig >= 1 && sig <= 64) group_send_sig(s, p, parent, sig, false);
-    wake_up_parent(s, tsk, parent);
+    if (p.fault != Fault::NotifyNoWakeup) wake_up_parent(s, tsk, parent);
     emit(Event{Event::Kind::Notify, tsk, parent, kNone, (sig >= 1 && sig <= 64) ? sig : 0, selfreap,
                t.ptraced, false, 0});
     return selfreap;

@@ -15,7 +15,8 @@ std::string Bounds::describe() const {
     return fmt::format("tasks={} threads={} pidfds={} depth={} exit-codes={} exec={} kill={} blocking={} "
                        "ptrace={} autokill={} parent={} subreaper={} sigaction={}",
                        tasks, threads, pidfds, depth == 0 ? std::string("none") : std::to_string(depth), codes,
-                       exec, kill, blocking, ptrace, autokill, parent, subreaper, sigaction);
+                       exec, kill, blocking, ptrace, autokill, parent, subreaper, sigaction) +
+           (autoreap_pidfd ? " autoreap-pidfd=true" : "");
 }
 
 int live_tasks(const State& s) {
@@ -42,7 +43,14 @@ int threads_in(const State& s, Id t) { return int(s.threads_of(t).size()); }
 }  // namespace
 
 void enabled_actions(const State& s, const Profile& p, const Bounds& b, std::vector<Action>& out) {
-    (void)p;   // the alphabet is the same in every profile; failures are the profile's business
+    // The alphabet is the same in every profile (failures are the profile's
+    // business), with one exception: rfc-v1 accepts CLONE_AUTOREAP only with
+    // CLONE_PIDFD, so in a configuration without pidfds it could not create
+    // an autoreap process at all and every autoreap property would hold
+    // vacuously there. Bounds::autoreap_pidfd gives rfc-v1 the clone3
+    // PIDFD|AUTOREAP calls there (one pidfd per table, from clone3 only); the
+    // default suite sets it where the cost is moderate (suite.cpp).
+    const bool pidfd_for_autoreap = b.autoreap_pidfd && b.pidfds == 0 && p.autoreap_requires_pidfd;
     out.clear();
     const int live = live_tasks(s);
     auto add = [&](Id actor, Call c, Id target = kNone, int fd = -1) {
@@ -83,8 +91,15 @@ void enabled_actions(const State& s, const Profile& p, const Bounds& b, std::vec
             if (b.pidfds > 0 && open_pidfds(s, t) < b.pidfds) {
                 domain.push_back(flags({CloneFlag::PIDFD}));
                 domain.push_back(flags({CloneFlag::PIDFD, CloneFlag::AUTOREAP}));
-                if (b.autokill)
+                if (b.autokill) {
                     domain.push_back(flags({CloneFlag::PIDFD, CloneFlag::AUTOREAP, CloneFlag::PIDFD_AUTOKILL}));
+                    // autokill.requires_autoreap speaks about this one (EINVAL: a self-loop)
+                    domain.push_back(flags({CloneFlag::PIDFD, CloneFlag::PIDFD_AUTOKILL}));
+                }
+            }
+            if (pidfd_for_autoreap && open_pidfds(s, t) < 1) {
+                domain.push_back(flags({CloneFlag::PIDFD, CloneFlag::AUTOREAP}));
+                if (b.parent) domain.push_back(flags({CloneFlag::PIDFD, CloneFlag::AUTOREAP, CloneFlag::PARENT}));
             }
             if (b.parent) {
                 domain.push_back(flags({CloneFlag::PARENT}));
@@ -93,8 +108,13 @@ void enabled_actions(const State& s, const Profile& p, const Bounds& b, std::vec
                 if (b.pidfds > 0 && open_pidfds(s, t) < b.pidfds)
                     domain.push_back(flags({CloneFlag::PIDFD, CloneFlag::AUTOREAP, CloneFlag::PARENT}));
             }
-            if (b.threads > 1 && threads_in(s, t) < b.threads)
+            if (b.threads > 1 && threads_in(s, t) < b.threads) {
                 domain.push_back(flags({CloneFlag::THREAD, CloneFlag::SIGHAND, CloneFlag::VM}));
+                // autoreap.rejects_thread and nnp.rejects_thread speak about these
+                // calls (EINVAL: self-loops)
+                domain.push_back(flags({CloneFlag::THREAD, CloneFlag::SIGHAND, CloneFlag::VM, CloneFlag::AUTOREAP}));
+                domain.push_back(flags({CloneFlag::THREAD, CloneFlag::SIGHAND, CloneFlag::VM, CloneFlag::NNP}));
+            }
             for (const auto& f : domain)
                 for (int sig : {0, int(kSIGCHLD)}) {
                     Call c;
@@ -103,6 +123,23 @@ void enabled_actions(const State& s, const Profile& p, const Bounds& b, std::vec
                     c.exit_signal = sig;
                     add(t, c);
                 }
+            // Legacy clone(), which the catalog's CLONE_PARENT and inheritance
+            // properties speak about too: the AUTOREAP bit (above 32) is dropped,
+            // and CLONE_PARENT takes the leader's exit_signal whatever the low
+            // byte says (kernel/fork.c:sys_clone, copy_process). In the correct
+            // model both reach states clone3 reaches: transitions, no new states.
+            if (b.legacy_clone) {
+                Call c;
+                c.sys = Sys::Clone;
+                c.flags = flags({CloneFlag::AUTOREAP});
+                c.exit_signal = 0;
+                add(t, c);
+                if (b.parent) {
+                    c.flags = flags({CloneFlag::PARENT});
+                    c.exit_signal = kSIGCHLD;
+                    add(t, c);
+                }
+            }
         }
         for (int code : b.exit_codes) {
             Call c;
@@ -135,6 +172,14 @@ void enabled_actions(const State& s, const Profile& p, const Bounds& b, std::vec
             c.sys = Sys::Wait4;
             c.any = true;
             c.options = o;
+            add(t, c);
+        }
+        if (b.wnowait) {   // waitid P_ALL WNOWAIT: reports without reaping (a self-loop when it reports)
+            Call c;
+            c.sys = Sys::Waitid;
+            c.any = true;
+            c.idtype = scn::IdType::All;
+            c.options = scn::kWEXITED | scn::kWNOHANG | scn::kWNOWAIT | scn::kWALL;
             add(t, c);
         }
         if (b.sigaction && !is_init)

@@ -27,6 +27,12 @@ struct Bounds {
     bool parent = true;               ///< CLONE_PARENT in the clone domain
     bool subreaper = true;            ///< prctl PR_SET_CHILD_SUBREAPER
     bool sigaction = true;            ///< sigaction SIGCHLD
+    /// With pidfds == 0: profiles whose CLONE_AUTOREAP needs CLONE_PIDFD
+    /// (rfc-v1) get clone3 PIDFD|AUTOREAP anyway (one pidfd per table), so
+    /// that they create autoreap processes in this configuration too.
+    bool autoreap_pidfd = false;
+    bool legacy_clone = true;         ///< legacy clone() (AUTOREAP bit; PARENT with SIGCHLD)
+    bool wnowait = true;              ///< waitid P_ALL WEXITED|WNOHANG|WNOWAIT|__WALL
     [[nodiscard]] std::string describe() const;
 };
 

@@ -91,7 +91,12 @@ struct Visitor {
             if ((pr.kind == Kind::Step && !v) || (pr.kind == Kind::Sometimes && v)) record(i, place(from, true, ai));
         }
     }
-    bool done() const { return false; }
+    std::vector<bool> stop_when;   // per property: settling it ends the exploration
+    bool done() const {
+        for (std::size_t i = 0; i < stop_when.size(); ++i)
+            if (stop_when[i] && found[i].load(std::memory_order_relaxed) != kNotFound) return true;
+        return false;
+    }
 };
 
 std::string not_hit_hint(const Property& pr, const Bounds& b) {
@@ -109,7 +114,7 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
     res.profile = profile.name;
     res.options = opts;
     const KernelModel model{profile, opts.bounds, opts.symmetry};
-    Visitor vis{profile, {}, {}, {}};
+    Visitor vis{profile, {}, {}, {}, {}};
     bool need_graph = false;
     std::vector<const Property*> skipped;
     for (const Property& pr : props::catalog()) {
@@ -127,6 +132,9 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
     vis.found = std::vector<std::atomic<uint64_t>>(vis.props.size());
     for (auto& f : vis.found) f = kNotFound;
     vis.good.resize(vis.props.size());
+    for (const Property* pr : vis.props)
+        vis.stop_when.push_back(std::find(opts.stop_when_found.begin(), opts.stop_when_found.end(), pr->id) !=
+                                opts.stop_when_found.end());
     xplicit::Options xo;
     xo.limits = opts.limits;
     if (opts.bounds.depth) xo.limits.max_depth = uint32_t(opts.bounds.depth);
@@ -135,7 +143,20 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
     xo.progress = opts.progress;
     xo.progress_label = opts.progress_label.empty() ? "check " + profile.name : opts.progress_label;
     xplicit::Explorer<KernelModel> bfs(model, xo);
-    res.stats = bfs.run(vis);
+    // A broken refimpl contract (ModelError from a transition, ContractError
+    // from a property's reader) ends this exploration only.
+    try {
+        res.stats = bfs.run(vis);
+    } catch (const ModelError& e) {
+        res.model_errors.push_back(e.what());
+    } catch (const ContractError& e) {
+        res.model_errors.push_back(e.what());
+    }
+    if (!res.model_errors.empty()) {
+        res.stats = Stats{};
+        res.stats.states = bfs.size();
+        res.stats.stop_reason = "model error (a refimpl contract broke)";
+    }
     const Stats& st = res.stats;
     std::vector<std::pair<uint32_t, uint32_t>> edges;
     if (need_graph) {

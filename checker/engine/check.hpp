@@ -35,6 +35,10 @@ struct CheckOptions {
     int threads = 1;                       ///< worker threads of the explorer (results do not depend on it)
     bool progress = false;                 ///< progress lines on stderr
     std::string progress_label;            ///< what they name (default: "check <profile>")
+    /// Stop the exploration as soon as one of these properties is settled
+    /// (violated, or a cover hit); check_suite then skips the remaining
+    /// configurations. For `mutate`: the first property a mutant breaks.
+    std::vector<std::string> stop_when_found;
 };
 
 struct CheckResult {
@@ -44,6 +48,10 @@ struct CheckResult {
     /// For a suite: each configuration's name, bounds and statistics.
     std::vector<std::tuple<std::string, Bounds, Stats>> runs;
     std::vector<Verdict> verdicts;
+    /// A transition broke a refimpl contract (ModelError: action and state);
+    /// that exploration stopped there, its unsettled verdicts are unknown.
+    /// For a suite: one entry per configuration that hit one, prefixed by its name.
+    std::vector<std::string> model_errors;
 };
 
 /// Throws std::runtime_error("engine bug: ...") when a trace does not replay.

@@ -20,6 +20,7 @@ std::string stats_line(const CheckResult& r) {
                          name, st.states, st.transitions, st.depth, st.seconds,
                          st.states ? double(st.key_bytes) / double(st.states) : 0.0,
                          st.exhausted ? "exhausted" : st.stop_reason, b.describe());
+    for (const std::string& e : r.model_errors) o += "  MODEL ERROR " + e + "\n";
     return o;
 }
 std::string indent(const std::string& text) {
@@ -111,6 +112,7 @@ nlohmann::json to_json(const std::vector<CheckResult>& rs) {
                                   {"transitions", st.transitions}, {"depth", st.depth}, {"exhausted", st.exhausted},
                                   {"stop_reason", st.stop_reason}, {"seconds", st.seconds},
                                   {"key_bytes", st.key_bytes}});
+        if (!r.model_errors.empty()) pr["model_errors"] = r.model_errors;
         for (const auto& v : r.verdicts) {
             const props::Property* p = props::find(v.property);
             nlohmann::json jv = {{"property", v.property},

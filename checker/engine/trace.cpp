@@ -32,7 +32,11 @@ props::CallView call_view(const Profile& p, const Action& a) {
         v.kind = props::CallView::Kind::Wait;
         v.wait_options = a.call.options;
         break;
-    case scn::Sys::Exit: case scn::Sys::ExitGroup: v.kind = props::CallView::Kind::Exit; break;
+    case scn::Sys::Exit: case scn::Sys::ExitGroup:
+        v.kind = props::CallView::Kind::Exit;
+        v.group = a.call.sys == scn::Sys::ExitGroup;
+        break;
+    case scn::Sys::Execve: v.kind = props::CallView::Kind::Exec; break;
     default: break;
     }
     return v;

@@ -27,6 +27,8 @@ engine::Bounds bounds_of(const model::Features& f, int depth) {
     b.parent = f.parent;
     b.subreaper = f.subreaper;
     b.sigaction = f.sigaction;
+    b.legacy_clone = false;   // calls the symbolic model does not have
+    b.wnowait = false;
     return b;
 }
 
