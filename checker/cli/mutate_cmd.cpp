@@ -117,7 +117,6 @@ struct MutateCli {
     std::vector<std::string> mutants, profiles, scenarios;
     std::string json;
     bool list = false, traces = false, diff = true;
-    int jobs = 0;
     double diff_time = 60;
 };
 
@@ -191,8 +190,12 @@ int run_mutate(const MutateCli& o) {
     mo.suite = o.b.given() ? std::vector<engine::NamedBounds>{{"command-line", mo.base.bounds}} : engine::default_suite();
     mo.diff_survivors = o.diff;
     mo.diff_seconds = o.diff_time;
-    long n = ::sysconf(_SC_NPROCESSORS_ONLN);
-    const int jobs = o.jobs > 0 ? o.jobs : int(n > 0 ? n : 1);
+    // --jobs (of the bounds options) is the number of child processes here;
+    // each child explores on one thread, since the processes already use
+    // every processor.
+    const int jobs = o.b.jobs;
+    mo.base.threads = 1;
+    mo.base.progress = false;
 
     // Phase 1: the correct model's review of each profile some mutant applies to.
     std::vector<const refimpl::Profile*> used;
@@ -289,7 +292,6 @@ Register reg{{"mutate", [](CLI::App& app) {
     sub->add_option("--profile", o->profiles, "Profiles (repeatable; default: all six)");
     sub->add_flag("--list", o->list, "Print the mutants with their ids, functions and profiles");
     sub->add_option("--scenarios", o->scenarios, "Run these scenario files instead of the review: which statement kills each mutant");
-    sub->add_option("--jobs,-j", o->jobs, "Parallel processes (default: the number of CPUs)")->check(CLI::Range(1, 256));
     sub->add_option("--json", o->json, "Write the results as JSON to this file");
     sub->add_flag("--traces", o->traces, "Print the killing property's trace and the survivors' diff traces");
     sub->add_flag("!--no-diff", o->diff, "Do not diff survivors against the correct model");
