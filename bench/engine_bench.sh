@@ -48,7 +48,7 @@ run() {
 rss0=$( /usr/bin/time -f "%M" "$C" check --tasks 2 --depth 1 --no-progress --property lifecycle.init_alive 2>&1 >/dev/null | tail -1 )
 row() {   # name: states transitions wall cpu states/cpu-s rss_mb B/state(store) B/state(rss)
   local name=$1
-  read -r wall user sys rss < "$work/$name.time"
+  read -r wall user sys rss < <(tail -1 "$work/$name.time")   # time adds a line for a non-zero exit
   python3 - "$work/$name.json" "$wall" "$user" "$sys" "$rss" "$rss0" "$name" <<'PY'
 import json, sys
 f, wall, user, sysc, rss, rss0, name = sys.argv[1:]
@@ -72,7 +72,7 @@ for n in base-check cur-check-j1 cur-check-j2; do row $n; done
 python3 - "$work" <<'PY'
 import sys
 w = sys.argv[1]
-t = {n: [float(x) for x in open(f"{w}/{n}.time").read().split()[:3]] for n in ["base-check", "cur-check-j1", "cur-check-j2"]}
+t = {n: [float(x) for x in open(f"{w}/{n}.time").read().splitlines()[-1].split()[:3]] for n in ["base-check", "cur-check-j1", "cur-check-j2"]}
 cpu = lambda n: t[n][1] + t[n][2]
 print(f"ratios: CPU baseline / jobs 1 = {cpu('base-check')/cpu('cur-check-j1'):.2f}x; "
       f"wall baseline / jobs 1 = {t['base-check'][0]/t['cur-check-j1'][0]:.2f}x; "
@@ -91,7 +91,7 @@ row base-review; row cur-review
 python3 - "$work" <<'PY'
 import sys
 w = sys.argv[1]
-t = {n: [float(x) for x in open(f"{w}/{n}.time").read().split()[:3]] for n in ["base-review", "cur-review"]}
+t = {n: [float(x) for x in open(f"{w}/{n}.time").read().splitlines()[-1].split()[:3]] for n in ["base-review", "cur-review"]}
 print(f"ratio: wall baseline / this tree = {t['base-review'][0]/t['cur-review'][0]:.2f}x")
 PY
 echo

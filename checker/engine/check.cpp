@@ -139,7 +139,9 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
     xo.limits = opts.limits;
     if (opts.bounds.depth) xo.limits.max_depth = uint32_t(opts.bounds.depth);
     xo.threads = opts.threads;
-    xo.record_edges = need_graph;
+    // Liveness needs every transition, but only of a finished graph: the
+    // edges are collected after the search, when it was exhausted.
+    xo.record_edges = false;
     xo.progress = opts.progress;
     xo.progress_label = opts.progress_label.empty() ? "check " + profile.name : opts.progress_label;
     xplicit::Explorer<KernelModel> bfs(model, xo);
@@ -159,7 +161,8 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
     }
     const Stats& st = res.stats;
     std::vector<std::pair<uint32_t, uint32_t>> edges;
-    if (need_graph) {
+    if (need_graph && st.exhausted && res.model_errors.empty()) {
+        bfs.collect_edges();
         edges.reserve(bfs.edges().size());
         for (const xplicit::Edge& e : bfs.edges()) edges.emplace_back(e.from, e.to);
     }

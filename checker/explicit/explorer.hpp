@@ -129,6 +129,56 @@ public:
         return finish(st);
     }
 
+    /// Fills edges() after a run without record_edges, by expanding every
+    /// stored state once more (on `threads` threads) and looking each
+    /// successor up: a search that needs the graph only when it finished
+    /// (liveness) keeps no edges while it explores. Successors outside the
+    /// store (beyond a depth bound) are left out.
+    void collect_edges() {
+        const uint32_t n = states_;
+        constexpr uint32_t kChunk = 256;
+        const uint32_t nchunks = (n + kChunk - 1) / kChunk;
+        std::vector<std::vector<Edge>> parts(nchunks);
+        std::atomic<uint32_t> next{0};
+        std::exception_ptr error;
+        std::mutex err_mutex;
+        auto worker = [&] {
+            try {
+                Builder b(trees_);
+                std::vector<uint64_t> words;
+                std::vector<Action> acts;
+                State canon;
+                for (uint32_t ci; (ci = next.fetch_add(1)) < nchunks;) {
+                    for (uint32_t id = ci * kChunk; id < std::min(n, (ci + 1) * kChunk); ++id) {
+                        const State s = state_of(id, words);
+                        b.reference(words);
+                        m_.actions(s, acts);
+                        for (uint32_t ai = 0; ai < acts.size(); ++ai) {
+                            const Step step = m_.step(s, acts[ai]);
+                            if (m_.unchanged(s, step)) {
+                                parts[ci].push_back({id, id, ai});
+                                continue;
+                            }
+                            m_.canonical(step_post(step), canon, words);
+                            const uint32_t to = roots_.find_unlocked(b.root(words));
+                            if (to != InternTable<uint64_t>::kNone) parts[ci].push_back({id, to, ai});
+                        }
+                    }
+                }
+            } catch (...) {
+                std::lock_guard lock(err_mutex);
+                if (!error) error = std::current_exception();
+            }
+        };
+        std::vector<std::thread> ts;
+        for (int t = 1; t < o_.threads; ++t) ts.emplace_back(worker);
+        worker();
+        for (auto& t : ts) t.join();
+        if (error) std::rethrow_exception(error);
+        edges_.clear();
+        for (auto& p : parts) edges_.insert(edges_.end(), p.begin(), p.end());
+    }
+
     /// Action indices from the initial state to `id`. The store keeps only
     /// each state's parent; the action is found again by expanding the
     /// parent: the first of its actions that leads to the state, which is
