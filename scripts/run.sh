@@ -6,4 +6,7 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)"
-exec ./build/reapcheck review "$@"
+# The HTML report goes to build/review.html unless the caller names one.
+html=(--html build/review.html)
+for a in "$@"; do [[ "$a" == --html || "$a" == --html=* ]] && html=(); done
+exec ./build/reapcheck review "${html[@]}" "$@"

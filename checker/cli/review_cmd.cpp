@@ -73,6 +73,12 @@ int run_review(const ReviewCli& o) {
     }
     if (!o.trace_dir.empty()) write_traces(o.trace_dir, rs);
     o.reports.write(rs, "reapcheck review");
+    // The last screen: the matrix again when traces or diffs followed it,
+    // and where the HTML report went.
+    if ((o.traces || !ds.empty()) && !rs.empty())
+        std::fputs(("\nverdict matrix (the traces and profile diffs are above):\n" + engine::format_matrix(rs)).c_str(),
+                   stdout);
+    if (!o.reports.html.empty()) std::printf("\nHTML report: %s\n", o.reports.html.c_str());
     // Violations are the review's findings, not a failure of the run; a run
     // that a limit or a signal cut short is not complete, violations or not.
     bool complete = !interrupted();

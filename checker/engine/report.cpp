@@ -52,12 +52,9 @@ std::string format_check(const CheckResult& r, bool traces) {
     return o;
 }
 
-std::string format_review(const std::vector<CheckResult>& rs, bool traces) {
+std::string format_matrix(const std::vector<CheckResult>& rs) {
     std::string o;
-    for (const auto& r : rs) o += stats_line(r);
-    if (!rs.empty() && rs[0].runs.empty())
-        o += "bounds: " + rs[0].options.bounds.describe() + (rs[0].options.symmetry ? " symmetry=on\n" : " symmetry=off\n");
-    o += fmt::format("\n{:<36}", "property");
+    o += fmt::format("{:<36}", "property");
     for (const auto& r : rs) o += fmt::format(" {:<11}", r.profile);
     o += "\n";
     std::map<std::pair<std::string, std::string>, const Verdict*> at;
@@ -78,6 +75,15 @@ std::string format_review(const std::vector<CheckResult>& rs, bool traces) {
         }
         o += "\n";
     }
+    return o;
+}
+
+std::string format_review(const std::vector<CheckResult>& rs, bool traces) {
+    std::string o;
+    for (const auto& r : rs) o += stats_line(r);
+    if (!rs.empty() && rs[0].runs.empty())
+        o += "bounds: " + rs[0].options.bounds.describe() + (rs[0].options.symmetry ? " symmetry=on\n" : " symmetry=off\n");
+    o += "\n" + format_matrix(rs);
     if (!traces) return o;
     for (const auto& r : rs)
         for (const auto& v : r.verdicts) {

@@ -15,6 +15,8 @@ std::string format_check(const CheckResult& r, bool traces);
 /// Profiles x properties matrix, then the traces of violations (once per
 /// distinct trace) and what was not covered.
 std::string format_review(const std::vector<CheckResult>& rs, bool traces);
+/// The verdict matrix alone: one row per property, one column per profile.
+std::string format_matrix(const std::vector<CheckResult>& rs);
 /// JSON of one or more results (schema: docs/json-schema.md).
 nlohmann::json to_json(const std::vector<CheckResult>& rs);
 /// The name under which `--itf DIR` writes a verdict's trace.
