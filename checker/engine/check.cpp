@@ -139,9 +139,12 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
     xo.limits = opts.limits;
     if (opts.bounds.depth) xo.limits.max_depth = uint32_t(opts.bounds.depth);
     xo.threads = opts.threads;
-    // Liveness needs every transition, but only of a finished graph: the
-    // edges are collected after the search, when it was exhausted.
-    xo.record_edges = false;
+    // Liveness needs every transition, but only of a finished graph. A
+    // search without a depth bound means to finish: it records its edges as
+    // it goes (12 bytes a transition). A depth-bounded one rarely finishes
+    // and keeps none; if it does finish, the edges are collected afterwards
+    // by expanding every state once more.
+    xo.record_edges = need_graph && xo.limits.max_depth == 0;
     xo.progress = opts.progress;
     xo.progress_label = opts.progress_label.empty() ? "check " + profile.name : opts.progress_label;
     xplicit::Explorer<KernelModel> bfs(model, xo);
@@ -161,8 +164,9 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
     }
     const Stats& st = res.stats;
     std::vector<std::pair<uint32_t, uint32_t>> edges;
+    bool graph_done = true;
     if (need_graph && st.exhausted && res.model_errors.empty()) {
-        bfs.collect_edges();
+        if (!xo.record_edges) graph_done = bfs.collect_edges();
         edges.reserve(bfs.edges().size());
         for (const xplicit::Edge& e : bfs.edges()) edges.emplace_back(e.from, e.to);
     }
@@ -220,6 +224,12 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
             }
             break;
         case Kind::Eventually: {
+            if (st.exhausted && !graph_done) {
+                v.kind = Verdict::Kind::Unknown;
+                v.reason = "liveness needs the whole state graph; interrupted while collecting its edges after " +
+                           std::to_string(st.states) + " states (exhausted)";
+                break;
+            }
             if (!st.exhausted) {
                 v.kind = Verdict::Kind::Unknown;
                 v.reason = "liveness needs the whole state graph; the exploration stopped: " +

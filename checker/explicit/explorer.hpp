@@ -121,7 +121,12 @@ public:
                 st.depth = depth;
                 return finish(st);
             }
-            insert_candidates();
+            if (!insert_candidates()) {   // interrupted while inserting: this level is partial
+                st.stop_reason = "interrupted";
+                st.depth = depth;
+                level_begin_.push_back(states_);
+                return finish(st);
+            }
             level_begin_.push_back(states_);
             ++depth;
         }
@@ -134,7 +139,8 @@ public:
     /// successor up: a search that needs the graph only when it finished
     /// (liveness) keeps no edges while it explores. Successors outside the
     /// store (beyond a depth bound) are left out.
-    void collect_edges() {
+    /// false when a limit's interrupt flag stopped it (edges() is then empty).
+    bool collect_edges() {
         const uint32_t n = states_;
         constexpr uint32_t kChunk = 256;
         const uint32_t nchunks = (n + kChunk - 1) / kChunk;
@@ -142,6 +148,7 @@ public:
         std::atomic<uint32_t> next{0};
         std::exception_ptr error;
         std::mutex err_mutex;
+        std::atomic<bool> stopped{false};
         auto worker = [&] {
             try {
                 Builder b(trees_);
@@ -149,6 +156,10 @@ public:
                 std::vector<Action> acts;
                 State canon;
                 for (uint32_t ci; (ci = next.fetch_add(1)) < nchunks;) {
+                    if (o_.limits.interrupt && *o_.limits.interrupt) {
+                        stopped = true;
+                        break;
+                    }
                     for (uint32_t id = ci * kChunk; id < std::min(n, (ci + 1) * kChunk); ++id) {
                         const State s = state_of(id, words);
                         b.reference(words);
@@ -176,7 +187,9 @@ public:
         for (auto& t : ts) t.join();
         if (error) std::rethrow_exception(error);
         edges_.clear();
+        if (stopped) return false;
         for (auto& p : parts) edges_.insert(edges_.end(), p.begin(), p.end());
+        return true;
     }
 
     /// Action indices from the initial state to `id`. The store keeps only
@@ -394,9 +407,12 @@ private:
         else return s;
     }
 
-    void insert_candidates() {
+    /// false when interrupted (polled every 4096 chunks: a large level has
+    /// millions of candidates).
+    bool insert_candidates() {
         std::vector<State> next_frontier;
         for (std::size_t ci = 0; ci < chunks_.size(); ++ci) {
+            if (ci % 4096 == 4095 && o_.limits.interrupt && *o_.limits.interrupt) return false;
             Chunk& ch = chunks_[ci];
             for (std::size_t k = 0; k < ch.cands.size(); ++k) {
                 const Candidate& c = ch.cands[k];
@@ -411,6 +427,7 @@ private:
             std::vector<PendingEdge>().swap(ch.edges);
         }
         if constexpr (!kPacked) frontier_.swap(next_frontier);
+        return true;
     }
 
     void progress(uint32_t at, uint32_t hi) {
