@@ -43,7 +43,6 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -198,7 +197,7 @@ public:
     /// the one the search recorded (candidates are inserted in action order).
     [[nodiscard]] std::vector<uint32_t> path(uint32_t id) const {
         std::vector<uint32_t> p;
-        Builder b(const_cast<TreeTables&>(trees_));
+        Builder b(trees_);
         std::vector<uint64_t> words;
         std::vector<Action> acts;
         State canon;
@@ -449,10 +448,6 @@ private:
         st.states = states_;
         st.seconds = elapsed();
         st.key_bytes = store_bytes();
-        if (std::getenv("REAPCHECK_STORE_DEBUG"))
-            std::fprintf(stderr, "roots %u (%zu B) leaves %u (%zu B) nodes %u (%zu B) parents %zu B\n", roots_.size(),
-                         roots_.bytes(), trees_.leaves.size(), trees_.leaves.bytes(), trees_.nodes.size(),
-                         trees_.nodes.bytes(), parents_.size() * kParentChunk * sizeof(uint32_t));
         if (o_.record_edges) {
             for (const Chunk& c : chunks_)   // a level cut short: its edges so far
                 for (const PendingEdge& e : c.edges) pending_edges_.push_back(e);
@@ -470,7 +465,9 @@ private:
 
     const Model& m_;
     Options o_;
-    TreeTables trees_;
+    // mutable: finding a trace's actions again builds root keys of successors, which
+    // may intern pairs that no stored state has (harmless, never read)
+    mutable TreeTables trees_;
     InternTable<uint64_t> roots_;
     static constexpr uint32_t kParentChunk = 1u << 16;
     std::vector<std::unique_ptr<uint32_t[]>> parents_;   // parent id of each state, in chunks
