@@ -11,17 +11,21 @@
 namespace reapcheck::refimpl {
 
 /// One stable sentence per gap, naming the kernel function the model leaves out.
+/// Arrays, not `const char*` constants: an inline array has one address in
+/// the whole program, so a gap can be compared and counted by its pointer (a
+/// constexpr pointer to a literal may be folded to each translation unit's
+/// own copy of the literal, as the sanitizer build does).
 namespace gap {
-inline constexpr const char* kPtraceStop =
+inline constexpr char kPtraceStop[] =
     "ptrace stop: a traced thread takes a non-SIGKILL signal in ptrace_signal (kernel/signal.c get_signal)";
-inline constexpr const char* kJobStop =
+inline constexpr char kJobStop[] =
     "job-control stop: a stop signal stops the group (kernel/signal.c do_signal_stop)";
-inline constexpr const char* kSeizedTrap =
+inline constexpr char kSeizedTrap[] =
     "ptrace trap: SIGCONT makes every PTRACE_SEIZEd thread trap (kernel/signal.c prepare_signal -> ptrace_trap_notify)";
-inline constexpr const char* kExecTracedThread =
+inline constexpr char kExecTracedThread[] =
     "execve waits for a traced thread: de_thread sleeps until the tracer reaps it (fs/exec.c de_thread, "
     "kernel/exit.c __exit_signal notify_count)";
-inline constexpr const char* kClonePtraceStop =
+inline constexpr char kClonePtraceStop[] =
     "CLONE_PTRACE from a PTRACE_SEIZEd caller: the child starts in a trap stop (include/linux/ptrace.h "
     "ptrace_init_task, JOBCTL_TRAP_STOP)";
 }  // namespace gap
