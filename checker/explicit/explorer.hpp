@@ -162,17 +162,11 @@ public:
                     for (uint32_t id = ci * kChunk; id < std::min(n, (ci + 1) * kChunk); ++id) {
                         const State s = state_of(id, words);
                         b.reference(words);
-                        m_.actions(s, acts);
-                        for (uint32_t ai = 0; ai < acts.size(); ++ai) {
-                            const Step step = m_.step(s, acts[ai]);
-                            if (m_.unchanged(s, step)) {
-                                parts[ci].push_back({id, id, ai});
-                                continue;
-                            }
-                            m_.canonical(step_post(step), canon, words);
-                            const uint32_t to = roots_.find_unlocked(b.root(words));
+                        for_successors(s, b, acts, canon, words, [&](uint32_t ai, const Step&, bool changed, uint64_t root) {
+                            const uint32_t to = changed ? roots_.find_unlocked(root) : id;
                             if (to != InternTable<uint64_t>::kNone) parts[ci].push_back({id, to, ai});
-                        }
+                            return true;
+                        });
                     }
                 }
             } catch (...) {
@@ -206,14 +200,11 @@ public:
             const uint64_t want = roots_.key(id);
             const State s = state_of(from, words);
             b.reference(words);
-            m_.actions(s, acts);
             uint32_t found = UINT32_MAX;
-            for (uint32_t ai = 0; ai < acts.size() && found == UINT32_MAX; ++ai) {
-                const Step step = m_.step(s, acts[ai]);
-                if (m_.unchanged(s, step)) continue;
-                m_.canonical(step_post(step), canon, words);
-                if (b.root(words) == want) found = ai;
-            }
+            for_successors(s, b, acts, canon, words, [&](uint32_t ai, const Step&, bool changed, uint64_t root) {
+                if (changed && root == want) found = ai;
+                return found == UINT32_MAX;
+            });
             if (found == UINT32_MAX) throw std::logic_error("engine bug: no action of a state's parent leads to it");
             p.push_back(found);
             id = from;
@@ -352,22 +343,16 @@ private:
                             m_.canonical(s, canon, words);
                             b.reference(words);
                         }
-                        m_.actions(s, acts);
-                        for (uint32_t ai = 0; ai < acts.size(); ++ai) {
-                            Step step = m_.step(s, acts[ai]);
+                        for_successors(s, b, acts, canon, words,
+                                       [&](uint32_t ai, const Step& step, bool changed, uint64_t root) {
                             ++ch.transitions;
                             v.on_edge(id, ai, s, acts[ai], step);
-                            if (m_.unchanged(s, step)) {
-                                if (o_.record_edges) ch.edges.push_back({id, ai, roots_.key(id)});
-                                continue;
-                            }
-                            m_.canonical(step_post(step), canon, words);
-                            const uint64_t root = b.root(words);
-                            if (o_.record_edges) ch.edges.push_back({id, ai, root});
-                            if (roots_.find_unlocked(root) != InternTable<uint64_t>::kNone) continue;
+                            if (o_.record_edges) ch.edges.push_back({id, ai, changed ? root : roots_.key(id)});
+                            if (!changed || roots_.find_unlocked(root) != InternTable<uint64_t>::kNone) return true;
                             ch.cands.push_back({uint32_t(root >> 32), uint32_t(root), id});
                             if constexpr (!kPacked) pending_states_[ci].push_back(canon);
-                        }
+                            return true;
+                        });
                     }
                     ch.cands.shrink_to_fit();
                     ch.edges.shrink_to_fit();
@@ -399,6 +384,27 @@ private:
         done_transitions_ = st.transitions;
         if (error) std::rethrow_exception(error);
         stop = stop_reason;
+    }
+
+    /// The one successor loop (search, edge collection, trace actions): for
+    /// every action of s, f(action index, step, changed, root key of the
+    /// canonical successor; meaningless when !changed), until f returns
+    /// false. require: b's reference is s. `canon` holds the canonical
+    /// successor while f runs.
+    template <class F>
+    void for_successors(const State& s, Builder& b, std::vector<Action>& acts, State& canon,
+                        std::vector<uint64_t>& words, F&& f) const {
+        m_.actions(s, acts);
+        for (uint32_t ai = 0; ai < acts.size(); ++ai) {
+            const Step step = m_.step(s, acts[ai]);
+            const bool changed = !m_.unchanged(s, step);
+            uint64_t root = 0;
+            if (changed) {
+                m_.canonical(step_post(step), canon, words);
+                root = b.root(words);
+            }
+            if (!f(ai, step, changed, root)) return;
+        }
     }
 
     static const State& step_post(const Step& s) {
