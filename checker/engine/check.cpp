@@ -32,6 +32,13 @@ const char* to_string(Verdict::Kind k) {
 
 bool is_failure(Verdict::Kind k) { return k == Verdict::Kind::Violated || k == Verdict::Kind::NotCovered; }
 
+std::vector<std::string> holding_ids(const std::vector<Verdict>& vs) {
+    std::vector<std::string> ids;
+    for (const Verdict& v : vs)
+        if (v.kind == Verdict::Kind::Holds) ids.push_back(v.property);
+    return ids;
+}
+
 namespace {
 
 /// Where a property was first settled: a node, or an edge (node + action).
@@ -59,6 +66,7 @@ struct Visitor {
     std::vector<const Property*> props;
     std::vector<std::atomic<uint64_t>> found;
     std::vector<std::vector<uint8_t>> good;   // per eventually property, per state
+    CoverageCounter* coverage = nullptr;
 
     void record(std::size_t i, uint64_t k) {
         uint64_t cur = found[i].load(std::memory_order_relaxed);
@@ -70,6 +78,7 @@ struct Visitor {
             if (props[i]->kind == Kind::Eventually) good[i].resize(end);
     }
     void on_state(uint32_t node, const State& s) {
+        coverage->on_state(s);
         for (std::size_t i = 0; i < props.size(); ++i) {
             const Property& pr = *props[i];
             if (pr.kind == Kind::Eventually) {
@@ -83,6 +92,7 @@ struct Visitor {
     }
     void on_edge(uint32_t from, uint32_t ai, const State& pre, const Action& a, const Transition& t) {
         const props::CallView cv = call_view(p, a);
+        coverage->on_edge(a, cv, pre, t);
         const props::StepView view{p, pre, t.post, cv, t.result, t.events};
         for (std::size_t i = 0; i < props.size(); ++i) {
             const Property& pr = *props[i];
@@ -114,7 +124,8 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
     res.profile = profile.name;
     res.options = opts;
     const KernelModel model{profile, opts.bounds, opts.symmetry};
-    Visitor vis{profile, {}, {}, {}, {}};
+    CoverageCounter coverage(profile);
+    Visitor vis{profile, {}, {}, {}, &coverage, {}};
     bool need_graph = false;
     std::vector<const Property*> skipped;
     for (const Property& pr : props::catalog()) {
@@ -273,6 +284,8 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
         }
         res.verdicts.push_back(std::move(v));
     }
+    res.coverage = coverage.result();
+    compute_vacuity(res.coverage, holding_ids(res.verdicts));
     for (const Property* pr : skipped) {
         Verdict v;
         v.property = std::string(pr->id);

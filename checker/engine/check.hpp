@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "checker/engine/alphabet.hpp"
+#include "checker/engine/coverage.hpp"
 #include "checker/engine/limits.hpp"
 #include "properties/catalog.hpp"
 
@@ -25,6 +26,8 @@ struct Verdict {
 const char* to_string(Verdict::Kind k);
 /// A verdict that is a failure of the checked system (violated, cover not hit).
 bool is_failure(Verdict::Kind k);
+/// The properties whose verdict is `holds`.
+std::vector<std::string> holding_ids(const std::vector<Verdict>& vs);
 
 struct CheckOptions {
     Bounds bounds;
@@ -48,6 +51,9 @@ struct CheckResult {
     /// For a suite: each configuration's name, bounds and statistics.
     std::vector<std::tuple<std::string, Bounds, Stats>> runs;
     std::vector<Verdict> verdicts;
+    /// Action coverage, facts that held, vacuous properties (coverage.hpp).
+    /// For a suite: summed over the runs, vacuity of the merged verdicts.
+    Coverage coverage;
     /// A transition broke a refimpl contract (ModelError: action and state);
     /// that exploration stopped there, its unsettled verdicts are unknown.
     /// For a suite: one entry per configuration that hit one, prefixed by its name.

@@ -34,6 +34,27 @@ std::string indent(const std::string& text) {
     }
     return o;
 }
+/// Facts that never held, "a traced task, a subreaper".
+std::string never_held(const Coverage& c) {
+    std::string o;
+    for (int f = 0; f < kFacts; ++f)
+        if (!(c.facts & (1u << unsigned(f)))) o += (o.empty() ? "" : ", ") + std::string(describe(Fact(f)));
+    return o;
+}
+std::string format_coverage(const Coverage& c) {
+    if (c.empty()) return "";
+    std::string o = fmt::format("\ncoverage: {} action classes enabled\n  {:<28} {:>12} {:>12} {:>12}\n",
+                                c.actions.size(), "action", "enabled", "changed", "errors");
+    for (const ActionCount& a : c.actions)
+        o += fmt::format("  {:<28} {:>12} {:>12} {:>12}\n", a.action, a.enabled, a.changed, a.errors);
+    const std::string never = never_held(c);
+    o += "  never held: " + (never.empty() ? std::string("-") : never) + "\n";
+    if (!c.vacuous.empty()) {
+        o += "vacuous (holds, but the run never had what the property is about):\n";
+        for (const Vacuity& v : c.vacuous) o += fmt::format("  {:<36} {}\n", v.property, v.why);
+    }
+    return o;
+}
 }  // namespace
 
 std::string format_check(const CheckResult& r, bool traces) {
@@ -44,6 +65,7 @@ std::string format_check(const CheckResult& r, bool traces) {
                          v.kind == Verdict::Kind::Covered || v.kind == Verdict::Kind::Violated
                              ? fmt::format("trace of {} steps", v.trace_steps)
                              : v.reason);
+    o += format_coverage(r.coverage);
     if (traces)
         for (const Verdict& v : r.verdicts)
             if (!v.trace.empty() && v.kind == Verdict::Kind::Violated)
@@ -84,6 +106,17 @@ std::string format_review(const std::vector<CheckResult>& rs, bool traces) {
     if (!rs.empty() && rs[0].runs.empty())
         o += "bounds: " + rs[0].options.bounds.describe() + (rs[0].options.symmetry ? " symmetry=on\n" : " symmetry=off\n");
     o += "\n" + format_matrix(rs);
+    std::map<std::string, std::vector<std::string>> vacuous;   // "property: why" -> profiles
+    for (const auto& r : rs)
+        for (const Vacuity& v : r.coverage.vacuous) vacuous[v.property + ": " + v.why].push_back(r.profile);
+    if (!vacuous.empty()) {
+        o += "\nvacuous holds (the run never had what the property is about):\n";
+        for (const auto& [what, profiles] : vacuous) {
+            std::string ps;
+            for (const auto& p : profiles) ps += (ps.empty() ? "" : ", ") + p;
+            o += "  " + what + " [" + ps + "]\n";
+        }
+    }
     if (!traces) return o;
     for (const auto& r : rs)
         for (const auto& v : r.verdicts) {
@@ -119,6 +152,21 @@ nlohmann::json to_json(const std::vector<CheckResult>& rs) {
                                   {"stop_reason", st.stop_reason}, {"seconds", st.seconds},
                                   {"key_bytes", st.key_bytes}});
         if (!r.model_errors.empty()) pr["model_errors"] = r.model_errors;
+        {
+            nlohmann::json cov;
+            cov["actions"] = nlohmann::json::array();
+            for (const ActionCount& a : r.coverage.actions)
+                cov["actions"].push_back(
+                    {{"action", a.action}, {"enabled", a.enabled}, {"changed", a.changed}, {"errors", a.errors}});
+            cov["facts_held"] = nlohmann::json::array();
+            cov["facts_never_held"] = nlohmann::json::array();
+            for (int f = 0; f < kFacts; ++f)
+                cov[(r.coverage.facts & (1u << unsigned(f))) ? "facts_held" : "facts_never_held"].push_back(
+                    fact_name(Fact(f)));
+            cov["vacuous"] = nlohmann::json::array();
+            for (const Vacuity& v : r.coverage.vacuous) cov["vacuous"].push_back({{"property", v.property}, {"why", v.why}});
+            pr["coverage"] = cov;
+        }
         for (const auto& v : r.verdicts) {
             const props::Property* p = props::find(v.property);
             nlohmann::json jv = {{"property", v.property},

@@ -98,6 +98,7 @@ CheckResult check_suite(const refimpl::Profile& p, const std::vector<NamedBounds
         merged.stats.seconds += r.stats.seconds;
         merged.stats.depth = std::max(merged.stats.depth, r.stats.depth);
         merged.stats.key_bytes += r.stats.key_bytes;
+        merged.coverage.merge(r.coverage);
         for (Verdict& v : r.verdicts) {
             auto it = by_id.find(v.property);
             if (v.kind == Verdict::Kind::Violated || v.kind == Verdict::Kind::Covered)
@@ -155,6 +156,7 @@ CheckResult check_suite(const refimpl::Profile& p, const std::vector<NamedBounds
             v.reason += "; held in the other configurations: " + join(holds_in[id]);
         merged.verdicts.push_back(std::move(v));
     }
+    compute_vacuity(merged.coverage, holding_ids(merged.verdicts));
     return merged;
 }
 
