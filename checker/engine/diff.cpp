@@ -1,6 +1,7 @@
 #include "checker/engine/diff.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <cctype>
 #include <map>
 #include <set>
@@ -9,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "checker/engine/canon.hpp"
+#include "checker/engine/pack.hpp"
 #include "checker/explicit/explorer.hpp"
 #include "checker/engine/trace.hpp"
 #include "checker/scenario/parser.hpp"
@@ -286,11 +288,22 @@ struct PStep {
     bool differs = false;
 };
 
+/// A product state's key: the store's packed words (pack.hpp) of both
+/// worlds, after a word for the count and one for `diverged`. Each world's
+/// words start with their own count, so the pair splits again (unpack).
 struct PairCanon {
     PairState state;
-    std::string key;
+    std::vector<uint64_t> words;
     std::vector<Id> task_map;   ///< input index -> index in both canonical states (not diverged)
 };
+
+void set_words(PairCanon& c, const std::string& key_a, const std::string& key_b) {
+    c.words.assign(2 + (key_a.size() + key_b.size()) / 8, 0);
+    c.words[0] = c.words.size();
+    c.words[1] = c.state.diverged ? 1 : 0;
+    std::memcpy(&c.words[2], key_a.data(), key_a.size());
+    std::memcpy(&c.words[2 + key_a.size() / 8], key_b.data(), key_b.size());
+}
 
 PairCanon canon_pair(const PairState& s, bool symmetry) {
     PairCanon c;
@@ -298,7 +311,7 @@ PairCanon canon_pair(const PairState& s, bool symmetry) {
     if (s.diverged) {
         // a leaf: never expanded, so each world may be compacted on its own
         Canon ca = canonicalize(s.a, false), cb = canonicalize(s.b, false);
-        c.key = std::string(1, '\1') + ca.key + cb.key;
+        set_words(c, ca.key, cb.key);
         c.state.a = std::move(ca.state);
         c.state.b = std::move(cb.state);
         return c;
@@ -326,7 +339,7 @@ PairCanon canon_pair(const PairState& s, bool symmetry) {
             order.push_back(t);
     if (!symmetry || order.size() != live_a) ca = compact_in_order(s.a, order);
     Canon cb = compact_in_order(s.b, order);
-    c.key = std::string(1, '\0') + ca.key + cb.key;   // encodings are self-delimiting
+    set_words(c, ca.key, cb.key);
     c.state.a = std::move(ca.state);
     c.state.b = std::move(cb.state);
     c.task_map = std::move(cb.task_map);
@@ -402,61 +415,35 @@ struct ProductModel {
         return st;
     }
     bool unchanged(const State& s, const Step& t) const { return t.post == s; }
-    // The explicit engine's form: the key's bytes as words, word 0 the count.
-    // (No unpack: the engine keeps the frontier's pairs in memory.)
+    // The explicit engine's form (PairCanon::words); with unpack the
+    // frontier is ids only, decoded when expanded.
     void canonical(const State& s, State& canon, std::vector<uint64_t>& words) const {
         PairCanon c = canon_pair(s, o.symmetry);
         canon = std::move(c.state);
-        const std::string& k = c.key;   // word 1: its length in bytes
-        words.assign(2 + (k.size() + 7) / 8, 0);
-        words[0] = words.size();
-        words[1] = k.size();
-        for (std::size_t i = 0; i < k.size(); ++i) words[2 + i / 8] |= uint64_t(uint8_t(k[i])) << (8 * (i % 8));
+        words = std::move(c.words);
     }
-    std::pair<State, std::string> canonical(const State& s) const {
-        PairCanon c = canon_pair(s, o.symmetry);
-        return {std::move(c.state), std::move(c.key)};
+    State unpack(const std::vector<uint64_t>& words) const {
+        const auto na = std::ptrdiff_t(words.at(2));
+        State p;
+        p.diverged = words[1] != 0;
+        p.a = unpack_state(std::vector<uint64_t>(words.begin() + 2, words.begin() + 2 + na));
+        p.b = unpack_state(std::vector<uint64_t>(words.begin() + 2 + na, words.end()));
+        return p;
     }
 };
-
-/// Heap bytes of a stored state and of its key, estimated from the sizes of
-/// its vectors (the engine's own estimate counts its store, not the frontier
-/// states, which for a pair of full States dominate).
-std::size_t state_bytes(const State& s) {
-    std::size_t n = sizeof(State) + s.tasks.capacity() * sizeof(Task) + s.procs.capacity() * sizeof(Proc) +
-                    s.sighands.capacity() * sizeof(Sighand) + s.pids.capacity() * sizeof(refimpl::Pid) +
-                    s.files.capacity() * sizeof(File) + s.fdtables.capacity() * sizeof(FdTable);
-    for (const FdTable& t : s.fdtables) n += t.fds.capacity() * sizeof(Fd);
-    return n;
-}
-std::size_t key_bytes(const State& s) {   // pack_state: two words a task, about one for the rest
-    return 8 * (1 + 2 * s.tasks.size() + 1 + (s.procs.size() + s.pids.size() + s.files.size() + 2) / 2);
-}
 
 struct DiffVisitor {
     const xplicit::Explorer<ProductModel>* bfs = nullptr;
     bool first_only = false;
-    uint64_t max_memory = 0;       ///< bytes; 0 = none
-    bool memory_stop = false;
-    std::vector<uint64_t> level_bytes;   ///< states stored per BFS level (the frontier is two levels)
-    uint64_t index_bytes = 0;
     bool found = false;
     uint32_t node = 0, action = 0;
     uint64_t one_sided_steps = 0;
     std::set<Behaviour> seen_a, seen_b;
     std::map<std::tuple<std::string, std::string, std::string>, int> differing;
 
-    void on_state(uint32_t id, const PairState& s) {
-        if (!max_memory) return;
-        const uint32_t d = bfs->depth_of(id);
-        if (level_bytes.size() <= d) level_bytes.resize(d + 1, 0);
-        level_bytes[d] += sizeof(PairState) + state_bytes(s.a) + state_bytes(s.b) - 2 * sizeof(State);
-        index_bytes += key_bytes(s.a) + key_bytes(s.b) + 1 + 64 + sizeof(uint32_t);
-    }
-    [[nodiscard]] uint64_t memory() const {
-        const std::size_t n = level_bytes.size();
-        return index_bytes + (n ? level_bytes[n - 1] : 0) + (n > 1 ? level_bytes[n - 2] : 0);
-    }
+    // The store and the frontier are the engine's (packed, ids); it keeps
+    // --max-memory itself.
+    void on_state(uint32_t, const PairState&) {}
     void on_level(uint32_t, uint32_t, uint32_t) {}
     void on_edge(uint32_t from, uint32_t ai, const PairState&, const PAction& x, const PStep& st) {
         if (x.side != Side::Both) {
@@ -482,10 +469,7 @@ struct DiffVisitor {
             action = ai;
         }
     }
-    bool done() {
-        if (max_memory && memory() > max_memory) memory_stop = true;
-        return (first_only && found) || memory_stop;
-    }
+    bool done() const { return first_only && found; }
 };
 
 // ---------------------------------------------------------------------------
@@ -529,7 +513,7 @@ Traces make_traces(const Profile& pa, const Profile& pb, const ProductModel& m, 
         if (path[i] >= acts.size()) engine_bug("trace step " + std::to_string(i + 1) + " is not enabled");
         PAction x = acts[path[i]];
         const PStep expect = m.step(cc.state, x);
-        const std::string expect_key = canon_pair(expect.post, m.o.symmetry).key;
+        const std::vector<uint64_t> expect_key = canon_pair(expect.post, m.o.symmetry).words;
         std::vector<Id> inv(cc.state.a.tasks.size(), kNone);
         for (Id t = 0; t < Id(cc.task_map.size()); ++t)
             if (cc.task_map[t] != kNone) inv[cc.task_map[t]] = t;
@@ -577,7 +561,7 @@ Traces make_traces(const Profile& pa, const Profile& pb, const ProductModel& m, 
         if (child) ++tasks_named;
         if (pidfd) ++pidfds_named;
         const PairState got{exa.state(), exb.state(), expect.post.diverged};
-        if (canon_pair(got, m.o.symmetry).key != expect_key)
+        if (canon_pair(got, m.o.symmetry).words != expect_key)
             engine_bug("trace step " + std::to_string(i + 1) + " leads to another product state than the explored one");
     }
     for (scn::Scenario* sc : {&sa, &sb})
@@ -643,13 +627,9 @@ PairDiff diff(const Profile& a, const Profile& b, const DiffOptions& opts) {
     DiffVisitor vis;
     vis.bfs = &bfs;
     vis.first_only = opts.first_only;
-    vis.max_memory = opts.limits.max_memory_mb << 20;
     d.stats = bfs.run(vis);
     Stats& st = d.stats;
-    if (st.stop_reason == "every property settled")
-        st.stop_reason = vis.memory_stop ? fmt::format("memory limit {} MiB (estimated: state store and frontier)",
-                                                       opts.limits.max_memory_mb)
-                                         : "stopped at the first difference";
+    if (st.stop_reason == "every property settled") st.stop_reason = "stopped at the first difference";
     // The engine: a depth-bound stop reports the bound; any other stop, the level
     // before the one it was expanding (every edge from levels < that one was
     // compared).
