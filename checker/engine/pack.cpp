@@ -20,22 +20,17 @@ public:
         w_.clear();
         w_.push_back(0);   // the word count, set by finish()
     }
-    /// v must fit `bits` bits (bits < 64) as an unsigned value.
-    void put(uint64_t v, unsigned bits, const char* what) {
+    /// v must fit `bits` bits (bits < 64) as an unsigned value. The word
+    /// being filled stays in a register (`cur_`) until it is full.
+    [[gnu::always_inline]] void put(uint64_t v, unsigned bits, const char* what) {
         if (v >> bits) [[unlikely]]
             too_wide(bits, what);
-        if (used_ == 64) {
-            w_.push_back(v);
-            used_ = bits;
-            return;
-        }
-        w_.back() |= v << used_;
-        if (used_ + bits <= 64) {
-            used_ += bits;
-            return;
-        }
-        w_.push_back(v >> (64 - used_));   // the bits that did not fit
-        used_ = used_ + bits - 64;
+        cur_ |= v << used_;   // used_ < 64
+        used_ += bits;
+        if (used_ < 64) return;
+        w_.push_back(cur_);
+        used_ -= 64;                                   // the bits of v that did not fit
+        cur_ = used_ ? v >> (bits - used_) : 0;
     }
     [[noreturn]] static void too_wide(unsigned bits, const char* what) {
         throw std::logic_error(std::string("engine bug: the packed state's field ") + what + " does not fit " +
@@ -43,12 +38,22 @@ public:
     }
     /// An index or kNone (-1), stored as index + 1.
     void id(Id v, const char* what) { put(uint64_t(int64_t(v) + 1), 5, what); }
-    void align() { used_ = 64; }
-    void finish() { w_[0] = w_.size(); }
+    /// The next field starts a new word.
+    void align() {
+        if (!used_) return;
+        w_.push_back(cur_);
+        cur_ = 0;
+        used_ = 0;
+    }
+    void finish() {
+        align();
+        w_[0] = w_.size();
+    }
 
 private:
     std::vector<uint64_t>& w_;
-    unsigned used_ = 64;
+    uint64_t cur_ = 0;
+    unsigned used_ = 0;
 };
 
 class Reader {
