@@ -46,7 +46,7 @@ run() {
       >"$work/$name.out" 2>"$work/$name.err" || true
 }
 rss0=$( /usr/bin/time -f "%M" "$C" check --tasks 2 --depth 1 --no-progress --property lifecycle.init_alive 2>&1 >/dev/null | tail -1 )
-row() {   # name: states transitions wall cpu states/cpu-s rss_mb B/state(store) B/state(rss)
+row() {   # name: states transitions wall cpu states/cpu-s rss_mb B/state(visited set) B/state(parent links) B/state(rss)
   local name=$1
   read -r wall user sys rss < <(tail -1 "$work/$name.time")   # time adds a line for a non-zero exit
   python3 - "$work/$name.json" "$wall" "$user" "$sys" "$rss" "$rss0" "$name" <<'PY'
@@ -56,12 +56,13 @@ j = json.load(open(f))
 st = [r["stats"] for r in j["results"]]
 states = sum(s["states"] for s in st); tr = sum(s["transitions"] for s in st)
 store = sum(s.get("key_bytes", 0) for s in st)
+links = sum(s.get("link_bytes", 0) for s in st)   # the baseline counted its store as one figure
 cpu = float(user) + float(sysc)
 print(f"{name:<14} {states:>11} {tr:>12} {float(wall):>8.1f} {cpu:>8.1f} {states/cpu:>11.0f} {int(rss)/1024:>8.0f} "
-      f"{store/states:>9.1f} {(int(rss)-int(rss0))*1024/states:>9.1f}")
+      f"{store/states:>9.1f} {links/states:>8.1f} {(int(rss)-int(rss0))*1024/states:>9.1f}")
 PY
 }
-header() { printf "%-14s %11s %12s %8s %8s %11s %8s %9s %9s\n" run states transitions wall_s cpu_s states/cpu_s rss_MiB B/st_store B/st_rss; }
+header() { printf "%-14s %11s %12s %8s %8s %11s %8s %9s %8s %9s\n" run states transitions wall_s cpu_s states/cpu_s rss_MiB B/st_visit B/st_link B/st_rss; }
 CHECK=(check --profile mainline --tasks 3 --threads 2 --pidfds 1 --ptrace --depth 6)
 echo "== ${CHECK[*]}  ($(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg))"
 run base-check "$B" "${CHECK[@]}"

@@ -86,7 +86,7 @@ nlohmann::json to_json(const PairDiff& d) {
                   {"exhausted", d.stats.exhausted},
                   {"stop_reason", d.stats.stop_reason},
                   {"seconds", d.stats.seconds},
-                  {"key_bytes", d.stats.key_bytes},
+                  {"key_bytes", d.stats.key_bytes}, {"link_bytes", d.stats.link_bytes},
                   {"one_sided_calls", d.one_sided_calls},
                   {"one_sided_steps", d.one_sided_steps}};
     if (d.verdict == PairDiff::Verdict::Different)

@@ -27,7 +27,8 @@ struct Stats {
     bool exhausted = false;          ///< every reachable state within max_depth was expanded
     std::string stop_reason;         ///< why not exhausted
     double seconds = 0;
-    uint64_t key_bytes = 0;          ///< bytes of the visited set (the store of packed states and their parents)
+    uint64_t key_bytes = 0;          ///< bytes of the visited set (root table and shared subtrees of the packed states)
+    uint64_t link_bytes = 0;         ///< bytes of the parent links (one per state, for the shortest traces)
 };
 
 }  // namespace reapcheck::engine

@@ -145,12 +145,12 @@ nlohmann::json to_json(const std::vector<CheckResult>& rs) {
         pr["stats"] = {{"states", r.stats.states},       {"transitions", r.stats.transitions},
                        {"depth", r.stats.depth},         {"exhausted", r.stats.exhausted},
                        {"stop_reason", r.stats.stop_reason}, {"seconds", r.stats.seconds},
-                       {"key_bytes", r.stats.key_bytes}};
+                       {"key_bytes", r.stats.key_bytes}, {"link_bytes", r.stats.link_bytes}};
         for (const auto& [name, rb, st] : r.runs)
             pr["runs"].push_back({{"name", name}, {"bounds", rb.describe()}, {"states", st.states},
                                   {"transitions", st.transitions}, {"depth", st.depth}, {"exhausted", st.exhausted},
                                   {"stop_reason", st.stop_reason}, {"seconds", st.seconds},
-                                  {"key_bytes", st.key_bytes}});
+                                  {"key_bytes", st.key_bytes}, {"link_bytes", st.link_bytes}});
         if (!r.model_errors.empty()) pr["model_errors"] = r.model_errors;
         {
             nlohmann::json cov;

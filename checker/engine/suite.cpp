@@ -98,6 +98,7 @@ CheckResult check_suite(const refimpl::Profile& p, const std::vector<NamedBounds
         merged.stats.seconds += r.stats.seconds;
         merged.stats.depth = std::max(merged.stats.depth, r.stats.depth);
         merged.stats.key_bytes += r.stats.key_bytes;
+        merged.stats.link_bytes += r.stats.link_bytes;
         merged.coverage.merge(r.coverage);
         for (Verdict& v : r.verdicts) {
             auto it = by_id.find(v.property);

@@ -224,11 +224,11 @@ public:
     /// Every transition between stored states (record_edges), self-loops
     /// included, sorted by (from, action).
     [[nodiscard]] const std::vector<Edge>& edges() const { return edges_; }
-    /// Bytes of the visited set (root table and shared subtrees) and of the
-    /// parent links.
-    [[nodiscard]] std::size_t store_bytes() const {
-        return roots_.bytes() + trees_.bytes() + parents_.size() * sizeof(uint32_t) * kParentChunk;
-    }
+    /// Bytes of the visited set (root table and shared subtrees).
+    [[nodiscard]] std::size_t visited_bytes() const { return roots_.bytes() + trees_.bytes(); }
+    /// Bytes of the parent links.
+    [[nodiscard]] std::size_t link_bytes() const { return parents_.size() * sizeof(uint32_t) * kParentChunk; }
+    [[nodiscard]] std::size_t store_bytes() const { return visited_bytes() + link_bytes(); }
 
 private:
     struct Candidate {   // 12 bytes: the largest level's candidates dominate the peak memory
@@ -453,7 +453,8 @@ private:
     Stats finish(Stats& st) {
         st.states = states_;
         st.seconds = elapsed();
-        st.key_bytes = store_bytes();
+        st.key_bytes = visited_bytes();
+        st.link_bytes = link_bytes();
         if (o_.record_edges) {
             for (const Chunk& c : chunks_)   // a level cut short: its edges so far
                 for (const PendingEdge& e : c.edges) pending_edges_.push_back(e);
