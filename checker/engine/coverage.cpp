@@ -83,7 +83,7 @@ const std::map<std::string_view, std::vector<Fact>>& about() {
         {"autoreap.never_reapable_zombie", {F::AutoreapTask}},
         {"autoreap.selfreap_on_exit", {F::AutoreapTask, F::Notify}},
         {"autoreap.no_exit_signal", {F::AutoreapTask, F::Notify}},
-        {"autoreap.per_process", {F::AutoreapTask, F::Notify}},
+        {"autoreap.per_process", {F::Notify}},   // about non-autoreap children: holds meaningfully without autoreap
         {"autoreap.survives_reparent", {F::AutoreapTask, F::Reparent}},
         {"autoreap.pidfd_pollin", {F::AutoreapTask, F::Pidfd}},
         {"autoreap.exit_info_on_pollin", {F::AutoreapTask, F::Pidfd}},
@@ -104,7 +104,7 @@ const std::map<std::string_view, std::vector<Fact>>& about() {
         {"autoreap.set_by_clone", {F::CloneAutoreap}},
         {"clone.parent_exit_signal", {F::CloneParent}},
         {"reparent.exit_signal_sigchld", {F::Reparent}},
-        {"ptrace.traced_not_selfreaped", {F::Traced, F::AutoreapTask}},
+        {"ptrace.traced_not_selfreaped", {F::Traced, F::Notify}},
         {"signal.ignoring_parent_selfreap", {F::IgnoresSigchld, F::Notify}},
         {"signal.exec_id_fixup", {F::Exec, F::Notify}},
         {"wait.wnowait_keeps_zombie", {F::WaitNowait, F::Reap}},
@@ -152,8 +152,11 @@ uint32_t state_facts(const State& s) {
         if (t.leader != Id(i)) f |= bit(Fact::Threads);
         if (t.wait.active) f |= bit(Fact::BlockedWaiter);
     }
-    for (const Proc& p : s.procs)
+    for (const Proc& p : s.procs) {
         if (p.is_child_subreaper) f |= bit(Fact::Subreaper);
+        // rfc-v3 keeps AUTOKILL as signal.autokill_pidfd, not as a file flag
+        if (p.autokill_file != kNone && s.files[std::size_t(p.autokill_file)].refs > 0) f |= bit(Fact::AutokillPidfd);
+    }
     for (const Sighand& h : s.sighands)
         if (h.users > 0 && (h.sigchld == Handler::Ign || h.nocldwait)) f |= bit(Fact::IgnoresSigchld);
     for (const File& file : s.files)

@@ -32,7 +32,7 @@ enum class Fact : uint8_t {
     DelayedLeader,    ///< a zombie group leader whose group is not empty
     Subreaper,        ///< a process with PR_SET_CHILD_SUBREAPER
     Pidfd,            ///< an open pidfd
-    AutokillPidfd,    ///< an open pidfd with PIDFD_AUTOKILL
+    AutokillPidfd,    ///< an open pidfd with PIDFD_AUTOKILL (rfc-v3: signal.autokill_pidfd)
     IgnoresSigchld,   ///< SIGCHLD ignored or SA_NOCLDWAIT in some sighand
     BlockedWaiter,    ///< a wait blocked in do_wait
     Notify,           ///< do_notify_parent ran

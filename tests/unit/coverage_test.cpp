@@ -106,3 +106,14 @@ TEST_CASE("coverage: a suite sums its runs' counts and is vacuous only where eve
     CHECK_FALSE(vacuous(merged, "ptrace.traced_not_selfreaped"));
     CHECK(vacuous(merged, "thread.exit_group_kills"));
 }
+
+TEST_CASE("coverage: rfc-v3 keeps AUTOKILL in the signal_struct, and that is an AUTOKILL pidfd too") {
+    CheckOptions o;
+    o.bounds.tasks = 3;
+    o.bounds.depth = 3;
+    o.liveness = false;
+    o.properties = {"autokill.last_reference"};
+    const CheckResult r = check(*refimpl::find_profile("rfc-v3"), o);
+    CHECK((r.coverage.facts >> unsigned(Fact::AutokillPidfd)) & 1u);
+    CHECK_FALSE(vacuous(r, "autokill.last_reference"));
+}
