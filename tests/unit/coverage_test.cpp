@@ -114,6 +114,6 @@ TEST_CASE("coverage: rfc-v3 keeps AUTOKILL in the signal_struct, and that is an 
     o.liveness = false;
     o.properties = {"autokill.last_reference"};
     const CheckResult r = check(*refimpl::find_profile("rfc-v3"), o);
-    CHECK((r.coverage.facts >> unsigned(Fact::AutokillPidfd)) & 1u);
+    CHECK(((r.coverage.facts >> unsigned(Fact::AutokillPidfd)) & 1u) == 1u);
     CHECK_FALSE(vacuous(r, "autokill.last_reference"));
 }
