@@ -6,9 +6,15 @@
 // 2^20 keys that never move, so `key(id)` needs no lock and stays valid while
 // other threads insert. The index is split into 256 shards by the top bits of
 // the key's hash; each shard is an open-addressing array of 32-bit cells
-// (id + 1; 0 = empty) with linear probing, guarded by its own mutex and grown
-// on its own (doubling at load 13/16). A stored key costs its own size plus 4
-// bytes / load in the index: 13-18 bytes for a 64-bit key.
+// with linear probing, guarded by its own mutex and grown on its own
+// (doubling at load 13/16). A stored key costs its own size plus 4 bytes /
+// load in the index: 13-18 bytes for a 64-bit key.
+//
+// A cell is 0 (empty) or holds id + 1. For the first 2^27 - 1 ids it also
+// holds 4 bits of the key's hash (a tag), so that a probe past a cell whose
+// tag differs does not read that cell's key: the keys are in another array,
+// and reading one is a cache miss. Cells of larger ids carry bit 31 and no
+// tag (always compared); ids stop below 2^31.
 //
 // Concurrency contract: `intern`, `find` and `key` may run from many threads
 // at once. `find_unlocked` only while no thread interns (the explorer's
@@ -21,6 +27,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <vector>
 
 namespace reapcheck::xplicit {
@@ -62,14 +69,16 @@ public:
         for (;; i = (i + 1) & mask) {
             const uint32_t c = sh.cells[i];
             if (c == 0) break;
-            if (key(c - 1) == k) {
+            if (may_match(c, h) && key(cell_id(c)) == k) {
                 fresh = false;
-                return c - 1;
+                return cell_id(c);
             }
         }
         const uint32_t id = next_.fetch_add(1, std::memory_order_relaxed);
+        if (id >= kMaxIds) [[unlikely]]
+            throw std::length_error("the state store is full: 2^31 - 1 entries in one table");
         slot(id) = k;
-        sh.cells[i] = id + 1;
+        sh.cells[i] = make_cell(id, h);
         fresh = true;
         if (++sh.used * 16 > sh.cells.size() * 13) grow(sh);
         return id;
@@ -102,6 +111,18 @@ private:
     static constexpr unsigned kSegBits = 20;
     static constexpr uint32_t kSegMask = (1u << kSegBits) - 1;
     static constexpr std::size_t kInitialCells = 64;
+    static constexpr uint32_t kUntagged = 1u << 31, kTagShift = 27, kTaggedMax = (1u << kTagShift) - 1;
+    static constexpr uint32_t kMaxIds = kUntagged - 1;
+
+    // The tag: hash bits that neither the shard (top 8) nor the cell index
+    // (low bits, fewer than 40 in any shard) use.
+    static uint32_t tag_of(uint64_t h) { return uint32_t(h >> 40) & 0xF; }
+    static uint32_t make_cell(uint32_t id, uint64_t h) {
+        const uint32_t v = id + 1;
+        return v <= kTaggedMax ? (tag_of(h) << kTagShift) | v : kUntagged | v;
+    }
+    static uint32_t cell_id(uint32_t c) { return ((c & kUntagged) ? c & ~kUntagged : c & kTaggedMax) - 1; }
+    static bool may_match(uint32_t c, uint64_t h) { return (c & kUntagged) || (c >> kTagShift) == tag_of(h); }
 
     struct Shard {
         mutable std::mutex mutex;
@@ -114,7 +135,7 @@ private:
         for (std::size_t i = std::size_t(h) & mask;; i = (i + 1) & mask) {
             const uint32_t c = sh.cells[i];
             if (c == 0) return kNone;
-            if (key(c - 1) == k) return c - 1;
+            if (may_match(c, h) && key(cell_id(c)) == k) return cell_id(c);
         }
     }
 
@@ -123,7 +144,7 @@ private:
         const std::size_t mask = cells.size() - 1;
         for (uint32_t c : sh.cells) {
             if (!c) continue;
-            std::size_t i = std::size_t(hash_key(key(c - 1))) & mask;
+            std::size_t i = std::size_t(hash_key(key(cell_id(c)))) & mask;
             while (cells[i]) i = (i + 1) & mask;
             cells[i] = c;
         }

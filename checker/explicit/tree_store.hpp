@@ -97,7 +97,7 @@ private:
                 l0[i] = (*ref)[0][i];
                 continue;
             }
-            l0[i] = t_.leaves.intern(Key128{a, b}, fresh);
+            l0[i] = leaf_id(Key128{a, b}, fresh);
         }
         for (std::size_t h = 1; h < height; ++h) {
             const auto& below = lv[h - 1];
@@ -112,12 +112,40 @@ private:
                         continue;
                     }
                 }
-                cur[i] = t_.nodes.intern(uint64_t(a) << 32 | b, fresh) | kNodeBit;
+                cur[i] = node_id(uint64_t(a) << 32 | b, fresh) | kNodeBit;
             }
         }
     }
 
+    // A small direct-mapped cache of pairs this worker interned or found
+    // (ids never change, so an entry never goes stale): the same subtrees
+    // recur in the successors of neighbouring states, and a table probe is
+    // a cache miss or two.
+    static constexpr std::size_t kCache = 1u << 12;
+    struct NodeSlot {
+        uint64_t key = 0;
+        uint32_t id = InternTable<uint64_t>::kNone;
+    };
+    struct LeafSlot {
+        Key128 key{0, 0};
+        uint32_t id = InternTable<Key128>::kNone;
+    };
+    uint32_t node_id(uint64_t k, bool& fresh) {
+        NodeSlot& c = node_cache_[mix64(k) & (kCache - 1)];
+        if (c.id != InternTable<uint64_t>::kNone && c.key == k) return c.id;
+        c = NodeSlot{k, t_.nodes.intern(k, fresh)};
+        return c.id;
+    }
+    uint32_t leaf_id(const Key128& k, bool& fresh) {
+        LeafSlot& c = leaf_cache_[hash_key(k) & (kCache - 1)];
+        if (c.id != InternTable<Key128>::kNone && c.key == k) return c.id;
+        c = LeafSlot{k, t_.leaves.intern(k, fresh)};
+        return c.id;
+    }
+
     TreeTables& t_;
+    std::vector<NodeSlot> node_cache_ = std::vector<NodeSlot>(kCache);
+    std::vector<LeafSlot> leaf_cache_ = std::vector<LeafSlot>(kCache);
     std::vector<uint64_t> ref_words_;
     std::vector<std::vector<uint32_t>> ref_levels_, levels_;
 };
