@@ -206,6 +206,26 @@ std::string html_report(const std::vector<CheckResult>& rs, const std::string& t
                 open += fmt::format("<li><code>{}</code> {} under {}: {}</li>\n", e(v.property), to_string(v.kind),
                                     e(r.profile), e(v.reason));
     if (!open.empty()) o += "<h2>Not settled, not covered</h2>\n<ul>\n" + open + "</ul>\n";
+
+    // Coverage: vacuous holds first, then each profile's action table.
+    std::string vac;
+    for (const auto& r : rs)
+        for (const Vacuity& v : r.coverage.vacuous)
+            vac += fmt::format("<li><code>{}</code> holds under {} vacuously: {}</li>\n", e(v.property), e(r.profile),
+                               e(v.why));
+    o += "<h2 id=\"coverage\">Coverage</h2>\n";
+    o += vac.empty() ? "<p>No holding property was vacuous: every fact a property is about held somewhere.</p>\n"
+                     : "<ul id=\"vacuous\">\n" + vac + "</ul>\n";
+    for (const auto& r : rs) {
+        if (r.coverage.empty()) continue;
+        o += fmt::format("<details><summary>{}: {} action classes</summary>\n<table class=\"coverage\">\n"
+                         "<tr><th>action</th><th>enabled</th><th>changed the state</th><th>returned an error</th></tr>\n",
+                         e(r.profile), r.coverage.actions.size());
+        for (const ActionCount& a : r.coverage.actions)
+            o += fmt::format("<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>\n", e(a.action),
+                             a.enabled, a.changed, a.errors);
+        o += "</table>\n</details>\n";
+    }
     return o + "</body>\n</html>\n";
 }
 
