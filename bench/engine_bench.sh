@@ -9,14 +9,16 @@
 # /usr/bin/time:
 #   1. check --profile mainline --tasks 3 --threads 2 --pidfds 1 --ptrace --depth 6
 #      (baseline; this tree with --jobs 1 and --jobs 2);
-#   2. the default review of all six profiles (baseline; this tree);
-#   3. this tree only: the everything-at-once configuration (tasks 3, threads
+#   2. the default review of all six profiles (baseline; this tree), run after 3;
+#   3. diff mainline mainline --tasks 3 --depth 5 (the product engine: wall,
+#      CPU, peak RSS, product states; baseline; this tree);
+#   4. this tree only: the everything-at-once configuration (tasks 3, threads
 #      2, pidfds 1, every feature) for up to $ALL_SECONDS s (default 600).
 # It prints states, transitions, wall and CPU seconds, states per CPU second,
 # peak RSS and bytes per state (the visited set from the JSON report, and
 # peak RSS minus the RSS of a trivial run), and the ratios against the
 # baseline. Quote medians of several runs: a shared machine is noisy.
-# --quick skips 2 and 3.
+# --quick runs 1 only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BASE="${1:-9b386a3}"
@@ -89,6 +91,16 @@ join "$work/base-check.verdicts" "$work/cur-check-j1.verdicts" | awk '$2 != $3 {
 cmp -s "$work/cur-check-j1.verdicts" "$work/cur-check-j2.verdicts" && echo "jobs 1 and jobs 2: identical verdicts" \
   || echo "jobs 1 and jobs 2: verdicts DIFFER"
 [ "$QUICK" = 1 ] && exit 0
+echo
+DIFF=(diff mainline mainline --tasks 3 --depth 5 --no-traces)
+echo "== ${DIFF[*]}  (the product of two worlds; no difference, so the whole bound is explored)"
+for d in base cur; do
+  bin=$B; [ "$d" = cur ] && bin=$C
+  /usr/bin/time -f "%e %U %S %M" -o "$work/$d-diff.time" "$bin" "${DIFF[@]}" >"$work/$d-diff.out" 2>&1 || true
+  read -r wall user sys rss < <(tail -1 "$work/$d-diff.time")
+  printf "%-6s %8s wall_s %8s cpu_s %8d rss_MiB   %s\n" "$d" "$wall" "$(echo "$user + $sys" | bc)" "$((rss / 1024))" \
+    "$(grep -o 'product [0-9]* states, [0-9]* transitions' "$work/$d-diff.out" | head -1)"
+done
 echo
 echo "== default review, six profiles"
 run base-review "$B" review --no-traces --no-diff
