@@ -98,7 +98,7 @@ for d in base cur; do
   bin=$B; [ "$d" = cur ] && bin=$C
   /usr/bin/time -f "%e %U %S %M" -o "$work/$d-diff.time" "$bin" "${DIFF[@]}" >"$work/$d-diff.out" 2>&1 || true
   read -r wall user sys rss < <(tail -1 "$work/$d-diff.time")
-  printf "%-6s %8s wall_s %8s cpu_s %8d rss_MiB   %s\n" "$d" "$wall" "$(echo "$user + $sys" | bc)" "$((rss / 1024))" \
+  printf "%-6s %8s wall_s %8s cpu_s %8d rss_MiB   %s\n" "$d" "$wall" "$(awk -v u="$user" -v s="$sys" 'BEGIN{print u+s}')" "$((rss / 1024))" \
     "$(grep -o 'product [0-9]* states, [0-9]* transitions' "$work/$d-diff.out" | head -1)"
 done
 echo
