@@ -57,6 +57,8 @@ int run_diff(DiffCli& o) {
     opts.bounds = co.bounds;
     opts.limits = co.limits;
     opts.symmetry = co.symmetry;
+    opts.threads = co.threads;
+    opts.progress = co.progress;
     install_interrupt_handler(opts.limits);
     std::vector<engine::PairDiff> ds;
     if (o.consecutive) {

@@ -127,17 +127,6 @@ const std::map<std::string_view, std::vector<Fact>>& about() {
     return t;
 }
 
-std::atomic<uint64_t> g_generation{1};
-
-/// The counter block of the calling thread for the counter `owner` of
-/// generation `gen` (a counter's address may be reused by a later one).
-struct Slot {
-    const void* owner = nullptr;
-    uint64_t gen = 0;
-    void* block = nullptr;
-};
-thread_local Slot tl_slot;
-
 uint32_t state_facts(const State& s) {
     uint32_t f = 0;
     for (std::size_t i = 0; i < s.tasks.size(); ++i) {
@@ -189,21 +178,12 @@ void Coverage::merge(const Coverage& o) {
     facts |= o.facts;
 }
 
-CoverageCounter::CoverageCounter(const Profile& p) : p_(p), generation_(g_generation.fetch_add(1)) {}
+CoverageCounter::CoverageCounter(const Profile& p) : p_(p) {}
 
-CoverageCounter::Block& CoverageCounter::block() {
-    if (tl_slot.owner != this || tl_slot.gen != generation_) {
-        std::lock_guard lock(m_);
-        blocks_.push_back(std::make_unique<Block>());
-        tl_slot = Slot{this, generation_, blocks_.back().get()};
-    }
-    return *static_cast<Block*>(tl_slot.block);
-}
-
-void CoverageCounter::on_state(const State& s) { block().facts |= state_facts(s); }
+void CoverageCounter::on_state(const State& s) { blocks_.local().facts |= state_facts(s); }
 
 void CoverageCounter::on_edge(const Action& a, const props::CallView& cv, const State& pre, const Transition& t) {
-    Block& b = block();
+    Block& b = blocks_.local();
     const bool autoreap = cv.kind == props::CallView::Kind::Clone && (cv.clone_flags & p_.autoreap_bit) != 0;
     const std::size_t k = std::size_t(a.call.sys) * 2 + (autoreap ? 1 : 0);
     if (k >= std::size_t(kClasses)) return;
@@ -239,17 +219,14 @@ void CoverageCounter::on_edge(const Action& a, const props::CallView& cv, const 
 
 Coverage CoverageCounter::result() const {
     Block sum;
-    {
-        std::lock_guard lock(m_);
-        for (const auto& b : blocks_) {
-            for (int k = 0; k < kClasses; ++k) {
-                sum.enabled[std::size_t(k)] += b->enabled[std::size_t(k)];
-                sum.changed[std::size_t(k)] += b->changed[std::size_t(k)];
-                sum.errors[std::size_t(k)] += b->errors[std::size_t(k)];
-            }
-            sum.facts |= b->facts;
+    blocks_.for_each([&](const Block& b) {
+        for (std::size_t k = 0; k < std::size_t(kClasses); ++k) {
+            sum.enabled[k] += b.enabled[k];
+            sum.changed[k] += b.changed[k];
+            sum.errors[k] += b.errors[k];
         }
-    }
+        sum.facts |= b.facts;
+    });
     Coverage c;
     c.facts = sum.facts;
     for (int k = 0; k < kClasses; ++k) {

@@ -11,14 +11,12 @@
 #pragma once
 
 #include <array>
-#include <atomic>
 #include <cstdint>
-#include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "checker/engine/alphabet.hpp"
+#include "checker/engine/per_thread.hpp"
 #include "properties/catalog.hpp"
 
 namespace reapcheck::engine {
@@ -98,11 +96,8 @@ private:
         std::array<uint64_t, kClasses> enabled{}, changed{}, errors{};
         uint32_t facts = 0;
     };
-    Block& block();
     const refimpl::Profile& p_;
-    uint64_t generation_;
-    mutable std::mutex m_;
-    std::vector<std::unique_ptr<Block>> blocks_;
+    PerThread<Block> blocks_;
 };
 
 /// Fills `c.vacuous` from its facts for the properties in `holding`.

@@ -1,6 +1,7 @@
 #include "checker/engine/diff.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <cctype>
 #include <map>
@@ -11,6 +12,7 @@
 
 #include "checker/engine/canon.hpp"
 #include "checker/engine/pack.hpp"
+#include "checker/engine/per_thread.hpp"
 #include "checker/explicit/explorer.hpp"
 #include "checker/engine/trace.hpp"
 #include "checker/scenario/parser.hpp"
@@ -353,12 +355,12 @@ struct ProductModel {
     const Profile& pa;
     const Profile& pb;
     const DiffOptions& o;
-    mutable uint64_t one_sided_calls = 0;
-    mutable std::vector<engine::Action> la, lb;
+    mutable std::atomic<uint64_t> one_sided_calls{0};
 
     State initial() const { return {initial_state(), initial_state(), false}; }
 
     void actions(const State& s, std::vector<Action>& out) const {
+        thread_local std::vector<engine::Action> la, lb;   // scratch of the calling worker
         out.clear();
         if (s.diverged) return;
         diff_actions(s.a, pa, o, la);
@@ -435,41 +437,61 @@ struct ProductModel {
 struct DiffVisitor {
     const xplicit::Explorer<ProductModel>* bfs = nullptr;
     bool first_only = false;
-    bool found = false;
-    uint32_t node = 0, action = 0;
-    uint64_t one_sided_steps = 0;
-    std::set<Behaviour> seen_a, seen_b;
-    std::map<std::tuple<std::string, std::string, std::string>, int> differing;
+    /// What one worker thread saw; merged when the search ends.
+    struct Seen {
+        uint64_t one_sided_steps = 0;
+        std::set<Behaviour> a, b;
+        std::map<std::tuple<std::string, std::string, std::string>, int> differing;
+    };
+    PerThread<Seen> seen;
+    /// The first differing edge in BFS order, as from << 32 | action: ids
+    /// are in BFS order whatever the thread count, so the least is the one a
+    /// single thread meets first.
+    std::atomic<uint64_t> first{UINT64_MAX};
 
     // The store and the frontier are the engine's (packed, ids); it keeps
     // --max-memory itself.
     void on_state(uint32_t, const PairState&) {}
     void on_level(uint32_t, uint32_t, uint32_t) {}
     void on_edge(uint32_t from, uint32_t ai, const PairState&, const PAction& x, const PStep& st) {
+        Seen& my = seen.local();
         if (x.side != Side::Both) {
-            ++one_sided_steps;
+            ++my.one_sided_steps;
             return;
         }
         if (!observes(x.act)) return;
         const std::string cc = call_class(x.act);
         std::string ra = result_class(st.oa), rb = result_class(st.ob);
-        seen_a.insert({cc, ra});
-        seen_b.insert({cc, rb});
+        my.a.insert({cc, ra});
+        my.b.insert({cc, rb});
         if (!st.differs) return;
         if (ra == rb) {   // the same class, another task or descriptor
             ra += " (one task/fd)";
             rb += " (another task/fd)";
         }
         const int steps = int(bfs->depth_of(from)) + 1;
-        auto [it, fresh] = differing.try_emplace({cc, ra, rb}, steps);
+        auto [it, fresh] = my.differing.try_emplace({cc, ra, rb}, steps);
         if (!fresh) it->second = std::min(it->second, steps);
-        if (!found) {
-            found = true;
-            node = from;
-            action = ai;
+        const uint64_t place = uint64_t(from) << 32 | ai;
+        uint64_t cur = first.load(std::memory_order_relaxed);
+        while (place < cur && !first.compare_exchange_weak(cur, place, std::memory_order_relaxed)) {
         }
     }
-    bool done() const { return first_only && found; }
+    bool done() const { return first_only && first.load(std::memory_order_relaxed) != UINT64_MAX; }
+    /// The threads' observations together.
+    Seen merged() const {
+        Seen m;
+        seen.for_each([&](const Seen& s) {
+            m.one_sided_steps += s.one_sided_steps;
+            m.a.insert(s.a.begin(), s.a.end());
+            m.b.insert(s.b.begin(), s.b.end());
+            for (const auto& [k, steps] : s.differing) {
+                auto [it, fresh] = m.differing.try_emplace(k, steps);
+                if (!fresh) it->second = std::min(it->second, steps);
+            }
+        });
+        return m;
+    }
 };
 
 // ---------------------------------------------------------------------------
@@ -618,11 +640,16 @@ PairDiff diff(const Profile& a, const Profile& b, const DiffOptions& opts) {
     d.a = a.name;
     d.b = b.name;
     d.options = opts;
-    const ProductModel model{a, b, opts, 0, {}, {}};
+    const ProductModel model{a, b, opts};
     Limits lim = opts.limits;
     lim.max_depth = opts.bounds.depth > 0 ? uint32_t(opts.bounds.depth) : 0;
     xplicit::Options xo;
-    xo.limits = lim;   // one thread: the visitor collects behaviour sets
+    xo.limits = lim;
+    // With --first the search stops at the first difference, and how far the
+    // other threads got would show in the behaviour sets: one thread then.
+    xo.threads = opts.first_only ? 1 : std::max(1, opts.threads);
+    xo.progress = opts.progress;
+    xo.progress_label = "diff " + a.name + " " + b.name;
     xplicit::Explorer<ProductModel> bfs(model, xo);
     DiffVisitor vis;
     vis.bfs = &bfs;
@@ -637,18 +664,19 @@ PairDiff diff(const Profile& a, const Profile& b, const DiffOptions& opts) {
     d.steps_covered = depth_stop              ? int(st.depth)
                       : st.transitions == 0 ? 0
                                             : int(st.depth) + 1;
+    const DiffVisitor::Seen seen = vis.merged();
     d.one_sided_calls = model.one_sided_calls;
-    d.one_sided_steps = vis.one_sided_steps;
-    d.b_adds = minus(vis.seen_b, vis.seen_a);
-    d.b_removes = minus(vis.seen_a, vis.seen_b);
-    for (auto& [k, steps] : vis.differing)
+    d.one_sided_steps = seen.one_sided_steps;
+    d.b_adds = minus(seen.b, seen.a);
+    d.b_removes = minus(seen.a, seen.b);
+    for (auto& [k, steps] : seen.differing)
         d.differing.push_back({std::get<0>(k), std::get<1>(k), std::get<2>(k), steps});
     std::stable_sort(d.differing.begin(), d.differing.end(),
                      [](const Difference& x, const Difference& y) { return x.steps < y.steps; });
-    if (vis.found) {
+    if (const uint64_t first = vis.first.load(); first != UINT64_MAX) {
         d.verdict = PairDiff::Verdict::Different;
-        std::vector<uint32_t> path = bfs.path(vis.node);
-        path.push_back(vis.action);
+        std::vector<uint32_t> path = bfs.path(uint32_t(first >> 32));
+        path.push_back(uint32_t(first));
         d.steps = int(path.size());
         const std::string header = fmt::format(
             "# reapcheck diff {} {}: a shortest scenario whose observable results differ\n# bound: {}", a.name,

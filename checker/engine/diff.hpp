@@ -73,6 +73,8 @@ struct DiffOptions {
     bool capset = true;            ///< capset drop (loses CAP_SYS_ADMIN)
     bool first_only = false;       ///< stop at the first difference (no full summary)
     bool symmetry = true;          ///< joint symmetry reduction of the pair (see above)
+    int threads = 1;               ///< worker threads (results do not depend on it; --first uses one)
+    bool progress = false;         ///< progress lines on stderr
     /// Calls left out of the alphabet: those whose call class (as printed in
     /// the summary, e.g. "wait4 -1 WNOHANG", "clone3 flags=AUTOREAP") starts
     /// with one of these texts. To ask for a difference that some call does

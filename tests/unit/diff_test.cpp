@@ -221,3 +221,35 @@ TEST_CASE("diff: joint symmetry reduction changes the state count, never the ans
         }
     }
 }
+
+TEST_CASE("diff: the product search gives the same answer with 1, 2 and 3 threads") {
+    for (const auto& [pa, pb] : {std::pair{"v4", "v5"}, std::pair{"mainline", "mainline"}}) {
+        CAPTURE(pa);
+        DiffOptions o = small(3, 4);
+        o.bounds.parent = o.bounds.autokill = true;
+        std::vector<PairDiff> ds;
+        for (int threads : {1, 2, 3}) {
+            o.threads = threads;
+            ds.push_back(diff(profile(pa), profile(pb), o));
+        }
+        for (std::size_t i = 1; i < ds.size(); ++i) {
+            CAPTURE(i);
+            CHECK(ds[i].verdict == ds[0].verdict);
+            CHECK(ds[i].stats.states == ds[0].stats.states);
+            CHECK(ds[i].stats.transitions == ds[0].stats.transitions);
+            CHECK(ds[i].one_sided_calls == ds[0].one_sided_calls);
+            CHECK(ds[i].one_sided_steps == ds[0].one_sided_steps);
+            CHECK(ds[i].steps == ds[0].steps);
+            CHECK(ds[i].trace_a == ds[0].trace_a);
+            CHECK(ds[i].trace_b == ds[0].trace_b);
+            CHECK(format_diffs({ds[i]}, false).substr(0, 60) == format_diffs({ds[0]}, false).substr(0, 60));
+            CHECK(ds[i].b_adds.size() == ds[0].b_adds.size());
+            CHECK(ds[i].b_removes.size() == ds[0].b_removes.size());
+            REQUIRE(ds[i].differing.size() == ds[0].differing.size());
+            for (std::size_t k = 0; k < ds[0].differing.size(); ++k) {
+                CHECK(ds[i].differing[k].call == ds[0].differing[k].call);
+                CHECK(ds[i].differing[k].steps == ds[0].differing[k].steps);
+            }
+        }
+    }
+}
