@@ -62,6 +62,13 @@ has "diff json" d.json '"verdict": "different"'
 "$bin" diff v5 "$pf" --depth 2 --no-nnp --no-capset --no-traces >out 2>err; check "diff v5 FILE" 0 $?
 has "v5 and the file agree without NNP" out 'no difference found within the bound'
 
+# The tutorial's files (docs/tutorial-review-a-patch.md) still say what it shows.
+ex=$src/profiles/examples
+"$bin" replay -q --profile "$ex/v6.profile" "$ex/v6-parent.scn" >out 2>err; check "tutorial scenario under v6" 0 $?
+"$bin" replay -q "$ex/v6-parent.scn" >out 2>err; check "tutorial scenario under mainline" 1 $?
+"$bin" diff mainline "$ex/v6.profile" --no-traces >out 2>err; check "tutorial diff" 0 $?
+has "tutorial diff: after 1 step" out '^diff mainline -> v6: DIFFERENT after 1 step'
+
 # Bad files: one line on stderr, file:line:column, exit 2.
 bad() { # name, pattern, content
   printf "$3" >"$1.profile"
