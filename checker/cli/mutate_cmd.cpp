@@ -286,7 +286,7 @@ Register reg{{"mutate", [](CLI::App& app) {
     auto* sub = app.add_subcommand("mutate", "Mutation analysis: which semantic mutants of refimpl the catalog (or scenarios) kill");
     auto o = std::make_shared<MutateCli>();
     sub->add_option("--mutant", o->mutants, "Mutants to run (repeatable; default: all; see --list)");
-    sub->add_option("--profile", o->profiles, "Profiles (repeatable; default: all six)");
+    sub->add_option("--profile", o->profiles, "Profiles: built-in names or profile files (repeatable; default: all six)");
     sub->add_flag("--list", o->list, "Print the mutants with their ids, functions and profiles");
     sub->add_option("--scenarios", o->scenarios, "Run these scenario files instead of the review: which statement kills each mutant");
     sub->add_option("--json", o->json, "Write the results as JSON to this file");
@@ -334,7 +334,7 @@ Register reg_audit{{"audit", [](CLI::App& app) {
     auto o = std::make_shared<AuditCli>();
     sub->add_option("files", o->files, "Scenario files (.scn)")->required();
     sub->add_option("--mutant", o->mutants, "Mutants (repeatable; default: all)");
-    sub->add_option("--profile", o->profile, "Profile (overrides the files' profile lines)");
+    sub->add_option("--profile", o->profile, "Profile, a built-in name or a profile file (overrides the files' profile lines)");
     sub->add_option("--json", o->json, "Write the audit as JSON to this file");
     return std::function<int()>([o] { return run_audit(*o); });
 }}};

@@ -99,6 +99,13 @@ has "diff with a bad file: location" err '^reapcheck: bool.profile:2:11:'
 # alphabet only a built-in profile's switches.
 "$bin" conform --profile "$pf" "$src/scenarios/autoreap_basic.scn" >out 2>err; check "conform --profile FILE" 2 $?
 has "conform says why" err "is not the running kernel's profile"
+# A copy of the kernel's own profile under another name is accepted (root only).
+if [[ $(id -u) == 0 ]]; then
+  own=$(uname -r | awk -F. '{print ($1 > 7 || ($1 == 7 && $2 >= 1)) ? "mainline" : "linux-6.18"}')
+  sed "s/^name = .*/name = my-kernel/" "$src/profiles/$own.profile" >my-kernel.profile
+  "$bin" conform --profile my-kernel.profile "$src/scenarios/autoreap_basic.scn" >out 2>err; check "conform --profile (copy of $own)" 0 $?
+  has "conform ran it as $own" out "(profile $own)"
+fi
 "$bin" explore --alphabet core --tasks 3 --profile "$pf" >out 2>err; check "explore --profile FILE" 2 $?
 has "explore says why" err 'has the switches of no built-in profile'
 cp "$src/profiles/v4.profile" same-as-v4.profile
