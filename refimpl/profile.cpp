@@ -76,6 +76,11 @@ const Profile& add_profile(Profile p) {
     return added().back();
 }
 
+void forget_added_profiles() {
+    const std::lock_guard<std::mutex> lock(added_mutex());
+    added().clear();
+}
+
 std::vector<const Profile*> known_profiles() {
     std::vector<const Profile*> v;
     for (const auto& p : all_profiles()) v.push_back(&p);

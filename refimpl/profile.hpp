@@ -89,5 +89,8 @@ std::string profile_names();
 const Profile& add_profile(Profile p);
 /// The built-in profiles, then the added ones, in the order added.
 std::vector<const Profile*> known_profiles();
+/// Forgets every added profile (the unit tests, which share one process):
+/// the pointers add_profile returned dangle afterwards.
+void forget_added_profiles();
 
 }  // namespace reapcheck::refimpl

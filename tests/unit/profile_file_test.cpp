@@ -286,6 +286,9 @@ TEST_CASE("profile files: files on disk, and adding one by name") {
         CHECK(std::string(e.what()) == (dir / "missing.profile").string() + ":0:0: no such file");
     }
     std::filesystem::remove_all(dir);
+    forget_added_profiles();   // the other tests see the six built-in profiles only
+    CHECK(find_profile("pt-v6") == nullptr);
+    CHECK(known_profiles().size() == 6);
 }
 
 TEST_CASE("profile files: every truncation and one-byte change of a built-in file parses or is a ProfileError") {
