@@ -4,28 +4,20 @@
 name = linux-6.18
 description = "Linux 6.18 as released: clone3 refuses bits 34..36 (observed on 6.18.44)"
 
-# Flag bits: 6.18 defines none of the three flags. These are the bits a caller
-# would pass (the series' first numbering); clone3_args_valid refuses them.
-autoreap_bit = 34
-nnp_bit = 35
-autokill_bit = 36
-# clone3_args_valid: CLONE_LEGACY_FLAGS | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP
-# only, so every bit of 34..36 is EINVAL (observed T1).
-allowed_new = none
+autoreap_bit = 34                        # CLONE_AUTOREAP not defined in 6.18; the bit a caller would pass
+nnp_bit = 35                             # CLONE_NNP not defined in 6.18; the bit a caller would pass
+autokill_bit = 36                        # CLONE_PIDFD_AUTOKILL not defined in 6.18; the bit a caller would pass
+allowed_new = none                       # clone3_args_valid: every bit of 34..36 is EINVAL (observed T1)
 
-# No signal->autoreap, no do_notify_parent / __ptrace_detach hunk.
-has_autoreap = false
-# The CLONE_AUTOREAP checks of copy_process do not exist yet.
-autoreap_requires_pidfd = false
-autoreap_rejects_parent = false
-autoreap_parent_zero_exit_signal = false
-parent_rejected_while_autoreap = false
+has_autoreap = false                     # no signal->autoreap, no do_notify_parent / __ptrace_detach hunk
+autoreap_requires_pidfd = false          # no CLONE_AUTOREAP checks in copy_process yet
+autoreap_rejects_parent = false          # no CLONE_AUTOREAP checks in copy_process yet
+autoreap_parent_zero_exit_signal = false # no CLONE_AUTOREAP yet
+parent_rejected_while_autoreap = false   # no signal->autoreap yet
 
-# No CLONE_PIDFD_AUTOKILL: closing a pidfd never kills.
-has_autokill = false
-autokill_needs_nnp_or_cap = false
-autokill_sets_nnp = false
-autokill_by_pointer = false
+has_autokill = false                     # no CLONE_PIDFD_AUTOKILL: closing a pidfd never kills
+autokill_needs_nnp_or_cap = false        # no CLONE_PIDFD_AUTOKILL yet
+autokill_sets_nnp = false                # no CLONE_PIDFD_AUTOKILL yet
+autokill_by_pointer = false              # no CLONE_PIDFD_AUTOKILL yet
 
-# No CLONE_NNP.
-has_nnp = false
+has_nnp = false                          # no CLONE_NNP yet

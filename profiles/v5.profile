@@ -4,25 +4,20 @@
 name = v5
 description = "v5 (2026-02-26): adds CLONE_NNP at bit 36; AUTOKILL needs NNP or CAP_SYS_ADMIN"
 
-autoreap_bit = 34
-# v5 defines CLONE_NNP = 1ULL << 36.
-nnp_bit = 36
-autokill_bit = 35
-# v5 adds CLONE_NNP to clone3_args_valid's accepted flags.
-allowed_new = 34, 35, 36
+autoreap_bit = 34                        # unchanged since RFC v1
+nnp_bit = 36                             # v5 defines CLONE_NNP = 1ULL << 36
+autokill_bit = 35                        # unchanged since RFC v3
+allowed_new = 34, 35, 36                 # v5 adds CLONE_NNP to clone3_args_valid
 
-has_autoreap = true
-autoreap_requires_pidfd = false
-autoreap_rejects_parent = true
-autoreap_parent_zero_exit_signal = false
-parent_rejected_while_autoreap = false
+has_autoreap = true                      # unchanged since RFC v1
+autoreap_requires_pidfd = false          # dropped in RFC v3
+autoreap_rejects_parent = true           # since v4
+autoreap_parent_zero_exit_signal = false # gone since v4
+parent_rejected_while_autoreap = false   # comes with the mainline merge
 
-has_autokill = true
-# v5's copy_process: AUTOKILL without CLONE_NNP and without CAP_SYS_ADMIN is EPERM ...
-autokill_needs_nnp_or_cap = true
-# ... and AUTOKILL no longer forces no_new_privs (CLONE_NNP does that now).
-autokill_sets_nnp = false
-autokill_by_pointer = false
+has_autokill = true                      # unchanged since RFC v3
+autokill_needs_nnp_or_cap = true         # v5 copy_process: AUTOKILL without CLONE_NNP and CAP_SYS_ADMIN is EPERM
+autokill_sets_nnp = false                # v5: AUTOKILL no longer forces no_new_privs (CLONE_NNP does)
+autokill_by_pointer = false              # f_flag since v4
 
-# v5 adds CLONE_NNP: with CLONE_THREAD it is EINVAL, else the child gets no_new_privs.
-has_nnp = true
+has_nnp = true                           # v5 adds CLONE_NNP: EINVAL with CLONE_THREAD, else sets no_new_privs
