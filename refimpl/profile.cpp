@@ -1,89 +1,51 @@
 #include "refimpl/profile.hpp"
 
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <mutex>
+#include <stdexcept>
+
+#include "refimpl/profile_file.hpp"
+
 namespace reapcheck::refimpl {
 
 namespace {
-std::vector<Profile> make_profiles() {
+std::vector<Profile> parse_builtins() {
     std::vector<Profile> v;
-    // linux-6.18 as released: bits 34..36 unknown to clone3_args_valid [EMP-6.18 T1].
-    Profile p;
-    p.name = "linux-6.18";
-    v.push_back(p);
-
-    // RFC v1: CLONE_AUTOREAP (1<<34) only; requires CLONE_PIDFD; PARENT accepted
-    // with exit_signal forced to 0.
-    p = Profile{};
-    p.name = "rfc-v1";
-    p.allowed_new = kBit34;
-    p.has_autoreap = true;
-    p.autoreap_requires_pidfd = true;
-    p.autoreap_parent_zero_exit_signal = true;
-    v.push_back(p);
-
-    // RFC v3 (= v2): no PIDFD requirement; AUTOKILL at 1<<35 identified by the
-    // signal.autokill_pidfd pointer. NNP is not defined: a caller passing the
-    // name gets bit 36, which is unknown here.
-    p = Profile{};
-    p.name = "rfc-v3";
-    p.autokill_bit = kBit35;
-    p.nnp_bit = kBit36;
-    p.allowed_new = kBit34 | kBit35;
-    p.has_autoreap = true;
-    p.autoreap_parent_zero_exit_signal = true;
-    p.has_autokill = true;
-    p.autokill_by_pointer = true;
-    v.push_back(p);
-
-    // v4: AUTOREAP|PARENT rejected; AUTOKILL f_flag forces no_new_privs.
-    p = Profile{};
-    p.name = "v4";
-    p.autokill_bit = kBit35;
-    p.nnp_bit = kBit36;
-    p.allowed_new = kBit34 | kBit35;
-    p.has_autoreap = true;
-    p.autoreap_rejects_parent = true;
-    p.has_autokill = true;
-    p.autokill_sets_nnp = true;
-    v.push_back(p);
-
-    // v5: adds CLONE_NNP at 1<<36; AUTOKILL needs NNP or CAP_SYS_ADMIN.
-    p = Profile{};
-    p.name = "v5";
-    p.autokill_bit = kBit35;
-    p.nnp_bit = kBit36;
-    p.allowed_new = kBit34 | kBit35 | kBit36;
-    p.has_autoreap = true;
-    p.autoreap_rejects_parent = true;
-    p.has_autokill = true;
-    p.autokill_needs_nnp_or_cap = true;
-    p.has_nnp = true;
-    v.push_back(p);
-
-    // mainline 7.1 (07c3ef58): v5 plus CLONE_PARENT rejected while the caller
-    // autoreaps; NNP and AUTOKILL bits swapped.
-    p = Profile{};
-    p.name = "mainline";
-    p.autokill_bit = kBit36;
-    p.nnp_bit = kBit35;
-    p.allowed_new = kBit34 | kBit35 | kBit36;
-    p.has_autoreap = true;
-    p.autoreap_rejects_parent = true;
-    p.parent_rejected_while_autoreap = true;
-    p.has_autokill = true;
-    p.autokill_needs_nnp_or_cap = true;
-    p.has_nnp = true;
-    v.push_back(p);
+    for (const auto& t : builtin_profile_texts()) {
+        try {
+            // A built-in file may base itself on an earlier one (patch order).
+            v.push_back(parse_profile_text(t.text, t.path, v));
+        } catch (const ProfileError& e) {
+            // The files are checked by the unit tests; a broken one is a build bug.
+            std::fprintf(stderr, "reapcheck: built-in profile: %s\n", e.what());
+            std::abort();
+        }
+    }
     return v;
+}
+
+std::mutex& added_mutex() {
+    static std::mutex m;
+    return m;
+}
+std::deque<Profile>& added() {   // a deque: the addresses stay valid
+    static std::deque<Profile> d;
+    return d;
 }
 }  // namespace
 
 const std::vector<Profile>& all_profiles() {
-    static const std::vector<Profile> v = make_profiles();
+    static const std::vector<Profile> v = parse_builtins();
     return v;
 }
 
 const Profile* find_profile(std::string_view name) {
     for (const auto& p : all_profiles())
+        if (p.name == name) return &p;
+    const std::lock_guard<std::mutex> lock(added_mutex());
+    for (const auto& p : added())
         if (p.name == name) return &p;
     return nullptr;
 }
@@ -95,6 +57,36 @@ std::string profile_names() {
         s += p.name;
     }
     return s;
+}
+
+const Profile& add_profile(Profile p) {
+    for (const auto& b : all_profiles())
+        if (b.name == p.name) {
+            if (same_switches(b, p)) return b;
+            throw std::invalid_argument("'" + p.name + "' is a built-in profile's name, with other switches; give the file its own name");
+        }
+    const std::lock_guard<std::mutex> lock(added_mutex());
+    for (const auto& a : added())
+        if (a.name == p.name) {
+            if (same_switches(a, p)) return a;
+            throw std::invalid_argument("profile '" + p.name + "' is already loaded from " + a.source +
+                                        " with other switches; give this one its own name");
+        }
+    added().push_back(std::move(p));
+    return added().back();
+}
+
+void forget_added_profiles() {
+    const std::lock_guard<std::mutex> lock(added_mutex());
+    added().clear();
+}
+
+std::vector<const Profile*> known_profiles() {
+    std::vector<const Profile*> v;
+    for (const auto& p : all_profiles()) v.push_back(&p);
+    const std::lock_guard<std::mutex> lock(added_mutex());
+    for (const auto& p : added()) v.push_back(&p);
+    return v;
 }
 
 }  // namespace reapcheck::refimpl

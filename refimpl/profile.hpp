@@ -38,6 +38,8 @@ enum class Fault : uint8_t {
 
 struct Profile {
     std::string name;
+    std::string description;   ///< one line, for `reapcheck profiles` (not a switch)
+    std::string source;        ///< the file it came from: "profiles/v5.profile" or a user's path (not a switch)
     // Bit values of the series' flags; the profile's own, or for a flag the
     // profile does not define, the bit a caller would pass (rejected by
     // clone3_args_valid through `allowed_new`).
@@ -58,11 +60,37 @@ struct Profile {
     Fault fault = Fault::None;
 };
 
-/// The six profiles, in patch order: linux-6.18, rfc-v1, rfc-v3, v4, v5, mainline.
+/// Same switches (everything but name, description and source).
+bool same_switches(const Profile& a, const Profile& b);
+
+/// Where the six built-in profiles come from: profiles/*.profile, embedded in
+/// the binary at build time (CMakeLists.txt) and parsed by all_profiles().
+struct BuiltinProfileText {
+    const char* path;   ///< "profiles/mainline.profile"
+    const char* text;
+};
+/// The embedded files, in patch order (generated source).
+const std::vector<BuiltinProfileText>& builtin_profile_texts();
+
+/// The six built-in profiles, in patch order: linux-6.18, rfc-v1, rfc-v3, v4,
+/// v5, mainline, parsed from the embedded profiles/*.profile files.
 const std::vector<Profile>& all_profiles();
+/// A built-in profile, or one added by add_profile (a user's profile file);
 /// nullptr when unknown.
 const Profile* find_profile(std::string_view name);
-/// "linux-6.18, rfc-v1, ..." for error messages.
+/// "linux-6.18, rfc-v1, ..." (the built-in ones) for error messages.
 std::string profile_names();
+/// Makes a profile loaded from a file findable by name (find_profile), so the
+/// commands that pass profile names around (replay, conform, serve, mutate)
+/// take it like a built-in one. Returns the stored profile, whose address is
+/// stable; the same name again with the same switches returns the first one.
+/// Throws std::invalid_argument when the name is a built-in profile's or an
+/// added one's with other switches. Safe to call from several threads.
+const Profile& add_profile(Profile p);
+/// The built-in profiles, then the added ones, in the order added.
+std::vector<const Profile*> known_profiles();
+/// Forgets every added profile (the unit tests, which share one process):
+/// the pointers add_profile returned dangle afterwards.
+void forget_added_profiles();
 
 }  // namespace reapcheck::refimpl

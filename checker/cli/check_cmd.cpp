@@ -6,6 +6,7 @@
 
 #include "checker/cli/bounds_options.hpp"
 #include "checker/cli/command.hpp"
+#include "checker/cli/profile_option.hpp"
 #include "checker/cli/report_options.hpp"
 #include "checker/engine/report.hpp"
 
@@ -22,8 +23,7 @@ struct CheckCli {
 };
 
 int run_check(const CheckCli& o) {
-    const refimpl::Profile* p = refimpl::find_profile(o.profile);
-    if (!p) throw UsageError("--profile: unknown profile '" + o.profile + "' (expected one of " + refimpl::profile_names() + ")");
+    const refimpl::Profile* p = &resolve_profile(o.profile);
     engine::CheckOptions opts = o.b.options();
     if (!o.json.empty()) check_writable("--json", o.json);
     if (!o.trace_dir.empty()) prepare_trace_dir(o.trace_dir);
@@ -40,7 +40,7 @@ int run_check(const CheckCli& o) {
 Register reg{{"check", [](CLI::App& app) {
     auto* sub = app.add_subcommand("check", "Explore one profile exhaustively within bounds and settle every property");
     auto o = std::make_shared<CheckCli>();
-    sub->add_option("--profile", o->profile, "Semantic profile")->capture_default_str();
+    sub->add_option("--profile", o->profile, "Semantic profile: a built-in name or a profile file (docs/profiles.md)")->capture_default_str();
     sub->add_option("--json", o->json, "Write verdicts and statistics as JSON to this file");
     sub->add_flag("!--no-traces", o->traces, "Do not print the traces of violations");
     sub->add_option("--trace-dir", o->trace_dir, "Write every trace (violations and cover witnesses) as DIR/<profile>.<property>.scn");

@@ -9,6 +9,7 @@
 
 #include "checker/cli/bounds_options.hpp"
 #include "checker/cli/command.hpp"
+#include "checker/cli/profile_option.hpp"
 #include "checker/conform/kernel_executor.hpp"
 #include "checker/conform/lockstep.hpp"
 #include "checker/conform/random_traces.hpp"
@@ -35,12 +36,20 @@ std::string fmt_interrupted(size_t done, size_t asked) {
     return "; interrupted after " + std::to_string(done) + " of " + std::to_string(asked);
 }
 
-std::string resolve_profile(const std::string& p) {
+/// auto, a built-in name, or a profile file that has exactly the switches of
+/// the running kernel's own profile: conform compares refimpl with this
+/// kernel, and a hypothetical profile has no kernel to run on.
+std::string conform_profile(const std::string& p) {
     if (p == "auto") return conform::KernelExecutor::auto_profile();
-    if (!refimpl::find_profile(p))
-        throw UsageError("--profile: unknown profile '" + p + "' (expected auto or one of " +
-                         refimpl::profile_names() + ")");
-    return p;
+    for (const auto& b : refimpl::all_profiles())
+        if (b.name == p) return p;
+    const refimpl::Profile& f = resolve_profile(p);
+    const std::string own = conform::KernelExecutor::auto_profile();
+    if (!refimpl::same_switches(f, *refimpl::find_profile(own)))
+        throw UsageError("--profile: " + f.source + " (profile " + f.name + ") is not the running kernel's profile " + own +
+                         ": conform runs scenarios on this kernel, so a profile file must have exactly " + own +
+                         "'s switches (check, review, diff, replay take any profile file)");
+    return own;
 }
 
 void need_root() {
@@ -124,7 +133,7 @@ int run_conform(const ConformOptions& o) {
     const bool random = o.random_opt->count() > 0;
     if (random && !o.files.empty()) throw UsageError("conform: give FILE... or --random N, not both");
     if (!random && o.files.empty()) throw UsageError("conform: give scenario files or --random N");
-    const std::string profile = resolve_profile(o.profile);
+    const std::string profile = conform_profile(o.profile);
     need_root();
     // SIGINT / SIGTERM: stop after the current statement, print what ran,
     // exit 3; the namespace goes with its executor as always.
@@ -139,7 +148,7 @@ Register reg{{"conform", [](CLI::App& app) {
     auto* sub = app.add_subcommand(
         "conform", "run scenarios or random traces on the running kernel (root) and compare with refimpl");
     sub->add_option("files", o->files, "scenario files (.scn)");
-    sub->add_option("--profile", o->profile, "auto (linux-6.18 below 7.1, mainline from 7.1) or a profile")
+    sub->add_option("--profile", o->profile, "auto (linux-6.18 below 7.1, mainline from 7.1), a built-in profile, or a profile file with the running kernel's profile's switches")
         ->capture_default_str();
     o->random_opt = sub->add_option("--random", o->random, "run N seeded random traces");
     sub->add_option("--seed", o->seed, "random seed")->check(kNonNegative)->capture_default_str();

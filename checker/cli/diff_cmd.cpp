@@ -8,6 +8,7 @@
 
 #include "checker/cli/bounds_options.hpp"
 #include "checker/cli/command.hpp"
+#include "checker/cli/profile_option.hpp"
 #include "checker/engine/diff.hpp"
 
 namespace reapcheck::cli {
@@ -22,12 +23,6 @@ struct DiffCli {
     bool traces = true;
     engine::DiffOptions d = engine::default_diff_options();
 };
-
-const refimpl::Profile& need_profile(const std::string& name) {
-    const refimpl::Profile* p = refimpl::find_profile(name);
-    if (!p) throw UsageError("diff: unknown profile '" + name + "' (expected one of " + refimpl::profile_names() + ")");
-    return *p;
-}
 
 void write_pair(const std::string& dir, const engine::PairDiff& d) {
     std::error_code ec;
@@ -64,8 +59,8 @@ int run_diff(DiffCli& o) {
     if (o.consecutive) {
         ds = engine::diff_consecutive(opts);
     } else {
-        const refimpl::Profile& a = need_profile(o.profiles[0]);
-        const refimpl::Profile& b = need_profile(o.profiles[1]);
+        const refimpl::Profile& a = resolve_profile(o.profiles[0], "diff");
+        const refimpl::Profile& b = resolve_profile(o.profiles[1], "diff");
         ds.push_back(engine::diff(a, b, opts));
     }
     for (const auto& d : ds) std::fputs((engine::format_diff(d, o.traces) + (ds.size() > 1 ? "\n" : "")).c_str(), stdout);
@@ -85,7 +80,7 @@ Register reg{{"diff", [](CLI::App& app) {
         "diff", "Shortest scenario whose observable results differ between profiles A and B, and what B adds or removes");
     auto o = std::make_shared<DiffCli>();
     o->b.b = o->d.bounds;   // diff's defaults, shown by --help
-    sub->add_option("profiles", o->profiles, "Profiles A B");
+    sub->add_option("profiles", o->profiles, "Profiles A B: built-in names or profile files (docs/profiles.md)");
     sub->add_flag("--consecutive", o->consecutive,
                   "Diff every consecutive pair: linux-6.18 -> rfc-v1 -> rfc-v3 -> v4 -> v5 -> mainline");
     sub->add_option("--json", o->json, "Write the result as JSON to this file (docs/json-schema.md)");

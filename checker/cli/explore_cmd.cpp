@@ -20,6 +20,7 @@
 #include "checker/agree/core_refimpl.hpp"
 #include "checker/cli/bounds_options.hpp"
 #include "checker/cli/command.hpp"
+#include "checker/cli/profile_option.hpp"
 #include "checker/core/explorer.hpp"
 
 namespace reapcheck::cli {
@@ -57,9 +58,18 @@ core::ExploreOptions to_options(const ExploreArgs& a) {
         throw UsageError(fmt::format("explore: --threads {} out of range (1..{})", a.threads, kMaxThreads));
     if (a.max_time < 0) throw UsageError("explore: --max-time must not be negative");
     auto profile = core::profile_from_name(a.profile);
-    if (!profile)
-        throw UsageError("explore: unknown profile '" + a.profile +
-                         "' (profiles: linux-6.18, rfc-v1, rfc-v3, v4, v5, mainline)");
+    if (!profile) {
+        // A profile file: the core alphabet's rules are hand-written per
+        // built-in profile (checker/core/transitions.cpp), so only a file with
+        // a built-in profile's switches has rules to explore.
+        const refimpl::Profile& f = resolve_profile(a.profile, "explore");
+        const refimpl::Profile* b = same_builtin(f);
+        if (!b)
+            throw UsageError("explore: profile " + f.name + " (" + f.source +
+                             ") has the switches of no built-in profile; the core alphabet has hand-written rules only "
+                             "for linux-6.18, rfc-v1, rfc-v3, v4, v5, mainline (check and review take any profile file)");
+        profile = core::profile_from_name(b->name);
+    }
     if (a.symmetry != "on" && a.symmetry != "off")
         throw UsageError("explore: --symmetry must be 'on' or 'off', not '" + a.symmetry + "'");
     core::ExploreOptions o;
@@ -145,7 +155,7 @@ const Register reg{{"explore", [](CLI::App& app) {
     auto args = std::make_shared<ExploreArgs>();
     sub->add_option("--alphabet", args->alphabet, "action alphabet (core)")->required();
     sub->add_option("--tasks", args->tasks, "task slots, init and main included")->capture_default_str();
-    sub->add_option("--profile", args->profile, "semantic profile")->capture_default_str();
+    sub->add_option("--profile", args->profile, "semantic profile: a built-in name, or a profile file with a built-in profile's switches")->capture_default_str();
     sub->add_option("--symmetry", args->symmetry, "symmetry reduction over slots 1..N-1: on|off")
         ->capture_default_str();
     sub->add_option("--threads", args->threads, "worker threads")->capture_default_str();

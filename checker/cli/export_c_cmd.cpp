@@ -5,6 +5,7 @@
 
 #include "checker/cli/bounds_options.hpp"
 #include "checker/cli/command.hpp"
+#include "checker/cli/profile_option.hpp"
 #include "checker/engine/export_c.hpp"
 #include "checker/scenario/parser.hpp"
 
@@ -19,12 +20,12 @@ struct ExportCOptions {
 };
 
 int run_export_c(const ExportCOptions& o) {
-    if (!o.profile.empty() && !refimpl::find_profile(o.profile))
-        throw UsageError("--profile: unknown profile '" + o.profile + "' (expected one of " + refimpl::profile_names() + ")");
+    const std::string given = o.profile.empty() ? std::string() : resolve_profile_name(o.profile);
     const scn::Scenario sc = scn::parse_file(o.file);
-    const std::string profile = !o.profile.empty() ? o.profile : sc.profile.value_or("mainline");
+    const std::string profile = !given.empty() ? given : sc.profile.value_or("mainline");
     if (!refimpl::find_profile(profile))
-        throw scn::ParseError(sc.profile_loc, "unknown profile '" + profile + "' (expected one of " + refimpl::profile_names() + ")");
+        throw scn::ParseError(sc.profile_loc, "unknown profile '" + profile + "' (expected one of " + refimpl::profile_names() +
+                                                  "; a profile file is given with --profile FILE)");
     std::string name = o.name.empty() ? engine::c_identifier(std::filesystem::path(o.file).stem().string()) : o.name;
     if (engine::c_identifier(name) != name) throw UsageError("--name: '" + name + "' is not a C identifier");
     write_file(o.out, engine::export_c(sc, profile, name));
@@ -37,7 +38,7 @@ Register reg{{"export-c", [](CLI::App& app) {
     auto* sub = app.add_subcommand("export-c", "Export a scenario or trace as a kselftest-style C program");
     auto o = std::make_shared<ExportCOptions>();
     sub->add_option("file", o->file, "Scenario or trace (.scn)")->required();
-    sub->add_option("--profile", o->profile, "Semantic profile (overrides the file's 'profile' line)");
+    sub->add_option("--profile", o->profile, "Semantic profile, a built-in name or a profile file (overrides the file's 'profile' line)");
     sub->add_option("-o,--output", o->out, "The C file to write")->required();
     sub->add_option("--name", o->name, "TEST() name (default: the file name)");
     return std::function<int()>([o] { return run_export_c(*o); });

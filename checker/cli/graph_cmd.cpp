@@ -6,6 +6,7 @@
 
 #include "checker/cli/bounds_options.hpp"
 #include "checker/cli/command.hpp"
+#include "checker/cli/profile_option.hpp"
 #include "checker/engine/dot.hpp"
 
 namespace reapcheck::cli {
@@ -19,8 +20,7 @@ struct GraphCli {
 };
 
 int run_graph(const GraphCli& o) {
-    const refimpl::Profile* p = refimpl::find_profile(o.profile);
-    if (!p) throw UsageError("--profile: unknown profile '" + o.profile + "' (expected one of " + refimpl::profile_names() + ")");
+    const refimpl::Profile* p = &resolve_profile(o.profile);
     engine::CheckOptions opts = o.b.options();
     install_interrupt_handler(opts.limits);
     const engine::StateGraph g = engine::explore_state_graph(*p, opts.bounds, opts.symmetry, o.max_nodes, opts.limits);
@@ -39,7 +39,7 @@ int run_graph(const GraphCli& o) {
 Register reg{{"graph", [](CLI::App& app) {
     auto* sub = app.add_subcommand("graph", "Write the explored state graph of small bounds as Graphviz DOT");
     auto o = std::make_shared<GraphCli>();
-    sub->add_option("--profile", o->profile, "Semantic profile")->capture_default_str();
+    sub->add_option("--profile", o->profile, "Semantic profile: a built-in name or a profile file (docs/profiles.md)")->capture_default_str();
     sub->add_option("--dot", o->dot, "The DOT file to write")->required();
     sub->add_option("--max-nodes", o->max_nodes, "Refuse graphs with more states than this")
         ->check(CLI::Range(1, 100000))->capture_default_str();

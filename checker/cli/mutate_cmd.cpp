@@ -17,6 +17,7 @@
 
 #include "checker/cli/bounds_options.hpp"
 #include "checker/cli/command.hpp"
+#include "checker/cli/profile_option.hpp"
 #include "checker/engine/mutate.hpp"
 #include "checker/engine/suite.hpp"
 
@@ -138,7 +139,7 @@ int run_with_scenarios(const MutateCli& o, const std::vector<const Mutant*>& ms)
             bad = true;
             continue;
         }
-        const std::string prof = o.profiles.empty() ? sc->profile.value_or("mainline") : o.profiles.front();
+        const std::string prof = o.profiles.empty() ? sc->profile.value_or("mainline") : resolve_profile_name(o.profiles.front());
         if (!refimpl::find_profile(prof)) throw UsageError("--profile: unknown profile '" + prof + "'");
         fs.push_back(engine::audit_scenario(*sc, prof, ms));
     }
@@ -179,11 +180,7 @@ int run_mutate(const MutateCli& o) {
     std::vector<const refimpl::Profile*> ps;
     if (o.profiles.empty())
         for (const auto& p : refimpl::all_profiles()) ps.push_back(&p);
-    for (const auto& n : o.profiles) {
-        const refimpl::Profile* p = refimpl::find_profile(n);
-        if (!p) throw UsageError("--profile: unknown profile '" + n + "' (expected one of " + refimpl::profile_names() + ")");
-        ps.push_back(p);
-    }
+    for (const auto& n : o.profiles) ps.push_back(&resolve_profile(n));
     engine::MutateOptions mo;
     mo.base = o.b.options();
     install_interrupt_handler(mo.base.limits);
@@ -289,7 +286,7 @@ Register reg{{"mutate", [](CLI::App& app) {
     auto* sub = app.add_subcommand("mutate", "Mutation analysis: which semantic mutants of refimpl the catalog (or scenarios) kill");
     auto o = std::make_shared<MutateCli>();
     sub->add_option("--mutant", o->mutants, "Mutants to run (repeatable; default: all; see --list)");
-    sub->add_option("--profile", o->profiles, "Profiles (repeatable; default: all six)");
+    sub->add_option("--profile", o->profiles, "Profiles: built-in names or profile files (repeatable; default: all six)");
     sub->add_flag("--list", o->list, "Print the mutants with their ids, functions and profiles");
     sub->add_option("--scenarios", o->scenarios, "Run these scenario files instead of the review: which statement kills each mutant");
     sub->add_option("--json", o->json, "Write the results as JSON to this file");
@@ -308,8 +305,7 @@ struct AuditCli {
 int run_audit(const AuditCli& o) {
     const auto ms = select_mutants(o.mutants);
     if (!o.json.empty()) check_writable("--json", o.json);
-    if (!o.profile.empty() && !refimpl::find_profile(o.profile))
-        throw UsageError("--profile: unknown profile '" + o.profile + "' (expected one of " + refimpl::profile_names() + ")");
+    const std::string given = o.profile.empty() ? std::string() : resolve_profile_name(o.profile);
     std::vector<engine::AuditFile> fs;
     bool bad = false, failed = false;
     for (const auto& f : o.files) {
@@ -318,7 +314,7 @@ int run_audit(const AuditCli& o) {
             bad = true;
             continue;
         }
-        const std::string prof = o.profile.empty() ? sc->profile.value_or("mainline") : o.profile;
+        const std::string prof = given.empty() ? sc->profile.value_or("mainline") : given;
         if (!refimpl::find_profile(prof)) {
             std::fprintf(stderr, "reapcheck: %s: unknown profile '%s'\n", sc->profile_loc.str().c_str(), prof.c_str());
             bad = true;
@@ -338,7 +334,7 @@ Register reg_audit{{"audit", [](CLI::App& app) {
     auto o = std::make_shared<AuditCli>();
     sub->add_option("files", o->files, "Scenario files (.scn)")->required();
     sub->add_option("--mutant", o->mutants, "Mutants (repeatable; default: all)");
-    sub->add_option("--profile", o->profile, "Profile (overrides the files' profile lines)");
+    sub->add_option("--profile", o->profile, "Profile, a built-in name or a profile file (overrides the files' profile lines)");
     sub->add_option("--json", o->json, "Write the audit as JSON to this file");
     return std::function<int()>([o] { return run_audit(*o); });
 }}};

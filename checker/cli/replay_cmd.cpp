@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "checker/cli/command.hpp"
+#include "checker/cli/profile_option.hpp"
 #include "checker/scenario/parser.hpp"
 #include "checker/scenario/refimpl_executor.hpp"
 #include "checker/scenario/runner.hpp"
@@ -16,8 +17,7 @@ struct ReplayOptions {
 };
 
 int run_replay(const ReplayOptions& o) {
-    if (!o.profile.empty() && !refimpl::find_profile(o.profile))
-        throw UsageError("--profile: unknown profile '" + o.profile + "' (expected one of " + refimpl::profile_names() + ")");
+    const std::string given = o.profile.empty() ? std::string() : resolve_profile_name(o.profile);
     int total_mismatch = 0, total_files = 0, failed_files = 0;
     bool bad_input = false;
     for (const auto& f : o.files) {
@@ -27,9 +27,9 @@ int run_replay(const ReplayOptions& o) {
             continue;
         }
         const scn::Scenario& sc = *parsed;
-        std::string profile = o.profile.empty() ? sc.profile.value_or("mainline") : o.profile;
+        std::string profile = given.empty() ? sc.profile.value_or("mainline") : given;
         if (!refimpl::find_profile(profile)) {
-            std::fprintf(stderr, "reapcheck: %s: unknown profile '%s' (expected one of %s)\n",
+            std::fprintf(stderr, "reapcheck: %s: unknown profile '%s' (expected one of %s; a profile file is given with --profile FILE)\n",
                          sc.profile_loc.str().c_str(), profile.c_str(), refimpl::profile_names().c_str());
             bad_input = true;
             continue;
@@ -69,7 +69,7 @@ int run_replay(const ReplayOptions& o) {
 Register reg{{"replay", [](CLI::App& app) {
     auto* sub = app.add_subcommand("replay", "Run scenario files through refimpl and compare every result");
     auto o = std::make_shared<ReplayOptions>();
-    sub->add_option("--profile", o->profile, "Semantic profile (overrides the file's 'profile' line)");
+    sub->add_option("--profile", o->profile, "Semantic profile, a built-in name or a profile file (overrides the file's 'profile' line)");
     sub->add_flag("--quiet,-q", o->quiet, "Print only mismatches and summaries");
     sub->add_option("files", o->files, "Scenario files (.scn)")->required();
     return std::function<int()>([o] { return run_replay(*o); });

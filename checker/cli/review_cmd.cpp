@@ -5,6 +5,7 @@
 
 #include "checker/cli/bounds_options.hpp"
 #include "checker/cli/command.hpp"
+#include "checker/cli/profile_option.hpp"
 #include "checker/cli/report_options.hpp"
 #include "checker/engine/diff.hpp"
 #include "checker/engine/report.hpp"
@@ -27,11 +28,7 @@ int run_review(const ReviewCli& o) {
     std::vector<const refimpl::Profile*> ps;
     if (o.profiles.empty())
         for (const auto& p : refimpl::all_profiles()) ps.push_back(&p);
-    for (const auto& n : o.profiles) {
-        const refimpl::Profile* p = refimpl::find_profile(n);
-        if (!p) throw UsageError("--profile: unknown profile '" + n + "' (expected one of " + refimpl::profile_names() + ")");
-        ps.push_back(p);
-    }
+    for (const auto& n : o.profiles) ps.push_back(&resolve_profile(n));
     engine::CheckOptions opts = o.b.options();
     if (!o.json.empty()) check_writable("--json", o.json);
     if (!o.trace_dir.empty()) prepare_trace_dir(o.trace_dir);
@@ -94,7 +91,7 @@ int run_review(const ReviewCli& o) {
 Register reg{{"review", [](CLI::App& app) {
     auto* sub = app.add_subcommand("review", "Check every profile against every property; print the matrix and traces");
     auto o = std::make_shared<ReviewCli>();
-    sub->add_option("--profile", o->profiles, "Profiles to review (repeatable; default: all six)");
+    sub->add_option("--profile", o->profiles, "Profiles to review: built-in names or profile files (repeatable; default: all six)");
     sub->add_option("--json", o->json, "Write verdicts and statistics as JSON to this file");
     sub->add_flag("!--no-traces", o->traces, "Do not print traces");
     sub->add_flag("!--no-diff", o->diffs, "Do not diff consecutive profiles (done when all six are reviewed)");

@@ -10,6 +10,7 @@
 
 #include "checker/cli/bounds_options.hpp"
 #include "checker/cli/command.hpp"
+#include "checker/cli/profile_option.hpp"
 #include "checker/serve/http.hpp"
 
 namespace reapcheck::cli {
@@ -23,8 +24,7 @@ struct ServeCli {
 };
 
 int run_serve(ServeCli& o) {
-    if (!refimpl::find_profile(o.profile))
-        throw UsageError("--profile: unknown profile '" + o.profile + "' (expected one of " + refimpl::profile_names() + ")");
+    o.profile = resolve_profile_name(o.profile);
     engine::Bounds bounds = o.b.b;
     bounds.exit_codes = parse_exit_codes(o.b.exit_codes);
     const serve::Api api(bounds, o.profile);
@@ -77,7 +77,7 @@ Register reg{{"serve", [](CLI::App& app) {
     auto* sub = app.add_subcommand("serve", "Explore the model interactively in a browser (a local web server)");
     auto o = std::make_shared<ServeCli>();
     o->b.b.ptrace = true;   // the explorer's alphabet includes ptrace unless --no-ptrace
-    sub->add_option("--profile", o->profile, "Semantic profile the page starts with")->capture_default_str();
+    sub->add_option("--profile", o->profile, "Semantic profile the page starts with: a built-in name or a profile file")->capture_default_str();
     sub->add_option("--host", o->host, "Address to listen on (loopback unless you mean otherwise)")->capture_default_str();
     sub->add_option("--port", o->port, "Port to listen on (0: any free port; the URL is printed)")
         ->check(CLI::Range(0, 65535))->capture_default_str();

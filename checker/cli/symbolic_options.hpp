@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "checker/cli/bounds_options.hpp"
+#include "checker/cli/profile_option.hpp"
 #include "checker/symbolic/engine.hpp"
 #include "model/world.hpp"
 
@@ -22,7 +23,7 @@ struct SymbolicCli {
 
     void add(CLI::App& sub, int default_slots) {
         f.slots = default_slots;
-        sub.add_option("--profile", profile, "Semantic profile" + std::string(profile == "all" ? " (or all)" : ""))->capture_default_str();
+        sub.add_option("--profile", profile, "Semantic profile: a built-in name or a profile file" + std::string(profile == "all" ? " (or all)" : ""))->capture_default_str();
         sub.add_option("--tasks", f.slots, "Task slots of the model (init and main included)")
             ->check(CLI::Range(2, 8))->capture_default_str();
         sub.add_option("--exit-codes", exit_codes, "Exit codes to try, comma-separated (0..255)")->capture_default_str();
@@ -38,10 +39,9 @@ struct SymbolicCli {
     }
 
     [[nodiscard]] const refimpl::Profile& resolve() {
-        const refimpl::Profile* p = refimpl::find_profile(profile);
-        if (!p) throw UsageError("--profile: unknown profile '" + profile + "' (expected one of " + refimpl::profile_names() + ")");
+        const refimpl::Profile& p = resolve_profile(profile);
         f.exit_codes = parse_exit_codes(exit_codes);
-        return *p;
+        return p;
     }
 };
 

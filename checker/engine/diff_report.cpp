@@ -52,8 +52,15 @@ std::string format_diff(const PairDiff& d, bool traces) {
                              x.steps == 1 ? "" : "s");
     }
     if (traces && d.verdict == PairDiff::Verdict::Different) {
-        o += fmt::format("\n# --- under {} (reapcheck replay --profile {} FILE) ---\n", d.a, d.a) + d.trace_a;
-        o += fmt::format("\n# --- the same calls under {} (reapcheck replay --profile {} FILE) ---\n", d.b, d.b) +
+        // A profile loaded from a file replays with that file (docs/profiles.md).
+        const auto arg = [](const std::string& name) {
+            for (const auto& b : refimpl::all_profiles())
+                if (b.name == name) return name;
+            const refimpl::Profile* p = refimpl::find_profile(name);
+            return p && !p->source.empty() ? p->source : name;
+        };
+        o += fmt::format("\n# --- under {} (reapcheck replay --profile {} FILE) ---\n", d.a, arg(d.a)) + d.trace_a;
+        o += fmt::format("\n# --- the same calls under {} (reapcheck replay --profile {} FILE) ---\n", d.b, arg(d.b)) +
              d.trace_b;
     }
     return o;

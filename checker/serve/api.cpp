@@ -142,7 +142,7 @@ Api::Api(const engine::Bounds& bounds, std::string default_profile)
 json Api::info() const {
     json j;
     json profiles = json::array();
-    for (const auto& p : refimpl::all_profiles()) profiles.push_back(p.name);
+    for (const refimpl::Profile* p : refimpl::known_profiles()) profiles.push_back(p->name);   // with a --profile FILE
     j["profiles"] = profiles;
     j["default_profile"] = default_profile_;
     j["bounds"] = bounds_.describe();
