@@ -167,16 +167,41 @@ bool shows_on_step(const Property& pr, const props::StepView& view) {
     return pr.kind == Kind::Step ? !v : pr.kind == Kind::Sometimes && v;
 }
 
-/// Replays `acts` from the initial world, skipping an action that is not
-/// enabled where it comes (a shrinking candidate dropped what enabled it);
-/// the actions run up to the first step where `pr` shows, or nullopt.
-std::optional<std::vector<Action>> replay_shows(const Profile& p, const Bounds& b, const Property& pr,
-                                                const std::vector<Action>& acts) {
+/// An action of the walk being shrunk, with the tasks it created there
+/// (their indices in the walk's world). Task indices are creation order, so
+/// dropping a clone renumbers every later task: a replay maps the walk's
+/// indices to its own through `created`, and an action whose actor or target
+/// was never created (its clone was dropped) is left out.
+struct ShrinkStep {
+    Action a;
+    std::vector<Id> created;
+};
+
+struct Replayed {
+    std::vector<ShrinkStep> steps;   ///< the steps run, as given (walk indices)
+    std::vector<Action> actions;     ///< the same, in the replay's own indices (for the trace)
+};
+
+/// Replays `steps` from the initial world, leaving out an action that is not
+/// enabled where it comes (a shrinking candidate dropped what enabled it):
+/// the steps run up to the first one where `pr` shows, or nullopt. With
+/// `annotate`, records in each step the tasks it creates (the walk itself).
+std::optional<Replayed> replay_shows(const Profile& p, const Bounds& b, const Property& pr,
+                                     std::vector<ShrinkStep>& steps, bool annotate = false) {
     State cur = initial_state(), post;
-    if (shows_in_state(p, pr, cur)) return std::vector<Action>{};
-    std::vector<Action> en, done;
+    Replayed out;
+    if (shows_in_state(p, pr, cur)) return out;
+    std::vector<Id> map(std::size_t(kMain) + 1);   // walk index -> replay index
+    map[kInit] = kInit;
+    map[kMain] = kMain;
+    auto to_replay = [&](Id t) { return t == kNone ? kNone : std::size_t(t) < map.size() ? map[t] : Id(-2); };
+    std::vector<Action> en;
     EventSink ev;
-    for (const Action& a : acts) {
+    for (ShrinkStep& st : steps) {
+        Action a = st.a;
+        a.r.actor = to_replay(a.r.actor);
+        a.r.target = to_replay(a.r.target);
+        if (a.r.actor < 0 || a.r.target < kNone) continue;   // its task was never created here
         enabled_actions(cur, p, b, en);
         if (std::none_of(en.begin(), en.end(), [&](const Action& e) { return same_action(e, a); })) continue;
         post = cur;
@@ -189,50 +214,66 @@ std::optional<std::vector<Action>> replay_shows(const Profile& p, const Bounds& 
         } catch (const ContractError&) {   // only under a mutant: this candidate does not count
             return std::nullopt;
         }
-        done.push_back(a);
+        if (annotate) {
+            st.created.clear();
+            for (auto t = Id(cur.tasks.size()); t < Id(post.tasks.size()); ++t) st.created.push_back(t);
+        }
+        for (std::size_t k = 0; k < st.created.size(); ++k) {
+            const auto made = Id(cur.tasks.size() + k);
+            if (made >= Id(post.tasks.size())) break;
+            if (std::size_t(st.created[k]) >= map.size()) map.resize(std::size_t(st.created[k]) + 1, Id(-2));
+            map[st.created[k]] = made;
+        }
+        out.steps.push_back(st);
+        out.actions.push_back(a);
         const props::CallView cv = call_view(p, a);
         const props::StepView view{p, cur, post, cv, res, ev};
-        if (shows_on_step(pr, view) || shows_in_state(p, pr, post)) return done;
+        if (shows_on_step(pr, view) || shows_in_state(p, pr, post)) return out;
         cur = post;
     }
     return std::nullopt;
 }
 
 /// Delta debugging (Zeller and Hildebrandt, "Simplifying and isolating
-/// failure-inducing input", 2002) over the action list: drop chunks, then
+/// failure-inducing input", 2002) over the walk's actions: drop chunks, then
 /// single actions, while the replay still shows the same property; each
-/// success also cuts the list at the step where the property shows.
-std::vector<Action> shrink(const Profile& p, const Bounds& b, const Property& pr, std::vector<Action> acts) {
-    if (auto r = replay_shows(p, b, pr, acts)) acts = std::move(*r);
+/// success also cuts the list at the step where the property shows. Returns
+/// the actions of the last successful replay (its own task indices).
+std::vector<Action> shrink(const Profile& p, const Bounds& b, const Property& pr, const std::vector<Action>& walk,
+                           bool minimize) {
+    std::vector<ShrinkStep> acts;
+    for (const Action& a : walk) acts.push_back({a, {}});
+    std::optional<Replayed> best = replay_shows(p, b, pr, acts, true);
+    if (!best) throw std::logic_error("engine bug: the walk's own prefix does not show " + std::string(pr.id));
+    acts = best->steps;
+    auto attempt = [&](std::vector<ShrinkStep>& cand) {
+        std::optional<Replayed> r = replay_shows(p, b, pr, cand);
+        if (!r) return false;
+        best = std::move(r);
+        acts = best->steps;
+        return true;
+    };
+    if (!minimize) return best->actions;
     std::size_t n = 2;
     while (acts.size() >= 2) {
         const std::size_t chunk = (acts.size() + n - 1) / n;
         bool reduced = false;
-        for (std::size_t start = 0; start < acts.size(); start += chunk) {
-            std::vector<Action> cand(acts.begin(), acts.begin() + std::ptrdiff_t(start));
+        for (std::size_t start = 0; start < acts.size() && !reduced; start += chunk) {
+            std::vector<ShrinkStep> cand(acts.begin(), acts.begin() + std::ptrdiff_t(start));
             cand.insert(cand.end(), acts.begin() + std::ptrdiff_t(std::min(acts.size(), start + chunk)), acts.end());
-            if (auto r = replay_shows(p, b, pr, cand)) {
-                acts = std::move(*r);
-                n = std::max<std::size_t>(n - 1, 2);
-                reduced = true;
-                break;
-            }
+            reduced = attempt(cand);
         }
-        if (!reduced) {
-            if (n >= acts.size()) break;
-            n = std::min(acts.size(), n * 2);
-        }
+        if (reduced) n = std::max<std::size_t>(n - 1, 2);
+        else if (n >= acts.size()) break;
+        else n = std::min(acts.size(), n * 2);
     }
     // 1-minimal: no single action can go.
     for (std::size_t i = acts.size(); i-- > 0;) {
-        std::vector<Action> cand = acts;
+        std::vector<ShrinkStep> cand = acts;
         cand.erase(cand.begin() + std::ptrdiff_t(i));
-        if (auto r = replay_shows(p, b, pr, cand)) {
-            acts = std::move(*r);
-            i = std::min(i, acts.size());
-        }
+        if (attempt(cand)) i = std::min(i, acts.size());
     }
-    return acts;
+    return best->actions;
 }
 
 /// CPU time of the calling thread: steps per CPU second are what a loaded
@@ -426,7 +467,7 @@ SimulateResult simulate(const Profile& profile, const SimulateOptions& o) {
             f.step = uint32_t(at & 0xfffff);
             std::vector<Action> acts = walk_actions(profile, o, f.walk, f.step);
             f.raw_steps = uint32_t(acts.size());
-            if (o.shrink) acts = shrink(profile, o.bounds, pr, std::move(acts));
+            acts = shrink(profile, o.bounds, pr, acts, o.shrink);
             v.kind = cover ? Verdict::Kind::Covered : Verdict::Kind::Violated;
             const std::string where =
                 fmt::format("walk {} step {} (seed {}, bias {}); {} {} steps", f.walk, f.step, o.seed,
@@ -473,9 +514,10 @@ std::string format_simulate(const SimulateResult& r, bool traces) {
         r.cpu_seconds > 0 ? double(r.steps) / r.cpu_seconds : 0.0, c.options.threads,
         c.options.threads == 1 ? "" : "s", r.shrink_seconds,
         r.stop_reason.empty() ? "" : ", stopped: " + r.stop_reason);
-    Bounds b = c.options.bounds;
-    b.depth = 0;
-    o += "alphabet: " + b.describe() + "\n";
+    std::string alphabet = c.options.bounds.describe();
+    if (const auto at = alphabet.find(" depth="); at != std::string::npos)
+        alphabet.erase(at, alphabet.find(' ', at + 1) - at);
+    o += "alphabet: " + alphabet + "\n";
     for (const std::string& e : c.model_errors) o += "  MODEL ERROR " + e + "\n";
     std::size_t unchecked = 0;
     for (const Verdict& v : c.verdicts) {

@@ -39,6 +39,21 @@ PY
 known mainline autoreap.never_zombie
 known mainline autoreap.exit_info_on_pollin
 known v5 autoreap.parent_grandchild
+# Shrinking works: the walk's 19-step prefix becomes the two calls that show
+# the bug (the shortest trace check finds has two steps too); --no-shrink
+# keeps the walk's own prefix.
+python3 - v5.autoreap.parent_grandchild.json <<'PY' || bad "parent_grandchild was not shrunk to at most 3 steps"
+import json, sys
+v = [v for v in json.load(open(sys.argv[1]))["results"][0]["verdicts"] if v["property"] == "autoreap.parent_grandchild"][0]
+assert v["trace_steps"] <= 3 < v["found"]["raw_steps"], (v["trace_steps"], v["found"])
+PY
+"$bin" simulate --profile v5 --property autoreap.parent_grandchild --seed 7 --walks 500 --jobs 1 --no-shrink \
+  --json raw.json >/dev/null 2>&1
+python3 - raw.json <<'PY' || bad "--no-shrink: the trace is not the walk's prefix"
+import json, sys
+v = json.load(open(sys.argv[1]))["results"][0]["verdicts"][0]
+assert v["trace_steps"] == v["found"]["raw_steps"] == v["found"]["step"], v
+PY
 
 # Determinism: --jobs 1 and --jobs 2 (and a second run) give the same verdicts,
 # walks, steps and traces; only timing and the thread count may differ.
