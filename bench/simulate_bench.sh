@@ -79,11 +79,11 @@ PY
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
 found = [r for r in rows if r[1] == "1"]
-def summary(col):
+def summary(col, f=".3f"):
     xs = sorted(float(r[col]) for r in found)
-    return f"min {xs[0]:.3f} median {statistics.median(xs):.3f} max {xs[-1]:.3f}" if xs else "-"
+    return f"min {xs[0]:{f}} median {statistics.median(xs):{f}} max {xs[-1]:{f}}" if xs else "-"
 print(f"{sys.argv[2]} {sys.argv[3]}: found by {len(found)} of {len(rows)} seeds within 60 s")
-print(f"  walks run:           {summary(5)}")
+print(f"  walks run:           {summary(5, '.0f')}")
 print(f"  walk seconds:        {summary(2)}")
 print(f"  shrink+replay s:     {summary(3)}")
 print(f"  wall s (process):    {summary(4)}")
