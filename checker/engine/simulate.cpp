@@ -105,6 +105,18 @@ struct Scratch {
     ClassCounts classes;
 };
 
+/// alphabet.cpp's apply() without its copies: steps `post` (a copy of the
+/// pre-state) in place, recording refimpl's events into `ev`.
+SysResult step_in_place(State& post, const Profile& p, const Action& a, EventSink& ev) {
+    ev.clear();
+    RecordEvents rec(ev);
+    if (a.kernel) {
+        kernel_step(post, p, a.r.actor);
+        return {};
+    }
+    return scn::dispatch(post, p, a.call, a.r);
+}
+
 /// Runs walk `w` for up to `max_steps` steps; f(step, pre, post, action,
 /// result, events) after each, returns false to stop. A refimpl contract
 /// broken by a transition throws ModelError (as in the explorer).
@@ -137,12 +149,9 @@ uint32_t run_walk(const Profile& p, const SimulateOptions& o, uint64_t w, uint32
         const State& pre = sc.st[c];
         State& post = sc.st[c ^ 1];
         post = pre;
-        sc.events.clear();
         SysResult res;
         try {
-            RecordEvents rec(sc.events);
-            if (a.kernel) kernel_step(post, p, a.r.actor);
-            else res = scn::dispatch(post, p, a.call, a.r);
+            res = step_in_place(post, p, a, sc.events);
         } catch (const ContractError& e) {
             throw ModelError(fmt::format("walk {} step {}: {}\n  action: {}\n  state:\n{}", w, k + 1, e.what(),
                                          describe_action(a), describe(pre)));
@@ -205,12 +214,9 @@ std::optional<Replayed> replay_shows(const Profile& p, const Bounds& b, const Pr
         enabled_actions(cur, p, b, en);
         if (std::none_of(en.begin(), en.end(), [&](const Action& e) { return same_action(e, a); })) continue;
         post = cur;
-        ev.clear();
         SysResult res;
         try {
-            RecordEvents rec(ev);
-            if (a.kernel) kernel_step(post, p, a.r.actor);
-            else res = scn::dispatch(post, p, a.call, a.r);
+            res = step_in_place(post, p, a, ev);
         } catch (const ContractError&) {   // only under a mutant: this candidate does not count
             return std::nullopt;
         }
@@ -347,6 +353,7 @@ SimulateResult simulate(const Profile& profile, const SimulateOptions& o) {
     uint64_t model_error_walk = UINT64_MAX;
     std::string model_error;
     const auto max_steps = uint32_t(o.steps);
+    const State init = initial_state();
 
     auto worker = [&] {
         Scratch sc;
@@ -389,7 +396,7 @@ SimulateResult simulate(const Profile& profile, const SimulateOptions& o) {
                     }
                 };
                 for (std::size_t i : state_props)
-                    if (!done[i] && shows_in_state(profile, *checked[i], initial_state())) record(i, 0);
+                    if (!done[i] && shows_in_state(profile, *checked[i], init)) record(i, 0);
                 try {
                     my_steps += run_walk(profile, o, w, max_steps, sc, [&](uint32_t k, const State& pre,
                                                                             const State& post, const Action& a,
