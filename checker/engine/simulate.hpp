@@ -1,0 +1,89 @@
+// `simulate`: seeded random walks over refimpl for bounds that no exhaustive
+// search reaches (docs/simulate.md). Each walk starts in the initial world
+// and takes one enabled action of the checker's alphabet (alphabet.hpp) per
+// step, drawn uniformly or biased towards the action classes the walk has
+// fired least; every property of the catalog is checked on every step
+// exactly as the explorer checks it (`always` on states, `step` on
+// transitions, `sometimes` as covers). `eventually` properties need the whole
+// state graph and are reported as not checkable. A violation (or a cover's
+// witness) is shrunk by delta debugging over its concrete actions, replayed
+// through refimpl and printed as a .scn trace like check's.
+//
+// Walk w draws from its own generator, seeded by walk_seed(seed, w), so a
+// walk's actions depend only on (seed, w, bounds, profile, bias); walks are
+// shared out to threads, and the first violation of a property is the one
+// of the lowest walk index (then the earliest step), whatever the number of
+// threads.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "checker/engine/alphabet.hpp"
+#include "checker/engine/check.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace reapcheck::engine {
+
+enum class Bias { Uniform, Rare };
+const char* to_string(Bias b);
+
+struct SimulateOptions {
+    Bounds bounds;                         ///< the alphabet (depth is ignored: `steps` bounds a walk)
+    uint64_t seed = 1;
+    uint64_t walks = 1000;                 ///< walks to run (the time limit may stop earlier)
+    int steps = 60;                        ///< steps per walk
+    double seconds = 0;                    ///< stop taking new walks after this long (0: none)
+    int threads = 1;
+    Bias bias = Bias::Uniform;
+    std::vector<std::string> properties;   ///< ids to check; empty = all
+    bool shrink = true;
+    /// Stop starting walks once every checked property is settled (violated,
+    /// or a cover hit): for time-to-first-violation measurements.
+    bool stop_when_found = false;
+    const volatile bool* interrupt = nullptr;
+};
+
+/// Where a property was first violated (or a cover first hit), and how often.
+struct SimFinding {
+    std::string property;
+    bool found = false;
+    uint64_t walk = 0;          ///< index of the first walk that showed it
+    uint32_t step = 0;          ///< step of that walk (0: the initial state)
+    uint32_t raw_steps = 0;     ///< the trace's length before shrinking
+    uint64_t walks_hit = 0;     ///< covers: walks that hit it (violations are not counted: see simulate.cpp)
+};
+
+struct SimulateResult {
+    CheckResult check;          ///< profile, bounds and one verdict per property (report.hpp formats it)
+    std::vector<SimFinding> findings;   ///< parallel to the `always`/`step`/`sometimes` verdicts, by property
+    uint64_t walks = 0;         ///< walks completed: always walks 0 .. walks-1
+    uint64_t steps = 0;         ///< transitions taken in all walks
+    double seconds = 0;         ///< the walks, without shrinking and trace replay
+    double cpu_seconds = 0;     ///< CPU time of the walking threads
+    double shrink_seconds = 0;
+    std::string stop_reason;    ///< empty when every requested walk ran
+};
+
+/// Throws std::runtime_error("engine bug: ...") when a trace does not replay.
+SimulateResult simulate(const refimpl::Profile& p, const SimulateOptions& o);
+
+/// The seed of walk `walk` of a run seeded with `seed` (splitmix64 of both).
+uint64_t walk_seed(uint64_t seed, uint64_t walk);
+
+/// The concrete actions walk `walk` takes (task indices in creation order,
+/// the numbering make_concrete_trace expects), up to `max_steps`.
+std::vector<Action> walk_actions(const refimpl::Profile& p, const SimulateOptions& o, uint64_t walk,
+                                 uint32_t max_steps);
+
+/// Text report: the run, one verdict per line, then every violation's trace.
+std::string format_simulate(const SimulateResult& r, bool traces);
+/// The JSON report: check's schema (report.hpp to_json) plus a "simulation"
+/// object and, per verdict, where the walks found it (docs/json-schema.md).
+nlohmann::json simulate_json(const SimulateResult& r, const SimulateOptions& o);
+/// 1: a violation found; 3: none, but a model error or Ctrl-C stopped the walks; else 0.
+int simulate_exit_code(const SimulateResult& r);
+
+}  // namespace reapcheck::engine
