@@ -73,11 +73,11 @@ struct Visitor {
         for (std::size_t i = 0; i < props.size(); ++i) {
             const Property& pr = *props[i];
             if (pr.kind == Kind::Eventually) {
-                good[i][node] = pr.state(p, s);
+                good[i][node] = pr.holds(p, s);
                 continue;
             }
-            if (!pr.state || found[i].load(std::memory_order_relaxed) < place(node, false, 0)) continue;
-            const bool v = pr.state(p, s);
+            if (!pr.has_state() || found[i].load(std::memory_order_relaxed) < place(node, false, 0)) continue;
+            const bool v = pr.holds(p, s);
             if ((pr.kind == Kind::Always && !v) || (pr.kind == Kind::Sometimes && v)) record(i, place(node, false, 0));
         }
     }
@@ -86,8 +86,8 @@ struct Visitor {
         const props::StepView view{p, pre, t.post, cv, t.result, t.events};
         for (std::size_t i = 0; i < props.size(); ++i) {
             const Property& pr = *props[i];
-            if (!pr.step || found[i].load(std::memory_order_relaxed) < place(from, true, ai)) continue;
-            const bool v = pr.step(view);
+            if (!pr.has_step() || found[i].load(std::memory_order_relaxed) < place(from, true, ai)) continue;
+            const bool v = pr.holds(view);
             if ((pr.kind == Kind::Step && !v) || (pr.kind == Kind::Sometimes && v)) record(i, place(from, true, ai));
         }
     }
@@ -117,12 +117,12 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
     Visitor vis{profile, {}, {}, {}, {}};
     bool need_graph = false;
     std::vector<const Property*> skipped;
-    for (const Property& pr : props::catalog()) {
+    for (const Property& pr : props::all()) {
         if (!opts.properties.empty() &&
             std::find(opts.properties.begin(), opts.properties.end(), pr.id) == opts.properties.end())
             continue;
         if (pr.kind == Kind::Eventually && !opts.liveness) continue;
-        if (pr.applies && !pr.applies(profile)) {
+        if (!pr.applies_to(profile)) {
             skipped.push_back(&pr);
             continue;
         }
@@ -196,8 +196,8 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
                 v.kind = Verdict::Kind::Violated;
                 v.reason = fmt::format("shortest counterexample, found within {}", bound);
                 trace_for(pr, f, "is violated", [&](const ReplayEnd& e) {
-                    if (pr.kind == Kind::Always) return !pr.state(profile, e.state);
-                    return e.step && !pr.step(*e.step);
+                    if (pr.kind == Kind::Always) return !pr.holds(profile, e.state);
+                    return e.step && !pr.holds(*e.step);
                 }, v);
             } else if (st.exhausted || st.stop_reason.rfind("depth bound", 0) == 0) {
                 v.kind = Verdict::Kind::Holds;
@@ -212,8 +212,8 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
                 v.kind = Verdict::Kind::Covered;
                 v.reason = fmt::format("witness of {} steps", bfs.depth_of(f.node) + (f.edge ? 1 : 0));
                 trace_for(pr, f, "is hit", [&](const ReplayEnd& e) {
-                    if (pr.state) return pr.state(profile, e.state);
-                    return e.step && pr.step(*e.step);
+                    if (pr.has_state()) return pr.holds(profile, e.state);
+                    return e.step && pr.holds(*e.step);
                 }, v);
             } else if (st.exhausted || st.stop_reason.rfind("depth bound", 0) == 0) {
                 v.kind = Verdict::Kind::NotCovered;
@@ -265,7 +265,7 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
                 // The graph says no good state is reachable from here; the
                 // replay re-checks that the trace ends in a state that is not good.
                 trace_for(pr, fb, "cannot be reached any more", [&](const ReplayEnd& e) {
-                    return !pr.state(profile, e.state);
+                    return !pr.holds(profile, e.state);
                 }, v);
             }
             break;

@@ -1,0 +1,27 @@
+// The properties the engines see: the built-in catalog, then the user's
+// (`--properties FILE`, loaded by properties/lang/). One vector, rebuilt when
+// a user property is added, so that `all()` is as cheap as `catalog()`.
+#include <stdexcept>
+
+#include "properties/catalog.hpp"
+
+namespace reapcheck::props {
+
+namespace {
+std::vector<Property>& registry() {
+    static std::vector<Property> r = catalog();
+    return r;
+}
+}  // namespace
+
+const std::vector<Property>& all() { return registry(); }
+
+void add_user(const Property& p) {
+    for (const Property& q : registry())
+        if (q.id == p.id) throw std::logic_error("add_user: duplicate property id " + std::string(p.id));
+    registry().push_back(p);
+}
+
+void clear_user() { registry() = catalog(); }
+
+}  // namespace reapcheck::props
