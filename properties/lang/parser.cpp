@@ -177,7 +177,7 @@ const std::map<std::string, Constant, std::less<>>& constants() {
     static const std::map<std::string, Constant, std::less<>> m = [] {
         std::map<std::string, Constant, std::less<>> c = {
             {"true", {Type::Bool, 1}}, {"false", {Type::Bool, 0}}, {"none", {Type::Null, -1}},
-            {"init", {Type::Task, kInit}}, {"main", {Type::Task, kMain}},
+            {"init", {Type::Task, kInit}},
             {"running", {Type::ExitState, int64_t(ExitState::Running)}},
             {"zombie", {Type::ExitState, int64_t(ExitState::Zombie)}},
             {"trace", {Type::ExitState, int64_t(ExitState::Trace)}},
