@@ -95,8 +95,12 @@ const std::vector<Property>& all();
 /// Adds a property read from a file; its views and `text` must outlive the
 /// registry (the language's loader keeps them). The id must be new.
 void add_user(const Property& p);
-/// Forgets every user property (tests).
+/// Forgets every user property (tests), and every use_text.
 void clear_user();
+/// Makes the engines evaluate built-in property `id` with `text` (its form in
+/// the property language) instead of its compiled predicate; `text` must
+/// outlive the registry. Throws std::logic_error for an unknown id.
+void use_text(std::string_view id, const Evaluator* text);
 /// nullptr when unknown; user properties included.
 const Property* find(std::string_view id);
 

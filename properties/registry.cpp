@@ -24,4 +24,16 @@ void add_user(const Property& p) {
 
 void clear_user() { registry() = catalog(); }
 
+void use_text(std::string_view id, const Evaluator* text) {
+    for (Property& q : registry())
+        if (q.id == id) {
+            q.state = nullptr;
+            q.step = nullptr;
+            q.applies = nullptr;
+            q.text = text;
+            return;
+        }
+    throw std::logic_error("use_text: unknown property id " + std::string(id));
+}
+
 }  // namespace reapcheck::props

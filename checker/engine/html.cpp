@@ -180,7 +180,7 @@ std::string html_report(const std::vector<CheckResult>& rs, const std::string& t
         if (!p->refines.empty()) claim += "<br><i>refines " + e(std::string(p->refines)) + ":</i> " + e(std::string(p->note));
         o += fmt::format("<tr id=\"p-{0}\"><td><code>{0}</code></td><td>{1}</td><td>{2}</td><td>{3}</td></tr>\n",
                          e(std::string(p->id)), props::to_string(p->kind), claim,
-                         e(std::string(p->source)) + (p->text ? "<br><i>user property, " + e(p->text->origin()) + "</i>" : ""));
+                         e(std::string(p->source)) + (p->text ? "<br><i>defined at " + e(p->text->origin()) + "</i>" : ""));
     }
     o += "</table>\n";
 

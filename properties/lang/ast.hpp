@@ -27,7 +27,7 @@ enum class Fact : uint8_t {
     TExitSignal, TExitCode, TPdeathSignal, TPid, TPidNr, TAutoreap, TSubreaper, THasChildSubreaper,
     TUnkillable, TGroupExit, TLiveThreads, TSigchldPending, TThreadSigchldPending, TSharedSigchldPending,
     TSigchldHandler, TNocldwait, TThreadGroupEmpty, TDelayGroupLeader, TWaiting, TWaitWoken, TWaitOptions,
-    TWaitAny, TWaitPid, TWaitWouldBlock, TNnp, TCapSysAdmin, TSelfExecId, TParentExecId, THasFiles,
+    TWaitAny, TWaitPid, TWaitWouldBlock, TWaitClear, TNnp, TCapSysAdmin, TSelfExecId, TParentExecId, THasFiles,
     // pidfd file
     FPid, FTask, FPoll, FThread, FNonblock, FAutokill, FRefs, FOpen,
     // struct pid
@@ -42,17 +42,19 @@ enum class Fact : uint8_t {
     PrHasAutoreap, PrAutoreapRequiresPidfd, PrAutoreapRejectsParent, PrAutoreapParentZeroExitSignal,
     PrParentRejectedWhileAutoreap, PrHasAutokill, PrAutokillNeedsNnpOrCap, PrAutokillSetsNnp,
     PrAutokillByPointer, PrHasNnp, PrAutoreapBit, PrNnpBit, PrAutokillBit,
+    // the state as a whole
+    SNextPidNr,
 };
 
 /// What a quantifier ranges over.
 enum class Domain : uint8_t {
-    Tasks, Processes, Pidfds, Pids, Threads, Children, Tracees,
+    Tasks, Processes, Pidfds, Pids, Threads, Children, Tracees, Ancestors,
     Events, Notifies, Reparents, Reaps, Autokills, Handoffs,
 };
 
 enum class Op : uint8_t {
     Const, Var, Fact, Not, And, Or, Implies, Eq, Ne, Lt, Le, Gt, Ge, Add, Sub, Neg, BitAnd, BitOr,
-    Has, SameProcess, Forall, Exists, Count, Pre, Post,
+    Has, SameProcess, Forall, Exists, Count, First, Pre, Post, Ite,
 };
 
 struct Node {

@@ -77,6 +77,7 @@ int64_t task_fact(const Ctx& c, Fact f, Type type, int64_t i) {
     case Fact::TWaitAny: return k.wait.active && k.wait.idtype == 0;
     case Fact::TWaitPid: return k.wait.active && k.wait.idtype == 1 ? k.wait.pid : kNone;
     case Fact::TWaitWouldBlock: return k.wait.active && wait_would_block(s, c.p, t);
+    case Fact::TWaitClear: return k.wait == Wait{};
     case Fact::TNnp: return k.nnp;
     case Fact::TCapSysAdmin: return k.cap_sys_admin;
     case Fact::TSelfExecId: return k.self_exec_id;
@@ -150,6 +151,7 @@ int64_t global_fact(const Ctx& c, Fact f, Type type) {
     case Fact::PrAutoreapBit: return int64_t(p.autoreap_bit);
     case Fact::PrNnpBit: return int64_t(p.nnp_bit);
     case Fact::PrAutokillBit: return int64_t(p.autokill_bit);
+    case Fact::SNextPidNr: return c.s->next_pid_nr;
     default: break;
     }
     if (!c.v) return none_value(type);
@@ -223,7 +225,8 @@ public:
             const State& s = *c.s;
             return in_range(s.tasks, a) && in_range(s.tasks, b) && s.same_thread_group(Id(a), Id(b));
         }
-        case Op::Forall: case Op::Exists: case Op::Count: return quantify(n, c);
+        case Op::Forall: case Op::Exists: case Op::Count: case Op::First: return quantify(n, c);
+        case Op::Ite: return eval(n.a, c) ? eval(n.b, c) : eval(n.c, c);
         case Op::Pre: case Op::Post: {
             const State* saved = c.s;
             c.s = n.op == Op::Pre ? &c.v->pre : &c.v->post;
@@ -274,6 +277,16 @@ private:
             else list(s.ptraced_of(Id(t)));
             return;
         }
+        case Domain::Ancestors: {
+            // the real-parent chain, nearest first; at most one lap of the
+            // table, so that a (broken) cycle cannot loop
+            int64_t t = eval(n.a, c);
+            for (std::size_t hops = 0; in_range(s.tasks, t) && hops < s.tasks.size(); ++hops) {
+                t = s.tasks[std::size_t(t)].real_parent;
+                if (!in_range(s.tasks, t) || !f(t)) return;
+            }
+            return;
+        }
         case Domain::Events: events(true, Event::Kind::Notify); return;
         case Domain::Notifies: events(false, Event::Kind::Notify); return;
         case Domain::Reparents: events(false, Event::Kind::Reparent); return;
@@ -286,9 +299,14 @@ private:
     int64_t quantify(const Node& n, Ctx& c) const {
         int64_t count = 0;
         bool result = n.op == Op::Forall;
+        int64_t first = -1;
         each(n, c, [&](int64_t x) {
             c.vars[n.slot] = x;
             const bool v = eval(n.b, c) != 0;
+            if (n.op == Op::First) {
+                if (v) first = x;
+                return !v;
+            }
             if (n.op == Op::Count) {
                 count += v;
                 return true;
@@ -297,6 +315,7 @@ private:
             if (n.op == Op::Exists && v) { result = true; return false; }
             return true;
         });
+        if (n.op == Op::First) return first;
         return n.op == Op::Count ? count : int64_t(result);
     }
 

@@ -4,6 +4,7 @@
 // `file:line:column: what is wrong`, like the scenario language's.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -29,10 +30,16 @@ struct TextProperty {
     [[nodiscard]] Property entry() const;
 };
 
-/// Parses a whole text. Ids must be new with respect to `props::all()` and
-/// within the text; `refines` must name a known property (or one earlier in
-/// the text). Throws ParseError.
-std::vector<std::unique_ptr<TextProperty>> parse_text(std::string_view text, const std::string& filename);
+/// User: ids must be new with respect to `props::all()`. Catalog: the text
+/// form of built-in properties (properties/catalog/*.rcp): each id must be a
+/// catalog property of the same kind.
+enum class Mode : uint8_t { User, Catalog };
+
+/// Parses a whole text. Ids must be unique within the text (and as `mode`
+/// says); `refines` must name a known property (or one earlier in the
+/// text). Throws ParseError.
+std::vector<std::unique_ptr<TextProperty>> parse_text(std::string_view text, const std::string& filename,
+                                                      Mode mode = Mode::User);
 
 /// Parses a file (a missing or unreadable one is an error at `path:0:0`) and
 /// adds its properties to props::all(); they live until the program ends (or
@@ -40,5 +47,12 @@ std::vector<std::unique_ptr<TextProperty>> parse_text(std::string_view text, con
 std::vector<std::string> load_file(const std::string& path);
 /// Forgets every loaded property (tests): props::clear_user() too.
 void clear_loaded();
+
+/// Reads every `*.rcp` file of `dir` (in name order) in catalog mode and
+/// makes the engines evaluate those built-in properties from the text
+/// instead of the compiled predicates (props::use_text). Returns the ids.
+std::vector<std::string> use_catalog_text(const std::string& dir);
+/// The texts of `dir` in catalog mode, without installing them (tests).
+std::vector<std::unique_ptr<TextProperty>> read_catalog_text(const std::string& dir);
 
 }  // namespace reapcheck::props::lang

@@ -5,6 +5,7 @@
 // packages no parser generator worth a build dependency for this, so there
 // is none. Names and types are resolved here, once: the evaluator
 // (eval.cpp) never looks at a string.
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <deque>
@@ -90,6 +91,7 @@ const FactDef kFacts[] = {
     {"wait_any", Subject::Task, Fact::TWaitAny, Type::Bool},
     {"wait_pid", Subject::Task, Fact::TWaitPid, Type::Pid},
     {"wait_would_block", Subject::Task, Fact::TWaitWouldBlock, Type::Bool},
+    {"wait_clear", Subject::Task, Fact::TWaitClear, Type::Bool},
     {"nnp", Subject::Task, Fact::TNnp, Type::Bool},
     {"cap_sys_admin", Subject::Task, Fact::TCapSysAdmin, Type::Bool},
     {"self_exec_id", Subject::Task, Fact::TSelfExecId, Type::Int},
@@ -246,6 +248,7 @@ const DomainDef kDomains[] = {
     {"threads", Domain::Threads, Type::Task, true, false},
     {"children", Domain::Children, Type::Task, true, false},
     {"tracees", Domain::Tracees, Type::Task, true, false},
+    {"ancestors", Domain::Ancestors, Type::Task, true, false},
     {"events", Domain::Events, Type::Event, false, true},
     {"notifies", Domain::Notifies, Type::Event, false, true},
     {"reparents", Domain::Reparents, Type::Event, false, true},
@@ -260,8 +263,8 @@ std::string domain_names() {
     return o;
 }
 
-const char* const kKeywords[] = {"and", "or", "not", "forall", "exists", "count", "in", "pre", "post", "has",
-                                 "same_process", "call", "result", "profile"};
+const char* const kKeywords[] = {"and", "or", "not", "forall", "exists", "count", "first", "if", "then", "else", "in", "pre", "post", "has",
+                                 "same_process", "call", "result", "profile", "next_pid_nr"};
 
 // --- tokens ---------------------------------------------------------------------------
 
@@ -416,7 +419,8 @@ struct Typed {
 
 class Parser {
 public:
-    Parser(std::vector<Tok> toks, const std::string& file) : toks_(std::move(toks)), file_(file) {}
+    Parser(std::vector<Tok> toks, const std::string& file, Mode mode)
+        : toks_(std::move(toks)), file_(file), mode_(mode) {}
 
     std::vector<std::unique_ptr<TextProperty>> file() {
         std::vector<std::unique_ptr<TextProperty>> out;
@@ -460,7 +464,9 @@ private:
     }
     std::string string(const char* what) {
         if (peek().kind != Tk::String) expected(std::string("a string (") + what + ")");
-        return take().text;
+        std::string out = take().text;
+        while (peek().kind == Tk::String) out += take().text;   // "adjacent" "strings" join, as in C
+        return out;
     }
     /// A dotted id: name ('.' name)*.
     std::string dotted_id(const char* what) {
@@ -515,7 +521,15 @@ private:
         p->kind = kind;
         p->id = dotted_id("a property id");
         p->origin = loc(idt);
-        if (const Property* q = props::find(p->id))
+        if (mode_ == Mode::Catalog) {
+            const Property* q = nullptr;
+            for (const Property& c : catalog())
+                if (c.id == p->id) q = &c;
+            if (!q) fail(idt, "'" + p->id + "' is not a property of the built-in catalog");
+            if (q->kind != kind)
+                fail(head, std::string("kind mismatch: '") + p->id + "' is a " + to_string(q->kind) +
+                               " property in the catalog");
+        } else if (const Property* q = props::find(p->id))
             fail(idt, "duplicate property id '" + p->id + "' (" +
                           (q->text ? "already defined at " + q->text->origin() : std::string("a built-in property")) +
                           ")");
@@ -634,6 +648,7 @@ private:
             return make(Op::Not, Type::Bool, at, e.node);
         }
         if (is("forall") || is("exists")) return quantifier();
+        if (is("if")) return conditional();
         return comparison();
     }
     /// forall|exists NAME in DOMAIN ':' expr (the body extends as far as it can).
@@ -641,6 +656,26 @@ private:
         const Tok* at = &take();
         const Op op = at->text == "forall" ? Op::Forall : Op::Exists;
         return binder(op, at, [&] { return expr(); });
+    }
+    /// if COND then A else B (the else branch extends as far as it can).
+    Typed conditional() {
+        const Tok* at = &take();
+        Typed c = expr();
+        want(c, Type::Bool, "'if'");
+        expect("then");
+        Typed a = expr();
+        const Tok& et = expect("else");
+        Typed b = expr();
+        if (!comparable(a.type, b.type))
+            fail(et, std::string("type mismatch: 'then' gives ") + type_name(a.type) + ", 'else' " + type_name(b.type));
+        const Type t = a.type == Type::Null ? b.type : a.type;
+        Node n;
+        n.op = Op::Ite;
+        n.type = t;
+        n.a = c.node;
+        n.b = a.node;
+        n.c = b.node;
+        return Typed{add(n), t, at};
     }
     template <class Body>
     Typed binder(Op op, const Tok* at, Body body) {
@@ -680,7 +715,7 @@ private:
         scope_.pop_back();
         want(b, Type::Bool, "the body of '" + at->text + "'");
         n.b = b.node;
-        n.type = op == Op::Count ? Type::Int : Type::Bool;
+        n.type = op == Op::Count ? Type::Int : op == Op::First ? dom->elem : Type::Bool;
         return Typed{add(n), n.type, at};
     }
     Typed comparison() {
@@ -819,10 +854,11 @@ private:
         }
         if (t.kind != Tk::Name) expected("an expression");
         if (t.text == "forall" || t.text == "exists") return quantifier();
-        if (t.text == "count") {
+        if (t.text == "if") return conditional();
+        if (t.text == "count" || t.text == "first") {
             ++pos_;
             expect("(");
-            Typed e = binder(Op::Count, &t, [&] { return expr(); });
+            Typed e = binder(t.text == "count" ? Op::Count : Op::First, &t, [&] { return expr(); });
             expect(")");
             return e;
         }
@@ -863,6 +899,14 @@ private:
             n.value = it->second.value;
             return Typed{add(n), n.type, &t};
         }
+        if (t.text == "next_pid_nr") {   // the state's next pid number (alloc_pid)
+            ++pos_;
+            Node n;
+            n.op = Op::Fact;
+            n.fact = Fact::SNextPidNr;
+            n.type = Type::Int;
+            return Typed{add(n), Type::Int, &t};
+        }
         if (auto it = kProfileFlags.find(t.text); it != kProfileFlags.end()) {
             ++pos_;
             Node n;
@@ -888,14 +932,15 @@ private:
             return Typed{add(n), Type::Int, &t};
         }
         for (const DomainDef& d : kDomains)
-            if (t.text == d.name) fail(t, "'" + t.text + "' is a domain: use it after 'forall x in', 'exists x in' or 'count(x in'");
+            if (t.text == d.name) fail(t, "'" + t.text + "' is a domain: use it after 'forall x in', 'exists x in', 'count(x in' or 'first(x in'");
         if (peek(1).kind == Tk::Punct && peek(1).text == "(")
-            fail(t, "unknown function '" + t.text + "' (functions: pre, post, has, same_process, count)");
+            fail(t, "unknown function '" + t.text + "' (functions: pre, post, has, same_process, count, first)");
         fail(t, "unknown name '" + t.text + "'");
     }
 
     std::vector<Tok> toks_;
     const std::string& file_;
+    Mode mode_;
     std::size_t pos_ = 0;
     Kind kind_ = Kind::Always;
     bool uses_transition_ = false;
@@ -917,12 +962,14 @@ Property TextProperty::entry() const {
     return p;
 }
 
-std::vector<std::unique_ptr<TextProperty>> parse_text(std::string_view text, const std::string& filename) {
+std::vector<std::unique_ptr<TextProperty>> parse_text(std::string_view text, const std::string& filename,
+                                                      Mode mode) {
     std::vector<Tok> toks = Lexer(text, filename).run();
-    return Parser(std::move(toks), filename).file();
+    return Parser(std::move(toks), filename, mode).file();
 }
 
-std::vector<std::string> load_file(const std::string& path) {
+namespace {
+std::string read_text(const std::string& path) {
     namespace fs = std::filesystem;
     std::error_code ec;
     if (fs::is_directory(path, ec)) throw ParseError(path + ":0:0: is a directory, not a property file");
@@ -930,9 +977,45 @@ std::vector<std::string> load_file(const std::string& path) {
     if (!in) throw ParseError(path + ":0:0: cannot open the property file");
     std::stringstream ss;
     ss << in.rdbuf();
-    const std::string text = ss.str();
+    std::string text = ss.str();
     if (text.find('\0') != std::string::npos) throw ParseError(path + ":0:0: not a text file (NUL byte)");
-    auto props = parse_text(text, path);
+    return text;
+}
+}  // namespace
+
+std::vector<std::unique_ptr<TextProperty>> read_catalog_text(const std::string& dir) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) throw ParseError(dir + ":0:0: not a directory of property files");
+    std::vector<std::string> files;
+    for (const auto& e : fs::directory_iterator(dir, ec))
+        if (e.path().extension() == ".rcp") files.push_back(e.path().string());
+    std::sort(files.begin(), files.end());
+    std::vector<std::unique_ptr<TextProperty>> out;
+    std::map<std::string, std::string> seen;
+    for (const auto& f : files)
+        for (auto& p : parse_text(read_text(f), f, Mode::Catalog)) {
+            if (auto it = seen.find(p->id); it != seen.end())
+                throw ParseError(p->origin + ": duplicate property id '" + p->id + "' (already defined at " +
+                                 it->second + ")");
+            seen[p->id] = p->origin;
+            out.push_back(std::move(p));
+        }
+    return out;
+}
+
+std::vector<std::string> use_catalog_text(const std::string& dir) {
+    std::vector<std::string> ids;
+    for (auto& p : read_catalog_text(dir)) {
+        ids.push_back(p->id);
+        loaded().push_back(std::move(p));
+        use_text(loaded().back()->id, loaded().back()->eval.get());
+    }
+    return ids;
+}
+
+std::vector<std::string> load_file(const std::string& path) {
+    auto props = parse_text(read_text(path), path);
     std::vector<std::string> ids;
     for (auto& p : props) {
         ids.push_back(p->id);

@@ -25,7 +25,7 @@ f=$tmp/tr/mainline.user.reaped_by_real_parent.scn
 [[ -s $f ]] || { echo "FAIL: trace file missing"; ls "$tmp/tr"; fail=1; }
 "$bin" replay -q "$f" >"$tmp/r" 2>&1 || { echo "FAIL: trace does not replay"; cat "$tmp/r"; fail=1; }
 grep -q 'href="#p-user.reaped_by_real_parent"' "$tmp/c.html" || { echo "FAIL: HTML matrix lacks the user property"; fail=1; }
-grep -q "user property, $user:31:6" "$tmp/c.html" || { echo "FAIL: HTML lacks the origin"; fail=1; }
+grep -q "defined at $user:31:6" "$tmp/c.html" || { echo "FAIL: HTML lacks the origin"; fail=1; }
 
 # review: the user's properties in the matrix of every profile; n/a by feature
 "$bin" review --profile linux-6.18 --profile mainline --tasks 3 --depth 3 --no-progress --properties "$user" \

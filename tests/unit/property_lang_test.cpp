@@ -186,3 +186,107 @@ TEST_CASE("property language: the user properties of tests/properties/user.rcp")
     props::lang::clear_loaded();
     CHECK(props::find("user.zombie_tracer_alive") == nullptr);
 }
+
+// --- the catalog written in the language ------------------------------------------------
+
+#include "checker/engine/kernel_model.hpp"
+#include "checker/explicit/explorer.hpp"
+
+namespace {
+
+const std::string kCatalogDir = std::string(REAPCHECK_SOURCE_DIR) + "/properties/catalog";
+
+/// Compares each compiled predicate with its text form on every state and
+/// transition the explorer visits; counts disagreements per property.
+struct Compare {
+    const refimpl::Profile& p;
+    std::vector<std::pair<const props::Property*, props::Property>> pairs;   // compiled, text
+    std::map<std::string, uint64_t> bad;
+    std::map<std::string, std::string> first;
+    uint64_t evaluations = 0;
+
+    void note(const props::Property& c, const std::string& where) {
+        if (bad[std::string(c.id)]++ == 0) first[std::string(c.id)] = where;
+    }
+    void on_level(uint32_t, uint32_t, uint32_t) {}
+    void on_state(uint32_t, const refimpl::State& s) {
+        for (auto& [c, t] : pairs)
+            if (c->has_state()) {
+                ++evaluations;
+                if (c->holds(p, s) != t.holds(p, s)) note(*c, "state:\n" + engine::describe(s));
+            }
+    }
+    void on_edge(uint32_t, uint32_t, const refimpl::State& pre, const engine::Action& a, const engine::Transition& tr) {
+        const props::CallView cv = engine::call_view(p, a);
+        const props::StepView view{p, pre, tr.post, cv, tr.result, tr.events};
+        for (auto& [c, t] : pairs)
+            if (c->has_step()) {
+                ++evaluations;
+                if (c->holds(view) != t.holds(view))
+                    note(*c, "action " + engine::describe_action(a) + " from:\n" + engine::describe(pre));
+            }
+    }
+    bool done() const { return false; }
+};
+
+}  // namespace
+
+TEST_CASE("property language: the catalog's text form agrees with the compiled predicates") {
+    props::lang::clear_loaded();
+    const auto texts = props::lang::read_catalog_text(kCatalogDir);
+    std::vector<std::pair<const props::Property*, props::Property>> pairs;
+    for (const auto& t : texts) {
+        const props::Property* c = nullptr;
+        for (const auto& q : props::catalog())
+            if (q.id == t->id) c = &q;
+        REQUIRE(c);
+        CAPTURE(t->id);
+        // The same entry, word for word.
+        CHECK(t->kind == c->kind);
+        CHECK(t->claim == c->claim);
+        CHECK(t->source == c->source);
+        CHECK(t->refines == c->refines);
+        CHECK(t->note == c->note);
+        const props::Property tp = t->entry();
+        CHECK(tp.has_state() == c->has_state());
+        CHECK(tp.has_step() == c->has_step());
+        for (const auto& prof : refimpl::all_profiles()) CHECK(tp.applies_to(prof) == c->applies_to(prof));
+        pairs.emplace_back(c, tp);
+    }
+    MESSAGE(texts.size() << " of " << props::catalog().size() << " catalog properties have a text form");
+
+    // Small configurations that between them reach threads, ptrace, pidfds,
+    // autokill, subreapers, exec, blocking waits and sigaction; the first
+    // under every profile (the clone rules differ), the others under two.
+    struct Config { int tasks, threads, pidfds, depth; bool ptrace; };
+    const Config configs[] = {{3, 1, 1, 3, true}, {3, 2, 0, 5, true}, {4, 1, 0, 3, false}};
+    uint64_t evaluations = 0;
+    for (const auto& prof : refimpl::all_profiles()) {
+        for (const Config& cf : configs) {
+            // threads and subreapers behave alike under every profile: two suffice
+            if (&cf != &configs[0] && prof.name != "mainline" && prof.name != "rfc-v3") continue;
+            engine::Bounds b;
+            b.tasks = cf.tasks;
+            b.threads = cf.threads;
+            b.pidfds = cf.pidfds;
+            b.autokill = cf.pidfds > 0;
+            b.ptrace = cf.ptrace;
+            b.exit_codes = {0, 3};
+            const engine::KernelModel model{prof, b, true};
+            xplicit::Options xo;
+            xo.limits.max_depth = uint32_t(cf.depth);
+            xo.threads = 1;
+            xplicit::Explorer<engine::KernelModel> bfs(model, xo);
+            Compare cmp{prof, pairs, {}, {}};
+            bfs.run(cmp);
+            evaluations += cmp.evaluations;
+            for (const auto& [id, n] : cmp.bad) {
+                CAPTURE(prof.name);
+                CAPTURE(cf.tasks);
+                CAPTURE(cf.threads);
+                FAIL_CHECK(id << ": text and compiled forms differ " << n << " times; first at " << cmp.first[id]);
+            }
+        }
+    }
+    MESSAGE(evaluations << " evaluations compared");
+}
