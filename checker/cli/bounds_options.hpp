@@ -49,6 +49,7 @@ struct BoundsOptions {
     uint64_t max_states = 0;
     std::vector<std::string> properties;
     std::vector<std::string> property_files;   ///< --properties (check, review)
+    std::string catalog_text;                  ///< --catalog-text DIR (check, review)
     mutable bool property_files_loaded = false;
     int jobs = default_jobs();
     bool no_progress = false;
@@ -109,12 +110,16 @@ struct BoundsOptions {
     void add_property_files(CLI::App& sub) {
         sub.add_option("--properties", property_files,
                        "Also check the properties of this file (property language; repeatable)");
+        sub.add_option("--catalog-text", catalog_text,
+                       "Evaluate the built-in properties from their text form in DIR/*.rcp "
+                       "(properties/catalog) instead of the compiled predicates");
     }
 
     /// Loads the --properties files once (a bad file: one line, exit 2).
     void load_property_files() const {
         if (property_files_loaded) return;
         property_files_loaded = true;
+        if (!catalog_text.empty()) props::lang::use_catalog_text(catalog_text);
         for (const auto& f : property_files) props::lang::load_file(f);
     }
 

@@ -57,6 +57,7 @@ Found found_of(uint64_t k) {
 struct Visitor {
     const Profile& p;
     std::vector<const Property*> props;
+    std::vector<uint8_t> on_states, on_steps;   // per property: has_state(), has_step() (asked once)
     std::vector<std::atomic<uint64_t>> found;
     std::vector<std::vector<uint8_t>> good;   // per eventually property, per state
 
@@ -76,7 +77,7 @@ struct Visitor {
                 good[i][node] = pr.holds(p, s);
                 continue;
             }
-            if (!pr.has_state() || found[i].load(std::memory_order_relaxed) < place(node, false, 0)) continue;
+            if (!on_states[i] || found[i].load(std::memory_order_relaxed) < place(node, false, 0)) continue;
             const bool v = pr.holds(p, s);
             if ((pr.kind == Kind::Always && !v) || (pr.kind == Kind::Sometimes && v)) record(i, place(node, false, 0));
         }
@@ -86,7 +87,7 @@ struct Visitor {
         const props::StepView view{p, pre, t.post, cv, t.result, t.events};
         for (std::size_t i = 0; i < props.size(); ++i) {
             const Property& pr = *props[i];
-            if (!pr.has_step() || found[i].load(std::memory_order_relaxed) < place(from, true, ai)) continue;
+            if (!on_steps[i] || found[i].load(std::memory_order_relaxed) < place(from, true, ai)) continue;
             const bool v = pr.holds(view);
             if ((pr.kind == Kind::Step && !v) || (pr.kind == Kind::Sometimes && v)) record(i, place(from, true, ai));
         }
@@ -114,7 +115,7 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
     res.profile = profile.name;
     res.options = opts;
     const KernelModel model{profile, opts.bounds, opts.symmetry};
-    Visitor vis{profile, {}, {}, {}, {}};
+    Visitor vis{profile, {}, {}, {}, {}, {}, {}};
     bool need_graph = false;
     std::vector<const Property*> skipped;
     for (const Property& pr : props::all()) {
@@ -128,6 +129,10 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
         }
         vis.props.push_back(&pr);
         if (pr.kind == Kind::Eventually) need_graph = true;
+    }
+    for (const Property* pr : vis.props) {
+        vis.on_states.push_back(pr->has_state());
+        vis.on_steps.push_back(pr->has_step());
     }
     vis.found = std::vector<std::atomic<uint64_t>>(vis.props.size());
     for (auto& f : vis.found) f = kNotFound;

@@ -55,6 +55,7 @@ enum class Domain : uint8_t {
 enum class Op : uint8_t {
     Const, Var, Fact, Not, And, Or, Implies, Eq, Ne, Lt, Le, Gt, Ge, Add, Sub, Neg, BitAnd, BitOr,
     Has, SameProcess, Forall, Exists, Count, First, Pre, Post, Ite,
+    AndN, OrN,   ///< a, b: the operands are kids[a .. a+b)
 };
 
 struct Node {
@@ -71,8 +72,14 @@ inline constexpr int kMaxVars = 16;
 
 struct Program {
     std::vector<Node> nodes;
+    std::vector<int32_t> kids;      ///< operands of AndN / OrN
     int32_t root = -1;
     int vars = 0;                   ///< slots used
+    /// A call kind the predicate is about (-1: none): when the root is
+    /// `call.kind == K and ... => ...` (or a cover `call.kind == K and ...`),
+    /// a transition of another kind settles it without evaluation.
+    int guard_kind = -1;
+    bool guard_value = true;        ///< the predicate's value when the guard does not match
 };
 
 }  // namespace reapcheck::props::lang

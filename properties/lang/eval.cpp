@@ -16,10 +16,13 @@ using namespace refimpl;
 namespace {
 
 struct Ctx {
+    Ctx(const Profile& prof, const State* state, const StepView* view) : p(prof), s(state), v(view) {}
     const Profile& p;
     const State* s;                 ///< the state facts read now (pre or post in a step property)
     const StepView* v;              ///< nullptr for a state predicate
-    int64_t vars[kMaxVars] = {};
+    // Not cleared (this runs for every property on every transition): a
+    // slot is written by its quantifier before the body, the only reader.
+    int64_t vars[kMaxVars];
 };
 
 int64_t none_value(Type t) {
@@ -184,7 +187,7 @@ bool is_event_fact(Fact f) { return f >= Fact::EKind && f <= Fact::EStatus; }
 
 class Machine {
 public:
-    explicit Machine(const Program& prog) : n_(prog.nodes) {}
+    explicit Machine(const Program& prog) : n_(prog.nodes), k_(prog.kids) {}
 
     int64_t eval(int32_t i, Ctx& c) const {
         const Node& n = n_[std::size_t(i)];
@@ -193,7 +196,8 @@ public:
         case Op::Var: return c.vars[n.slot];
         case Op::Fact: {
             if (n.a < 0) return global_fact(c, n.fact, n.type);
-            const int64_t subj = eval(n.a, c);
+            const Node& sn = n_[std::size_t(n.a)];   // mostly a quantified variable: no call
+            const int64_t subj = sn.op == Op::Var ? c.vars[sn.slot] : eval(n.a, c);
             if (is_task_fact(n.fact)) return task_fact(c, n.fact, n.type, subj);
             if (is_file_fact(n.fact)) return file_fact(c, n.fact, n.type, subj);
             if (is_pid_fact(n.fact)) return pid_fact(c, n.fact, n.type, subj);
@@ -202,10 +206,18 @@ public:
         }
         case Op::Not: return !eval(n.a, c);
         case Op::And: return eval(n.a, c) && eval(n.b, c);
+        case Op::AndN:
+            for (int32_t k = n.a; k < n.a + n.b; ++k)
+                if (!eval(k_[std::size_t(k)], c)) return 0;
+            return 1;
+        case Op::OrN:
+            for (int32_t k = n.a; k < n.a + n.b; ++k)
+                if (eval(k_[std::size_t(k)], c)) return 1;
+            return 0;
         case Op::Or: return eval(n.a, c) || eval(n.b, c);
         case Op::Implies: return !eval(n.a, c) || eval(n.b, c);
-        case Op::Eq: return eval(n.a, c) == eval(n.b, c);
-        case Op::Ne: return eval(n.a, c) != eval(n.b, c);
+        case Op::Eq: return eval(n.a, c) == operand(n.b, c);
+        case Op::Ne: return eval(n.a, c) != operand(n.b, c);
         case Op::Lt: return eval(n.a, c) < eval(n.b, c);
         case Op::Le: return eval(n.a, c) <= eval(n.b, c);
         case Op::Gt: return eval(n.a, c) > eval(n.b, c);
@@ -239,6 +251,12 @@ public:
     }
 
 private:
+    /// A right-hand operand: mostly a constant, read without a call.
+    int64_t operand(int32_t i, Ctx& c) const {
+        const Node& n = n_[std::size_t(i)];
+        return n.op == Op::Const ? n.value : eval(i, c);
+    }
+
     /// Runs `body` for each element of the domain; `f` returns false to stop.
     template <class F>
     void each(const Node& n, Ctx& c, F f) const {
@@ -320,6 +338,7 @@ private:
     }
 
     const std::vector<Node>& n_;
+    const std::vector<int32_t>& k_;
 };
 
 }  // namespace
@@ -330,6 +349,7 @@ bool run_state(const Program& prog, const Profile& p, const State& s) {
 }
 
 bool run_step(const Program& prog, const StepView& v) {
+    if (prog.guard_kind >= 0 && int(v.call.kind) != prog.guard_kind) return prog.guard_value;
     Ctx c{v.profile, &v.pre, &v};
     return Machine(prog).eval(prog.root, c) != 0;
 }

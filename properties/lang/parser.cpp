@@ -599,6 +599,7 @@ private:
         if (!p->note.empty() && p->refines.empty()) fail(close, "a 'note' says why a refinement: give 'refines' too");
         const bool state = kind == Kind::Always || kind == Kind::Eventually ||
                            (kind == Kind::Sometimes && !uses_transition_);
+        if (!state) find_guard();
         p->eval = std::make_unique<TextEvaluator>(std::move(prog_), state, std::move(ap), construct, p->origin);
         return p;
     }
@@ -618,27 +619,59 @@ private:
         }
         return l;
     }
-    Typed disj() {
-        Typed l = conj();
-        while (is("or")) {
+    /// a or b or c: one n-ary node (the evaluator loops instead of recursing).
+    Typed disj() { return chain("or", Op::OrN, [&] { return conj(); }); }
+    Typed conj() { return chain("and", Op::AndN, [&] { return negation(); }); }
+    template <class Next>
+    Typed chain(const char* word, Op op, Next next) {
+        Typed first = next();
+        if (!is(word)) return first;
+        std::vector<int32_t> ops{first.node};
+        want(first, Type::Bool, std::string("'") + word + "'");
+        while (is(word)) {
             ++pos_;
-            want(l, Type::Bool, "'or'");
-            Typed r = conj();
-            want(r, Type::Bool, "'or'");
-            l = make(Op::Or, Type::Bool, l.at, l.node, r.node);
+            Typed r = next();
+            want(r, Type::Bool, std::string("'") + word + "'");
+            ops.push_back(r.node);
         }
-        return l;
+        Node n;
+        n.op = op;
+        n.type = Type::Bool;
+        n.a = int32_t(prog_.kids.size());
+        n.b = int32_t(ops.size());
+        prog_.kids.insert(prog_.kids.end(), ops.begin(), ops.end());
+        return Typed{add(n), Type::Bool, first.at};
     }
-    Typed conj() {
-        Typed l = negation();
-        while (is("and")) {
-            ++pos_;
-            want(l, Type::Bool, "'and'");
-            Typed r = negation();
-            want(r, Type::Bool, "'and'");
-            l = make(Op::And, Type::Bool, l.at, l.node, r.node);
+
+    /// `call.kind == K` (either way round), or -1.
+    int call_kind_test(int32_t i) const {
+        const Node& n = prog_.nodes[std::size_t(i)];
+        if (n.op != Op::Eq) return -1;
+        const Node& l = prog_.nodes[std::size_t(n.a)];
+        const Node& r = prog_.nodes[std::size_t(n.b)];
+        if (l.op == Op::Fact && l.fact == Fact::CKind && r.op == Op::Const) return int(r.value);
+        if (r.op == Op::Fact && r.fact == Fact::CKind && l.op == Op::Const) return int(l.value);
+        return -1;
+    }
+    /// A conjunct `call.kind == K` of node i (itself, or one of an AndN's).
+    int call_kind_conjunct(int32_t i) const {
+        const Node& n = prog_.nodes[std::size_t(i)];
+        if (n.op != Op::AndN) return call_kind_test(i);
+        for (int32_t k = n.a; k < n.a + n.b; ++k)
+            if (int g = call_kind_test(prog_.kids[std::size_t(k)]); g >= 0) return g;
+        return -1;
+    }
+    /// The guard of Program: `A => B` with `call.kind == K` among A's
+    /// conjuncts is true for another call; `A` (a cover) with it is false.
+    void find_guard() {
+        const Node& root = prog_.nodes[std::size_t(prog_.root)];
+        if (root.op == Op::Implies) {
+            prog_.guard_kind = call_kind_conjunct(root.a);
+            prog_.guard_value = true;
+        } else {
+            prog_.guard_kind = call_kind_conjunct(prog_.root);
+            prog_.guard_value = false;
         }
-        return l;
     }
     Typed negation() {
         if (is("not")) {
