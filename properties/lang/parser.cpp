@@ -605,9 +605,27 @@ private:
     }
 
     // --- expressions, lowest precedence first ---
-    Typed expr() { return implies(); }
+    /// Bounds the recursion (of the parser, and so of the evaluator): a
+    /// hostile file is an error, not a stack overflow.
+    struct Deeper {
+        Deeper(Parser& p, const Tok& at) : p_(p) {
+            if (++p_.depth_ > kMaxDepth)
+                p_.fail(at, "expression nested too deeply (more than " + std::to_string(kMaxDepth) + " levels)");
+        }
+        ~Deeper() { --p_.depth_; }
+        Deeper(const Deeper&) = delete;
+        Deeper& operator=(const Deeper&) = delete;
+        Parser& p_;
+    };
+    static constexpr int kMaxDepth = 1000;
+
+    Typed expr() {
+        Deeper d(*this, peek());
+        return implies();
+    }
 
     Typed implies() {
+        Deeper d(*this, peek());
         Typed l = disj();
         if (is("=>")) {
             const Tok& op = take();
@@ -674,6 +692,7 @@ private:
         }
     }
     Typed negation() {
+        Deeper d(*this, peek());
         if (is("not")) {
             const Tok* at = &take();
             Typed e = negation();
@@ -805,6 +824,7 @@ private:
         return l;
     }
     Typed unary() {
+        Deeper d(*this, peek());
         if (is("-")) {
             const Tok* at = &take();
             Typed e = unary();
@@ -974,6 +994,7 @@ private:
     std::vector<Tok> toks_;
     const std::string& file_;
     Mode mode_;
+    int depth_ = 0;
     std::size_t pos_ = 0;
     Kind kind_ = Kind::Always;
     bool uses_transition_ = false;

@@ -78,7 +78,14 @@ TEST_CASE("property language: errors are one line with file:line:column") {
         {prop("always", "true", "  applies \"linux-7\"\n"), "f.rcp:4:11: applies: unknown profile 'linux-7'"},
         {"sometime t.x {}\n", "f.rcp:1:1: unknown property kind 'sometime'"},
         {prop("always", "forall in in tasks: true"), "f.rcp:4:16: 'in' is a keyword, not a variable name"},
+        // no stack overflow on a hostile file
+        {prop("always", std::string(5000, '(') + "true" + std::string(5000, ')')),
+         "f.rcp:4:"},
+        {prop("always", [] { std::string x; for (int i = 0; i < 5000; ++i) x += "not "; return x + "true"; }()),
+         "f.rcp:4:"},
     };
+    CHECK(error_of(prop("always", std::string(300, '(') + "true" + std::string(300, ')')))
+              .find("expression nested too deeply (more than 1000 levels)") != std::string::npos);
     for (const Case& c : cases) {
         CAPTURE(c.text);
         const std::string got = error_of(c.text);
