@@ -41,6 +41,16 @@ rc=$?
 grep -q "user.init_never_traced *unknown.*no symbolic form: 'not' at $user:47:11" "$tmp/b" \
   || { echo "FAIL: bmc reason"; cat "$tmp/b"; fail=1; }
 
+# the catalog read from its text form gives the compiled catalog's matrix
+for m in compiled text; do
+  extra=(); [[ $m == text ]] && extra=(--catalog-text "$src/properties/catalog")
+  "$bin" review --tasks 3 --depth 4 --threads 2 --ptrace --no-progress --no-traces --no-diff "${extra[@]}" >"$tmp/m.$m" 2>/dev/null
+done
+sed -n '/^property /,/^$/p' "$tmp/m.compiled" >"$tmp/mc"; sed -n '/^property /,/^$/p' "$tmp/m.text" >"$tmp/mt"
+[[ $(wc -l <"$tmp/mc") -gt 50 ]] && diff "$tmp/mc" "$tmp/mt" >/dev/null \
+  || { echo "FAIL: --catalog-text matrix differs"; diff "$tmp/mc" "$tmp/mt" | head; fail=1; }
+grep -q VIOLATED "$tmp/mt" || { echo "FAIL: no violation in the text-form matrix"; fail=1; }
+
 # bad input: one line, file:line:column, exit 2
 printf 'always x.y {\n  claim "c" source "s"\n  holds forall t in tasks: t.zombie\n}\n' >"$tmp/bad.rcp"
 "$bin" check --properties "$tmp/bad.rcp" >"$tmp/e" 2>&1
