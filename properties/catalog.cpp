@@ -681,7 +681,7 @@ const std::vector<Property> kCatalog = {
 const std::vector<Property>& catalog() { return kCatalog; }
 
 const Property* find(std::string_view id) {
-    for (const auto& p : kCatalog)
+    for (const auto& p : all())
         if (p.id == id) return &p;
     return nullptr;
 }

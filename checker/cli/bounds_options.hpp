@@ -18,6 +18,7 @@
 
 #include "checker/cli/command.hpp"
 #include "checker/engine/check.hpp"
+#include "properties/lang/lang.hpp"
 
 namespace reapcheck::cli {
 
@@ -47,6 +48,9 @@ struct BoundsOptions {
     uint64_t max_memory_mb = 0;
     uint64_t max_states = 0;
     std::vector<std::string> properties;
+    std::vector<std::string> property_files;   ///< --properties (check, review)
+    std::string catalog_text;                  ///< --catalog-text DIR (check, review)
+    mutable bool property_files_loaded = false;
     int jobs = default_jobs();
     bool no_progress = false;
 
@@ -101,7 +105,26 @@ struct BoundsOptions {
         sub.add_flag("--no-progress", no_progress, "No progress lines on stderr (printed every 5 s of a long run)");
     }
 
+    /// --properties FILE (repeatable): user properties in the property
+    /// language (docs/property-language.md), checked next to the catalog.
+    void add_property_files(CLI::App& sub) {
+        sub.add_option("--properties", property_files,
+                       "Also check the properties of this file (property language; repeatable)");
+        sub.add_option("--catalog-text", catalog_text,
+                       "Evaluate the built-in properties from their text form in DIR/*.rcp "
+                       "(properties/catalog) instead of the compiled predicates");
+    }
+
+    /// Loads the --properties files once (a bad file: one line, exit 2).
+    void load_property_files() const {
+        if (property_files_loaded) return;
+        property_files_loaded = true;
+        if (!catalog_text.empty()) props::lang::use_catalog_text(catalog_text);
+        for (const auto& f : property_files) props::lang::load_file(f);
+    }
+
     [[nodiscard]] engine::CheckOptions options() const {
+        load_property_files();
         engine::CheckOptions o;
         o.bounds = b;
         o.bounds.exit_codes = parse_exit_codes(exit_codes);

@@ -46,6 +46,7 @@ Register reg{{"check", [](CLI::App& app) {
     sub->add_option("--trace-dir", o->trace_dir, "Write every trace (violations and cover witnesses) as DIR/<profile>.<property>.scn");
     o->reports.add(*sub);
     o->b.add(*sub);
+    o->b.add_property_files(*sub);
     return std::function<int()>([o] { return run_check(*o); });
 }}};
 

@@ -5,6 +5,7 @@
 
 #include "checker/cli/command.hpp"
 #include "checker/scenario/ast.hpp"
+#include "properties/lang/lang.hpp"
 
 namespace reapcheck::cli {
 std::vector<Command>& registry() {
@@ -48,6 +49,9 @@ int main(int argc, char** argv) {
             if (sub && sub->parsed()) return run();
         return cli::kExitUsage;
     } catch (const scn::ParseError& e) {
+        std::fprintf(stderr, "reapcheck: %s\n", e.what());
+        return cli::kExitUsage;
+    } catch (const props::lang::ParseError& e) {
         std::fprintf(stderr, "reapcheck: %s\n", e.what());
         return cli::kExitUsage;
     } catch (const cli::UsageError& e) {

@@ -3,6 +3,7 @@
 
 #include "checker/cli/symbolic_options.hpp"
 #include "model/symbolic.hpp"
+#include "properties/lang/lang.hpp"
 
 namespace reapcheck::cli {
 namespace {
@@ -10,6 +11,7 @@ namespace {
 struct ProveCli {
     SymbolicCli s;
     std::vector<std::string> properties;
+    std::vector<std::string> property_files;
     int depth = -1;
     int max_k = 4;
     double query_seconds = 60;
@@ -17,6 +19,9 @@ struct ProveCli {
 
 int run_symbolic(ProveCli& o, bool prove) {
     const refimpl::Profile& p = o.s.resolve();
+    // User properties are read (and their errors reported) like check's;
+    // each is settled `unknown`: the Z3 model does not read the language yet.
+    for (const auto& f : o.property_files) props::lang::load_file(f);
     symbolic::Options opts;
     opts.features = o.s.f;
     opts.properties = o.properties;
@@ -42,6 +47,8 @@ int run_symbolic(ProveCli& o, bool prove) {
 void common(CLI::App* sub, ProveCli& o, int default_depth) {
     o.s.add(*sub, 4);
     sub->add_option("--property", o.properties, "Only these `always` property ids (repeatable)");
+    sub->add_option("--properties", o.property_files,
+                    "Also these user properties (property language; reported unknown: no symbolic form yet)");
     sub->add_option("--depth", o.depth, "Depth bound of the search from the initial world")
         ->check(CLI::Range(0, 100))->default_str(std::to_string(default_depth));
     sub->add_option("--query-timeout", o.query_seconds, "Seconds per Z3 query")

@@ -98,6 +98,7 @@ Register reg{{"review", [](CLI::App& app) {
     sub->add_option("--trace-dir", o->trace_dir, "Write every trace as DIR/<profile>.<property>.scn");
     o->reports.add(*sub);
     o->b.add(*sub);
+    o->b.add_property_files(*sub);
     return std::function<int()>([o] { return run_review(*o); });
 }}};
 

@@ -64,6 +64,7 @@ Found found_of(uint64_t k) {
 struct Visitor {
     const Profile& p;
     std::vector<const Property*> props;
+    std::vector<uint8_t> on_states, on_steps;   // per property: has_state(), has_step() (asked once)
     std::vector<std::atomic<uint64_t>> found;
     std::vector<std::vector<uint8_t>> good;   // per eventually property, per state
     CoverageCounter* coverage = nullptr;
@@ -82,11 +83,11 @@ struct Visitor {
         for (std::size_t i = 0; i < props.size(); ++i) {
             const Property& pr = *props[i];
             if (pr.kind == Kind::Eventually) {
-                good[i][node] = pr.state(p, s);
+                good[i][node] = pr.holds(p, s);
                 continue;
             }
-            if (!pr.state || found[i].load(std::memory_order_relaxed) < place(node, false, 0)) continue;
-            const bool v = pr.state(p, s);
+            if (!on_states[i] || found[i].load(std::memory_order_relaxed) < place(node, false, 0)) continue;
+            const bool v = pr.holds(p, s);
             if ((pr.kind == Kind::Always && !v) || (pr.kind == Kind::Sometimes && v)) record(i, place(node, false, 0));
         }
     }
@@ -96,8 +97,8 @@ struct Visitor {
         const props::StepView view{p, pre, t.post, cv, t.result, t.events};
         for (std::size_t i = 0; i < props.size(); ++i) {
             const Property& pr = *props[i];
-            if (!pr.step || found[i].load(std::memory_order_relaxed) < place(from, true, ai)) continue;
-            const bool v = pr.step(view);
+            if (!on_steps[i] || found[i].load(std::memory_order_relaxed) < place(from, true, ai)) continue;
+            const bool v = pr.holds(view);
             if ((pr.kind == Kind::Step && !v) || (pr.kind == Kind::Sometimes && v)) record(i, place(from, true, ai));
         }
     }
@@ -125,20 +126,24 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
     res.options = opts;
     const KernelModel model{profile, opts.bounds, opts.symmetry};
     CoverageCounter coverage(profile);
-    Visitor vis{profile, {}, {}, {}, &coverage, {}};
+    Visitor vis{profile, {}, {}, {}, {}, {}, &coverage, {}};
     bool need_graph = false;
     std::vector<const Property*> skipped;
-    for (const Property& pr : props::catalog()) {
+    for (const Property& pr : props::all()) {
         if (!opts.properties.empty() &&
             std::find(opts.properties.begin(), opts.properties.end(), pr.id) == opts.properties.end())
             continue;
         if (pr.kind == Kind::Eventually && !opts.liveness) continue;
-        if (pr.applies && !pr.applies(profile)) {
+        if (!pr.applies_to(profile)) {
             skipped.push_back(&pr);
             continue;
         }
         vis.props.push_back(&pr);
         if (pr.kind == Kind::Eventually) need_graph = true;
+    }
+    for (const Property* pr : vis.props) {
+        vis.on_states.push_back(pr->has_state());
+        vis.on_steps.push_back(pr->has_step());
     }
     vis.found = std::vector<std::atomic<uint64_t>>(vis.props.size());
     for (auto& f : vis.found) f = kNotFound;
@@ -207,8 +212,8 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
                 v.kind = Verdict::Kind::Violated;
                 v.reason = fmt::format("shortest counterexample, found within {}", bound);
                 trace_for(pr, f, "is violated", [&](const ReplayEnd& e) {
-                    if (pr.kind == Kind::Always) return !pr.state(profile, e.state);
-                    return e.step && !pr.step(*e.step);
+                    if (pr.kind == Kind::Always) return !pr.holds(profile, e.state);
+                    return e.step && !pr.holds(*e.step);
                 }, v);
             } else if (st.exhausted || st.stop_reason.rfind("depth bound", 0) == 0) {
                 v.kind = Verdict::Kind::Holds;
@@ -223,8 +228,8 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
                 v.kind = Verdict::Kind::Covered;
                 v.reason = fmt::format("witness of {} steps", bfs.depth_of(f.node) + (f.edge ? 1 : 0));
                 trace_for(pr, f, "is hit", [&](const ReplayEnd& e) {
-                    if (pr.state) return pr.state(profile, e.state);
-                    return e.step && pr.step(*e.step);
+                    if (pr.has_state()) return pr.holds(profile, e.state);
+                    return e.step && pr.holds(*e.step);
                 }, v);
             } else if (st.exhausted || st.stop_reason.rfind("depth bound", 0) == 0) {
                 v.kind = Verdict::Kind::NotCovered;
@@ -276,7 +281,7 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
                 // The graph says no good state is reachable from here; the
                 // replay re-checks that the trace ends in a state that is not good.
                 trace_for(pr, fb, "cannot be reached any more", [&](const ReplayEnd& e) {
-                    return !pr.state(profile, e.state);
+                    return !pr.holds(profile, e.state);
                 }, v);
             }
             break;

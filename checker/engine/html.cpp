@@ -126,7 +126,7 @@ std::string html_report(const std::vector<CheckResult>& rs, const std::string& t
     for (const auto& r : rs)
         for (const auto& v : r.verdicts) at[{r.profile, v.property}] = &v;
     std::vector<const props::Property*> shown;
-    for (const auto& p : props::catalog())
+    for (const auto& p : props::all())
         for (const auto& r : rs)
             if (at.count({r.profile, std::string(p.id)})) {
                 shown.push_back(&p);
@@ -179,7 +179,8 @@ std::string html_report(const std::vector<CheckResult>& rs, const std::string& t
         std::string claim = e(std::string(p->claim));
         if (!p->refines.empty()) claim += "<br><i>refines " + e(std::string(p->refines)) + ":</i> " + e(std::string(p->note));
         o += fmt::format("<tr id=\"p-{0}\"><td><code>{0}</code></td><td>{1}</td><td>{2}</td><td>{3}</td></tr>\n",
-                         e(std::string(p->id)), props::to_string(p->kind), claim, e(std::string(p->source)));
+                         e(std::string(p->id)), props::to_string(p->kind), claim,
+                         e(std::string(p->source)) + (p->text ? "<br><i>defined at " + e(p->text->origin()) + "</i>" : ""));
     }
     o += "</table>\n";
 

@@ -83,7 +83,7 @@ std::string format_matrix(const std::vector<CheckResult>& rs) {
     for (const auto& r : rs)
         for (const auto& v : r.verdicts) at[{r.profile, v.property}] = &v;
     std::vector<std::string> ids;   // catalog order
-    for (const auto& p : props::catalog())
+    for (const auto& p : props::all())
         for (const auto& r : rs)
             if (at.count({r.profile, std::string(p.id)})) {
                 ids.emplace_back(p.id);
@@ -173,6 +173,7 @@ nlohmann::json to_json(const std::vector<CheckResult>& rs) {
                                  {"kind", p ? props::to_string(p->kind) : "?"},
                                  {"verdict", to_string(v.kind)},
                                  {"reason", v.reason}};
+            if (p && p->text) jv["origin"] = p->text->origin();   // a user property: where it is defined
             if (!v.trace.empty()) {
                 jv["trace"] = v.trace;
                 jv["trace_steps"] = v.trace_steps;

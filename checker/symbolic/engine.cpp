@@ -32,7 +32,7 @@ const char* to_string(Result::Kind k) {
 
 std::vector<std::string> default_properties() {
     std::vector<std::string> out;
-    for (const auto& p : props::catalog())
+    for (const auto& p : props::all())
         if (p.kind == props::Kind::Always || p.kind == props::Kind::Step) out.emplace_back(p.id);
     return out;
 }
@@ -140,9 +140,14 @@ public:
                                         " property; bmc and prove settle `always` and `step` properties");
             t.result.property = id;
             t.sym = model::find_symbolic(id);
-            if (t.prop->applies && !t.prop->applies(p)) {
+            if (!t.prop->applies_to(p)) {
                 t.result.kind = Result::Kind::NotApplicable;
                 t.result.reason = "the profile lacks the feature";
+            } else if (t.prop->text) {
+                // A user property (--properties): no Z3 reading of the language yet.
+                t.sym = nullptr;
+                t.result.kind = Result::Kind::Unknown;
+                t.result.reason = "no symbolic form: " + t.prop->text->no_symbolic_form();
             } else if (!t.sym || !t.sym->has_form()) {
                 t.result.kind = Result::Kind::Unknown;
                 t.result.reason = t.sym ? "no symbolic form: " + t.sym->outside : "no symbolic form";
