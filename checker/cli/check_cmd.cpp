@@ -8,7 +8,7 @@
 #include "checker/cli/command.hpp"
 #include "checker/cli/profile_option.hpp"
 #include "checker/cli/report_options.hpp"
-#include "checker/engine/report.hpp"
+#include "checker/report/report.hpp"
 
 namespace reapcheck::cli {
 namespace {

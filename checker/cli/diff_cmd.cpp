@@ -10,6 +10,7 @@
 #include "checker/cli/command.hpp"
 #include "checker/cli/profile_option.hpp"
 #include "checker/engine/diff.hpp"
+#include "checker/report/diff_report.hpp"
 
 namespace reapcheck::cli {
 namespace {

@@ -6,7 +6,7 @@
 #include "checker/cli/bounds_options.hpp"
 #include "checker/cli/command.hpp"
 #include "checker/cli/profile_option.hpp"
-#include "checker/engine/export_c.hpp"
+#include "checker/report/export_c.hpp"
 #include "checker/scenario/parser.hpp"
 
 namespace reapcheck::cli {

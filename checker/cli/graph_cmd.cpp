@@ -7,7 +7,7 @@
 #include "checker/cli/bounds_options.hpp"
 #include "checker/cli/command.hpp"
 #include "checker/cli/profile_option.hpp"
-#include "checker/engine/dot.hpp"
+#include "checker/report/dot.hpp"
 
 namespace reapcheck::cli {
 namespace {

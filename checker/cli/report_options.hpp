@@ -9,11 +9,11 @@
 #include <CLI/CLI.hpp>
 
 #include "checker/cli/bounds_options.hpp"
-#include "checker/engine/dot.hpp"
-#include "checker/engine/export_c.hpp"
-#include "checker/engine/html.hpp"
-#include "checker/engine/itf.hpp"
-#include "checker/engine/report.hpp"
+#include "checker/report/dot.hpp"
+#include "checker/report/export_c.hpp"
+#include "checker/report/html.hpp"
+#include "checker/report/itf.hpp"
+#include "checker/report/report.hpp"
 #include "checker/scenario/parser.hpp"
 
 namespace reapcheck::cli {

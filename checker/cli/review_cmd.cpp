@@ -8,7 +8,8 @@
 #include "checker/cli/profile_option.hpp"
 #include "checker/cli/report_options.hpp"
 #include "checker/engine/diff.hpp"
-#include "checker/engine/report.hpp"
+#include "checker/report/diff_report.hpp"
+#include "checker/report/report.hpp"
 #include "checker/engine/suite.hpp"
 
 namespace reapcheck::cli {

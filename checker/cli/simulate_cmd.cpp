@@ -6,6 +6,7 @@
 #include "checker/cli/bounds_options.hpp"
 #include "checker/cli/command.hpp"
 #include "checker/engine/simulate.hpp"
+#include "checker/report/simulate_report.hpp"
 
 namespace reapcheck::cli {
 namespace {

@@ -78,11 +78,6 @@ uint64_t walk_seed(uint64_t seed, uint64_t walk);
 std::vector<Action> walk_actions(const refimpl::Profile& p, const SimulateOptions& o, uint64_t walk,
                                  uint32_t max_steps);
 
-/// Text report: the run, one verdict per line, then every violation's trace.
-std::string format_simulate(const SimulateResult& r, bool traces);
-/// The JSON report: check's schema (report.hpp to_json) plus a "simulation"
-/// object and, per verdict, where the walks found it (docs/json-schema.md).
-nlohmann::json simulate_json(const SimulateResult& r, const SimulateOptions& o);
 /// 1: a violation found; 3: none, but a model error or Ctrl-C stopped the walks; else 0.
 int simulate_exit_code(const SimulateResult& r);
 

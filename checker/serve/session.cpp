@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-#include "checker/engine/svg.hpp"
+#include "checker/report/svg.hpp"
 #include "checker/engine/trace.hpp"
 #include "checker/scenario/printer.hpp"
 #include "checker/scenario/runner.hpp"

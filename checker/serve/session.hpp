@@ -19,7 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "checker/engine/alphabet.hpp"
-#include "checker/engine/world_trace.hpp"
+#include "checker/report/world_trace.hpp"
 #include "checker/scenario/refimpl_executor.hpp"
 
 namespace reapcheck::serve {

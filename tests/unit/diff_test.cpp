@@ -6,6 +6,7 @@
 #include <string>
 
 #include "checker/engine/diff.hpp"
+#include "checker/report/diff_report.hpp"
 #include "checker/scenario/parser.hpp"
 #include "checker/scenario/refimpl_executor.hpp"
 #include "checker/scenario/runner.hpp"

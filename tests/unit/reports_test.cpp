@@ -8,13 +8,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "checker/engine/dot.hpp"
-#include "checker/engine/export_c.hpp"
-#include "checker/engine/html.hpp"
-#include "checker/engine/itf.hpp"
-#include "checker/engine/report.hpp"
-#include "checker/engine/svg.hpp"
-#include "checker/engine/world_trace.hpp"
+#include "checker/report/dot.hpp"
+#include "checker/report/export_c.hpp"
+#include "checker/report/html.hpp"
+#include "checker/report/itf.hpp"
+#include "checker/report/report.hpp"
+#include "checker/report/svg.hpp"
+#include "checker/report/world_trace.hpp"
 #include "checker/scenario/parser.hpp"
 
 using namespace reapcheck;

@@ -15,7 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "checker/engine/check.hpp"
-#include "checker/engine/report.hpp"
+#include "checker/report/report.hpp"
 #include "checker/scenario/parser.hpp"
 #include "checker/scenario/refimpl_executor.hpp"
 #include "checker/scenario/runner.hpp"

@@ -2,7 +2,7 @@
 // section) and JSON (docs/json-schema.md).
 #include <fmt/format.h>
 
-#include "checker/engine/diff.hpp"
+#include "checker/report/diff_report.hpp"
 
 namespace reapcheck::engine {
 

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "checker/engine/world_trace.hpp"
+#include "checker/report/world_trace.hpp"
 
 namespace reapcheck::engine {
 

@@ -1,11 +1,11 @@
-#include "checker/engine/report.hpp"
+#include "checker/report/report.hpp"
 
 #include <map>
 
 #include <fmt/format.h>
 
-#include "checker/engine/itf.hpp"
-#include "checker/engine/world_trace.hpp"
+#include "checker/report/itf.hpp"
+#include "checker/report/world_trace.hpp"
 
 namespace reapcheck::engine {
 

@@ -1,4 +1,4 @@
-#include "checker/engine/itf.hpp"
+#include "checker/report/itf.hpp"
 
 #include <algorithm>
 

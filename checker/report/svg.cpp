@@ -1,4 +1,4 @@
-#include "checker/engine/svg.hpp"
+#include "checker/report/svg.hpp"
 
 #include <algorithm>
 #include <functional>

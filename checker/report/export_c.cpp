@@ -1,4 +1,4 @@
-#include "checker/engine/export_c.hpp"
+#include "checker/report/export_c.hpp"
 
 #include <cctype>
 #include <map>
@@ -28,7 +28,7 @@ std::string c_identifier(const std::string& s) {
 namespace {
 
 const char* kRuntime =
-#include "checker/engine/export_c_runtime.inc"
+#include "checker/report/export_c_runtime.inc"
     ;
 
 /// Text safe inside a C block comment.

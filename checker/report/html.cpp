@@ -1,4 +1,4 @@
-#include "checker/engine/html.hpp"
+#include "checker/report/html.hpp"
 
 #include <cctype>
 #include <map>
@@ -6,8 +6,8 @@
 
 #include <fmt/format.h>
 
-#include "checker/engine/svg.hpp"
-#include "checker/engine/world_trace.hpp"
+#include "checker/report/svg.hpp"
+#include "checker/report/world_trace.hpp"
 #include "checker/scenario/ast.hpp"
 
 namespace reapcheck::engine {

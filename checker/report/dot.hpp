@@ -9,7 +9,7 @@
 
 #include "checker/engine/alphabet.hpp"
 #include "checker/engine/limits.hpp"
-#include "checker/engine/world_trace.hpp"
+#include "checker/report/world_trace.hpp"
 
 namespace reapcheck::engine {
 

@@ -1,4 +1,4 @@
-#include "checker/engine/world_trace.hpp"
+#include "checker/report/world_trace.hpp"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "checker/engine/dot.hpp"
+#include "checker/report/dot.hpp"
 
 #include <map>
 
