@@ -10,6 +10,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <z3++.h>
@@ -34,6 +35,23 @@ struct SymWorld {
     z3::expr next_nr, next_seq;
 };
 
+/// What a transition did, per slot, as terms (the counterpart of refimpl's
+/// Event records, refimpl/events.hpp): each slot is notified, reparented and
+/// reaped at most once per transition. Slot references are kNoSlot when the
+/// event did not happen; the other fields are then false.
+struct SymEvents {
+    std::vector<z3::expr> ntf;         ///< do_notify_parent(slot) ran
+    std::vector<z3::expr> ntf_to;      ///< ... to this parent slot
+    std::vector<z3::expr> ntf_sig;     ///< ... and sent SIGCHLD (refimpl: sig != 0)
+    std::vector<z3::expr> ntf_self;    ///< ... and the task reaps itself
+    std::vector<z3::expr> ntf_traced;  ///< ... while traced
+    std::vector<z3::expr> rep;         ///< forget_original_parent moved the slot
+    std::vector<z3::expr> rep_from;    ///< ... from this (exiting) slot
+    std::vector<z3::expr> rep_to;      ///< ... to this reaper slot
+    std::vector<z3::expr> reaped;      ///< wait_task_zombie consumed the slot (no WNOWAIT in the model)
+    std::vector<z3::expr> reaper;      ///< ... in a wait by this slot
+};
+
 /// An action's effect: whether the alphabet offers it in the pre-state, the
 /// post-state (meaningful where enabled), and the call's observable result.
 struct SymStep {
@@ -42,6 +60,11 @@ struct SymStep {
     z3::expr ret;      ///< the return value (negative errno on failure)
     z3::expr blocks;   ///< the call went to sleep
     z3::expr status;   ///< wait status of a reaped child, else 0
+    SymEvents ev;      ///< what the transition did
+    /// The update cases this action's terms distinguish (a rule of the
+    /// modelled kernel function, or a branch of it), each with the guard under
+    /// which the transition takes it; crosscheck reports which were reached.
+    std::vector<std::pair<std::string, z3::expr>> cases;
 };
 
 class SymModel {
@@ -64,14 +87,19 @@ public:
     [[nodiscard]] z3::expr initial(const SymWorld& w) const;
     /// Value ranges of every variable (statuses, slot references, attr).
     [[nodiscard]] z3::expr domain(const SymWorld& w) const;
-    /// The update of one action.
-    [[nodiscard]] SymStep step(const SymWorld& w, const Act& a) const;
+    /// The update of one action (with its update cases when `with_cases`).
+    [[nodiscard]] SymStep step(const SymWorld& w, const Act& a, bool with_cases = false) const;
     /// The transition relation: action `act` (an index into acts()) is
     /// enabled in `pre` and leads to `post`.
     [[nodiscard]] z3::expr transition(const SymWorld& pre, const SymWorld& post, const z3::expr& act) const;
-    /// The same, with the call's return value as `ret`.
+    /// The same, with the call's return value as `ret` and, when `ev` is
+    /// given, the transition's events as `*ev` (variables from event_vars).
     [[nodiscard]] z3::expr transition(const SymWorld& pre, const SymWorld& post, const z3::expr& act,
-                                      const z3::expr& ret) const;
+                                      const z3::expr& ret, const SymEvents* ev = nullptr) const;
+    /// Fresh event variables named `<prefix>.<field><slot>`.
+    [[nodiscard]] SymEvents event_vars(const std::string& prefix) const;
+    /// Field-wise equality of two event records.
+    [[nodiscard]] z3::expr events_equal(const SymEvents& a, const SymEvents& b) const;
 
     /// Predicates over worlds used by properties.
     [[nodiscard]] z3::expr linked(const SymWorld& w, int k) const;
@@ -97,6 +125,7 @@ struct SymTransition {
     const SymWorld& post;
     const z3::expr& act;   ///< index into acts()
     const z3::expr& ret;   ///< the call's return value
+    const SymEvents& ev;   ///< what the transition did
 };
 
 struct SymProperty {

@@ -83,6 +83,7 @@ struct Path {
     std::string prefix;
     std::vector<SymWorld> s;
     std::vector<z3::expr> act, ret;
+    std::vector<model::SymEvents> ev;
 
     Path(const SymModel& model, std::string pre) : m(model), prefix(std::move(pre)) {}
     const SymWorld& state(std::size_t i) {
@@ -97,12 +98,22 @@ struct Path {
         while (ret.size() <= i) ret.push_back(m.ctx().int_const((prefix + "ret" + std::to_string(ret.size())).c_str()));
         return ret[i];
     }
-    z3::expr trans(std::size_t i) { return m.transition(state(i), state(i + 1), action(i), result(i)); }
+    /// The events of transition i (state i to i + 1).
+    const model::SymEvents& events(std::size_t i) {
+        while (ev.size() <= i) ev.push_back(m.event_vars(prefix + "ev" + std::to_string(ev.size())));
+        return ev[i];
+    }
+    z3::expr trans(std::size_t i) {
+        (void)state(i + 1);
+        return m.transition(state(i), state(i + 1), action(i), result(i), &events(i));
+    }
     /// The step property's form over transition i (state i to i + 1).
     z3::expr step_form(const model::SymProperty& sp, std::size_t i) {
-        const SymWorld& a = state(i);
-        const SymWorld& b = state(i + 1);
-        return sp.step(m, model::SymTransition{a, b, action(i), result(i)});
+        (void)state(i + 1);
+        (void)events(i);
+        (void)action(i);
+        (void)result(i);
+        return sp.step(m, model::SymTransition{s[i], s[i + 1], act[i], ret[i], ev[i]});
     }
 };
 
