@@ -1,6 +1,7 @@
 #include "model/symbolic.hpp"
 
 #include <functional>
+#include <unordered_map>
 #include <iterator>
 
 namespace reapcheck::model {
@@ -719,6 +720,63 @@ z3::expr SymModel::events_equal(const SymEvents& a, const SymEvents& b) const {
     z3::expr_vector parts(ctx_);
     for (EvField f : kEvFields)
         for (std::size_t k = 0; k < (a.*f).size(); ++k) parts.push_back((a.*f)[k] == (b.*f)[k]);
+    return z3::mk_and(parts);
+}
+
+void SymModel::flatten(const SymWorld& w, z3::expr_vector& out) const {
+    out.push_back(w.next_nr);
+    out.push_back(w.next_seq);
+    for (const SymSlot& sl : w.slot)
+        for (Field f : kFields) out.push_back(sl.*f);
+}
+
+void SymModel::flatten(const SymEvents& e, z3::expr_vector& out) const {
+    for (EvField f : kEvFields)
+        for (const expr& x : e.*f) out.push_back(x);
+}
+
+z3::expr SymModel::compact_transition(const SymWorld& pre, const SymWorld& post, const z3::expr& act,
+                                      const z3::expr& ret, const SymEvents& ev) const {
+    std::vector<SymStep> steps;
+    for (const Act& a : acts_) steps.push_back(step(pre, a));
+    z3::expr_vector parts(ctx_);
+    parts.push_back(act >= 0 && act < int(acts_.size()));
+    for (std::size_t i = 0; i < steps.size(); ++i)
+        parts.push_back(z3::implies(act == int(i), steps[i].enabled.simplify()));
+    // target == ite(act in group1, v1, ite(act in group2, v2, ... dflt)).
+    auto define = [&](const expr& target, const expr& dflt, auto value_of) {
+        std::vector<expr> values;
+        std::vector<std::vector<int>> members;
+        std::unordered_map<unsigned, std::size_t> index;   // Z3 AST id of the simplified value
+        for (std::size_t i = 0; i < steps.size(); ++i) {
+            const expr v = value_of(steps[i]).simplify();
+            if (z3::eq(v, dflt)) continue;
+            const unsigned id = Z3_get_ast_id(ctx_, v);
+            auto [it, fresh] = index.emplace(id, values.size());
+            if (fresh) {
+                values.push_back(v);
+                members.emplace_back();
+            }
+            members[it->second].push_back(int(i));
+        }
+        expr out = dflt;
+        for (std::size_t g = values.size(); g-- > 0;) {
+            z3::expr_vector is(ctx_);
+            for (int i : members[g]) is.push_back(act == i);
+            out = z3::ite(z3::mk_or(is), values[g], out);
+        }
+        parts.push_back(target == out);
+    };
+    define(post.next_nr, pre.next_nr, [](const SymStep& st) { return st.post.next_nr; });
+    define(post.next_seq, pre.next_seq, [](const SymStep& st) { return st.post.next_seq; });
+    for (std::size_t k = 0; k < post.slot.size(); ++k)
+        for (Field f : kFields)
+            define(post.slot[k].*f, pre.slot[k].*f, [&](const SymStep& st) { return st.post.slot[k].*f; });
+    define(ret, ctx_.int_val(0), [](const SymStep& st) { return st.ret; });
+    const SymEvents none = Updater::no_events(*this);
+    for (EvField f : kEvFields)
+        for (std::size_t k = 0; k < (ev.*f).size(); ++k)
+            define((ev.*f)[k], (none.*f)[k], [&](const SymStep& st) { return (st.ev.*f)[k]; });
     return z3::mk_and(parts);
 }
 

@@ -96,6 +96,19 @@ public:
     /// given, the transition's events as `*ev` (variables from event_vars).
     [[nodiscard]] z3::expr transition(const SymWorld& pre, const SymWorld& post, const z3::expr& act,
                                       const z3::expr& ret, const SymEvents* ev = nullptr) const;
+    /// The same relation as transition(pre, post, act, ret, &ev), written
+    /// compactly for the solver: each post-state field, the return value and
+    /// each event is one term, an if-then-else over the groups of actions that
+    /// give it the same (simplified) value, defaulting to the pre-state's
+    /// value (no change) or to no event; each action contributes its
+    /// enabledness. Most actions leave most fields alone, so the relation is a
+    /// fraction of the size of one full update per action. Built once over
+    /// template variables and instantiated by substitution (checker/symbolic).
+    [[nodiscard]] z3::expr compact_transition(const SymWorld& pre, const SymWorld& post, const z3::expr& act,
+                                              const z3::expr& ret, const SymEvents& ev) const;
+    /// Every variable of a world / an event record, in a fixed order (for substitution).
+    void flatten(const SymWorld& w, z3::expr_vector& out) const;
+    void flatten(const SymEvents& e, z3::expr_vector& out) const;
     /// Fresh event variables named `<prefix>.<field><slot>`.
     [[nodiscard]] SymEvents event_vars(const std::string& prefix) const;
     /// Field-wise equality of two event records.

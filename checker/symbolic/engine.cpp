@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <cstdio>
 #include <thread>
 
@@ -77,15 +78,36 @@ struct Target {
     Result result;
 };
 
+/// The transition relation over template variables, built once per run
+/// (SymModel::compact_transition) and instantiated for each step of every
+/// unrolling by substitution.
+struct Relation {
+    z3::expr rel;
+    z3::expr_vector vars;   ///< pre, post, act, ret, events
+
+    explicit Relation(const SymModel& m) : rel(m.ctx()), vars(m.ctx()) {
+        const SymWorld pre = m.vars("T.pre"), post = m.vars("T.post");
+        const z3::expr act = m.ctx().int_const("T.act"), ret = m.ctx().int_const("T.ret");
+        const model::SymEvents ev = m.event_vars("T.ev");
+        rel = m.compact_transition(pre, post, act, ret, ev);
+        m.flatten(pre, vars);
+        m.flatten(post, vars);
+        vars.push_back(act);
+        vars.push_back(ret);
+        m.flatten(ev, vars);
+    }
+};
+
 /// The unrolled path s0 -a0-> s1 -a1-> ... in one incremental solver.
 struct Path {
     const SymModel& m;
+    const Relation& relation;
     std::string prefix;
     std::vector<SymWorld> s;
     std::vector<z3::expr> act, ret;
     std::vector<model::SymEvents> ev;
 
-    Path(const SymModel& model, std::string pre) : m(model), prefix(std::move(pre)) {}
+    Path(const SymModel& model, const Relation& r, std::string pre) : m(model), relation(r), prefix(std::move(pre)) {}
     const SymWorld& state(std::size_t i) {
         while (s.size() <= i) s.push_back(m.vars(prefix + std::to_string(s.size())));
         return s[i];
@@ -105,7 +127,15 @@ struct Path {
     }
     z3::expr trans(std::size_t i) {
         (void)state(i + 1);
-        return m.transition(state(i), state(i + 1), action(i), result(i), &events(i));
+        z3::expr_vector to(m.ctx());
+        m.flatten(s[i], to);
+        m.flatten(s[i + 1], to);
+        to.push_back(action(i));
+        to.push_back(result(i));
+        m.flatten(events(i), to);
+        z3::expr_vector from = relation.vars;
+        z3::expr rel = relation.rel;
+        return rel.substitute(from, to);
     }
     /// The step property's form over transition i (state i to i + 1).
     z3::expr step_form(const model::SymProperty& sp, std::size_t i) {
@@ -235,7 +265,7 @@ public:
     /// BMC to `depth`: each open target is checked at every depth.
     void run_bmc(int depth, bool final_bounded) {
         covered_ = -1;
-        Path path(m_, "b");
+        Path path(m_, relation(), "b");
         z3::solver s = solver();
         s.set(params_);
         s.add(m_.initial(path.state(0)));
@@ -286,6 +316,15 @@ public:
                 }
     }
 
+    const Relation& relation() {
+        if (!relation_) {
+            const auto t0 = Clock::now();
+            relation_ = std::make_unique<Relation>(m_);
+            progress(fmt::format("transition relation built in {:.2f} s", since(t0)));
+        }
+        return *relation_;
+    }
+
     /// Quantifier-free integer arithmetic: Z3's dedicated solver for the
     /// logic is several times faster here than its default portfolio.
     z3::solver solver() { return z3::solver(ctx_, "QF_LIA"); }
@@ -314,7 +353,7 @@ public:
     /// k-induction of one target with hypothesis `hyp` (its own form, and
     /// the auxiliary invariants once they are proved).
     void induct(Target& t, const std::vector<const model::SymProperty*>& hyp) {
-        Path path(m_, "i");
+        Path path(m_, relation(), "i");
         z3::solver s = solver();
         s.set(params_);
         s.add(m_.domain(path.state(0)));
@@ -388,6 +427,7 @@ public:
     std::vector<Target> targets_;
     int covered_ = -1;
     std::string last_error_;
+    std::unique_ptr<Relation> relation_;
 };
 
 }  // namespace

@@ -80,7 +80,11 @@ struct CrossReport {
     std::vector<std::string> paths_run, paths_skipped;   ///< deep paths, by description
     double seconds = 0;
     bool interrupted = false;
-    /// Agreement and every case and function reached.
+    /// Whether the run must reach every case: the whole alphabet (every
+    /// switch on) and the deep paths. With a switch off, cases of the missing
+    /// calls are unreachable, and only reported.
+    bool coverage_required = false;
+    /// Every case and function reached.
     [[nodiscard]] bool complete() const { return cases_unreached.empty() && refimpl_unreached.empty(); }
 };
 
