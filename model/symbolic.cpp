@@ -735,16 +735,14 @@ void SymModel::flatten(const SymEvents& e, z3::expr_vector& out) const {
         for (const expr& x : e.*f) out.push_back(x);
 }
 
-z3::expr SymModel::compact_transition(const SymWorld& pre, const SymWorld& post, const z3::expr& act,
-                                      const z3::expr& ret, const SymEvents& ev) const {
+SymNext SymModel::compact_next(const SymWorld& pre, const z3::expr& act) const {
     std::vector<SymStep> steps;
     for (const Act& a : acts_) steps.push_back(step(pre, a));
-    z3::expr_vector parts(ctx_);
-    parts.push_back(act >= 0 && act < int(acts_.size()));
-    for (std::size_t i = 0; i < steps.size(); ++i)
-        parts.push_back(z3::implies(act == int(i), steps[i].enabled.simplify()));
-    // target == ite(act in group1, v1, ite(act in group2, v2, ... dflt)).
-    auto define = [&](const expr& target, const expr& dflt, auto value_of) {
+    z3::expr_vector en(ctx_);
+    en.push_back(act >= 0 && act < int(acts_.size()));
+    for (std::size_t i = 0; i < steps.size(); ++i) en.push_back(z3::implies(act == int(i), steps[i].enabled.simplify()));
+    // ite(act in group1, v1, ite(act in group2, v2, ... dflt)).
+    auto define = [&](const expr& dflt, auto value_of) {
         std::vector<expr> values;
         std::vector<std::vector<int>> members;
         std::unordered_map<unsigned, std::size_t> index;   // Z3 AST id of the simplified value
@@ -765,19 +763,46 @@ z3::expr SymModel::compact_transition(const SymWorld& pre, const SymWorld& post,
             for (int i : members[g]) is.push_back(act == i);
             out = z3::ite(z3::mk_or(is), values[g], out);
         }
-        parts.push_back(target == out);
+        return out;
     };
-    define(post.next_nr, pre.next_nr, [](const SymStep& st) { return st.post.next_nr; });
-    define(post.next_seq, pre.next_seq, [](const SymStep& st) { return st.post.next_seq; });
+    SymWorld post = pre;
+    post.next_nr = define(pre.next_nr, [](const SymStep& st) { return st.post.next_nr; });
+    post.next_seq = define(pre.next_seq, [](const SymStep& st) { return st.post.next_seq; });
     for (std::size_t k = 0; k < post.slot.size(); ++k)
         for (Field f : kFields)
-            define(post.slot[k].*f, pre.slot[k].*f, [&](const SymStep& st) { return st.post.slot[k].*f; });
-    define(ret, ctx_.int_val(0), [](const SymStep& st) { return st.ret; });
-    const SymEvents none = Updater::no_events(*this);
+            post.slot[k].*f = define(pre.slot[k].*f, [&](const SymStep& st) { return st.post.slot[k].*f; });
+    const expr ret = define(ctx_.int_val(0), [](const SymStep& st) { return st.ret; });
+    SymEvents ev = Updater::no_events(*this);
     for (EvField f : kEvFields)
         for (std::size_t k = 0; k < (ev.*f).size(); ++k)
-            define((ev.*f)[k], (none.*f)[k], [&](const SymStep& st) { return (st.ev.*f)[k]; });
-    return z3::mk_and(parts);
+            (ev.*f)[k] = define((ev.*f)[k], [&](const SymStep& st) { return (st.ev.*f)[k]; });
+    return SymNext{z3::mk_and(en), post, ret, ev};
+}
+
+z3::expr SymModel::compact_transition(const SymWorld& pre, const SymWorld& post, const z3::expr& act,
+                                      const z3::expr& ret, const SymEvents& ev) const {
+    const SymNext nx = compact_next(pre, act);
+    return nx.enabled && equal(post, nx.post) && ret == nx.ret && events_equal(ev, nx.ev);
+}
+
+SymWorld SymModel::unflatten_world(const z3::expr_vector& v, unsigned& at) const {
+    SymWorld w{{}, v[at], v[at + 1]};
+    at += 2;
+    static_assert(kFieldCount == 22, "kFields lists SymSlot's fields in declaration order");
+    for (int k = 0; k < f_.slots; ++k) {
+        auto x = [&](unsigned i) { return v[at + i]; };
+        w.slot.push_back(SymSlot{x(0), x(1), x(2), x(3), x(4), x(5), x(6), x(7), x(8), x(9), x(10), x(11), x(12),
+                                 x(13), x(14), x(15), x(16), x(17), x(18), x(19), x(20), x(21)});
+        at += unsigned(kFieldCount);
+    }
+    return w;
+}
+
+SymEvents SymModel::unflatten_events(const z3::expr_vector& v, unsigned& at) const {
+    SymEvents e;
+    for (EvField f : kEvFields)
+        for (int k = 0; k < f_.slots; ++k) (e.*f).push_back(v[at++]);
+    return e;
 }
 
 World SymModel::value(const z3::model& m, const SymWorld& w) const {

@@ -67,6 +67,16 @@ struct SymStep {
     std::vector<std::pair<std::string, z3::expr>> cases;
 };
 
+/// The successor as terms of the pre-state and the action variable
+/// (SymModel::compact_next): the constraint that the action is enabled, and
+/// the post-state, return value and events it leads to.
+struct SymNext {
+    z3::expr enabled;
+    SymWorld post;
+    z3::expr ret;
+    SymEvents ev;
+};
+
 class SymModel {
 public:
     SymModel(z3::context& ctx, const refimpl::Profile& profile, Features features);
@@ -97,18 +107,23 @@ public:
     [[nodiscard]] z3::expr transition(const SymWorld& pre, const SymWorld& post, const z3::expr& act,
                                       const z3::expr& ret, const SymEvents* ev = nullptr) const;
     /// The same relation as transition(pre, post, act, ret, &ev), written
-    /// compactly for the solver: each post-state field, the return value and
-    /// each event is one term, an if-then-else over the groups of actions that
-    /// give it the same (simplified) value, defaulting to the pre-state's
-    /// value (no change) or to no event; each action contributes its
-    /// enabledness. Most actions leave most fields alone, so the relation is a
-    /// fraction of the size of one full update per action. Built once over
-    /// template variables and instantiated by substitution (checker/symbolic).
+    /// compactly for the solver (compact_next): each post-state field, the
+    /// return value and each event is one term, an if-then-else over the
+    /// groups of actions that give it the same (simplified) value, defaulting
+    /// to the pre-state's value (no change) or to no event; each action
+    /// contributes its enabledness. Most actions leave most fields alone, so
+    /// the relation is a fraction of the size of one full update per action.
+    /// Built once over template variables and instantiated by substitution
+    /// (checker/symbolic).
+    [[nodiscard]] SymNext compact_next(const SymWorld& pre, const z3::expr& act) const;
     [[nodiscard]] z3::expr compact_transition(const SymWorld& pre, const SymWorld& post, const z3::expr& act,
                                               const z3::expr& ret, const SymEvents& ev) const;
     /// Every variable of a world / an event record, in a fixed order (for substitution).
     void flatten(const SymWorld& w, z3::expr_vector& out) const;
     void flatten(const SymEvents& e, z3::expr_vector& out) const;
+    /// The inverse of flatten, from position `at` on (advanced past what is read).
+    [[nodiscard]] SymWorld unflatten_world(const z3::expr_vector& v, unsigned& at) const;
+    [[nodiscard]] SymEvents unflatten_events(const z3::expr_vector& v, unsigned& at) const;
     /// Fresh event variables named `<prefix>.<field><slot>`.
     [[nodiscard]] SymEvents event_vars(const std::string& prefix) const;
     /// Field-wise equality of two event records.

@@ -78,27 +78,49 @@ struct Target {
     Result result;
 };
 
+/// An action variable of bmc and prove: a bit-vector, so that the solver
+/// decides which action a step takes on the bits of one variable instead of
+/// through hundreds of arithmetic equalities. Every use compares it with
+/// action numbers (`act == i`, which z3++ writes in the variable's sort).
+z3::expr action_var(z3::context& c, const std::string& name) {
+    return c.bv_const(name.c_str(), 12);
+}
+
 /// The transition relation over template variables, built once per run
 /// (SymModel::compact_transition) and instantiated for each step of every
 /// unrolling by substitution.
 struct Relation {
-    z3::expr rel;
-    z3::expr_vector vars;   ///< pre, post, act, ret, events
+    z3::expr_vector vars;   ///< the template's pre-state, then its action variable
+    z3::expr enabled;       ///< the action is enabled in the pre-state
+    /// post-state, return value, events (flattened), as the arguments of one
+    /// application of a tuple symbol, so that one substitution instantiates
+    /// them all with one traversal of their shared subterms
+    z3::expr next;
 
-    explicit Relation(const SymModel& m) : rel(m.ctx()), vars(m.ctx()) {
-        const SymWorld pre = m.vars("T.pre"), post = m.vars("T.post");
-        const z3::expr act = m.ctx().int_const("T.act"), ret = m.ctx().int_const("T.ret");
-        const model::SymEvents ev = m.event_vars("T.ev");
-        rel = m.compact_transition(pre, post, act, ret, ev);
+    explicit Relation(const SymModel& m) : vars(m.ctx()), enabled(m.ctx()), next(m.ctx()) {
+        const SymWorld pre = m.vars("T.pre");
+        const z3::expr act = action_var(m.ctx(), "T.act");
+        const model::SymNext nx = m.compact_next(pre, act);
         m.flatten(pre, vars);
-        m.flatten(post, vars);
         vars.push_back(act);
-        vars.push_back(ret);
-        m.flatten(ev, vars);
+        enabled = nx.enabled;
+        z3::expr_vector parts(m.ctx());
+        m.flatten(nx.post, parts);
+        parts.push_back(nx.ret);
+        m.flatten(nx.ev, parts);
+        z3::sort_vector domain(m.ctx());
+        for (unsigned i = 0; i < parts.size(); ++i) domain.push_back(parts[int(i)].get_sort());
+        const z3::func_decl tuple = m.ctx().function("T.next", domain, m.ctx().bool_sort());
+        next = tuple(parts);
     }
 };
 
-/// The unrolled path s0 -a0-> s1 -a1-> ... in one incremental solver.
+/// The unrolled path s0 -a0-> s1 -a1-> ... in one incremental solver. Only
+/// s0 and the actions are variables: each later state, return value and
+/// event record is the template's successor terms with s_i and a_i
+/// substituted (so the solver's rewriter folds what the concrete initial
+/// world of bmc determines), and transition i asserts only that a_i is
+/// enabled in s_i.
 struct Path {
     const SymModel& m;
     const Relation& relation;
@@ -109,33 +131,49 @@ struct Path {
 
     Path(const SymModel& model, const Relation& r, std::string pre) : m(model), relation(r), prefix(std::move(pre)) {}
     const SymWorld& state(std::size_t i) {
-        while (s.size() <= i) s.push_back(m.vars(prefix + std::to_string(s.size())));
+        if (s.empty()) s.push_back(m.vars(prefix + "0"));
+        while (s.size() <= i) extend();
         return s[i];
     }
+    /// s_{n+1}, ret_n, ev_n from s_n and a_n (n = the last state so far).
+    void extend() {
+        const std::size_t n = s.size() - 1;
+        z3::expr_vector to(m.ctx());
+        m.flatten(s[n], to);
+        to.push_back(action(n));
+        z3::expr_vector from = relation.vars;
+        z3::expr next = relation.next;
+        const z3::expr app = next.substitute(from, to);
+        z3::expr_vector out(m.ctx());
+        for (unsigned i = 0; i < app.num_args(); ++i) out.push_back(app.arg(i));
+        unsigned at = 0;
+        SymWorld post = m.unflatten_world(out, at);
+        ret.push_back(out[at++]);
+        ev.push_back(m.unflatten_events(out, at));
+        s.push_back(std::move(post));
+    }
     const z3::expr& action(std::size_t i) {
-        while (act.size() <= i) act.push_back(m.ctx().int_const((prefix + "act" + std::to_string(act.size())).c_str()));
+        while (act.size() <= i) act.push_back(action_var(m.ctx(), prefix + "act" + std::to_string(act.size())));
         return act[i];
     }
     const z3::expr& result(std::size_t i) {
-        while (ret.size() <= i) ret.push_back(m.ctx().int_const((prefix + "ret" + std::to_string(ret.size())).c_str()));
+        (void)state(i + 1);
         return ret[i];
     }
     /// The events of transition i (state i to i + 1).
     const model::SymEvents& events(std::size_t i) {
-        while (ev.size() <= i) ev.push_back(m.event_vars(prefix + "ev" + std::to_string(ev.size())));
+        (void)state(i + 1);
         return ev[i];
     }
+    /// Transition i: a_i is enabled in s_i (s_{i+1} is defined by it).
     z3::expr trans(std::size_t i) {
         (void)state(i + 1);
         z3::expr_vector to(m.ctx());
         m.flatten(s[i], to);
-        m.flatten(s[i + 1], to);
         to.push_back(action(i));
-        to.push_back(result(i));
-        m.flatten(events(i), to);
         z3::expr_vector from = relation.vars;
-        z3::expr rel = relation.rel;
-        return rel.substitute(from, to);
+        z3::expr en = relation.enabled;
+        return en.substitute(from, to);
     }
     /// The step property's form over transition i (state i to i + 1).
     z3::expr step_form(const model::SymProperty& sp, std::size_t i) {
@@ -325,9 +363,9 @@ public:
         return *relation_;
     }
 
-    /// Quantifier-free integer arithmetic: Z3's dedicated solver for the
-    /// logic is several times faster here than its default portfolio.
-    z3::solver solver() { return z3::solver(ctx_, "QF_LIA"); }
+    /// Integer arithmetic and the bit-vector action variables: Z3's default
+    /// (incremental) solver; the QF_LIA one does not take bit-vectors.
+    z3::solver solver() { return z3::solver(ctx_); }
 
     z3::check_result check(z3::solver& s) {
         try {
