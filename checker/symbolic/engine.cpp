@@ -309,36 +309,39 @@ public:
         s.add(m_.initial(path.state(0)));
         for (int d = 0; d <= depth; ++d) {
             const auto t0 = Clock::now();
-            // One query for all open targets: most depths are unsatisfiable
-            // for all of them, and one refutation is far cheaper than one
-            // per property. A model names the targets it violates; those are
-            // decoded and the query repeats for the rest.
+            // One query per open target, in one solver scope: each target's
+            // violation is guarded by a fresh literal and checked under that
+            // literal as an assumption, so what the solver learns refuting
+            // one target serves the next, and a target that times out leaves
+            // the others going (to deeper depths too). A model that also
+            // violates later targets settles them without their own query.
             (void)path.state(std::size_t(d));
-            for (bool again = true; again && !stopped();) {
-                again = false;
-                std::vector<Target*> live;
-                z3::expr_vector bad(ctx_);
-                for (Target& t : targets_)
-                    if (open(t) && !(t.sym->step && d == 0)) {
-                        live.push_back(&t);
-                        bad.push_back(bad_at(t, path, std::size_t(d)));
-                    }
-                if (live.empty()) break;
-                s.push();
-                s.add(z3::mk_or(bad));
+            std::vector<Target*> live;
+            std::vector<z3::expr> bad, lit;
+            for (Target& t : targets_)
+                if (open(t) && !(t.sym->step && d == 0)) {
+                    live.push_back(&t);
+                    bad.push_back(bad_at(t, path, std::size_t(d)));
+                    lit.push_back(ctx_.bool_const(fmt::format("q{}.{}", d, live.size()).c_str()));
+                }
+            s.push();
+            for (std::size_t i = 0; i < live.size(); ++i) s.add(z3::implies(lit[i], bad[i]));
+            for (std::size_t i = 0; i < live.size() && !stopped(); ++i) {
+                if (!open(*live[i])) continue;   // settled by an earlier model
+                z3::expr_vector assume(ctx_);
+                assume.push_back(lit[i]);
                 const auto q0 = Clock::now();
-                const z3::check_result r = check(s);
-                for (Target* t : live) t->result.seconds += since(q0);
+                const z3::check_result r = check(s, assume);
+                live[i]->result.seconds += since(q0);
                 if (r == z3::sat) {
                     const z3::model zm = s.get_model();
-                    for (std::size_t i = 0; i < live.size(); ++i)
-                        if (zm.eval(bad[int(i)], true).is_true()) violated(*live[i], zm, path, std::size_t(d));
-                    again = true;
+                    for (std::size_t j = i; j < live.size(); ++j)
+                        if (open(*live[j]) && zm.eval(bad[j], true).is_true()) violated(*live[j], zm, path, std::size_t(d));
                 } else if (r == z3::unknown) {
-                    for (Target* t : live) unknown(*t, s, fmt::format("at depth {}", d));
+                    unknown(*live[i], s, fmt::format("at depth {}", d));
                 }
-                s.pop();
             }
+            s.pop();
             if (stopped()) break;
             covered_ = d;
             progress(fmt::format("depth {} done in {:.2f} s", d, since(t0)));
@@ -370,6 +373,14 @@ public:
     z3::check_result check(z3::solver& s) {
         try {
             return s.check();
+        } catch (const z3::exception& e) {
+            last_error_ = e.msg();
+            return z3::unknown;
+        }
+    }
+    z3::check_result check(z3::solver& s, const z3::expr_vector& assumptions) {
+        try {
+            return s.check(assumptions);
         } catch (const z3::exception& e) {
             last_error_ = e.msg();
             return z3::unknown;
