@@ -343,6 +343,16 @@ public:
             }
             s.pop();
             if (stopped()) break;
+            // Every target still open holds on every path of up to d steps,
+            // so it holds in state d (and on transition d-1) of every path the
+            // deeper queries consider: asserting it there excludes no path
+            // and prunes the search (the query for a first violation at a
+            // later depth may assume the earlier states good).
+            for (Target& t : targets_)
+                if (open(t)) {
+                    if (t.sym->form) s.add(t.sym->form(m_, path.state(std::size_t(d))));
+                    else if (d > 0) s.add(path.step_form(*t.sym, std::size_t(d - 1)));
+                }
             covered_ = d;
             progress(fmt::format("depth {} done in {:.2f} s", d, since(t0)));
             if (d < depth) s.add(path.trans(std::size_t(d)));
