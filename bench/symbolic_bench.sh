@@ -35,8 +35,9 @@ for x in r["results"]:
     print("  %-38s %-14s %8.2f s  k=%d" % (x["property"], x["verdict"], x["seconds"], x["k"]))
 print("  verdicts: " + ", ".join("%s %d" % kv for kv in sorted(count.items())))
 ' "$out/prove.$tag.json"
-        read -r wall user <"$out/prove.$tag.time"
-        echo "  total: ${wall} s wall, ${user} s user"
+        # (time's last line: a failing exit status adds a line before it)
+        set -- $(tail -n 1 "$out/prove.$tag.time")
+        echo "  total: $1 s wall, $2 s user"
     fi
     if [ "${BMC:-1}" != 0 ]; then
         echo "== bmc, $slots slots, profile $profile, depth $depth: time per depth"
@@ -45,9 +46,10 @@ print("  verdicts: " + ", ".join("%s %d" % kv for kv in sorted(count.items())))
             >"$out/bmc.$tag.txt" 2>"$out/bmc.$tag.err" || true
         sed -n 's/^bmc: \(transition relation built in .*\)$/  \1/p; s/^bmc: depth \([0-9]*\) done in \(.*\)$/  depth \1: \2/p' \
             "$out/bmc.$tag.err"
-        grep -E '^  [a-z]' "$out/bmc.$tag.txt" | awk '{print $2}' | sort | uniq -c | sed 's/^/  verdicts: /'
-        read -r wall user <"$out/bmc.$tag.time"
-        echo "  total: ${wall} s wall, ${user} s user"
+        grep -E '^  [a-z]' "$out/bmc.$tag.txt" | awk '{print $2}' | sort | uniq -c |
+            awk '{printf "%s %s, ", $2, $1} END {print ""}' | sed 's/^/  verdicts: /; s/, $//'
+        set -- $(tail -n 1 "$out/bmc.$tag.time")
+        echo "  total: $1 s wall, $2 s user"
     fi
 done
 done
