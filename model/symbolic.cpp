@@ -673,29 +673,6 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a, bool with_cases) const
     return SymStep{enabled, u.w, ret, blocks, status, u.ev, std::move(cases)};
 }
 
-z3::expr SymModel::transition(const SymWorld& pre, const SymWorld& post, const z3::expr& act) const {
-    z3::expr_vector parts(ctx_);
-    parts.push_back(act >= 0 && act < int(acts_.size()));
-    for (std::size_t i = 0; i < acts_.size(); ++i) {
-        const SymStep s = step(pre, acts_[i]);
-        parts.push_back(z3::implies(act == int(i), s.enabled && equal(post, s.post)));
-    }
-    return z3::mk_and(parts);
-}
-
-z3::expr SymModel::transition(const SymWorld& pre, const SymWorld& post, const z3::expr& act,
-                              const z3::expr& ret, const SymEvents* ev) const {
-    z3::expr_vector parts(ctx_);
-    parts.push_back(act >= 0 && act < int(acts_.size()));
-    for (std::size_t i = 0; i < acts_.size(); ++i) {
-        const SymStep s = step(pre, acts_[i]);
-        expr x = s.enabled && equal(post, s.post) && ret == s.ret;
-        if (ev) x = x && events_equal(*ev, s.ev);
-        parts.push_back(z3::implies(act == int(i), x));
-    }
-    return z3::mk_and(parts);
-}
-
 namespace {
 using EvField = std::vector<expr> SymEvents::*;
 const EvField kEvFields[] = {&SymEvents::ntf,  &SymEvents::ntf_to,   &SymEvents::ntf_sig, &SymEvents::ntf_self,

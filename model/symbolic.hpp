@@ -100,21 +100,17 @@ public:
     /// The update of one action (with its update cases when `with_cases`).
     [[nodiscard]] SymStep step(const SymWorld& w, const Act& a, bool with_cases = false) const;
     /// The transition relation: action `act` (an index into acts()) is
-    /// enabled in `pre` and leads to `post`.
-    [[nodiscard]] z3::expr transition(const SymWorld& pre, const SymWorld& post, const z3::expr& act) const;
-    /// The same, with the call's return value as `ret` and, when `ev` is
-    /// given, the transition's events as `*ev` (variables from event_vars).
-    [[nodiscard]] z3::expr transition(const SymWorld& pre, const SymWorld& post, const z3::expr& act,
-                                      const z3::expr& ret, const SymEvents* ev = nullptr) const;
-    /// The same relation as transition(pre, post, act, ret, &ev), written
-    /// compactly for the solver (compact_next): each post-state field, the
-    /// return value and each event is one term, an if-then-else over the
-    /// groups of actions that give it the same (simplified) value, defaulting
-    /// to the pre-state's value (no change) or to no event; each action
-    /// contributes its enabledness. Most actions leave most fields alone, so
-    /// the relation is a fraction of the size of one full update per action.
-    /// Built once over template variables and instantiated by substitution
-    /// (checker/symbolic).
+    /// enabled in `pre` and leads to `post` with return value `ret` and
+    /// events `ev`, written compactly for the solver (compact_next): each
+    /// post-state field, the return value and each event is one term, an
+    /// if-then-else over the groups of actions that give it the same
+    /// (simplified) value, defaulting to the pre-state's value (no change) or
+    /// to no event; each action contributes its enabledness. Most actions
+    /// leave most fields alone, so the relation is a fraction of the size of
+    /// one full update per action. bmc and prove build compact_next once over
+    /// template variables and instantiate it by substitution
+    /// (checker/symbolic/engine.cpp); crosscheck enumerates successor sets
+    /// from compact_transition.
     [[nodiscard]] SymNext compact_next(const SymWorld& pre, const z3::expr& act) const;
     [[nodiscard]] z3::expr compact_transition(const SymWorld& pre, const SymWorld& post, const z3::expr& act,
                                               const z3::expr& ret, const SymEvents& ev) const;
