@@ -1,33 +1,55 @@
 #!/bin/sh
-# Z3 engines: time per property for `prove` and time per depth for `bmc`, at
-# 3 and 4 task slots (mainline unless PROFILE is set). Figures are measured
-# here and printed; nothing is asserted.
+# Z3 engines: time and verdict per property for `prove`, and time per depth
+# for `bmc`, per profile and per slot count. Figures are measured here and
+# printed; nothing is asserted. Wall times come from /usr/bin/time, per
+# property and per depth times from the commands' own reports.
 # Usage: bench/symbolic_bench.sh [REAPCHECK] [DEPTH] [MAX_K]
+# Environment: PROFILES (default "mainline"; "all" for the six), SLOTS
+# (default "3 4"), BMC (0 skips bmc), PROVE (0 skips prove), MAX_TIME
+# (seconds per command, default 1200).
 set -eu
 bin=${1:-build/reapcheck}
 depth=${2:-4}
 maxk=${3:-2}
-profile=${PROFILE:-mainline}
+profiles=${PROFILES:-mainline}
+[ "$profiles" = all ] && profiles="linux-6.18 rfc-v1 rfc-v3 v4 v5 mainline"
+slots_list=${SLOTS:-3 4}
+max_time=${MAX_TIME:-1200}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-for slots in 3 4; do
-    echo "== prove, $slots slots, profile $profile, base case depth $depth, k <= $maxk"
-    start=$(date +%s.%N)
-    "$bin" prove --profile "$profile" --tasks "$slots" --depth "$depth" --max-k "$maxk" --json "$out/prove$slots.json" \
-        >"$out/prove$slots.txt" 2>"$out/prove$slots.err" || true
-    end=$(date +%s.%N)
-    # one line per property: id, verdict, seconds (from the JSON report)
-    python3 -c '
+for profile in $profiles; do
+for slots in $slots_list; do
+    tag="$profile.$slots"
+    if [ "${PROVE:-1}" != 0 ]; then
+        echo "== prove, $slots slots, profile $profile, base case depth $depth, k <= $maxk"
+        /usr/bin/time -f '%e %U' -o "$out/prove.$tag.time" \
+            "$bin" prove --profile "$profile" --tasks "$slots" --depth "$depth" --max-k "$maxk" \
+            --max-time "$max_time" --json "$out/prove.$tag.json" >"$out/prove.$tag.txt" 2>"$out/prove.$tag.err" || true
+        # one line per property: id, verdict, seconds (from the JSON report)
+        python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
+count = {}
 for x in r["results"]:
+    count[x["verdict"]] = count.get(x["verdict"], 0) + 1
     print("  %-38s %-14s %8.2f s  k=%d" % (x["property"], x["verdict"], x["seconds"], x["k"]))
-' "$out/prove$slots.json"
-    echo "  total wall: $(echo "$end - $start" | bc) s"
-    echo "== bmc, $slots slots, profile $profile, depth $depth: time per depth"
-    start=$(date +%s.%N)
-    "$bin" bmc --profile "$profile" --tasks "$slots" --depth "$depth" >"$out/bmc$slots.txt" 2>"$out/bmc$slots.err" || true
-    end=$(date +%s.%N)
-    sed -n 's/^bmc: depth \([0-9]*\) done in \(.*\)$/  depth \1: \2/p' "$out/bmc$slots.err"
-    echo "  total wall: $(echo "$end - $start" | bc) s"
+print("  verdicts: " + ", ".join("%s %d" % kv for kv in sorted(count.items())))
+' "$out/prove.$tag.json"
+        # (time's last line: a failing exit status adds a line before it)
+        set -- $(tail -n 1 "$out/prove.$tag.time")
+        echo "  total: $1 s wall, $2 s user"
+    fi
+    if [ "${BMC:-1}" != 0 ]; then
+        echo "== bmc, $slots slots, profile $profile, depth $depth: time per depth"
+        /usr/bin/time -f '%e %U' -o "$out/bmc.$tag.time" \
+            "$bin" bmc --profile "$profile" --tasks "$slots" --depth "$depth" --max-time "$max_time" \
+            >"$out/bmc.$tag.txt" 2>"$out/bmc.$tag.err" || true
+        sed -n 's/^bmc: \(transition relation built in .*\)$/  \1/p; s/^bmc: depth \([0-9]*\) done in \(.*\)$/  depth \1: \2/p' \
+            "$out/bmc.$tag.err"
+        grep -E '^  [a-z]' "$out/bmc.$tag.txt" | awk '{print $2}' | sort | uniq -c |
+            awk '{printf "%s %s, ", $2, $1} END {print ""}' | sed 's/^/  verdicts: /; s/, $//'
+        set -- $(tail -n 1 "$out/bmc.$tag.time")
+        echo "  total: $1 s wall, $2 s user"
+    fi
+done
 done

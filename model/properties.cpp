@@ -212,6 +212,126 @@ expr poll_monotonic(const SymModel& m, const SymTransition& tr) {
     });
 }
 
+// ---- step properties over the transition's events (SymEvents) ---------------------
+
+/// The value of a boolean field of the slot `idx` refers to (false for none).
+expr field_of(const SymModel& m, const SymWorld& w, const expr& idx, expr SymSlot::*f) {
+    expr out = m.ctx().bool_val(false);
+    for (int k = 0; k < m.slots(); ++k) out = z3::ite(idx == k, w.slot[k].*f, out);
+    return out;
+}
+
+/// Every do_notify_parent of an untraced task of the transition satisfies f(k).
+template <class F>
+expr all_untraced_notifies(const SymModel& m, const SymTransition& tr, F f) {
+    return all_slots(m, [&](int k) { return z3::implies(tr.ev.ntf[k] && !tr.ev.ntf_traced[k], f(k)); });
+}
+
+expr selfreap_on_exit(const SymModel& m, const SymTransition& tr) {
+    return all_untraced_notifies(m, tr, [&](int k) { return z3::implies(tr.pre.slot[k].autoreap, tr.ev.ntf_self[k]); });
+}
+expr no_exit_signal(const SymModel& m, const SymTransition& tr) {
+    return all_untraced_notifies(m, tr, [&](int k) { return z3::implies(tr.pre.slot[k].autoreap, !tr.ev.ntf_sig[k]); });
+}
+expr per_process(const SymModel& m, const SymTransition& tr) {
+    return all_untraced_notifies(m, tr, [&](int k) {
+        return z3::implies(!tr.pre.slot[k].autoreap && tr.ev.ntf_sig[k],
+                           field_of(m, tr.pre, tr.ev.ntf_to[k], &SymSlot::nocldwait) || !tr.ev.ntf_self[k]);
+    });
+}
+expr survives_reparent(const SymModel& m, const SymTransition& tr) {
+    return all_slots(m, [&](int k) {
+        return z3::implies(tr.ev.rep[k], tr.pre.slot[k].autoreap == tr.post.slot[k].autoreap);
+    });
+}
+expr reaped_once(const SymModel& m, const SymTransition& tr) {
+    expr reaps = m.ctx().int_val(0);
+    for (int k = 0; k < m.slots(); ++k) reaps = reaps + z3::ite(tr.ev.reaped[k], m.ctx().int_val(1), m.ctx().int_val(0));
+    return reaps <= 1 &&
+           all_slots(m, [&](int k) { return z3::implies(tr.ev.reaped[k], tr.pre.slot[k].st == kZombie); });
+}
+/// docs/kernel-rules.md §4.3 for single-threaded processes, read off the
+/// pre-state: the nearest running subreaper on the real-parent chain of
+/// `father` when it has has_child_subreaper, else init.
+expr expected_reaper(const SymModel& m, const SymWorld& w, int father) {
+    std::vector<expr> chain;
+    expr a = w.slot[father].rp;
+    for (int lvl = 0; lvl < m.slots(); ++lvl) {
+        chain.push_back(a);
+        expr up = m.ctx().int_val(kNoSlot);
+        for (int k = 0; k < m.slots(); ++k) up = z3::ite(a == k, w.slot[k].rp, up);
+        a = up;
+    }
+    expr r = m.ctx().int_val(0);
+    for (int lvl = int(chain.size()) - 1; lvl >= 0; --lvl) {
+        expr ok = m.ctx().bool_val(false);
+        for (int k = 0; k < m.slots(); ++k) ok = ok || (chain[lvl] == k && w.slot[k].is_sub && w.slot[k].st == kRun);
+        r = z3::ite(ok, chain[lvl], r);
+    }
+    return z3::ite(w.slot[father].has_sub, r, m.ctx().int_val(0));
+}
+expr orphan_reaper(const SymModel& m, const SymTransition& tr) {
+    return all_slots(m, [&](int k) {
+        return all_slots(m, [&](int father) {
+            return z3::implies(tr.ev.rep[k] && tr.ev.rep_from[k] == father,
+                               tr.ev.rep_to[k] == expected_reaper(m, tr.pre, father));
+        });
+    });
+}
+expr traced_not_selfreaped(const SymModel& m, const SymTransition& tr) {
+    return all_slots(m, [&](int k) { return z3::implies(tr.ev.ntf[k] && tr.ev.ntf_traced[k], !tr.ev.ntf_self[k]); });
+}
+/// The model has no execve, so the exec-id fix-up never applies: a task
+/// notifies with SIGCHLD exactly when its exit_signal is SIGCHLD.
+expr ignoring_parent_selfreap(const SymModel& m, const SymTransition& tr) {
+    return all_untraced_notifies(m, tr, [&](int k) {
+        const expr& to = tr.ev.ntf_to[k];
+        const expr ignoring = field_of(m, tr.post, to, &SymSlot::ign) || field_of(m, tr.post, to, &SymSlot::nocldwait);
+        return z3::implies(tr.post.slot[k].esig && ignoring, tr.ev.ntf_self[k]);
+    });
+}
+expr reparent_sigchld(const SymModel& m, const SymTransition& tr) {
+    return all_slots(m, [&](int k) {
+        const expr& st = tr.post.slot[k].st;
+        const expr dead = st == kDeadP || st == kDeadU || st == kGone || st == kFree;
+        return z3::implies(tr.ev.rep[k] && !dead, tr.post.slot[k].esig);
+    });
+}
+/// Without __WALL (the model has no __WCLONE), a wait reaps an untraced child
+/// only if its exit_signal is SIGCHLD. waitid P_PIDFD always has __WALL.
+expr wclone_selection(const SymModel& m, const SymTransition& tr) {
+    z3::expr_vector v(m.ctx());
+    for (std::size_t i = 0; i < m.acts().size(); ++i) {
+        const Act& a = m.acts()[i];
+        expr no_wall = m.ctx().bool_val(false);
+        if (a.kind == ActKind::Wait4 && !a.wall) no_wall = m.ctx().bool_val(true);
+        else if (a.kind == ActKind::Resume) no_wall = !tr.pre.slot[a.actor].wall;
+        else continue;
+        v.push_back(z3::implies(tr.act == int(i) && no_wall, all_slots(m, [&](int k) {
+                                    return z3::implies(tr.ev.reaped[k], tr.pre.slot[k].ptraced || tr.pre.slot[k].esig);
+                                })));
+    }
+    return v.empty() ? m.ctx().bool_val(true) : z3::mk_and(v);
+}
+
+expr set_by_clone(const SymModel& m, const SymTransition& tr) {
+    return over_clones(m, [&](int i, const Act& a) {
+        if (!(a.flags & kFlagAutoreap)) return m.ctx().bool_val(true);
+        return z3::implies(tr.act == i && tr.ret >= 0,
+                           new_child(m, tr, [&](int k) { return tr.post.slot[k].autoreap; }));
+    });
+}
+expr parent_exit_signal(const SymModel& m, const SymTransition& tr) {
+    return over_clones(m, [&](int i, const Act& a) {
+        if (!(a.flags & kFlagParent)) return m.ctx().bool_val(true);
+        const refimpl::Profile& p = m.profile();
+        const bool zero = p.autoreap_parent_zero_exit_signal && p.has_autoreap && (a.flags & kFlagAutoreap);
+        const expr expected = zero ? m.ctx().bool_val(false) : tr.pre.slot[a.actor].esig;
+        return z3::implies(tr.act == i && tr.ret >= 0,
+                           new_child(m, tr, [&](int k) { return tr.post.slot[k].esig == expected; }));
+    });
+}
+
 const std::vector<SymProperty> kSymbolic = {
     {"autoreap.never_zombie", never_zombie, ""},
     {"autoreap.never_reapable_zombie", never_reapable_zombie, ""},
@@ -225,25 +345,28 @@ const std::vector<SymProperty> kSymbolic = {
     {"lifecycle.init_alive", init_alive, ""},
     {"autoreap.exit_signal_zero", nullptr, "", exit_signal_zero},
     {"autoreap.rejects_parent", nullptr, "", rejects_parent},
-    {"autoreap.rejects_thread", nullptr, "about CLONE_THREAD, which the symbolic model does not have"},
+    {"autoreap.rejects_thread", nullptr,
+     "about CLONE_THREAD, which the symbolic model does not have (a form would hold vacuously)"},
     {"autoreap.parent_grandchild", nullptr, "", parent_grandchild},
     {"autoreap.not_inherited", nullptr, "", not_inherited},
     {"lifecycle.exit_info_immutable", nullptr, "", exit_info_immutable},
     {"lifecycle.poll_monotonic", nullptr, "", poll_monotonic},
-    {"autoreap.selfreap_on_exit", nullptr, "stated over do_notify_parent's events, which the model's terms do not expose"},
-    {"autoreap.no_exit_signal", nullptr, "stated over do_notify_parent's events, which the model's terms do not expose"},
-    {"autoreap.per_process", nullptr, "stated over do_notify_parent's events, which the model's terms do not expose"},
-    {"autoreap.survives_reparent", nullptr, "stated over reparenting events, which the model's terms do not expose"},
-    {"lifecycle.reaped_once", nullptr, "stated over reap events, which the model's terms do not expose"},
-    {"lifecycle.orphan_reaper", nullptr, "stated over reparenting events, which the model's terms do not expose"},
-    {"autoreap.set_by_clone", nullptr, "no form written yet (added by the mutation analysis, docs/mutation.md); the explicit engine checks it"},
-    {"clone.parent_exit_signal", nullptr, "no form written yet (added by the mutation analysis, docs/mutation.md); the explicit engine checks it"},
-    {"reparent.exit_signal_sigchld", nullptr, "stated over reparenting events, which the model's terms do not expose"},
-    {"ptrace.traced_not_selfreaped", nullptr, "stated over do_notify_parent's events, which the model's terms do not expose"},
-    {"signal.ignoring_parent_selfreap", nullptr, "stated over do_notify_parent's events, which the model's terms do not expose"},
-    {"signal.exec_id_fixup", nullptr, "stated over do_notify_parent's events, which the model's terms do not expose"},
-    {"wait.wnowait_keeps_zombie", nullptr, "stated over reap events, which the model's terms do not expose"},
-    {"wait.wclone_selection", nullptr, "stated over reap events, which the model's terms do not expose"},
+    {"autoreap.selfreap_on_exit", nullptr, "", selfreap_on_exit},
+    {"autoreap.no_exit_signal", nullptr, "", no_exit_signal},
+    {"autoreap.per_process", nullptr, "", per_process},
+    {"autoreap.survives_reparent", nullptr, "", survives_reparent},
+    {"lifecycle.reaped_once", nullptr, "", reaped_once},
+    {"lifecycle.orphan_reaper", nullptr, "", orphan_reaper},
+    {"autoreap.set_by_clone", nullptr, "", set_by_clone},
+    {"clone.parent_exit_signal", nullptr, "", parent_exit_signal},
+    {"reparent.exit_signal_sigchld", nullptr, "", reparent_sigchld},
+    {"ptrace.traced_not_selfreaped", nullptr, "", traced_not_selfreaped},
+    {"signal.ignoring_parent_selfreap", nullptr, "", ignoring_parent_selfreap},
+    {"signal.exec_id_fixup", nullptr,
+     "about a parent that has exec'd; the symbolic model has no execve (a form would hold vacuously)"},
+    {"wait.wnowait_keeps_zombie", nullptr,
+     "about WNOWAIT, which the symbolic alphabet does not have (a form would hold vacuously)"},
+    {"wait.wclone_selection", nullptr, "", wclone_selection},
     {"thread.exit_group_kills", nullptr, "about threads; the symbolic model has single-threaded processes only"},
     {"exec.autoreap_kept", nullptr, "about execve, which the symbolic model does not have"},
     {"exec.resets", nullptr, "about execve, which the symbolic model does not have"},

@@ -1,6 +1,8 @@
 #include "model/symbolic.hpp"
 
 #include <functional>
+#include <unordered_map>
+#include <iterator>
 
 namespace reapcheck::model {
 
@@ -38,7 +40,35 @@ void set(expr& x, const expr& guard, const expr& value) { x = z3::ite(guard, val
 /// copy of the pre-state, in the order of the refimpl function it mirrors.
 class Updater {
 public:
-    Updater(const SymModel& m, const SymWorld& pre) : m_(m), c_(m.ctx()), w(pre) {}
+    Updater(const SymModel& m, const SymWorld& pre) : m_(m), c_(m.ctx()), w(pre), ev(no_events(m)) {}
+
+    static SymEvents no_events(const SymModel& m) {
+        SymEvents e;
+        z3::context& c = m.ctx();
+        for (int k = 0; k < m.slots(); ++k) {
+            e.ntf.push_back(c.bool_val(false));
+            e.ntf_to.push_back(c.int_val(kNoSlot));
+            e.ntf_sig.push_back(c.bool_val(false));
+            e.ntf_self.push_back(c.bool_val(false));
+            e.ntf_traced.push_back(c.bool_val(false));
+            e.rep.push_back(c.bool_val(false));
+            e.rep_from.push_back(c.int_val(kNoSlot));
+            e.rep_to.push_back(c.int_val(kNoSlot));
+            e.reaped.push_back(c.bool_val(false));
+            e.reaper.push_back(c.int_val(kNoSlot));
+        }
+        return e;
+    }
+
+    /// Records an update case (see SymStep::cases) taken under `g`.
+    void cover(const std::string& name, const expr& g) {
+        for (auto& [n, guard] : cases)
+            if (n == name) {
+                guard = guard || g;
+                return;
+            }
+        cases.emplace_back(name, g);
+    }
 
     expr num(int v) const { return c_.int_val(v); }
     expr tt() const { return c_.bool_val(true); }
@@ -87,9 +117,25 @@ public:
         }
         // group_send_sig: SIGCHLD pends unless the parent is already exiting
         // (prepare_signal drops signals to a group in exit).
-        for (int k = 0; k < n(); ++k)
+        expr parent_running = ff();
+        for (int k = 0; k < n(); ++k) {
             set(w.slot[k].pending, g && par == k && send && w.slot[k].st == kRun, tt());
+            parent_running = parent_running || (par == k && w.slot[k].st == kRun);
+        }
         wake(par, g);
+        set(ev.ntf[t], g, tt());
+        set(ev.ntf_to[t], g, par);
+        set(ev.ntf_sig[t], g, send);
+        set(ev.ntf_self[t], g, selfreap);
+        set(ev.ntf_traced[t], g, ptr);
+        cover("do_notify_parent: traced, to the tracer", g && ptr);
+        cover("do_notify_parent: SIGCHLD sent", g && send && parent_running);
+        cover("do_notify_parent: SIGCHLD sent to an exiting parent (dropped)", g && send && !parent_running);
+        cover("do_notify_parent: exit_signal 0, nothing sent", g && !ptr && !sigchld);
+        cover("do_notify_parent: parent ignores SIGCHLD (SIG_IGN), self-reap", g && ignoring && pign);
+        cover("do_notify_parent: parent has SA_NOCLDWAIT, self-reap, SIGCHLD sent", g && ignoring && !pign && send);
+        if (m_.profile().has_autoreap)
+            cover("do_notify_parent: autoreap, self-reap, silent", g && !ptr && s.autoreap);
         return selfreap;
     }
 
@@ -99,6 +145,7 @@ public:
             expr held = ff();
             for (int j = 0; j < n(); ++j) held = held || w.slot[j].fd == k;
             const expr drop = w.slot[k].st == kGone && !held;
+            cover("put_pid: the last pidfd on a released pid gone, the slot freed", drop);
             reset(k, drop, true);
         }
     }
@@ -168,6 +215,11 @@ public:
             if (m_.profile().has_autoreap) dead_same = dead_same || s.autoreap;
             wake(num(t), zombie && !other && dead_same);
             set(s.st, zombie && ((other && dead_other) || (!other && dead_same)), num(kDeadP));
+            cover("exit_ptrace: a tracee that is not a zombie detached", traced && s.st != kZombie && s.st != kDeadP);
+            cover("exit_ptrace: a zombie tracee of another real parent, renotified", zombie && other);
+            cover("exit_ptrace: a zombie tracee of the tracer itself, released", zombie && !other && dead_same);
+            cover("exit_ptrace: a zombie tracee of the tracer itself, kept for reparenting",
+                  zombie && !other && !dead_same);
         }
         // The children move to the new reaper, in list order, to the tail.
         std::vector<expr> child;
@@ -175,8 +227,20 @@ public:
         const expr reaper = find_new_reaper(t);
         std::vector<expr> old_sib;
         for (int c = 0; c < n(); ++c) old_sib.push_back(w.slot[c].sib);
+        expr any_child = ff();
+        for (int c = 0; c < n(); ++c) any_child = any_child || child[c];
+        cover("find_new_reaper: init", any_child && reaper == 0);
+        cover("find_new_reaper: an ancestor subreaper", any_child && reaper != 0);
+        cover("find_new_reaper: has_child_subreaper, init (the nearest running subreaper, or none)",
+              any_child && w.slot[t].has_sub && reaper == 0);
         for (int c = 0; c < n(); ++c) {
             SymSlot& s = w.slot[c];
+            set(ev.rep[c], child[c], tt());
+            set(ev.rep_from[c], child[c], num(t));
+            set(ev.rep_to[c], child[c], reaper);
+            cover("reparent_leader: a running child", child[c] && (s.st == kRun || s.st == kExiting));
+            cover("reparent_leader: a traced child keeps its tracer as parent", child[c] && s.ptraced);
+            cover("reparent_leader: an EXIT_DEAD child keeps its exit_signal", child[c] && dead(c));
             set(s.rp, child[c], reaper);
             set(s.par, child[c] && !s.ptraced, reaper);
             // reparent_leader: SIGCHLD as exit signal, and a zombie is announced again.
@@ -184,6 +248,8 @@ public:
             const expr zombie = child[c] && !s.ptraced && s.st == kZombie;
             const expr self = notify_parent(c, tt(), zombie);
             set(s.st, zombie && self, num(kDeadP));
+            cover("reparent_leader: a zombie renotified, stays a zombie", zombie && !self);
+            cover("reparent_leader: a zombie renotified, reaps itself", zombie && self);
         }
         for (int c = 0; c < n(); ++c) {
             expr before = num(0);
@@ -200,6 +266,10 @@ public:
         const expr sig_traced = z3::ite(me.par == me.rp, me.esig, tt());
         notify_parent(t, sig_traced, traced);
         const expr self = notify_parent(t, me.esig, !traced);
+        cover("exit_notify: traced, stays a zombie for the tracer", traced);
+        cover("exit_notify: traced by another than the real parent (SIGCHLD)", traced && me.par != me.rp);
+        cover("exit_notify: untraced, stays a zombie", !traced && !self);
+        cover("exit_notify: untraced, reaps itself (EXIT_DEAD)", !traced && self);
         me.st = z3::ite(!traced && self, num(kDeadP), num(kZombie));
     }
 
@@ -258,17 +328,24 @@ public:
     }
 
     /// wait_task_zombie of the chosen slot, with the EXIT_TRACE hand-off.
-    void reap(const Scan& sc, expr& ret, expr& status) {
+    void reap(const Scan& sc, int t, expr& ret, expr& status) {
         ret = num(0);
         status = num(0);
         for (int c = 0; c < n(); ++c) {
             SymSlot& s = w.slot[c];
             const expr g = sc.chosen[c];
+            set(ev.reaped[c], g, tt());
+            set(ev.reaper[c], g, num(t));
+            cover("wait_task_zombie: a child reaped by its real parent", g && !s.ptraced);
+            cover("wait_task_zombie: a tracee reaped by its tracer, also the real parent",
+                  g && s.ptraced && s.par == s.rp);
             ret = z3::ite(g, s.nr, ret);
             status = z3::ite(g, s.code, status);
             const expr handoff = g && s.ptraced && s.par != s.rp;
             unlink(c, handoff);
             const expr self = notify_parent(c, s.esig, handoff);
+            cover("wait_task_zombie: EXIT_TRACE hand-off, a zombie again for the real parent", handoff && !self);
+            cover("wait_task_zombie: EXIT_TRACE hand-off, reaps itself", handoff && self);
             set(s.st, g, z3::ite(handoff && !self, num(kZombie), num(kDeadP)));
         }
     }
@@ -276,6 +353,8 @@ public:
     const SymModel& m_;
     z3::context& c_;
     SymWorld w;
+    SymEvents ev;
+    std::vector<std::pair<std::string, expr>> cases;
 };
 
 }  // namespace
@@ -345,7 +424,7 @@ z3::expr SymModel::wait_would_block(const SymWorld& w, int t, const z3::expr& wa
     return !sc.any && sc.present;
 }
 
-SymStep SymModel::step(const SymWorld& pre, const Act& a) const {
+SymStep SymModel::step(const SymWorld& pre, const Act& a, bool with_cases) const {
     Updater u(*this, pre);
     const int t = a.actor;
     const int n = f_.slots;
@@ -360,6 +439,8 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a) const {
     case ActKind::KPidfsExit:
         // pidfs_exit (fs/pidfs.c): exit info for a pid with pidfs attr, else mark it dead.
         enabled = pre.slot[t].st == kDeadP;
+        u.cover("pidfs_exit: exit information published", me.attr == 2);
+        u.cover("pidfs_exit: no pidfd ever, the pid marked dead", me.attr == 0);
         me.info = me.info || me.attr == 2;
         me.info_code = z3::ite(me.attr == 2, me.code, me.info_code);
         me.attr = z3::ite(me.attr == 0, u.num(1), me.attr);
@@ -368,18 +449,23 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a) const {
     case ActKind::KUnhash:
         // release_task's unhash: ptrace_unlink, detach the pid (pollers see POLLHUP).
         enabled = pre.slot[t].st == kDeadU;
+        u.cover("release_task: a traced task unlinked", me.ptraced);
         u.unlink(t, me.ptraced);
         u.reset(t, u.tt(), false);
         me.st = u.num(kGone);
         u.gc();
+        u.cover("release_task: the pid lives on, held by a pidfd", me.st == kGone);
         break;
     case ActKind::Resume: {
         enabled = pre.slot[t].st == kRun && pre.slot[t].wact && pre.slot[t].woken;
         me.woken = u.ff();
         const auto sc = u.scan_any(t, pre.slot[t].wall);
         const expr sleeps = !sc.any && sc.present;
-        u.reap(sc, ret, status);
+        u.reap(sc, t, ret, status);
         ret = z3::ite(sc.any || sleeps, ret, u.num(-kECHILD));
+        u.cover("do_wait (woken): reaps", sc.any);
+        u.cover("do_wait (woken): sleeps again", sleeps);
+        u.cover("do_wait (woken): ECHILD", !sc.any && !sc.present);
         blocks = sleeps;
         me.wact = sleeps;
         me.wall = sleeps && me.wall;
@@ -448,6 +534,14 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a) const {
         u.w.next_nr = z3::ite(ok, pre.next_nr + 1, pre.next_nr);
         u.w.next_seq = z3::ite(ok, pre.next_seq + 2, pre.next_seq);   // thread_node, then sibling
         ret = z3::ite(ok, pre.next_nr, u.num(-kEINVAL));
+        u.cover("copy_process: EINVAL", fails);
+        u.cover("copy_process: a child", ok);
+        if (parent) u.cover("copy_process: CLONE_PARENT, a sibling", ok);
+        if (flag) u.cover("copy_signal: an autoreap process", ok);
+        if (pidfd) u.cover("pidfd_prepare: a pidfd on the child", ok);
+        u.cover("copy_process: has_child_subreaper inherited", ok && has_sub);
+        u.cover("copy_process: SIGCHLD ignored or SA_NOCLDWAIT inherited",
+                ok && (pre.slot[t].ign || pre.slot[t].nocldwait));
         break;
     }
     case ActKind::Exit:
@@ -455,14 +549,27 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a) const {
         me.st = u.num(kExiting);
         me.code = u.num((a.code & 0xff) << 8);
         me.wact = me.woken = me.wall = u.ff();
+        u.cover("exit_files: the pidfd closed", me.fd != kNoSlot);
         me.fd = u.num(kNoSlot);
         u.gc();
         break;
     case ActKind::Wait4: {
         const auto sc = u.scan_any(t, u.c_.bool_val(a.wall));
         const expr sleeps = !sc.any && sc.present && !a.nohang;
-        u.reap(sc, ret, status);
+        u.reap(sc, t, ret, status);
         ret = z3::ite(sc.any || sc.present, ret, u.num(-kECHILD));
+        u.cover("do_wait: reaps", sc.any);
+        if (a.nohang) u.cover("do_wait: WNOHANG, nothing to reap", !sc.any && sc.present);
+        else u.cover("do_wait: sleeps", sleeps);
+        u.cover("do_wait: ECHILD", !sc.any && !sc.present);
+        if (!a.wall) {
+            // a child that only __WALL would consider (exit_signal 0)
+            expr hidden = u.ff();
+            for (int c = 0; c < n; ++c)
+                hidden = hidden || (c != t && u.linked(c) && pre.slot[c].rp == t && !pre.slot[c].esig &&
+                                    !pre.slot[c].ptraced);
+            u.cover("eligible_child: an exit_signal 0 child skipped without __WALL", hidden);
+        }
         blocks = sleeps;
         me.wact = sleeps;
         me.woken = u.ff();
@@ -472,14 +579,18 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a) const {
     case ActKind::Waitid: {
         enabled = enabled && pre.slot[t].fd != kNoSlot;
         const auto sc = u.scan_pidfd(t);
-        u.reap(sc, ret, status);
+        u.reap(sc, t, ret, status);
         ret = z3::ite(sc.any || sc.present, ret, u.num(-kECHILD));
+        u.cover("waitid P_PIDFD: reaps", sc.any);
+        u.cover("waitid P_PIDFD: WNOHANG, nothing to reap", !sc.any && sc.present);
+        u.cover("waitid P_PIDFD: ECHILD", !sc.any && !sc.present);
         break;
     }
     case ActKind::Sigaction:
         // do_sigaction: SIG_IGN / SIG_DFL discard a pending SIGCHLD.
         me.ign = u.c_.bool_val(a.handler == 1);
         me.nocldwait = u.c_.bool_val(a.handler == 2);
+        u.cover("do_sigaction: a pending SIGCHLD discarded", me.pending);
         me.pending = u.ff();
         break;
     case ActKind::Subreaper: {
@@ -496,12 +607,18 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a) const {
                 }
                 mark = next;
             }
-            for (int c = 0; c < n; ++c) set(u.w.slot[c].has_sub, mark[c], u.tt());
+            expr any = u.ff();
+            for (int c = 0; c < n; ++c) {
+                set(u.w.slot[c].has_sub, mark[c], u.tt());
+                any = any || mark[c];
+            }
+            u.cover("propagate_has_child_subreaper: a descendant marked", any);
         }
         break;
     }
     case ActKind::Sigpending:
         ret = z3::ite(me.pending, u.num(kSIGCHLD), u.num(0));
+        u.cover("sigpending: SIGCHLD pending", me.pending);
         me.pending = u.ff();
         break;
     case ActKind::PidfdOpen: {
@@ -511,6 +628,8 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a) const {
         set(u.w.slot[v].attr, ok, u.num(2));
         set(me.fd, ok, u.num(v));
         ret = z3::ite(ok, u.num(3), u.num(-kESRCH));
+        u.cover("pidfd_open: a pidfd", ok);
+        u.cover("pidfd_open: ESRCH (pidfs_exit has marked the pid dead)", !ok);
         break;
     }
     case ActKind::Close:
@@ -529,6 +648,8 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a) const {
         set(d.pseq, ok, pre.next_seq);
         u.w.next_seq = z3::ite(ok, pre.next_seq + 1, pre.next_seq);
         ret = z3::ite(ok, u.num(0), u.num(-kEPERM));
+        u.cover("ptrace_attach: attached", ok);
+        u.cover("ptrace_attach: EPERM (exiting)", !ok);
         break;
     }
     case ActKind::PtraceDetach: {
@@ -538,31 +659,127 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a) const {
         const expr ok = s.st == kRun;
         u.unlink(v, ok);
         ret = z3::ite(ok, u.num(0), u.num(-kESRCH));
+        u.cover("ptrace_detach: detached", ok);
+        u.cover("ptrace_detach: ESRCH (not stopped: exiting)", !ok);
         break;
     }
     }
-    return SymStep{enabled, u.w, ret, blocks, status};
+    std::vector<std::pair<std::string, expr>> cases;
+    if (with_cases)
+        for (auto& [name, guard] : u.cases) {
+        expr g = (enabled && guard).simplify();
+        if (!g.is_false()) cases.emplace_back(name, g);
+    }
+    return SymStep{enabled, u.w, ret, blocks, status, u.ev, std::move(cases)};
 }
 
-z3::expr SymModel::transition(const SymWorld& pre, const SymWorld& post, const z3::expr& act) const {
+namespace {
+using EvField = std::vector<expr> SymEvents::*;
+const EvField kEvFields[] = {&SymEvents::ntf,  &SymEvents::ntf_to,   &SymEvents::ntf_sig, &SymEvents::ntf_self,
+                             &SymEvents::ntf_traced, &SymEvents::rep, &SymEvents::rep_from, &SymEvents::rep_to,
+                             &SymEvents::reaped, &SymEvents::reaper};
+const char* const kEvNames[] = {"ntf", "ntf_to", "ntf_sig", "ntf_self", "ntf_traced",
+                                "rep", "rep_from", "rep_to", "reaped", "reaper"};
+constexpr bool kEvIsBool[] = {true, false, true, true, true, true, false, false, true, false};
+}  // namespace
+
+SymEvents SymModel::event_vars(const std::string& prefix) const {
+    SymEvents e;
+    for (std::size_t i = 0; i < std::size(kEvFields); ++i)
+        for (int k = 0; k < f_.slots; ++k) {
+            const std::string name = prefix + "." + kEvNames[i] + std::to_string(k);
+            (e.*kEvFields[i]).push_back(kEvIsBool[i] ? ctx_.bool_const(name.c_str()) : ctx_.int_const(name.c_str()));
+        }
+    return e;
+}
+
+z3::expr SymModel::events_equal(const SymEvents& a, const SymEvents& b) const {
     z3::expr_vector parts(ctx_);
-    parts.push_back(act >= 0 && act < int(acts_.size()));
-    for (std::size_t i = 0; i < acts_.size(); ++i) {
-        const SymStep s = step(pre, acts_[i]);
-        parts.push_back(z3::implies(act == int(i), s.enabled && equal(post, s.post)));
-    }
+    for (EvField f : kEvFields)
+        for (std::size_t k = 0; k < (a.*f).size(); ++k) parts.push_back((a.*f)[k] == (b.*f)[k]);
     return z3::mk_and(parts);
 }
 
-z3::expr SymModel::transition(const SymWorld& pre, const SymWorld& post, const z3::expr& act,
-                              const z3::expr& ret) const {
-    z3::expr_vector parts(ctx_);
-    parts.push_back(act >= 0 && act < int(acts_.size()));
-    for (std::size_t i = 0; i < acts_.size(); ++i) {
-        const SymStep s = step(pre, acts_[i]);
-        parts.push_back(z3::implies(act == int(i), s.enabled && equal(post, s.post) && ret == s.ret));
+void SymModel::flatten(const SymWorld& w, z3::expr_vector& out) const {
+    out.push_back(w.next_nr);
+    out.push_back(w.next_seq);
+    for (const SymSlot& sl : w.slot)
+        for (Field f : kFields) out.push_back(sl.*f);
+}
+
+void SymModel::flatten(const SymEvents& e, z3::expr_vector& out) const {
+    for (EvField f : kEvFields)
+        for (const expr& x : e.*f) out.push_back(x);
+}
+
+SymNext SymModel::compact_next(const SymWorld& pre, const z3::expr& act) const {
+    std::vector<SymStep> steps;
+    for (const Act& a : acts_) steps.push_back(step(pre, a));
+    z3::expr_vector en(ctx_);
+    en.push_back(act >= 0 && act < int(acts_.size()));
+    for (std::size_t i = 0; i < steps.size(); ++i) en.push_back(z3::implies(act == int(i), steps[i].enabled.simplify()));
+    // ite(act in group1, v1, ite(act in group2, v2, ... dflt)).
+    auto define = [&](const expr& dflt, auto value_of) {
+        std::vector<expr> values;
+        std::vector<std::vector<int>> members;
+        std::unordered_map<unsigned, std::size_t> index;   // Z3 AST id of the simplified value
+        for (std::size_t i = 0; i < steps.size(); ++i) {
+            const expr v = value_of(steps[i]).simplify();
+            if (z3::eq(v, dflt)) continue;
+            const unsigned id = Z3_get_ast_id(ctx_, v);
+            auto [it, fresh] = index.emplace(id, values.size());
+            if (fresh) {
+                values.push_back(v);
+                members.emplace_back();
+            }
+            members[it->second].push_back(int(i));
+        }
+        expr out = dflt;
+        for (std::size_t g = values.size(); g-- > 0;) {
+            z3::expr_vector is(ctx_);
+            for (int i : members[g]) is.push_back(act == i);
+            out = z3::ite(z3::mk_or(is), values[g], out);
+        }
+        return out;
+    };
+    SymWorld post = pre;
+    post.next_nr = define(pre.next_nr, [](const SymStep& st) { return st.post.next_nr; });
+    post.next_seq = define(pre.next_seq, [](const SymStep& st) { return st.post.next_seq; });
+    for (std::size_t k = 0; k < post.slot.size(); ++k)
+        for (Field f : kFields)
+            post.slot[k].*f = define(pre.slot[k].*f, [&](const SymStep& st) { return st.post.slot[k].*f; });
+    const expr ret = define(ctx_.int_val(0), [](const SymStep& st) { return st.ret; });
+    SymEvents ev = Updater::no_events(*this);
+    for (EvField f : kEvFields)
+        for (std::size_t k = 0; k < (ev.*f).size(); ++k)
+            (ev.*f)[k] = define((ev.*f)[k], [&](const SymStep& st) { return (st.ev.*f)[k]; });
+    return SymNext{z3::mk_and(en), post, ret, ev};
+}
+
+z3::expr SymModel::compact_transition(const SymWorld& pre, const SymWorld& post, const z3::expr& act,
+                                      const z3::expr& ret, const SymEvents& ev) const {
+    const SymNext nx = compact_next(pre, act);
+    return nx.enabled && equal(post, nx.post) && ret == nx.ret && events_equal(ev, nx.ev);
+}
+
+SymWorld SymModel::unflatten_world(const z3::expr_vector& v, unsigned& at) const {
+    SymWorld w{{}, v[at], v[at + 1]};
+    at += 2;
+    static_assert(kFieldCount == 22, "kFields lists SymSlot's fields in declaration order");
+    for (int k = 0; k < f_.slots; ++k) {
+        auto x = [&](unsigned i) { return v[at + i]; };
+        w.slot.push_back(SymSlot{x(0), x(1), x(2), x(3), x(4), x(5), x(6), x(7), x(8), x(9), x(10), x(11), x(12),
+                                 x(13), x(14), x(15), x(16), x(17), x(18), x(19), x(20), x(21)});
+        at += unsigned(kFieldCount);
     }
-    return z3::mk_and(parts);
+    return w;
+}
+
+SymEvents SymModel::unflatten_events(const z3::expr_vector& v, unsigned& at) const {
+    SymEvents e;
+    for (EvField f : kEvFields)
+        for (int k = 0; k < f_.slots; ++k) (e.*f).push_back(v[at++]);
+    return e;
 }
 
 World SymModel::value(const z3::model& m, const SymWorld& w) const {

@@ -10,6 +10,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <z3++.h>
@@ -34,6 +35,23 @@ struct SymWorld {
     z3::expr next_nr, next_seq;
 };
 
+/// What a transition did, per slot, as terms (the counterpart of refimpl's
+/// Event records, refimpl/events.hpp): each slot is notified, reparented and
+/// reaped at most once per transition. Slot references are kNoSlot when the
+/// event did not happen; the other fields are then false.
+struct SymEvents {
+    std::vector<z3::expr> ntf;         ///< do_notify_parent(slot) ran
+    std::vector<z3::expr> ntf_to;      ///< ... to this parent slot
+    std::vector<z3::expr> ntf_sig;     ///< ... and sent SIGCHLD (refimpl: sig != 0)
+    std::vector<z3::expr> ntf_self;    ///< ... and the task reaps itself
+    std::vector<z3::expr> ntf_traced;  ///< ... while traced
+    std::vector<z3::expr> rep;         ///< forget_original_parent moved the slot
+    std::vector<z3::expr> rep_from;    ///< ... from this (exiting) slot
+    std::vector<z3::expr> rep_to;      ///< ... to this reaper slot
+    std::vector<z3::expr> reaped;      ///< wait_task_zombie consumed the slot (no WNOWAIT in the model)
+    std::vector<z3::expr> reaper;      ///< ... in a wait by this slot
+};
+
 /// An action's effect: whether the alphabet offers it in the pre-state, the
 /// post-state (meaningful where enabled), and the call's observable result.
 struct SymStep {
@@ -42,6 +60,21 @@ struct SymStep {
     z3::expr ret;      ///< the return value (negative errno on failure)
     z3::expr blocks;   ///< the call went to sleep
     z3::expr status;   ///< wait status of a reaped child, else 0
+    SymEvents ev;      ///< what the transition did
+    /// The update cases this action's terms distinguish (a rule of the
+    /// modelled kernel function, or a branch of it), each with the guard under
+    /// which the transition takes it; crosscheck reports which were reached.
+    std::vector<std::pair<std::string, z3::expr>> cases;
+};
+
+/// The successor as terms of the pre-state and the action variable
+/// (SymModel::compact_next): the constraint that the action is enabled, and
+/// the post-state, return value and events it leads to.
+struct SymNext {
+    z3::expr enabled;
+    SymWorld post;
+    z3::expr ret;
+    SymEvents ev;
 };
 
 class SymModel {
@@ -64,14 +97,33 @@ public:
     [[nodiscard]] z3::expr initial(const SymWorld& w) const;
     /// Value ranges of every variable (statuses, slot references, attr).
     [[nodiscard]] z3::expr domain(const SymWorld& w) const;
-    /// The update of one action.
-    [[nodiscard]] SymStep step(const SymWorld& w, const Act& a) const;
+    /// The update of one action (with its update cases when `with_cases`).
+    [[nodiscard]] SymStep step(const SymWorld& w, const Act& a, bool with_cases = false) const;
     /// The transition relation: action `act` (an index into acts()) is
-    /// enabled in `pre` and leads to `post`.
-    [[nodiscard]] z3::expr transition(const SymWorld& pre, const SymWorld& post, const z3::expr& act) const;
-    /// The same, with the call's return value as `ret`.
-    [[nodiscard]] z3::expr transition(const SymWorld& pre, const SymWorld& post, const z3::expr& act,
-                                      const z3::expr& ret) const;
+    /// enabled in `pre` and leads to `post` with return value `ret` and
+    /// events `ev`, written compactly for the solver (compact_next): each
+    /// post-state field, the return value and each event is one term, an
+    /// if-then-else over the groups of actions that give it the same
+    /// (simplified) value, defaulting to the pre-state's value (no change) or
+    /// to no event; each action contributes its enabledness. Most actions
+    /// leave most fields alone, so the relation is a fraction of the size of
+    /// one full update per action. bmc and prove build compact_next once over
+    /// template variables and instantiate it by substitution
+    /// (checker/symbolic/engine.cpp); crosscheck enumerates successor sets
+    /// from compact_transition.
+    [[nodiscard]] SymNext compact_next(const SymWorld& pre, const z3::expr& act) const;
+    [[nodiscard]] z3::expr compact_transition(const SymWorld& pre, const SymWorld& post, const z3::expr& act,
+                                              const z3::expr& ret, const SymEvents& ev) const;
+    /// Every variable of a world / an event record, in a fixed order (for substitution).
+    void flatten(const SymWorld& w, z3::expr_vector& out) const;
+    void flatten(const SymEvents& e, z3::expr_vector& out) const;
+    /// The inverse of flatten, from position `at` on (advanced past what is read).
+    [[nodiscard]] SymWorld unflatten_world(const z3::expr_vector& v, unsigned& at) const;
+    [[nodiscard]] SymEvents unflatten_events(const z3::expr_vector& v, unsigned& at) const;
+    /// Fresh event variables named `<prefix>.<field><slot>`.
+    [[nodiscard]] SymEvents event_vars(const std::string& prefix) const;
+    /// Field-wise equality of two event records.
+    [[nodiscard]] z3::expr events_equal(const SymEvents& a, const SymEvents& b) const;
 
     /// Predicates over worlds used by properties.
     [[nodiscard]] z3::expr linked(const SymWorld& w, int k) const;
@@ -97,6 +149,7 @@ struct SymTransition {
     const SymWorld& post;
     const z3::expr& act;   ///< index into acts()
     const z3::expr& ret;   ///< the call's return value
+    const SymEvents& ev;   ///< what the transition did
 };
 
 struct SymProperty {

@@ -9,8 +9,9 @@ namespace {
 
 struct CrossCli {
     SymbolicCli s;
-    int depth = 3;
+    int depth = 2;
     int samples = 50;
+    bool deep_paths = true;
 };
 
 int run_cross(CrossCli& o) {
@@ -34,6 +35,7 @@ int run_cross(CrossCli& o) {
         opts.features = o.s.f;
         opts.depth = o.depth;
         opts.successor_samples = o.samples;
+        opts.deep_paths = o.deep_paths;
         opts.max_seconds = o.s.max_time;
         opts.interrupt = flag;
         opts.progress = !o.s.quiet;
@@ -41,7 +43,7 @@ int run_cross(CrossCli& o) {
         std::fputs(symbolic::format(r).c_str(), stdout);
         std::fflush(stdout);
         all.push_back(symbolic::to_json(r));
-        if (!r.disagreements.empty()) rc = kExitFailed;
+        if (!r.disagreements.empty() || (!r.interrupted && r.coverage_required && !r.complete())) rc = kExitFailed;
         else if (r.interrupted && rc == kExitOk) rc = kExitUnknown;
         if (r.interrupted) break;
     }
@@ -54,10 +56,13 @@ Register reg{{"crosscheck", [](CLI::App& app) {
         "crosscheck", "Check that refimpl and the Z3 model agree on every explored transition (--profile all: every profile)");
     auto o = std::make_shared<CrossCli>();
     o->s.profile = "all";
-    o->s.add(*sub, 3);
+    o->s.add(*sub, 4);
     sub->add_option("--depth", o->depth, "Depth of the explicit exploration")->check(CLI::Range(1, 100))->capture_default_str();
     sub->add_option("--samples", o->samples, "States whose whole successor set is enumerated from Z3")
         ->check(CLI::Range(0, 100000))->capture_default_str();
+    sub->add_flag("--deep-paths,!--no-deep-paths", o->deep_paths,
+                  "Also check every transition around the deep paths (rules a shallow exploration misses)")
+        ->capture_default_str();
     return std::function<int()>([o] { return run_cross(*o); });
 }}};
 

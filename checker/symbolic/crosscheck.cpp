@@ -54,7 +54,229 @@ void assign(z3::context& ctx, z3::model& zm, const SymModel& m, const SymWorld& 
 struct ActTerms {
     z3::expr enabled, relation, ret, blocks, status;
     model::SymWorld post;
+    z3::expr same_events;
+    model::SymEvents ev;
+    std::vector<std::pair<std::string, z3::expr>> cases;
 };
+
+/// The refimpl function of an explicit action (its entry point in refimpl/).
+const char* refimpl_entry(const engine::Action& a) {
+    switch (a.call.sys) {
+    case scn::Sys::Clone3: return "sys_clone (clone3)";
+    case scn::Sys::Exit: return "sys_exit -> do_exit";
+    case scn::Sys::Wait4: return "sys_wait (wait4)";
+    case scn::Sys::Waitid: return "sys_wait (waitid P_PIDFD)";
+    case scn::Sys::Resume: return "sys_resume (a woken wait)";
+    case scn::Sys::Sigaction: return "sys_sigaction";
+    case scn::Sys::PrctlSubreaper: return "sys_prctl_subreaper";
+    case scn::Sys::Sigpending: return "sys_sigpending";
+    case scn::Sys::PidfdOpen: return "sys_pidfd_open";
+    case scn::Sys::Close: return "sys_close";
+    case scn::Sys::PtraceAttach: return "sys_ptrace_attach";
+    case scn::Sys::PtraceDetach: return "sys_ptrace_detach";
+    case scn::Sys::KExitNotify: return "exit_notify";
+    case scn::Sys::KPidfsExit: return "pidfs_exit";
+    case scn::Sys::KUnhash: return "unhash_task";
+    default: return "?";
+    }
+}
+
+/// The refimpl functions that report events (refimpl/events.hpp).
+const char* refimpl_event_fn(const refimpl::Event& e) {
+    switch (e.kind) {
+    case refimpl::Event::Kind::Notify: return e.traced ? "do_notify_parent (traced)" : "do_notify_parent";
+    case refimpl::Event::Kind::Reparent: return "forget_original_parent (a child reparented)";
+    case refimpl::Event::Kind::Reap: return "wait_task_zombie";
+    case refimpl::Event::Kind::TraceHandoff: return "wait_task_zombie (EXIT_TRACE hand-off)";
+    case refimpl::Event::Kind::Autokill: return "pidfs_file_release (AUTOKILL)";
+    }
+    return "?";
+}
+
+/// Every refimpl function the model's alphabet under `f` can reach.
+std::vector<std::string> expected_refimpl(const model::Features& f) {
+    std::vector<std::string> out = {"sys_clone (clone3)", "sys_exit -> do_exit", "sys_wait (wait4)",
+                                    "sys_sigpending", "exit_notify", "pidfs_exit", "unhash_task",
+                                    "do_notify_parent", "forget_original_parent (a child reparented)",
+                                    "wait_task_zombie"};
+    if (f.blocking) out.emplace_back("sys_resume (a woken wait)");
+    if (f.sigaction) out.emplace_back("sys_sigaction");
+    if (f.subreaper) out.emplace_back("sys_prctl_subreaper");
+    if (f.pidfds)
+        for (const char* x : {"sys_wait (waitid P_PIDFD)", "sys_pidfd_open", "sys_close"}) out.emplace_back(x);
+    if (f.ptrace)
+        for (const char* x : {"sys_ptrace_attach", "sys_ptrace_detach", "do_notify_parent (traced)",
+                              "wait_task_zombie (EXIT_TRACE hand-off)"})
+            out.emplace_back(x);
+    return out;
+}
+
+/// The model's events (evaluated in `zm`) as concrete values, one line per event.
+std::set<std::string> model_events(const z3::model& zm, const model::SymEvents& ev) {
+    std::set<std::string> out;
+    auto b = [&](const z3::expr& e) { return zm.eval(e, true).is_true(); };
+    auto i = [&](const z3::expr& e) { return zm.eval(e, true).get_numeral_int(); };
+    for (std::size_t k = 0; k < ev.ntf.size(); ++k) {
+        if (b(ev.ntf[k]))
+            out.insert(fmt::format("notify slot{} to slot{} sig={} selfreap={} traced={}", k, i(ev.ntf_to[k]),
+                                   b(ev.ntf_sig[k]) ? 17 : 0, b(ev.ntf_self[k]), b(ev.ntf_traced[k])));
+        if (b(ev.rep[k])) out.insert(fmt::format("reparent slot{} from slot{} to slot{}", k, i(ev.rep_from[k]), i(ev.rep_to[k])));
+        if (b(ev.reaped[k])) out.insert(fmt::format("reap slot{} by slot{}", k, i(ev.reaper[k])));
+    }
+    return out;
+}
+
+/// Deep paths: short action sequences over slots (new tasks take the lowest
+/// free slot; init is slot 0, main slot 1) that lead to the rules a shallow
+/// breadth-first exploration does not reach: reparenting to a subreaper, a
+/// renotified zombie, a tracer exiting with zombie tracees, the EXIT_TRACE
+/// hand-off, a woken wait that finds nothing, pids outliving their task. Every
+/// transition out of every state on a path is checked, as in the exploration.
+/// A path whose step the profile or the switches do not offer is skipped.
+std::vector<std::pair<std::string, std::vector<model::Act>>> deep_paths(const model::Features& f) {
+    using model::Act;
+    using model::ActKind;
+    auto clone = [](int t, bool sig = true, int flags = 0) {
+        Act a{ActKind::Clone, t};
+        a.sigchld = sig;
+        a.flags = flags;
+        return a;
+    };
+    auto exit_ = [&](int t) {
+        Act a{ActKind::Exit, t};
+        a.code = f.exit_codes.empty() ? 0 : f.exit_codes.front();
+        return a;
+    };
+    auto notify = [](int t) { return Act{ActKind::KExitNotify, t}; };
+    auto pidfs_exit = [](int t) { return Act{ActKind::KPidfsExit, t}; };
+    auto unhash = [](int t) { return Act{ActKind::KUnhash, t}; };
+    auto wait = [](int t, bool nohang) {
+        Act a{ActKind::Wait4, t};
+        a.nohang = nohang;
+        return a;
+    };
+    auto resume = [](int t) { return Act{ActKind::Resume, t}; };
+    auto ignore = [](int t) {
+        Act a{ActKind::Sigaction, t};
+        a.handler = 1;
+        return a;
+    };
+    auto nocldwait = [](int t) {
+        Act a{ActKind::Sigaction, t};
+        a.handler = 2;
+        return a;
+    };
+    auto subreaper = [](int t) {
+        Act a{ActKind::Subreaper, t};
+        a.value = 1;
+        return a;
+    };
+    auto attach = [](int t, int v) { return Act{ActKind::PtraceAttach, t, v}; };
+    auto pidfd_open = [](int t, int v) { return Act{ActKind::PidfdOpen, t, v}; };
+    auto close = [](int t) { return Act{ActKind::Close, t}; };
+    return {
+        {"an orphaned zombie grandchild goes to the subreaper, which has the default SIGCHLD",
+         {subreaper(1), clone(1), clone(2), exit_(3), notify(3), exit_(2), notify(2)}},
+        {"an orphaned zombie grandchild goes to the subreaper, which ignores SIGCHLD",
+         {subreaper(1), clone(1), clone(2), exit_(3), notify(3), ignore(1), exit_(2), notify(2)}},
+        {"the subreaper is exiting: the orphan goes to init",
+         {subreaper(1), clone(1), clone(2), exit_(1), exit_(2), notify(2)}},
+        {"a self-reaped (EXIT_DEAD) child of an exiting parent",
+         {ignore(1), clone(1), exit_(2), notify(2), exit_(1), notify(1)}},
+        {"a woken wait sleeps again, then finds no child",
+         {ignore(1), clone(1), clone(1), wait(1, false), exit_(2), notify(2), resume(1), exit_(3), notify(3),
+          resume(1)}},
+        {"a child with exit_signal 0 exits", {clone(1, false), exit_(2), notify(2)}},
+        {"an autoreap child exits", {clone(1, false, model::kFlagPidfd | model::kFlagAutoreap), exit_(2), notify(2)}},
+        {"a child of an SA_NOCLDWAIT parent reaps itself and SIGCHLD is sent",
+         {nocldwait(1), clone(1), exit_(2), notify(2)}},
+        {"a blocked wait is woken and reaps", {clone(1), wait(1, false), exit_(2), notify(2), resume(1)}},
+        {"a tracer exits with a running tracee", {clone(1), attach(1, 2), exit_(1), notify(1)}},
+        {"a traced child is reparented and keeps its tracer", {clone(1), attach(0, 2), exit_(1), notify(1)}},
+        {"a tracer exits with a zombie tracee whose real parent is init",
+         {clone(1), attach(2, 1), exit_(1), notify(1), exit_(2), notify(2)}},
+        {"a tracer exits with its own zombie child traced",
+         {clone(1), attach(1, 2), exit_(2), notify(2), exit_(1), notify(1)}},
+        {"a tracer that ignores SIGCHLD exits with its own zombie child traced",
+         {ignore(1), clone(1), attach(1, 2), exit_(2), notify(2), exit_(1), notify(1)}},
+        {"a tracer that is the real parent reaps its tracee, which is released traced",
+         {clone(1), attach(1, 2), exit_(2), notify(2), wait(1, true), pidfs_exit(2), unhash(2)}},
+        {"the EXIT_TRACE hand-off to a real parent with the default SIGCHLD",
+         {clone(1), attach(0, 2), exit_(2), notify(2), wait(0, true)}},
+        {"the EXIT_TRACE hand-off to a real parent that ignores SIGCHLD",
+         {ignore(1), clone(1), attach(0, 2), exit_(2), notify(2), wait(0, true)}},
+        {"pidfd_open on a pid pidfs_exit marked dead",
+         {clone(1), exit_(2), notify(2), wait(1, true), pidfs_exit(2), pidfd_open(1, 2)}},
+        {"a pidfd keeps a released pid; closing it frees the slot",
+         {clone(1, true, model::kFlagPidfd), exit_(2), notify(2), wait(1, true), pidfs_exit(2), unhash(2), close(1)}},
+    };
+}
+
+/// Sets the event variables `ev` in `zm` to refimpl's events (slots of the pre-state).
+void assign_events(z3::context& ctx, z3::model& zm, const model::SymEvents& ev, const refimpl::EventSink& events,
+                   const std::vector<int>& slot_of) {
+    const std::size_t n = ev.ntf.size();
+    std::vector<int> ntf_to(n, model::kNoSlot), rep_from(n, model::kNoSlot), rep_to(n, model::kNoSlot),
+        reaper(n, model::kNoSlot);
+    std::vector<bool> ntf(n, false), sig(n, false), self(n, false), traced(n, false), rep(n, false), reaped(n, false);
+    auto sl = [&](refimpl::Id t) {
+        return t == refimpl::kNone || t >= refimpl::Id(slot_of.size()) ? model::kNoSlot : slot_of[t];
+    };
+    for (const refimpl::Event& e : events) {
+        const int k = sl(e.task);
+        if (k == model::kNoSlot || std::size_t(k) >= n) continue;
+        const auto uk = std::size_t(k);
+        switch (e.kind) {
+        case refimpl::Event::Kind::Notify:
+            ntf[uk] = true, ntf_to[uk] = sl(e.other), sig[uk] = e.sig != 0, self[uk] = e.selfreap, traced[uk] = e.traced;
+            break;
+        case refimpl::Event::Kind::Reparent: rep[uk] = true, rep_from[uk] = sl(e.from), rep_to[uk] = sl(e.other); break;
+        case refimpl::Event::Kind::Reap:
+            if (!e.nowait) reaped[uk] = true, reaper[uk] = sl(e.other);
+            break;
+        default: break;
+        }
+    }
+    auto put = [&](const z3::expr& v, const z3::expr& val) {
+        z3::func_decl d = v.decl();
+        z3::expr x = val;
+        zm.add_const_interp(d, x);
+    };
+    for (std::size_t k = 0; k < n; ++k) {
+        put(ev.ntf[k], ctx.bool_val(ntf[k]));
+        put(ev.ntf_to[k], ctx.int_val(ntf_to[k]));
+        put(ev.ntf_sig[k], ctx.bool_val(sig[k]));
+        put(ev.ntf_self[k], ctx.bool_val(self[k]));
+        put(ev.ntf_traced[k], ctx.bool_val(traced[k]));
+        put(ev.rep[k], ctx.bool_val(rep[k]));
+        put(ev.rep_from[k], ctx.int_val(rep_from[k]));
+        put(ev.rep_to[k], ctx.int_val(rep_to[k]));
+        put(ev.reaped[k], ctx.bool_val(reaped[k]));
+        put(ev.reaper[k], ctx.int_val(reaper[k]));
+    }
+}
+
+/// refimpl's events of a transition in the same words, tasks as slots of the pre-state.
+std::set<std::string> refimpl_events(const refimpl::EventSink& events, const std::vector<int>& slot_of) {
+    std::set<std::string> out;
+    auto sl = [&](refimpl::Id t) { return t == refimpl::kNone || t >= refimpl::Id(slot_of.size()) ? -9 : slot_of[t]; };
+    for (const refimpl::Event& e : events) {
+        switch (e.kind) {
+        case refimpl::Event::Kind::Notify:
+            out.insert(fmt::format("notify slot{} to slot{} sig={} selfreap={} traced={}", sl(e.task), sl(e.other),
+                                   e.sig, e.selfreap, e.traced));
+            break;
+        case refimpl::Event::Kind::Reparent:
+            out.insert(fmt::format("reparent slot{} from slot{} to slot{}", sl(e.task), sl(e.from), sl(e.other)));
+            break;
+        case refimpl::Event::Kind::Reap:
+            out.insert(fmt::format("reap slot{} by slot{}{}", sl(e.task), sl(e.other), e.nowait ? " (WNOWAIT)" : ""));
+            break;
+        default: break;   // the hand-off is seen as its notification; no AUTOKILL in the model
+        }
+    }
+    return out;
+}
 
 }  // namespace
 
@@ -64,6 +286,11 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
     rep.profile = p.name;
     rep.features = o.features;
     rep.depth = o.depth;
+    {
+        const model::Features& f = o.features;
+        rep.coverage_required = o.deep_paths && f.ptrace && f.parent && f.pidfds && f.blocking && f.subreaper &&
+                                f.sigaction && f.task_bound() >= 4;
+    }
     try {
         z3::context ctx;
         const SymModel m(ctx, p, o.features);
@@ -71,13 +298,21 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
         const SymWorld pre = m.vars("pre"), post = m.vars("post");
         const z3::expr r_ret = ctx.int_const("ret"), r_status = ctx.int_const("status");
         const z3::expr r_blocks = ctx.bool_const("blocks");
+        // refimpl's events of a checked transition are assigned to these
+        // variables: the relation requires the model's events to equal them,
+        // and the step forms read them (so they are the model's events too
+        // wherever the relation holds).
+        const model::SymEvents r_ev = m.event_vars("ev");
         std::vector<ActTerms> terms;
+        std::set<std::string> all_cases;
         for (const auto& a : acts) {
-            const model::SymStep st = m.step(pre, a);
+            model::SymStep st = m.step(pre, a, true);
+            for (const auto& c : st.cases) all_cases.insert(c.first);
             terms.push_back(ActTerms{st.enabled,
                                      st.enabled && m.equal(post, st.post) && r_ret == st.ret &&
                                          r_blocks == st.blocks && r_status == st.status,
-                                     st.ret, st.blocks, st.status, st.post});
+                                     st.ret, st.blocks, st.status, st.post, m.events_equal(r_ev, st.ev), st.ev,
+                                     std::move(st.cases)});
         }
         std::vector<std::pair<const props::Property*, z3::expr>> forms, step_forms;
         const z3::expr r_act = ctx.int_const("act_taken");
@@ -85,8 +320,14 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
             if (const props::Property* prop = props::find(sp.id); prop) {
                 if (sp.form && prop->state) forms.emplace_back(prop, sp.form(m, pre));
                 if (sp.step && prop->step)
-                    step_forms.emplace_back(prop, sp.step(m, model::SymTransition{pre, post, r_act, r_ret}));
+                    step_forms.emplace_back(prop, sp.step(m, model::SymTransition{pre, post, r_act, r_ret, r_ev}));
             }
+        std::set<std::string> reached_cases, reached_refimpl;
+        // The successor sets are enumerated from the compact relation bmc and
+        // prove solve, so that encoding is compared with refimpl too.
+        const z3::expr succ_act = ctx.int_const("act");
+        const z3::expr succ_relation = m.compact_transition(pre, post, succ_act, ctx.int_const("succ.ret"),
+                                                            m.event_vars("succ.ev"));
         const engine::Bounds b = bounds_of(o.features, o.depth);
         const bool stop_flag = false;
         auto stopped = [&] {
@@ -100,6 +341,42 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
         seen.insert(engine::canonicalize(init, false).key);
         queue.emplace_back(init, 0);
         std::vector<engine::Action> explicit_acts;
+        // The deep paths' states join the exploration at its depth bound:
+        // their outgoing transitions are checked, their successors not explored.
+        if (o.deep_paths)
+            for (const auto& [name, path] : deep_paths(o.features)) {
+                refimpl::State s = init;
+                model::Abstraction ab;
+                bool ok = !model::abstract(s, o.features.slots, ab);
+                for (const model::Act& want : path) {
+                    if (!ok) break;
+                    const std::string wanted = want.describe();
+                    engine::enabled_actions(s, p, b, explicit_acts);
+                    const engine::Action* found = nullptr;
+                    for (const engine::Action& x : explicit_acts)
+                        if (const auto id = to_act(x, ab.slot_of, acts); id && acts[std::size_t(*id)].describe() == wanted)
+                            found = &x;
+                    if (!found) {
+                        ok = false;
+                        break;
+                    }
+                    const engine::Transition tr = engine::apply(s, p, *found);
+                    std::vector<int> hint = ab.slot_of;
+                    hint.resize(tr.post.tasks.size(), model::kNoSlot);
+                    if (tr.post.tasks.size() > s.tasks.size()) {
+                        int k = 0;
+                        while (k < o.features.slots && ab.world.slot[std::size_t(k)].st != model::kFree) ++k;
+                        hint.back() = k;
+                    }
+                    s = tr.post;
+                    if (model::abstract(s, o.features.slots, hint, ab)) {
+                        ok = false;
+                        break;
+                    }
+                    if (seen.insert(engine::canonicalize(s, false).key).second) queue.emplace_back(s, o.depth);
+                }
+                (ok ? rep.paths_run : rep.paths_skipped).push_back(name);
+            }
         const uint64_t sample_every = 7;
         auto report = [&](const std::string& what) {
             if (rep.disagreements.size() < 20) rep.disagreements.push_back(what);
@@ -174,6 +451,27 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
                     zt.add_const_interp(d, v);
                 }
                 ++rep.checked;
+                const ActTerms& at = terms[std::size_t(*id)];
+                assign_events(ctx, zt, r_ev, tr.events, abs.slot_of);
+                const bool related = zt.eval(at.relation, true).is_true();
+                if (!zt.eval(at.same_events, true).is_true()) {
+                    // which part differs: the events are reported here, the rest below
+                    const auto from_model = model_events(zt, at.ev);
+                    const auto from_refimpl = refimpl_events(tr.events, abs.slot_of);
+                    if (from_model != from_refimpl) {
+                        std::string diff;
+                        for (const auto& x : from_model)
+                            if (!from_refimpl.count(x)) diff += "  only the model: " + x + "\n";
+                        for (const auto& x : from_refimpl)
+                            if (!from_model.count(x)) diff += "  only refimpl: " + x + "\n";
+                        report(fmt::format("the events of {} differ in state\n{}{}", acts[std::size_t(*id)].describe(),
+                                           model::describe(abs.world), diff));
+                    }
+                }
+                reached_refimpl.insert(refimpl_entry(a));
+                for (const refimpl::Event& e : tr.events) reached_refimpl.insert(refimpl_event_fn(e));
+                for (const auto& [name, guard] : at.cases)
+                    if (!reached_cases.count(name) && zt.eval(guard, true).is_true()) reached_cases.insert(name);
                 // Each symbolic step form agrees with the catalog's step predicate.
                 const props::CallView cv = engine::call_view(p, a);
                 const props::StepView view{p, s, tr.post, cv, tr.result, tr.events};
@@ -184,8 +482,7 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
                                            prop->id, concrete, !concrete, acts[std::size_t(*id)].describe(),
                                            model::describe(abs.world)));
                 }
-                const ActTerms& at = terms[std::size_t(*id)];
-                if (!zt.eval(at.relation, true).is_true()) {
+                if (!related) {
                     const model::World sym_post = m.value(zt, at.post);
                     report(fmt::format(
                         "{} in state\n{}refimpl: ret={} blocks={} status={} ->\n{}model: enabled={} ret={} blocks={} "
@@ -212,9 +509,9 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
                 z3::params sp(ctx);
                 sp.set("ctrl_c", false);   // keep the command's SIGINT handler
                 sol.set(sp);
-                const z3::expr act = ctx.int_const("act");
+                const z3::expr& act = succ_act;
                 sol.add(m.equal(pre, m.constant(abs.world)));
-                sol.add(m.transition(pre, post, act));
+                sol.add(succ_relation);
                 std::set<std::pair<int, std::string>> from_z3, from_refimpl;
                 for (const auto& [id, w] : explicit_succ) from_refimpl.emplace(id, model::describe(w));
                 int guard = 0;
@@ -239,6 +536,10 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
                 std::fprintf(stderr, "crosscheck %s: %llu states, %llu transitions\n", p.name.c_str(),
                              (unsigned long long)rep.states, (unsigned long long)rep.transitions);
         }
+        for (const auto& c : all_cases)
+            (reached_cases.count(c) ? rep.cases_reached : rep.cases_unreached).push_back(c);
+        for (const auto& fn : expected_refimpl(o.features))
+            (reached_refimpl.count(fn) ? rep.refimpl_reached : rep.refimpl_unreached).push_back(fn);
     } catch (const z3::exception& e) {
         throw model::ModelError(std::string("Z3: ") + e.msg());
     }
@@ -252,6 +553,15 @@ std::string format(const CrossReport& r) {
         "{} states' successor sets enumerated from Z3, {} states or transitions outside the model skipped, {:.2f} s\n",
         r.profile, r.features.describe(), r.depth, r.states, r.checked, r.sampled, r.outside, r.seconds);
     if (r.interrupted) out += "  stopped early (interrupt or --max-time): the exploration is incomplete\n";
+    out += fmt::format("  deep paths: {} run, {} skipped (a step the profile or the switches do not offer)\n",
+                       r.paths_run.size(), r.paths_skipped.size());
+    out += fmt::format("  update cases of the model reached: {} of {}; refimpl functions reached: {} of {}\n",
+                       r.cases_reached.size(), r.cases_reached.size() + r.cases_unreached.size(),
+                       r.refimpl_reached.size(), r.refimpl_reached.size() + r.refimpl_unreached.size());
+    if (!r.complete() && !r.coverage_required)
+        out += "  (not a failure: coverage is required with every switch on, 4 tasks and the deep paths)\n";
+    for (const auto& c : r.cases_unreached) out += "  UNREACHED model case: " + c + "\n";
+    for (const auto& c : r.refimpl_unreached) out += "  UNREACHED refimpl function: " + c + "\n";
     if (r.disagreements.empty()) {
         out += "  refimpl and the model agree\n";
     } else {
@@ -266,7 +576,11 @@ nlohmann::json to_json(const CrossReport& r) {
             {"depth", r.depth},              {"states", r.states},       {"transitions", r.checked},
             {"sampled_states", r.sampled},   {"outside", r.outside},     {"seconds", r.seconds},
             {"interrupted", r.interrupted},  {"agree", r.disagreements.empty()},
-            {"disagreements", r.disagreements}};
+            {"disagreements", r.disagreements}, {"complete", r.complete()},
+            {"coverage_required", r.coverage_required},
+            {"cases_reached", r.cases_reached}, {"cases_unreached", r.cases_unreached},
+            {"refimpl_reached", r.refimpl_reached}, {"refimpl_unreached", r.refimpl_unreached},
+            {"paths_run", r.paths_run}, {"paths_skipped", r.paths_skipped}};
 }
 
 }  // namespace reapcheck::symbolic

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <cstdio>
 #include <thread>
 
@@ -77,32 +78,110 @@ struct Target {
     Result result;
 };
 
-/// The unrolled path s0 -a0-> s1 -a1-> ... in one incremental solver.
+/// An action variable of bmc and prove: a bit-vector, so that the solver
+/// decides which action a step takes on the bits of one variable instead of
+/// through hundreds of arithmetic equalities. Every use compares it with
+/// action numbers (`act == i`, which z3++ writes in the variable's sort).
+z3::expr action_var(z3::context& c, const std::string& name) {
+    return c.bv_const(name.c_str(), 12);
+}
+
+/// The transition relation over template variables, built once per run
+/// (SymModel::compact_transition) and instantiated for each step of every
+/// unrolling by substitution.
+struct Relation {
+    z3::expr_vector vars;   ///< the template's pre-state, then its action variable
+    z3::expr enabled;       ///< the action is enabled in the pre-state
+    /// post-state, return value, events (flattened), as the arguments of one
+    /// application of a tuple symbol, so that one substitution instantiates
+    /// them all with one traversal of their shared subterms
+    z3::expr next;
+
+    explicit Relation(const SymModel& m) : vars(m.ctx()), enabled(m.ctx()), next(m.ctx()) {
+        const SymWorld pre = m.vars("T.pre");
+        const z3::expr act = action_var(m.ctx(), "T.act");
+        const model::SymNext nx = m.compact_next(pre, act);
+        m.flatten(pre, vars);
+        vars.push_back(act);
+        enabled = nx.enabled;
+        z3::expr_vector parts(m.ctx());
+        m.flatten(nx.post, parts);
+        parts.push_back(nx.ret);
+        m.flatten(nx.ev, parts);
+        z3::sort_vector domain(m.ctx());
+        for (unsigned i = 0; i < parts.size(); ++i) domain.push_back(parts[int(i)].get_sort());
+        const z3::func_decl tuple = m.ctx().function("T.next", domain, m.ctx().bool_sort());
+        next = tuple(parts);
+    }
+};
+
+/// The unrolled path s0 -a0-> s1 -a1-> ... in one incremental solver. Only
+/// s0 and the actions are variables: each later state, return value and
+/// event record is the template's successor terms with s_i and a_i
+/// substituted (so the solver's rewriter folds what the concrete initial
+/// world of bmc determines), and transition i asserts only that a_i is
+/// enabled in s_i.
 struct Path {
     const SymModel& m;
+    const Relation& relation;
     std::string prefix;
     std::vector<SymWorld> s;
     std::vector<z3::expr> act, ret;
+    std::vector<model::SymEvents> ev;
 
-    Path(const SymModel& model, std::string pre) : m(model), prefix(std::move(pre)) {}
+    Path(const SymModel& model, const Relation& r, std::string pre) : m(model), relation(r), prefix(std::move(pre)) {}
     const SymWorld& state(std::size_t i) {
-        while (s.size() <= i) s.push_back(m.vars(prefix + std::to_string(s.size())));
+        if (s.empty()) s.push_back(m.vars(prefix + "0"));
+        while (s.size() <= i) extend();
         return s[i];
     }
+    /// s_{n+1}, ret_n, ev_n from s_n and a_n (n = the last state so far).
+    void extend() {
+        const std::size_t n = s.size() - 1;
+        z3::expr_vector to(m.ctx());
+        m.flatten(s[n], to);
+        to.push_back(action(n));
+        z3::expr_vector from = relation.vars;
+        z3::expr next = relation.next;
+        const z3::expr app = next.substitute(from, to);
+        z3::expr_vector out(m.ctx());
+        for (unsigned i = 0; i < app.num_args(); ++i) out.push_back(app.arg(i));
+        unsigned at = 0;
+        SymWorld post = m.unflatten_world(out, at);
+        ret.push_back(out[at++]);
+        ev.push_back(m.unflatten_events(out, at));
+        s.push_back(std::move(post));
+    }
     const z3::expr& action(std::size_t i) {
-        while (act.size() <= i) act.push_back(m.ctx().int_const((prefix + "act" + std::to_string(act.size())).c_str()));
+        while (act.size() <= i) act.push_back(action_var(m.ctx(), prefix + "act" + std::to_string(act.size())));
         return act[i];
     }
     const z3::expr& result(std::size_t i) {
-        while (ret.size() <= i) ret.push_back(m.ctx().int_const((prefix + "ret" + std::to_string(ret.size())).c_str()));
+        (void)state(i + 1);
         return ret[i];
     }
-    z3::expr trans(std::size_t i) { return m.transition(state(i), state(i + 1), action(i), result(i)); }
+    /// The events of transition i (state i to i + 1).
+    const model::SymEvents& events(std::size_t i) {
+        (void)state(i + 1);
+        return ev[i];
+    }
+    /// Transition i: a_i is enabled in s_i (s_{i+1} is defined by it).
+    z3::expr trans(std::size_t i) {
+        (void)state(i + 1);
+        z3::expr_vector to(m.ctx());
+        m.flatten(s[i], to);
+        to.push_back(action(i));
+        z3::expr_vector from = relation.vars;
+        z3::expr en = relation.enabled;
+        return en.substitute(from, to);
+    }
     /// The step property's form over transition i (state i to i + 1).
     z3::expr step_form(const model::SymProperty& sp, std::size_t i) {
-        const SymWorld& a = state(i);
-        const SymWorld& b = state(i + 1);
-        return sp.step(m, model::SymTransition{a, b, action(i), result(i)});
+        (void)state(i + 1);
+        (void)events(i);
+        (void)action(i);
+        (void)result(i);
+        return sp.step(m, model::SymTransition{s[i], s[i + 1], act[i], ret[i], ev[i]});
     }
 };
 
@@ -229,43 +308,56 @@ public:
     /// BMC to `depth`: each open target is checked at every depth.
     void run_bmc(int depth, bool final_bounded) {
         covered_ = -1;
-        Path path(m_, "b");
+        Path path(m_, relation(), "b");
         z3::solver s = solver();
         s.set(params_);
         s.add(m_.initial(path.state(0)));
         for (int d = 0; d <= depth; ++d) {
             const auto t0 = Clock::now();
-            // One query for all open targets: most depths are unsatisfiable
-            // for all of them, and one refutation is far cheaper than one
-            // per property. A model names the targets it violates; those are
-            // decoded and the query repeats for the rest.
+            // One query per open target, in one solver scope: each target's
+            // violation is guarded by a fresh literal and checked under that
+            // literal as an assumption, so what the solver learns refuting
+            // one target serves the next, and a target that times out leaves
+            // the others going (to deeper depths too). A model that also
+            // violates later targets settles them without their own query.
             (void)path.state(std::size_t(d));
-            for (bool again = true; again && !stopped();) {
-                again = false;
-                std::vector<Target*> live;
-                z3::expr_vector bad(ctx_);
-                for (Target& t : targets_)
-                    if (open(t) && !(t.sym->step && d == 0)) {
-                        live.push_back(&t);
-                        bad.push_back(bad_at(t, path, std::size_t(d)));
-                    }
-                if (live.empty()) break;
-                s.push();
-                s.add(z3::mk_or(bad));
+            std::vector<Target*> live;
+            std::vector<z3::expr> bad, lit;
+            for (Target& t : targets_)
+                if (open(t) && !(t.sym->step && d == 0)) {
+                    live.push_back(&t);
+                    bad.push_back(bad_at(t, path, std::size_t(d)));
+                    lit.push_back(ctx_.bool_const(fmt::format("q{}.{}", d, live.size()).c_str()));
+                }
+            s.push();
+            for (std::size_t i = 0; i < live.size(); ++i) s.add(z3::implies(lit[i], bad[i]));
+            for (std::size_t i = 0; i < live.size() && !stopped(); ++i) {
+                if (!open(*live[i])) continue;   // settled by an earlier model
+                z3::expr_vector assume(ctx_);
+                assume.push_back(lit[i]);
                 const auto q0 = Clock::now();
-                const z3::check_result r = check(s);
-                for (Target* t : live) t->result.seconds += since(q0);
+                const z3::check_result r = check(s, assume);
+                live[i]->result.seconds += since(q0);
                 if (r == z3::sat) {
                     const z3::model zm = s.get_model();
-                    for (std::size_t i = 0; i < live.size(); ++i)
-                        if (zm.eval(bad[int(i)], true).is_true()) violated(*live[i], zm, path, std::size_t(d));
-                    again = true;
+                    for (std::size_t j = i; j < live.size(); ++j)
+                        if (open(*live[j]) && zm.eval(bad[j], true).is_true()) violated(*live[j], zm, path, std::size_t(d));
                 } else if (r == z3::unknown) {
-                    for (Target* t : live) unknown(*t, s, fmt::format("at depth {}", d));
+                    unknown(*live[i], s, fmt::format("at depth {}", d));
                 }
-                s.pop();
             }
+            s.pop();
             if (stopped()) break;
+            // Every target still open holds on every path of up to d steps,
+            // so it holds in state d (and on transition d-1) of every path the
+            // deeper queries consider: asserting it there excludes no path
+            // and prunes the search (the query for a first violation at a
+            // later depth may assume the earlier states good).
+            for (Target& t : targets_)
+                if (open(t)) {
+                    if (t.sym->form) s.add(t.sym->form(m_, path.state(std::size_t(d))));
+                    else if (d > 0) s.add(path.step_form(*t.sym, std::size_t(d - 1)));
+                }
             covered_ = d;
             progress(fmt::format("depth {} done in {:.2f} s", d, since(t0)));
             if (d < depth) s.add(path.trans(std::size_t(d)));
@@ -280,13 +372,30 @@ public:
                 }
     }
 
-    /// Quantifier-free integer arithmetic: Z3's dedicated solver for the
-    /// logic is several times faster here than its default portfolio.
-    z3::solver solver() { return z3::solver(ctx_, "QF_LIA"); }
+    const Relation& relation() {
+        if (!relation_) {
+            const auto t0 = Clock::now();
+            relation_ = std::make_unique<Relation>(m_);
+            progress(fmt::format("transition relation built in {:.2f} s", since(t0)));
+        }
+        return *relation_;
+    }
+
+    /// Integer arithmetic and the bit-vector action variables: Z3's default
+    /// (incremental) solver; the QF_LIA one does not take bit-vectors.
+    z3::solver solver() { return z3::solver(ctx_); }
 
     z3::check_result check(z3::solver& s) {
         try {
             return s.check();
+        } catch (const z3::exception& e) {
+            last_error_ = e.msg();
+            return z3::unknown;
+        }
+    }
+    z3::check_result check(z3::solver& s, const z3::expr_vector& assumptions) {
+        try {
+            return s.check(assumptions);
         } catch (const z3::exception& e) {
             last_error_ = e.msg();
             return z3::unknown;
@@ -308,7 +417,7 @@ public:
     /// k-induction of one target with hypothesis `hyp` (its own form, and
     /// the auxiliary invariants once they are proved).
     void induct(Target& t, const std::vector<const model::SymProperty*>& hyp) {
-        Path path(m_, "i");
+        Path path(m_, relation(), "i");
         z3::solver s = solver();
         s.set(params_);
         s.add(m_.domain(path.state(0)));
@@ -382,6 +491,7 @@ public:
     std::vector<Target> targets_;
     int covered_ = -1;
     std::string last_error_;
+    std::unique_ptr<Relation> relation_;
 };
 
 }  // namespace

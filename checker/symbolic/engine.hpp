@@ -60,6 +60,7 @@ struct CrossOptions {
     model::Features features;
     int depth = 6;                   ///< explicit exploration depth
     int successor_samples = 200;     ///< states whose whole successor set is compared
+    bool deep_paths = true;          ///< also check around the deep paths (crosscheck.cpp)
     double max_seconds = 0;
     const volatile bool* interrupt = nullptr;
     bool progress = true;
@@ -71,8 +72,20 @@ struct CrossReport {
     int depth = 0;
     uint64_t states = 0, transitions = 0, checked = 0, outside = 0, sampled = 0;
     std::vector<std::string> disagreements;   ///< each: state, action, both results
+    /// The model's update cases (SymStep::cases) some checked transition took,
+    /// and those none took; the refimpl functions the exploration ran (entry
+    /// points and the functions that report events), and those the model's
+    /// alphabet can reach but it did not. Something unreached is a failure.
+    std::vector<std::string> cases_reached, cases_unreached, refimpl_reached, refimpl_unreached;
+    std::vector<std::string> paths_run, paths_skipped;   ///< deep paths, by description
     double seconds = 0;
     bool interrupted = false;
+    /// Whether the run must reach every case: the whole alphabet (every
+    /// switch on) and the deep paths. With a switch off, cases of the missing
+    /// calls are unreachable, and only reported.
+    bool coverage_required = false;
+    /// Every case and function reached.
+    [[nodiscard]] bool complete() const { return cases_unreached.empty() && refimpl_unreached.empty(); }
 };
 
 CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o);

@@ -1,5 +1,7 @@
 // The Z3 model (model/) and its engines (checker/symbolic/): agreement with
 // refimpl, a deliberate disagreement caught, bmc against the explicit engine.
+#include <algorithm>
+
 #include <doctest/doctest.h>
 
 #include "checker/engine/check.hpp"
@@ -156,4 +158,62 @@ TEST_CASE("step properties: bmc finds rfc-v3's accepted AUTOREAP|PARENT in one s
     const auto v4 = symbolic::prove(*refimpl::find_profile("v4"), so);
     for (const auto& r : v4.results)
         if (r.property == "autoreap.rejects_parent") CHECK(r.kind == symbolic::Result::Kind::Proved);
+}
+
+TEST_CASE("crosscheck compares the model's kernel events with refimpl's") {
+    // refimpl only: a child of an SA_NOCLDWAIT parent reaps itself without
+    // sending SIGCHLD. The post-state differs in the pending signal, the
+    // events in the notification's signal; both are reported (the deep path
+    // of an SA_NOCLDWAIT parent reaches it at depth 1).
+    refimpl::Profile faulty = mainline();
+    faulty.fault = refimpl::Fault::NocldwaitSilent;
+    symbolic::CrossOptions o;
+    o.features = small(4, true);
+    o.features.sigaction = true;
+    o.features.tasks = 3;
+    o.depth = 1;
+    o.successor_samples = 0;
+    o.progress = false;
+    const auto r = symbolic::crosscheck(faulty, o);
+    bool events = false;
+    for (const auto& d : r.disagreements) events = events || d.find("the events of") != std::string::npos;
+    CHECK(events);
+}
+
+TEST_CASE("crosscheck reaches every update case and refimpl function with its deep paths, and not without") {
+    symbolic::CrossOptions o;
+    o.features.slots = 5;
+    o.features.tasks = 4;
+    o.depth = 1;
+    o.successor_samples = 2;
+    o.progress = false;
+    const auto r = symbolic::crosscheck(mainline(), o);
+    for (const auto& d : r.disagreements) MESSAGE(d);
+    for (const auto& c : r.cases_unreached) MESSAGE("unreached: " << c);
+    CHECK(r.disagreements.empty());
+    CHECK(r.complete());
+    CHECK(r.paths_skipped.empty());
+    CHECK(r.cases_reached.size() > 50);
+    o.deep_paths = false;
+    const auto shallow = symbolic::crosscheck(mainline(), o);
+    CHECK_FALSE(shallow.complete());
+    CHECK(std::find(shallow.cases_unreached.begin(), shallow.cases_unreached.end(),
+                    "find_new_reaper: an ancestor subreaper") != shallow.cases_unreached.end());
+}
+
+TEST_CASE("prove settles the event-stated step properties at 3 slots") {
+    symbolic::Options so;
+    so.features = small(3, false);
+    so.features.sigaction = true;
+    so.features.subreaper = true;
+    so.properties = {"autoreap.selfreap_on_exit", "autoreap.no_exit_signal", "lifecycle.reaped_once",
+                     "lifecycle.orphan_reaper", "ptrace.traced_not_selfreaped"};
+    so.depth = 1;
+    so.max_k = 1;
+    so.progress = false;
+    const auto rep = symbolic::prove(mainline(), so);
+    for (const auto& r : rep.results) {
+        INFO(r.property << ": " << r.reason);
+        CHECK(r.kind == symbolic::Result::Kind::Proved);
+    }
 }
