@@ -32,6 +32,14 @@ const char* to_string(Verdict::Kind k) {
 
 bool is_failure(Verdict::Kind k) { return k == Verdict::Kind::Violated || k == Verdict::Kind::NotCovered; }
 
+Verdict not_applicable(const props::Property& p, const Profile& profile) {
+    Verdict v;
+    v.property = std::string(p.id);
+    v.kind = Verdict::Kind::NotApplicable;
+    v.reason = "profile " + profile.name + " has no such feature";
+    return v;
+}
+
 std::vector<std::string> holding_ids(const std::vector<Verdict>& vs) {
     std::vector<std::string> ids;
     for (const Verdict& v : vs)
@@ -291,13 +299,7 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
     }
     res.coverage = coverage.result();
     compute_vacuity(res.coverage, holding_ids(res.verdicts));
-    for (const Property* pr : skipped) {
-        Verdict v;
-        v.property = std::string(pr->id);
-        v.kind = Verdict::Kind::NotApplicable;
-        v.reason = "profile " + profile.name + " has no such feature";
-        res.verdicts.push_back(std::move(v));
-    }
+    for (const Property* pr : skipped) res.verdicts.push_back(not_applicable(*pr, profile));
     return res;
 }
 

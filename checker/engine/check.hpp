@@ -26,6 +26,8 @@ struct Verdict {
 const char* to_string(Verdict::Kind k);
 /// A verdict that is a failure of the checked system (violated, cover not hit).
 bool is_failure(Verdict::Kind k);
+/// The `n/a` verdict of a property the profile has no feature for.
+Verdict not_applicable(const props::Property& p, const refimpl::Profile& profile);
 /// The properties whose verdict is `holds`.
 std::vector<std::string> holding_ids(const std::vector<Verdict>& vs);
 

@@ -500,13 +500,7 @@ SimulateResult simulate(const Profile& profile, const SimulateOptions& o) {
         v.reason = "not checkable by random walks: an eventually property needs the whole state graph (use check)";
         cr.verdicts.push_back(std::move(v));
     }
-    for (const Property* pr : skipped) {
-        Verdict v;
-        v.property = std::string(pr->id);
-        v.kind = Verdict::Kind::NotApplicable;
-        v.reason = "profile " + profile.name + " has no such feature";
-        cr.verdicts.push_back(std::move(v));
-    }
+    for (const Property* pr : skipped) cr.verdicts.push_back(not_applicable(*pr, profile));
     res.shrink_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
     return res;
 }
