@@ -81,7 +81,8 @@ print(f"ratios: CPU baseline / jobs 1 = {cpu('base-check')/cpu('cur-check-j1'):.
       f"wall baseline / jobs 1 = {t['base-check'][0]/t['cur-check-j1'][0]:.2f}x; "
       f"wall jobs 1 / jobs 2 = {t['cur-check-j1'][0]/t['cur-check-j2'][0]:.2f}x")
 PY
-for n in base-check cur-check-j1 cur-check-j2; do grep -E '^  [a-z]' "$work/$n.out" | awk '{print $1, $2}' | sort > "$work/$n.verdicts"; done
+# the verdict lines: indented rows before the first blank line (the coverage table follows it)
+for n in base-check cur-check-j1 cur-check-j2; do awk '/^$/{exit} /^  [a-z]/{print $1, $2}' "$work/$n.out" | sort > "$work/$n.verdicts"; done
 # The catalog may have grown since the baseline: compare the properties both have.
 common=$(join "$work/base-check.verdicts" "$work/cur-check-j1.verdicts" | wc -l)
 same=$(join "$work/base-check.verdicts" "$work/cur-check-j1.verdicts" | awk '$2 == $3' | wc -l)

@@ -167,7 +167,8 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
     // search without a depth bound means to finish: it records its edges as
     // it goes (12 bytes a transition). A depth-bounded one rarely finishes
     // and keeps none; if it does finish, the edges are collected afterwards
-    // by expanding every state once more.
+    // by expanding every state once more; so are the edges of a search that
+    // outgrew the explorer's edge budget (1 GiB) and dropped them.
     xo.record_edges = need_graph && xo.limits.max_depth == 0;
     xo.progress = opts.progress;
     xo.progress_label = opts.progress_label.empty() ? "check " + profile.name : opts.progress_label;
@@ -190,7 +191,7 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
     std::vector<std::pair<uint32_t, uint32_t>> edges;
     bool graph_done = true;
     if (need_graph && st.exhausted && res.model_errors.empty()) {
-        if (!xo.record_edges) graph_done = bfs.collect_edges();
+        if (!bfs.edges_recorded()) graph_done = bfs.collect_edges();
         edges.reserve(bfs.edges().size());
         for (const xplicit::Edge& e : bfs.edges()) edges.emplace_back(e.from, e.to);
     }

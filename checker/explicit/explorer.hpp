@@ -64,6 +64,11 @@ struct Options {
     Limits limits;
     int threads = 1;
     bool record_edges = false;   ///< keep every transition (from, to) for liveness and graphs
+    /// Recorded edges beyond this many bytes (16 a transition while the
+    /// search runs) are dropped and recording stops: a search that grows
+    /// past it is rarely finished, and if it is, collect_edges() finds the
+    /// edges again by a second pass (edges_recorded() says which).
+    uint64_t edge_budget_bytes = uint64_t{1} << 30;
     bool progress = false;       ///< a progress line on stderr every few seconds
     double progress_seconds = 5;
     std::string progress_label = "explore";
@@ -83,6 +88,7 @@ public:
 
     Explorer(const Model& m, Options o) : m_(m), o_(std::move(o)) {
         if (o_.threads < 1) o_.threads = 1;
+        recording_ = o_.record_edges;
     }
 
     template <class V>
@@ -224,6 +230,9 @@ public:
     /// Every transition between stored states (record_edges), self-loops
     /// included, sorted by (from, action).
     [[nodiscard]] const std::vector<Edge>& edges() const { return edges_; }
+    /// Whether edges() holds every transition of the run (record_edges and
+    /// within edge_budget_bytes); otherwise collect_edges() fills it.
+    [[nodiscard]] bool edges_recorded() const { return recording_; }
     /// Bytes of the visited set (root table and shared subtrees).
     [[nodiscard]] std::size_t visited_bytes() const { return roots_.bytes() + trees_.bytes(); }
     /// Bytes of the parent links.
@@ -347,7 +356,7 @@ private:
                                        [&](uint32_t ai, const Step& step, bool changed, uint64_t root) {
                             ++ch.transitions;
                             v.on_edge(id, ai, s, acts[ai], step);
-                            if (o_.record_edges) ch.edges.push_back({id, ai, changed ? root : roots_.key(id)});
+                            if (recording_) ch.edges.push_back({id, ai, changed ? root : roots_.key(id)});
                             if (!changed || roots_.find_unlocked(root) != InternTable<uint64_t>::kNone) return true;
                             ch.cands.push_back({uint32_t(root >> 32), uint32_t(root), id});
                             if constexpr (!kPacked) pending_states_[ci].push_back(canon);
@@ -427,9 +436,13 @@ private:
                     if (states_ != before) next_frontier.push_back(std::move(pending_states_[ci][k]));
             }
             std::vector<Candidate>().swap(ch.cands);
-            if (o_.record_edges)
+            if (recording_)
                 for (const PendingEdge& e : ch.edges) pending_edges_.push_back(e);
             std::vector<PendingEdge>().swap(ch.edges);
+        }
+        if (recording_ && pending_edges_.size() * sizeof(PendingEdge) > o_.edge_budget_bytes) {
+            recording_ = false;   // read by phase 1 of the next level only
+            std::vector<PendingEdge>().swap(pending_edges_);
         }
         if constexpr (!kPacked) frontier_.swap(next_frontier);
         return true;
@@ -455,7 +468,7 @@ private:
         st.seconds = elapsed();
         st.key_bytes = visited_bytes();
         st.link_bytes = link_bytes();
-        if (o_.record_edges) {
+        if (recording_) {
             for (const Chunk& c : chunks_)   // a level cut short: its edges so far
                 for (const PendingEdge& e : c.edges) pending_edges_.push_back(e);
             edges_.reserve(pending_edges_.size());
@@ -483,6 +496,7 @@ private:
     std::vector<Chunk> chunks_;
     std::vector<PendingEdge> pending_edges_;
     std::vector<Edge> edges_;
+    bool recording_ = false;   ///< record_edges, until the budget is exceeded
     std::vector<State> frontier_;                        // without unpack only
     std::vector<std::vector<State>> pending_states_;     // without unpack only
     std::chrono::steady_clock::time_point t0_, last_progress_;

@@ -133,6 +133,7 @@ StateGraph explore_state_graph(const Profile& p, const Bounds& b, bool symmetry,
     xplicit::Options o;
     o.limits = lim;
     o.record_edges = true;   // one thread: the labels are small, and the graph is at most max_nodes
+    o.edge_budget_bytes = UINT64_MAX;
     xplicit::Explorer<KernelModel> bfs(model, o);
     GraphVisitor vis{g, max_nodes, {}};
     g.stats = bfs.run(vis);

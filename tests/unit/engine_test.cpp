@@ -8,6 +8,7 @@
 #include <mutex>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "checker/explicit/explorer.hpp"
 #include "checker/engine/canon.hpp"
@@ -141,6 +142,32 @@ TEST_CASE("explorer on a toy graph: counts, shortest paths, depth, edges") {
     CHECK(bfs.depth_of(id_of(rec, "d")) == 2);
     CHECK(bfs.state(id_of(rec, "e")) == "e");
     CHECK(bfs.edges().size() == 7);   // c -> c included
+}
+
+TEST_CASE("explorer: a search past its edge budget drops the edges, and collect_edges finds the same ones") {
+    GridModel g{20};
+    auto sorted_edges = [](const std::vector<xplicit::Edge>& es) {
+        std::vector<std::tuple<uint32_t, uint32_t, uint32_t>> v;
+        for (const auto& e : es) v.emplace_back(e.from, e.to, e.action);
+        std::sort(v.begin(), v.end());
+        return v;
+    };
+    xplicit::Options all;
+    all.record_edges = true;
+    Recorder<GridModel> r1;
+    xplicit::Explorer<GridModel> b1(g, all);
+    b1.run(r1);
+    REQUIRE(b1.edges_recorded());
+    xplicit::Options small = all;
+    small.edge_budget_bytes = 64;   // four edges while the search runs
+    Recorder<GridModel> r2;
+    xplicit::Explorer<GridModel> b2(g, small);
+    b2.run(r2);
+    CHECK_FALSE(b2.edges_recorded());
+    CHECK(b2.edges().empty());
+    REQUIRE(b2.collect_edges());
+    CHECK(sorted_edges(b2.edges()) == sorted_edges(b1.edges()));
+    CHECK(b1.edges().size() > 4);
 }
 
 TEST_CASE("explorer on a counter: n states, depth n/2, depth bound and state limit") {
