@@ -99,9 +99,9 @@ struct Visitor {
             if ((pr.kind == Kind::Always && !v) || (pr.kind == Kind::Sometimes && v)) record(i, place(node, false, 0));
         }
     }
-    void on_edge(uint32_t from, uint32_t ai, const State& pre, const Action& a, const Transition& t) {
+    void on_edge(uint32_t from, uint32_t ai, const State& pre, const Action& a, const Transition& t, bool changed) {
         const props::CallView cv = call_view(p, a);
-        coverage->on_edge(a, cv, pre, t);
+        coverage->on_edge(a, cv, t, changed);
         const props::StepView view{p, pre, t.post, cv, t.result, t.events};
         for (std::size_t i = 0; i < props.size(); ++i) {
             const Property& pr = *props[i];

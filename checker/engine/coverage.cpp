@@ -182,13 +182,13 @@ CoverageCounter::CoverageCounter(const Profile& p) : p_(p) {}
 
 void CoverageCounter::on_state(const State& s) { blocks_.local().facts |= state_facts(s); }
 
-void CoverageCounter::on_edge(const Action& a, const props::CallView& cv, const State& pre, const Transition& t) {
+void CoverageCounter::on_edge(const Action& a, const props::CallView& cv, const Transition& t, bool changed) {
     Block& b = blocks_.local();
     const bool autoreap = cv.kind == props::CallView::Kind::Clone && (cv.clone_flags & p_.autoreap_bit) != 0;
     const std::size_t k = std::size_t(a.call.sys) * 2 + (autoreap ? 1 : 0);
     if (k >= std::size_t(kClasses)) return;
     ++b.enabled[k];
-    if (!(t.post == pre)) ++b.changed[k];
+    if (changed) ++b.changed[k];
     if (t.result.ret < 0 && !t.result.blocks) ++b.errors[k];
     uint32_t f = 0;
     if (cv.kind == props::CallView::Kind::Clone) {
@@ -202,8 +202,8 @@ void CoverageCounter::on_edge(const Action& a, const props::CallView& cv, const 
     } else if (cv.kind == props::CallView::Kind::Exit && cv.group) {
         f |= bit(Fact::ExitGroup);
     } else if (cv.kind == props::CallView::Kind::Wait) {
-        if (cv.wait_options & 0x01000000u) f |= bit(Fact::WaitNowait);
-        if (cv.wait_options & 0x80000000u) f |= bit(Fact::WaitWclone);
+        if (cv.wait_options & scn::kWNOWAIT) f |= bit(Fact::WaitNowait);
+        if (cv.wait_options & scn::kWCLONE) f |= bit(Fact::WaitWclone);
     }
     for (const Event& e : t.events) {
         switch (e.kind) {

@@ -86,7 +86,8 @@ class CoverageCounter {
 public:
     CoverageCounter(const refimpl::Profile& p);
     void on_state(const refimpl::State& s);
-    void on_edge(const Action& a, const props::CallView& cv, const refimpl::State& pre, const Transition& t);
+    /// `changed`: the explorer's own finding that the successor differs from the state.
+    void on_edge(const Action& a, const props::CallView& cv, const Transition& t, bool changed);
     /// The totals, with the vacuity of `checked` (ids whose verdict holds).
     Coverage result() const;
 

@@ -453,7 +453,7 @@ struct DiffVisitor {
     // --max-memory itself.
     void on_state(uint32_t, const PairState&) {}
     void on_level(uint32_t, uint32_t, uint32_t) {}
-    void on_edge(uint32_t from, uint32_t ai, const PairState&, const PAction& x, const PStep& st) {
+    void on_edge(uint32_t from, uint32_t ai, const PairState&, const PAction& x, const PStep& st, bool) {
         Seen& my = seen.local();
         if (x.side != Side::Both) {
             ++my.one_sided_steps;

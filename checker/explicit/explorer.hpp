@@ -34,7 +34,8 @@
 // methods must then be thread-safe):
 //   void on_level(uint32_t depth, uint32_t first_id, uint32_t end_id);   // before a level, one thread
 //   void on_state(uint32_t id, const State& canonical_state);
-//   void on_edge(uint32_t from, uint32_t action_index, const State& from_state, const Action&, const Step&);
+//   void on_edge(uint32_t from, uint32_t action_index, const State& from_state, const Action&, const Step&,
+//                bool changed);   // changed: the successor differs from from_state (not a self-loop)
 //   bool done() const;                                                    // stop early
 #pragma once
 
@@ -355,7 +356,7 @@ private:
                         for_successors(s, b, acts, canon, words,
                                        [&](uint32_t ai, const Step& step, bool changed, uint64_t root) {
                             ++ch.transitions;
-                            v.on_edge(id, ai, s, acts[ai], step);
+                            v.on_edge(id, ai, s, acts[ai], step, changed);
                             if (recording_) ch.edges.push_back({id, ai, changed ? root : roots_.key(id)});
                             if (!changed || roots_.find_unlocked(root) != InternTable<uint64_t>::kNone) return true;
                             ch.cands.push_back({uint32_t(root >> 32), uint32_t(root), id});

@@ -118,7 +118,7 @@ struct GraphVisitor {
     void on_state(uint32_t node, const State& s) {
         if (!g.too_big) g.labels[node] = brief_label(s);
     }
-    void on_edge(uint32_t from, uint32_t ai, const State&, const Action& a, const Transition&) {
+    void on_edge(uint32_t from, uint32_t ai, const State&, const Action& a, const Transition&, bool) {
         if (!g.too_big) labels.emplace(std::pair{from, ai}, action_label(a));
     }
     bool done() const { return g.too_big; }

@@ -112,7 +112,7 @@ struct Recorder {
         states[id] = s;
     }
     template <class A, class S>
-    void on_edge(uint32_t, uint32_t, const typename M::State&, const A&, const S&) {}
+    void on_edge(uint32_t, uint32_t, const typename M::State&, const A&, const S&, bool) {}
     bool done() const { return false; }
 };
 
@@ -393,7 +393,7 @@ TEST_CASE("packed states: unpack(pack(s)) == s for every explored canonical stat
             ++checked;
             if (!(unpack_state(w) == s)) ++bad;
         }
-        void on_edge(uint32_t, uint32_t, const refimpl::State&, const Action&, const Transition&) {}
+        void on_edge(uint32_t, uint32_t, const refimpl::State&, const Action&, const Transition&, bool) {}
         bool done() const { return false; }
     } rt;
     xplicit::Options o;

@@ -223,7 +223,7 @@ struct Compare {
                 if (c->holds(p, s) != t.holds(p, s)) note(*c, "state:\n" + engine::describe(s));
             }
     }
-    void on_edge(uint32_t, uint32_t, const refimpl::State& pre, const engine::Action& a, const engine::Transition& tr) {
+    void on_edge(uint32_t, uint32_t, const refimpl::State& pre, const engine::Action& a, const engine::Transition& tr, bool) {
         const props::CallView cv = engine::call_view(p, a);
         const props::StepView view{p, pre, tr.post, cv, tr.result, tr.events};
         for (auto& [c, t] : pairs)
