@@ -122,30 +122,25 @@ private:
     // recur in the successors of neighbouring states, and a table probe is
     // a cache miss or two.
     static constexpr std::size_t kCache = 1u << 12;
-    struct NodeSlot {
-        uint64_t key = 0;
-        uint32_t id = InternTable<uint64_t>::kNone;
+    template <class K>
+    struct Slot {
+        K key{};
+        uint32_t id = InternTable<K>::kNone;   // empty
     };
-    struct LeafSlot {
-        Key128 key{0, 0};
-        uint32_t id = InternTable<Key128>::kNone;
-    };
-    uint32_t node_id(uint64_t k, bool& fresh) {
-        NodeSlot& c = node_cache_[mix64(k) & (kCache - 1)];
-        if (c.id != InternTable<uint64_t>::kNone && c.key == k) return c.id;
-        c = NodeSlot{k, t_.nodes.intern(k, fresh)};
+    /// The id of k in `table`, through this worker's cache of it.
+    template <class K>
+    static uint32_t cached(std::vector<Slot<K>>& cache, InternTable<K>& table, const K& k, bool& fresh) {
+        Slot<K>& c = cache[hash_key(k) & (kCache - 1)];
+        if (c.id != InternTable<K>::kNone && c.key == k) return c.id;
+        c = Slot<K>{k, table.intern(k, fresh)};
         return c.id;
     }
-    uint32_t leaf_id(const Key128& k, bool& fresh) {
-        LeafSlot& c = leaf_cache_[hash_key(k) & (kCache - 1)];
-        if (c.id != InternTable<Key128>::kNone && c.key == k) return c.id;
-        c = LeafSlot{k, t_.leaves.intern(k, fresh)};
-        return c.id;
-    }
+    uint32_t node_id(uint64_t k, bool& fresh) { return cached(node_cache_, t_.nodes, k, fresh); }
+    uint32_t leaf_id(const Key128& k, bool& fresh) { return cached(leaf_cache_, t_.leaves, k, fresh); }
 
     TreeTables& t_;
-    std::vector<NodeSlot> node_cache_ = std::vector<NodeSlot>(kCache);
-    std::vector<LeafSlot> leaf_cache_ = std::vector<LeafSlot>(kCache);
+    std::vector<Slot<uint64_t>> node_cache_ = std::vector<Slot<uint64_t>>(kCache);
+    std::vector<Slot<Key128>> leaf_cache_ = std::vector<Slot<Key128>>(kCache);
     std::vector<uint64_t> ref_words_;
     std::vector<std::vector<uint32_t>> ref_levels_, levels_;
 };
