@@ -5,6 +5,7 @@
 #include <chrono>
 #include <memory>
 #include <cstdio>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -494,16 +495,27 @@ public:
     std::unique_ptr<Relation> relation_;
 };
 
+/// The watchdog stops a run (Ctrl-C, SIGTERM, --max-time) by interrupting
+/// Z3, and any Z3 call then throws "canceled", not only the solver's check
+/// (which Run::check turns into unknown): building or simplifying terms too.
+/// A run that was stopped reports what it settled; any other Z3 exception
+/// is a model error.
+Report z3_failure(std::optional<Run>& run, Clock::time_point t0, const z3::exception& e) {
+    if (run && run->stopped()) return run->finish(t0);
+    throw model::ModelError(std::string("Z3: ") + e.msg());
+}
+
 }  // namespace
 
 Report bmc(const refimpl::Profile& p, const Options& o) {
     const auto t0 = Clock::now();
+    std::optional<Run> holder;
     try {
-        Run run(p, o, "bmc");
+        Run& run = holder.emplace(p, o, "bmc");
         run.run_bmc(o.depth, true);
         return run.finish(t0);
     } catch (const z3::exception& e) {
-        throw model::ModelError(std::string("Z3: ") + e.msg());
+        return z3_failure(holder, t0, e);
     }
 }
 
@@ -515,8 +527,9 @@ Report prove(const refimpl::Profile& p, const Options& given) {
             if ((sp.id.rfind("aux.", 0) == 0 || sp.id == "lifecycle.init_alive") &&
                 std::find(o.properties.begin(), o.properties.end(), sp.id) == o.properties.end())
                 o.properties.push_back(sp.id);
+    std::optional<Run> holder;
     try {
-        Run run(p, o, "prove");
+        Run& run = holder.emplace(p, o, "prove");
         // Base case: no violation within the search depth (at least max_k - 1).
         run.run_bmc(o.max_k - 1, false);
         // The auxiliary invariants first, each relative to all of them; then
@@ -563,7 +576,7 @@ Report prove(const refimpl::Profile& p, const Options& given) {
         }
         return run.finish(t0);
     } catch (const z3::exception& e) {
-        throw model::ModelError(std::string("Z3: ") + e.msg());
+        return z3_failure(holder, t0, e);
     }
 }
 
