@@ -40,7 +40,7 @@ const char* cannot_end_process(const State& s, Id t, bool group) {
     // while other threads live hands the reaper role to a thread
     // (find_child_reaper), which the single-namespace model leaves out.
     if (group || s.is_leader(t) || s.procs[s.tasks[t].proc].quick_threads <= 1)
-        return "the namespace init (its leader and its process) never exits in the model (SEMANTICS 1.6)";
+        return "the namespace init (its leader and its process) never exits in the model (kernel-rules.md §1.6)";
     return nullptr;
 }
 
