@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "checker/engine/canon.hpp"
+#include "checker/engine/check_parts.hpp"
 #include "checker/engine/graph.hpp"
 #include "checker/engine/kernel_model.hpp"
 #include "checker/engine/trace.hpp"
@@ -47,76 +48,74 @@ std::vector<std::string> holding_ids(const std::vector<Verdict>& vs) {
     return ids;
 }
 
-namespace {
-
-/// Where a property was first settled: a node, or an edge (node + action).
-struct Found {
-    bool yes = false;
-    uint32_t node = 0;
-    bool edge = false;
-    uint32_t action = 0;
-};
-
-/// The first place (in BFS order) where each property was settled, as one
-/// number: id << 24 | (action + 1 for an edge, 0 for a state). The explorer
-/// numbers states in BFS order whatever the thread count, so the minimum is
-/// the same place a single-threaded search finds first.
-constexpr uint64_t kNotFound = UINT64_MAX;
-uint64_t place(uint32_t id, bool edge, uint32_t action) { return uint64_t(id) << 24 | (edge ? action + 1 : 0); }
-Found found_of(uint64_t k) {
-    if (k == kNotFound) return {};
-    const auto low = uint32_t(k & 0xffffff);
-    return Found{true, uint32_t(k >> 24), low != 0, low ? low - 1 : 0};
+std::vector<const Property*> selected_properties(const Profile& profile, const CheckOptions& opts,
+                                                 std::vector<const Property*>& skipped) {
+    std::vector<const Property*> out;
+    for (const Property& pr : props::all()) {
+        if (!opts.properties.empty() &&
+            std::find(opts.properties.begin(), opts.properties.end(), pr.id) == opts.properties.end())
+            continue;
+        if (pr.kind == Kind::Eventually && !opts.liveness) continue;
+        if (!pr.applies_to(profile)) {
+            skipped.push_back(&pr);
+            continue;
+        }
+        out.push_back(&pr);
+    }
+    return out;
 }
 
-struct Visitor {
-    const Profile& p;
-    std::vector<const Property*> props;
-    std::vector<uint8_t> on_states, on_steps;   // per property: has_state(), has_step() (asked once)
-    std::vector<std::atomic<uint64_t>> found;
-    std::vector<std::vector<uint8_t>> good;   // per eventually property, per state
-    CoverageCounter* coverage = nullptr;
+CheckVisitor::CheckVisitor(const Profile& profile, std::vector<const Property*> ps, CoverageCounter& cov,
+                           const std::vector<std::string>& stop_when_found)
+    : p(profile), props(std::move(ps)), coverage(&cov), found(props.size()), good(props.size()) {
+    for (const Property* pr : props) {
+        on_states.push_back(pr->has_state());
+        on_steps.push_back(pr->has_step());
+        stop_when.push_back(std::find(stop_when_found.begin(), stop_when_found.end(), pr->id) !=
+                            stop_when_found.end());
+    }
+    for (auto& f : found) f = kNotFound;
+}
 
-    void record(std::size_t i, uint64_t k) {
-        uint64_t cur = found[i].load(std::memory_order_relaxed);
-        while (k < cur && !found[i].compare_exchange_weak(cur, k, std::memory_order_relaxed)) {
+void CheckVisitor::on_level(uint32_t, uint32_t, uint32_t end) {
+    for (std::size_t i = 0; i < props.size(); ++i)
+        if (props[i]->kind == Kind::Eventually) good[i].resize(end);
+}
+
+void CheckVisitor::on_state(uint32_t node, const State& s) {
+    coverage->on_state(s);
+    for (std::size_t i = 0; i < props.size(); ++i) {
+        const Property& pr = *props[i];
+        if (pr.kind == Kind::Eventually) {
+            good[i][node] = pr.holds(p, s);
+            continue;
         }
+        if (!on_states[i] || found[i].load(std::memory_order_relaxed) < place(node, false, 0)) continue;
+        const bool v = pr.holds(p, s);
+        if ((pr.kind == Kind::Always && !v) || (pr.kind == Kind::Sometimes && v)) record(i, place(node, false, 0));
     }
-    void on_level(uint32_t, uint32_t, uint32_t end) {
-        for (std::size_t i = 0; i < props.size(); ++i)
-            if (props[i]->kind == Kind::Eventually) good[i].resize(end);
+}
+
+void CheckVisitor::on_edge(uint32_t from, uint32_t ai, const State& pre, const Action& a, const Transition& t,
+                           bool changed) {
+    const props::CallView cv = call_view(p, a);
+    coverage->on_edge(a, cv, t, changed);
+    const props::StepView view{p, pre, t.post, cv, t.result, t.events};
+    for (std::size_t i = 0; i < props.size(); ++i) {
+        const Property& pr = *props[i];
+        if (!on_steps[i] || found[i].load(std::memory_order_relaxed) < place(from, true, ai)) continue;
+        const bool v = pr.holds(view);
+        if ((pr.kind == Kind::Step && !v) || (pr.kind == Kind::Sometimes && v)) record(i, place(from, true, ai));
     }
-    void on_state(uint32_t node, const State& s) {
-        coverage->on_state(s);
-        for (std::size_t i = 0; i < props.size(); ++i) {
-            const Property& pr = *props[i];
-            if (pr.kind == Kind::Eventually) {
-                good[i][node] = pr.holds(p, s);
-                continue;
-            }
-            if (!on_states[i] || found[i].load(std::memory_order_relaxed) < place(node, false, 0)) continue;
-            const bool v = pr.holds(p, s);
-            if ((pr.kind == Kind::Always && !v) || (pr.kind == Kind::Sometimes && v)) record(i, place(node, false, 0));
-        }
-    }
-    void on_edge(uint32_t from, uint32_t ai, const State& pre, const Action& a, const Transition& t, bool changed) {
-        const props::CallView cv = call_view(p, a);
-        coverage->on_edge(a, cv, t, changed);
-        const props::StepView view{p, pre, t.post, cv, t.result, t.events};
-        for (std::size_t i = 0; i < props.size(); ++i) {
-            const Property& pr = *props[i];
-            if (!on_steps[i] || found[i].load(std::memory_order_relaxed) < place(from, true, ai)) continue;
-            const bool v = pr.holds(view);
-            if ((pr.kind == Kind::Step && !v) || (pr.kind == Kind::Sometimes && v)) record(i, place(from, true, ai));
-        }
-    }
-    std::vector<bool> stop_when;   // per property: settling it ends the exploration
-    bool done() const {
-        for (std::size_t i = 0; i < stop_when.size(); ++i)
-            if (stop_when[i] && found[i].load(std::memory_order_relaxed) != kNotFound) return true;
-        return false;
-    }
-};
+}
+
+bool CheckVisitor::done() const {
+    for (std::size_t i = 0; i < stop_when.size(); ++i)
+        if (stop_when[i] && found[i].load(std::memory_order_relaxed) != kNotFound) return true;
+    return false;
+}
+
+namespace {
 
 std::string not_hit_hint(const Property& pr, const Bounds& b) {
     if (pr.id == "cover.traced_exit" || pr.id == "cover.trace_handoff")
@@ -134,31 +133,11 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
     res.options = opts;
     const KernelModel model{profile, opts.bounds, opts.symmetry};
     CoverageCounter coverage(profile);
-    Visitor vis{profile, {}, {}, {}, {}, {}, &coverage, {}};
-    bool need_graph = false;
     std::vector<const Property*> skipped;
-    for (const Property& pr : props::all()) {
-        if (!opts.properties.empty() &&
-            std::find(opts.properties.begin(), opts.properties.end(), pr.id) == opts.properties.end())
-            continue;
-        if (pr.kind == Kind::Eventually && !opts.liveness) continue;
-        if (!pr.applies_to(profile)) {
-            skipped.push_back(&pr);
-            continue;
-        }
-        vis.props.push_back(&pr);
-        if (pr.kind == Kind::Eventually) need_graph = true;
-    }
-    for (const Property* pr : vis.props) {
-        vis.on_states.push_back(pr->has_state());
-        vis.on_steps.push_back(pr->has_step());
-    }
-    vis.found = std::vector<std::atomic<uint64_t>>(vis.props.size());
-    for (auto& f : vis.found) f = kNotFound;
-    vis.good.resize(vis.props.size());
+    CheckVisitor vis(profile, selected_properties(profile, opts, skipped), coverage, opts.stop_when_found);
+    bool need_graph = false;
     for (const Property* pr : vis.props)
-        vis.stop_when.push_back(std::find(opts.stop_when_found.begin(), opts.stop_when_found.end(), pr->id) !=
-                                opts.stop_when_found.end());
+        if (pr->kind == Kind::Eventually) need_graph = true;
     xplicit::Options xo;
     xo.limits = opts.limits;
     if (opts.bounds.depth) xo.limits.max_depth = uint32_t(opts.bounds.depth);
@@ -196,28 +175,64 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
         for (const xplicit::Edge& e : bfs.edges()) edges.emplace_back(e.from, e.to);
     }
 
+    std::vector<Outcome> outcomes(vis.props.size());
+    for (std::size_t i = 0; i < vis.props.size(); ++i) {
+        Outcome& o = outcomes[i];
+        if (vis.props[i]->kind != Kind::Eventually) {
+            const Found f = found_of(vis.found[i].load());
+            if (!f.yes) continue;
+            o.found = true;
+            o.actions = bfs.path(f.node);
+            if (f.edge) o.actions.push_back(f.action);
+        } else {
+            if (!st.exhausted) continue;
+            if (!graph_done) {
+                o.graph_incomplete = true;
+                continue;
+            }
+            auto good = vis.good[i];
+            good.resize(bfs.size());
+            std::vector<bool> goodb(good.begin(), good.end());
+            const auto reach = can_reach(bfs.size(), edges, goodb);
+            uint32_t bad = UINT32_MAX;   // ids are in BFS order: the first is a shallowest
+            for (uint32_t n = 0; n < reach.size() && bad == UINT32_MAX; ++n)
+                if (!reach[n]) bad = n;
+            if (bad == UINT32_MAX) continue;
+            o.found = true;
+            o.trap = trap_of(bfs.size(), edges, bad);
+            o.actions = bfs.path(bad);
+        }
+        o.steps = int(o.actions.size());
+    }
+    res.coverage = coverage.result();
+    settle(profile, opts, vis.props, skipped, outcomes, res);
+    return res;
+}
+
+void settle(const Profile& profile, const CheckOptions& opts, const std::vector<const Property*>& props,
+            const std::vector<const Property*>& skipped, const std::vector<Outcome>& outcomes, CheckResult& res) {
+    const Stats& st = res.stats;
     const std::string bound = fmt::format("{} states, {} transitions, depth {}{}; {}", st.states, st.transitions,
                                           st.depth, st.exhausted ? " (exhausted)" : "",
                                           opts.bounds.describe() + (opts.symmetry ? " symmetry=on" : " symmetry=off"));
-    auto trace_for = [&](const Property& pr, const Found& f, const std::string& what,
+    auto trace_for = [&](const Property& pr, const Outcome& o, const std::string& what,
                          const std::function<bool(const ReplayEnd&)>& recheck, Verdict& v) {
         TracePath tp;
-        tp.actions = bfs.path(f.node);
-        if (f.edge) tp.actions.push_back(f.action);
+        tp.actions = o.actions;
         tp.header = fmt::format("# {} {} under profile {}\n# claim: {}\n# source: {}", pr.id, what, profile.name,
                                 pr.claim, pr.source);
         v.trace = make_trace(profile, opts.bounds, opts.symmetry, tp, recheck, v.trace_steps);
     };
 
-    for (std::size_t i = 0; i < vis.props.size(); ++i) {
-        const Property& pr = *vis.props[i];
-        const Found f = found_of(vis.found[i].load());
+    for (std::size_t i = 0; i < props.size(); ++i) {
+        const Property& pr = *props[i];
+        const Outcome& f = outcomes[i];
         Verdict v;
         v.property = std::string(pr.id);
         switch (pr.kind) {
         case Kind::Always:
         case Kind::Step:
-            if (f.yes) {
+            if (f.found) {
                 v.kind = Verdict::Kind::Violated;
                 v.reason = fmt::format("shortest counterexample, found within {}", bound);
                 trace_for(pr, f, "is violated", [&](const ReplayEnd& e) {
@@ -233,9 +248,9 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
             }
             break;
         case Kind::Sometimes:
-            if (f.yes) {
+            if (f.found) {
                 v.kind = Verdict::Kind::Covered;
-                v.reason = fmt::format("witness of {} steps", bfs.depth_of(f.node) + (f.edge ? 1 : 0));
+                v.reason = fmt::format("witness of {} steps", f.steps);
                 trace_for(pr, f, "is hit", [&](const ReplayEnd& e) {
                     if (pr.has_state()) return pr.holds(profile, e.state);
                     return e.step && pr.holds(*e.step);
@@ -249,7 +264,7 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
             }
             break;
         case Kind::Eventually: {
-            if (st.exhausted && !graph_done) {
+            if (st.exhausted && f.graph_incomplete) {
                 v.kind = Verdict::Kind::Unknown;
                 v.reason = "liveness needs the whole state graph; interrupted while collecting its edges after " +
                            std::to_string(st.states) + " states (exhausted)";
@@ -261,20 +276,13 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
                            (st.stop_reason.empty() ? std::string("?") : st.stop_reason);
                 break;
             }
-            auto good = vis.good[i];
-            good.resize(bfs.size());
-            std::vector<bool> goodb(good.begin(), good.end());
-            const auto reach = can_reach(bfs.size(), edges, goodb);
-            uint32_t bad = UINT32_MAX;   // ids are in BFS order: the first is a shallowest
-            for (uint32_t n = 0; n < reach.size() && bad == UINT32_MAX; ++n)
-                if (!reach[n]) bad = n;
-            if (bad == UINT32_MAX) {
+            if (!f.found) {
                 v.kind = Verdict::Kind::Holds;
                 v.reason = bound;
             } else {
                 v.kind = Verdict::Kind::Violated;
                 // Why: what the state leads into (strongly connected components).
-                const Trap trap = trap_of(bfs.size(), edges, bad);
+                const Trap& trap = f.trap;
                 std::string why;
                 if (trap.terminal_sizes.size() == 1 && trap.terminal_sizes[0] == 1 && trap.reachable == 1)
                     why = "it is a deadlock: every enabled action leaves it as it is";
@@ -286,10 +294,9 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
                                       trap.terminal_sizes[0] == 1 ? "" : "s",
                                       trap.terminal_sizes[0] == 1 ? ", a deadlock" : ", a cycle it cannot leave");
                 v.reason = "shortest trace to a state from which no good state is reachable; " + why + "; " + bound;
-                Found fb{true, bad};
                 // The graph says no good state is reachable from here; the
                 // replay re-checks that the trace ends in a state that is not good.
-                trace_for(pr, fb, "cannot be reached any more", [&](const ReplayEnd& e) {
+                trace_for(pr, f, "cannot be reached any more", [&](const ReplayEnd& e) {
                     return !pr.holds(profile, e.state);
                 }, v);
             }
@@ -298,10 +305,8 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
         }
         res.verdicts.push_back(std::move(v));
     }
-    res.coverage = coverage.result();
     compute_vacuity(res.coverage, holding_ids(res.verdicts));
     for (const Property* pr : skipped) res.verdicts.push_back(not_applicable(*pr, profile));
-    return res;
 }
 
 }  // namespace reapcheck::engine
