@@ -6,7 +6,8 @@ pkgs=(build-essential cmake libz3-dev libboost-graph-dev doctest-dev libcli11-de
       libfmt-dev nlohmann-json3-dev
       libcpp-httplib-dev   # reapcheck serve
       chromium graphviz    # for tests/cli/html_report.sh and reports_cli.sh
-      curl jq python3)     # tests/cli/serve_api.sh and serve_browser.sh
+      curl jq python3      # tests/cli/serve_api.sh and serve_browser.sh
+      libopenmpi-dev openmpi-bin)   # the MPI engine (docs/distributed.md)
 if [[ "${REAPCHECK_BENCH:-0}" == 1 ]]; then pkgs+=(spin rumur); fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -9,6 +9,9 @@
 #include "checker/cli/profile_option.hpp"
 #include "checker/cli/report_options.hpp"
 #include "checker/report/report.hpp"
+#ifdef REAPCHECK_HAVE_MPI
+#include "checker/distributed/mpi_check.hpp"
+#endif
 
 namespace reapcheck::cli {
 namespace {
@@ -20,6 +23,7 @@ struct CheckCli {
     std::string json;
     std::string trace_dir;
     bool traces = true;
+    std::string mpi_stats;
 };
 
 int run_check(const CheckCli& o) {
@@ -29,12 +33,19 @@ int run_check(const CheckCli& o) {
     if (!o.trace_dir.empty()) prepare_trace_dir(o.trace_dir);
     install_interrupt_handler(opts.limits);
     o.reports.prepare();
-    const engine::CheckResult r = engine::check(*p, opts);
-    std::fputs(engine::format_check(r, o.traces).c_str(), stdout);
-    if (!o.json.empty()) write_file(o.json, engine::to_json({r}).dump(2) + "\n");
-    if (!o.trace_dir.empty()) write_traces(o.trace_dir, {r});
-    o.reports.write({r}, "reapcheck check: profile " + p->name);
-    return engine::exit_code({r});
+    auto report = [&](const engine::CheckResult& r) {
+        std::fputs(engine::format_check(r, o.traces).c_str(), stdout);
+        if (!o.json.empty()) write_file(o.json, engine::to_json({r}).dump(2) + "\n");
+        if (!o.trace_dir.empty()) write_traces(o.trace_dir, {r});
+        o.reports.write({r}, "reapcheck check: profile " + p->name);
+        return engine::exit_code({r});
+    };
+#ifdef REAPCHECK_HAVE_MPI
+    // Under mpirun/srun: the MPI engine; rank 0 reports (docs/distributed.md).
+    if (dist::launched_by_mpi()) return dist::run_check(*p, opts, {o.mpi_stats}, report);
+#endif
+    if (!o.mpi_stats.empty()) throw UsageError("--mpi-stats: only under mpirun, in a build with MPI (docs/distributed.md)");
+    return report(engine::check(*p, opts));
 }
 
 Register reg{{"check", [](CLI::App& app) {
@@ -44,6 +55,7 @@ Register reg{{"check", [](CLI::App& app) {
     sub->add_option("--json", o->json, "Write verdicts and statistics as JSON to this file");
     sub->add_flag("!--no-traces", o->traces, "Do not print the traces of violations");
     sub->add_option("--trace-dir", o->trace_dir, "Write every trace (violations and cover witnesses) as DIR/<profile>.<property>.scn");
+    sub->add_option("--mpi-stats", o->mpi_stats, "Under mpirun: write per-level figures of the MPI engine (states per rank, bytes sent) as JSON to this file");
     o->reports.add(*sub);
     o->b.add(*sub);
     o->b.add_property_files(*sub);

@@ -1,0 +1,692 @@
+// The MPI engine of `check` (mpi_check.hpp, docs/distributed.md).
+//
+// Every rank holds the states it owns (owner = a hash of the packed
+// canonical words modulo K) in its own tree-compressed store
+// (checker/explicit/tree_store.hpp), with a parent link per state: the
+// parent's rank and local id and the action index. A BFS level:
+//  1. each rank decodes the states of the level it owns, evaluates the
+//     properties on them and their transitions (engine::CheckVisitor, as the
+//     single-process engine) and computes every successor's canonical words;
+//     a successor it owns itself is inserted at once; one owned by another
+//     rank is appended, with its parent link, to that rank's buffer, unless
+//     this rank has sent it before (a set of the root keys it sent);
+//  2. one MPI_Alltoall of the buffer sizes and one MPI_Alltoallv of the
+//     buffers; each rank inserts what it received, in rank order;
+//  3. one MPI_Allreduce: the new states, the transitions, stop requests
+//     (interrupt, time and memory limits) and errors; no new state anywhere
+//     ends the search (exhausted).
+// Local ids are dense and in BFS order on each rank, so the first place a
+// rank settles a property is a shallowest one of that rank; the ranks'
+// places are compared by (depth, rank, place) and the winner's path is
+// followed back from owner to owner (one MPI_Bcast per step). Liveness
+// (`eventually`) needs the graph: after an exhausted search every rank sends
+// each transition to the owner of its target, which keeps it as a reverse
+// edge; a level-synchronous backward search from the good states then marks
+// every state that can reach one. Rank 0 builds the verdicts with the same
+// code as the single-process engine (engine::settle) and replays the traces.
+#include "checker/distributed/mpi_check.hpp"
+
+// The C API only: OpenMPI's deprecated C++ bindings do not compile warning-free.
+#define OMPI_SKIP_MPICXX 1
+#define MPICH_SKIP_MPICXX 1
+#include <mpi.h>
+
+#include <algorithm>
+#include <chrono>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <stdexcept>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "checker/engine/check_parts.hpp"
+#include "checker/engine/kernel_model.hpp"
+#include "checker/explicit/explorer.hpp"
+#include "checker/explicit/tree_store.hpp"
+
+namespace reapcheck::dist {
+
+using engine::CheckOptions;
+using engine::CheckResult;
+using engine::CheckVisitor;
+using engine::KernelModel;
+using engine::Outcome;
+using engine::Stats;
+using props::Kind;
+using props::Property;
+using refimpl::State;
+
+bool launched_by_mpi() {
+    for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK"})
+        if (std::getenv(v)) return true;
+    return false;
+}
+
+namespace {
+
+// A parent link: the parent's rank (16 bits), its local id (32 bits) and the
+// action index (16 bits). The initial state has none.
+constexpr uint64_t kNoLink = UINT64_MAX;
+constexpr int kMaxRanks = 65535;   // rank 65535 with id and action all ones would be kNoLink
+constexpr std::size_t kMaxActions = 65536;
+uint64_t make_link(int rank, uint32_t id, uint32_t action) {
+    return uint64_t(rank) << 48 | uint64_t(id) << 16 | action;
+}
+int link_rank(uint64_t l) { return int(l >> 48); }
+uint32_t link_id(uint64_t l) { return uint32_t(l >> 16); }
+uint32_t link_action(uint64_t l) { return uint32_t(l & 0xffff); }
+
+/// The rank that owns the state with these packed words.
+int owner_of(const uint64_t* w, std::size_t n, int ranks) {
+    uint64_t h = 0x243f6a8885a308d3ULL;
+    for (std::size_t i = 0; i < n; ++i) h = xplicit::mix64(h ^ w[i]);
+    return int(h % uint64_t(ranks));
+}
+
+[[noreturn]] void die(int rank, const std::string& what) {
+    std::fprintf(stderr, "reapcheck: internal error on rank %d: %s\n", rank, what.c_str());
+    std::fflush(stderr);
+    MPI_Abort(MPI_COMM_WORLD, 4);
+    std::abort();
+}
+
+uint64_t all_sum(uint64_t x) {
+    uint64_t r = 0;
+    MPI_Allreduce(&x, &r, 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+    return r;
+}
+uint64_t all_max(uint64_t x) {
+    uint64_t r = 0;
+    MPI_Allreduce(&x, &r, 1, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
+    return r;
+}
+
+/// Every rank's string, on rank 0 (empty elsewhere).
+std::vector<std::string> gather_strings(const std::string& s, int me, int ranks) {
+    const int n = int(s.size());
+    auto lens = std::vector<int>(std::size_t(ranks)), displs = std::vector<int>(std::size_t(ranks));
+    MPI_Gather(&n, 1, MPI_INT, lens.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
+    std::string all;
+    if (me == 0) {
+        std::size_t total = 0;
+        for (std::size_t k = 0; k < lens.size(); ++k) {
+            displs[k] = int(total);
+            total += std::size_t(lens[k]);
+        }
+        all.resize(total);
+    }
+    MPI_Gatherv(s.data(), n, MPI_CHAR, all.data(), lens.data(), displs.data(), MPI_CHAR, 0, MPI_COMM_WORLD);
+    std::vector<std::string> out;
+    if (me == 0)
+        for (std::size_t k = 0; k < lens.size(); ++k)
+            out.push_back(all.substr(std::size_t(displs[k]), std::size_t(lens[k])));
+    return out;
+}
+
+/// Sends out[k] to rank k (and empties it); returns what the ranks sent here,
+/// in rank order. `sent` grows by the words sent to other ranks.
+std::vector<uint64_t> exchange(std::vector<std::vector<uint64_t>>& out, int me, uint64_t& sent) {
+    const std::size_t ranks = out.size();
+    auto sc = std::vector<int>(ranks), rc = sc, sd = sc, rd = sc;
+    std::size_t total = 0;
+    for (std::size_t k = 0; k < ranks; ++k) {
+        sd[k] = int(total);
+        sc[k] = int(out[k].size());
+        total += out[k].size();
+        if (total > std::size_t(INT_MAX))
+            die(me, "one level sends more than 2^31 words (16 GiB) from one rank; use more ranks");
+    }
+    std::vector<uint64_t> send;
+    send.reserve(total);
+    for (std::size_t k = 0; k < ranks; ++k) {
+        if (int(k) != me) sent += out[k].size();
+        send.insert(send.end(), out[k].begin(), out[k].end());
+        std::vector<uint64_t>().swap(out[k]);
+    }
+    MPI_Alltoall(sc.data(), 1, MPI_INT, rc.data(), 1, MPI_INT, MPI_COMM_WORLD);
+    std::size_t rtotal = 0;
+    for (std::size_t k = 0; k < ranks; ++k) {
+        rd[k] = int(rtotal);
+        rtotal += std::size_t(rc[k]);
+        if (rtotal > std::size_t(INT_MAX))
+            die(me, "one level sends more than 2^31 words (16 GiB) to one rank; use more ranks");
+    }
+    std::vector<uint64_t> recv(rtotal);
+    MPI_Alltoallv(send.data(), sc.data(), sd.data(), MPI_UINT64_T, recv.data(), rc.data(), rd.data(), MPI_UINT64_T,
+                  MPI_COMM_WORLD);
+    return recv;
+}
+
+/// One level's figures on rank 0: per rank, the states expanded, the records
+/// and bytes sent to other ranks, the states inserted.
+struct LevelFigure {
+    uint32_t depth = 0;
+    std::vector<uint64_t> expanded, records, bytes, inserted;
+    double seconds = 0;
+};
+
+/// For liveness' sub-exploration on rank 0: the model, started from a state.
+struct FromModel : KernelModel {
+    State start;
+    State initial() const { return start; }
+};
+struct NullVisitor {
+    void on_level(uint32_t, uint32_t, uint32_t) {}
+    void on_state(uint32_t, const State&) {}
+    void on_edge(uint32_t, uint32_t, const State&, const engine::Action&, const engine::Transition&, bool) {}
+    bool done() const { return false; }
+};
+
+class Rank {
+public:
+    Rank(const KernelModel& m, const CheckOptions& opts, int me, int ranks)
+        : m_(m), opts_(opts), me_(me), ranks_(ranks), out_(std::size_t(ranks)) {}
+
+    /// The search; `vis` sees the states this rank owns. Collective.
+    Stats run(CheckVisitor& vis, std::vector<LevelFigure>& figs, std::string& error, bool& model_error);
+    /// The first place each property was settled, over all ranks. Collective.
+    std::vector<Outcome> outcomes(const CheckVisitor& vis, bool exhausted, const engine::Bounds& bounds);
+    uint64_t liveness_bytes() const { return liveness_sent_ * 8; }
+    uint64_t sent_bytes() const { return sent_ * 8; }
+    uint32_t size() const { return roots_.size(); }
+    uint64_t packed_words() const { return packed_words_; }
+    uint64_t visited_bytes() const { return roots_.bytes() + trees_.bytes() + sent_roots_.bytes(); }
+    uint64_t link_bytes() const { return links_.size() * sizeof(uint64_t); }
+
+private:
+    double elapsed() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count(); }
+    bool insert(uint64_t root, uint64_t link, std::size_t nwords) {
+        bool fresh = false;
+        const uint32_t id = roots_.intern(root, fresh);
+        if (!fresh) return false;
+        if (id != links_.size()) die(me_, "root ids are not dense");
+        links_.push_back(link);
+        packed_words_ += nwords;
+        return true;
+    }
+    uint32_t depth_of(uint32_t id) const {
+        return uint32_t(std::upper_bound(level_begin_.begin(), level_begin_.end(), id) - level_begin_.begin()) - 1;
+    }
+    /// Action indices from the initial state to (rank, id). Collective.
+    std::vector<uint32_t> path(int rank, uint32_t id) const;
+    /// Every transition's (target local id, source) at the target's owner. Collective.
+    std::vector<std::pair<uint32_t, uint64_t>> reverse_edges(xplicit::Builder& b);
+    /// The marks of the states that can reach a `good` one. Collective.
+    std::vector<uint8_t> can_reach(const std::vector<uint32_t>& offsets, const std::vector<uint64_t>& sources,
+                                   std::vector<uint8_t> marked);
+
+    const KernelModel& m_;
+    const CheckOptions& opts_;
+    int me_, ranks_;
+    xplicit::TreeTables trees_;
+    xplicit::InternTable<uint64_t> roots_;
+    /// The root keys of the successors this rank sent to other ranks (their
+    /// pairs are in trees_): each is sent once, which keeps the bytes sent
+    /// per state near the packed state's size (docs/distributed.md).
+    xplicit::InternTable<uint64_t> sent_roots_;
+    std::vector<uint64_t> links_;
+    std::vector<uint32_t> level_begin_;
+    std::vector<std::vector<uint64_t>> out_;
+    uint64_t packed_words_ = 0, sent_ = 0, liveness_sent_ = 0;
+    std::chrono::steady_clock::time_point t0_;
+};
+
+Stats Rank::run(CheckVisitor& vis, std::vector<LevelFigure>& figs, std::string& error, bool& model_error) {
+    t0_ = std::chrono::steady_clock::now();
+    auto last_progress = t0_;
+    Stats st;
+    xplicit::Builder b(trees_);
+    std::vector<uint64_t> words, swords;
+    std::vector<engine::Action> acts;
+    State canon;
+    m_.canonical(m_.initial(), canon, words);
+    if (owner_of(words.data(), words.size(), ranks_) == me_) insert(b.reference(words), kNoLink, words.size());
+    level_begin_ = {0, size()};
+    const uint32_t max_depth = opts_.bounds.depth ? uint32_t(opts_.bounds.depth) : opts_.limits.max_depth;
+    const engine::Limits& lim = opts_.limits;
+    uint64_t level_states = 1, total_states = 1;
+    for (uint32_t depth = 0;; ++depth) {
+        if (level_states == 0) {
+            st.exhausted = true;
+            st.depth = depth == 0 ? 0 : depth - 1;
+            break;
+        }
+        const auto tl = std::chrono::steady_clock::now();
+        const uint32_t lo = level_begin_[depth], hi = level_begin_[depth + 1];
+        const bool expand = !(max_depth && depth >= max_depth);
+        vis.on_level(depth, lo, hi);
+        uint64_t transitions = 0, records = 0, failed = 0;
+        const uint64_t sent_before = sent_;
+        {
+            try {
+                for (uint32_t id = lo; id < hi; ++id) {
+                    trees_.decode(roots_.key(id), words);
+                    const State s = m_.unpack(words);
+                    vis.on_state(id, s);
+                    if (!expand) continue;
+                    b.reference(words);
+                    m_.actions(s, acts);
+                    if (acts.size() > kMaxActions) throw std::runtime_error("more than 65536 actions in one state");
+                    for (uint32_t ai = 0; ai < acts.size(); ++ai) {
+                        const engine::Transition t = m_.step(s, acts[ai]);
+                        const bool changed = !m_.unchanged(s, t);
+                        ++transitions;
+                        vis.on_edge(id, ai, s, acts[ai], t, changed);
+                        if (!changed) continue;
+                        m_.canonical(t.post, canon, swords);
+                        const int o = owner_of(swords.data(), swords.size(), ranks_);
+                        const uint64_t link = make_link(me_, id, ai);
+                        if (o == me_) {
+                            insert(b.root(swords), link, swords.size());
+                            continue;
+                        }
+                        // Sent before (this level or an earlier one): its owner has it.
+                        bool fresh = false;
+                        sent_roots_.intern(b.root(swords), fresh);
+                        if (!fresh) continue;
+                        auto& buf = out_[std::size_t(o)];
+                        buf.insert(buf.end(), swords.begin(), swords.end());
+                        buf.push_back(link);
+                        ++records;
+                    }
+                }
+            } catch (const engine::ModelError& e) {
+                failed = 1;
+                error = e.what();
+            } catch (const refimpl::ContractError& e) {
+                failed = 1;
+                error = e.what();
+            } catch (const std::exception& e) {
+                failed = 2;
+                error = e.what();
+            }
+        }
+        // The exchange runs on every rank, also after an error, so that no rank waits alone.
+        const std::vector<uint64_t> recv = exchange(out_, me_, sent_);
+        for (std::size_t i = 0; i < recv.size();) {
+            const uint64_t n = recv[i];
+            if (n == 0 || i + n >= recv.size()) die(me_, "a malformed record in a level's message");
+            swords.assign(recv.begin() + std::ptrdiff_t(i), recv.begin() + std::ptrdiff_t(i + n));
+            insert(b.root(swords), recv[i + n], swords.size());
+            i += n + 1;
+        }
+        level_begin_.push_back(size());
+        // Stop requests: 1 interrupted, 2 time limit, 3 memory limit.
+        uint64_t stop = 0;
+        if (lim.interrupt && *lim.interrupt) stop = 1;
+        else if ((lim.max_seconds && elapsed() > lim.max_seconds) ||
+                 (lim.deadline != std::chrono::steady_clock::time_point{} &&
+                  std::chrono::steady_clock::now() >= lim.deadline))
+            stop = 2;
+        else if (lim.max_memory_mb && (visited_bytes() + link_bytes()) > (lim.max_memory_mb << 20))
+            stop = 3;
+        uint64_t sums[3] = {size() - uint64_t(hi), transitions, size()}, gsums[3] = {};
+        MPI_Allreduce(sums, gsums, 3, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+        uint64_t maxs[2] = {failed, stop}, gmaxs[2] = {};
+        MPI_Allreduce(maxs, gmaxs, 2, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
+        uint64_t mine[4] = {uint64_t(hi - lo), records, (sent_ - sent_before) * 8, size() - uint64_t(hi)};
+        std::vector<uint64_t> all(std::size_t(ranks_) * 4);
+        MPI_Gather(mine, 4, MPI_UINT64_T, all.data(), 4, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+        if (me_ == 0) {
+            LevelFigure f;
+            f.depth = depth;
+            for (std::size_t k = 0; k < std::size_t(ranks_); ++k) {
+                f.expanded.push_back(all[k * 4]);
+                f.records.push_back(all[k * 4 + 1]);
+                f.bytes.push_back(all[k * 4 + 2]);
+                f.inserted.push_back(all[k * 4 + 3]);
+            }
+            f.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - tl).count();
+            figs.push_back(std::move(f));
+        }
+        st.transitions += gsums[1];
+        total_states = gsums[2];
+        level_states = gsums[0];
+        if (gmaxs[0]) {   // a rank's transition broke a contract, or failed otherwise
+            model_error = gmaxs[0] == 1;
+            st.stop_reason = "model error (a refimpl contract broke)";
+            st.depth = depth;
+            break;
+        }
+        if (!expand) {
+            st.stop_reason = "depth bound " + std::to_string(max_depth) + " reached";
+            st.depth = depth;
+            break;
+        }
+        if (gmaxs[1]) {
+            st.stop_reason = gmaxs[1] == 1   ? "interrupted"
+                             : gmaxs[1] == 2 ? "time limit " + std::to_string(int(lim.max_seconds)) + " s"
+                                             : std::string("memory limit");
+            st.depth = depth;
+            break;
+        }
+        if (lim.max_states && total_states >= lim.max_states) {
+            st.stop_reason = "state limit";
+            st.depth = depth;
+            break;
+        }
+        if (me_ == 0 && opts_.progress) {
+            const auto now = std::chrono::steady_clock::now();
+            if (std::chrono::duration<double>(now - last_progress).count() >= 5) {
+                last_progress = now;
+                const double s = elapsed();
+                std::fprintf(stderr, "%s\n",
+                             fmt::format("{} ({} ranks): {:.0f} s, {} states, {} transitions, {:.0f} states/s, "
+                                         "depth {} done, next level {} states",
+                                         opts_.progress_label.empty() ? "check" : opts_.progress_label, ranks_, s,
+                                         total_states, st.transitions, double(total_states) / s, depth, level_states)
+                                 .c_str());
+            }
+        }
+    }
+    st.states = total_states;
+    st.key_bytes = all_sum(visited_bytes());
+    st.link_bytes = all_sum(link_bytes());
+    st.seconds = elapsed();
+    return st;
+}
+
+std::vector<uint32_t> Rank::path(int rank, uint32_t id) const {
+    std::vector<uint32_t> p;
+    for (;;) {
+        uint64_t l = 0;
+        if (rank == me_) l = links_.at(id);
+        MPI_Bcast(&l, 1, MPI_UINT64_T, rank, MPI_COMM_WORLD);
+        if (l == kNoLink) break;
+        p.push_back(link_action(l));
+        rank = link_rank(l);
+        id = link_id(l);
+    }
+    return {p.rbegin(), p.rend()};
+}
+
+std::vector<std::pair<uint32_t, uint64_t>> Rank::reverse_edges(xplicit::Builder& b) {
+    std::vector<std::pair<uint32_t, uint64_t>> rev;
+    constexpr uint32_t kBlock = 1u << 14;
+    const uint64_t blocks = all_max((uint64_t(size()) + kBlock - 1) / kBlock);
+    std::vector<uint64_t> words, swords;
+    std::vector<engine::Action> acts;
+    State canon;
+    auto target = [&](const std::vector<uint64_t>& w) {
+        const uint32_t to = roots_.find_unlocked(b.root(w));
+        if (to == xplicit::InternTable<uint64_t>::kNone) die(me_, "a transition leads out of the exhausted state space");
+        return to;
+    };
+    for (uint64_t blk = 0; blk < blocks; ++blk) {
+        const uint64_t lo = std::min<uint64_t>(blk * kBlock, size()), hi = std::min<uint64_t>(lo + kBlock, size());
+        for (auto id = uint32_t(lo); id < hi; ++id) {
+            trees_.decode(roots_.key(id), words);
+            const State s = m_.unpack(words);
+            b.reference(words);
+            m_.actions(s, acts);
+            for (const engine::Action& a : acts) {
+                const engine::Transition t = m_.step(s, a);
+                if (m_.unchanged(s, t)) continue;
+                m_.canonical(t.post, canon, swords);
+                const int o = owner_of(swords.data(), swords.size(), ranks_);
+                const uint64_t from = uint64_t(me_) << 32 | id;
+                if (o == me_) {
+                    rev.emplace_back(target(swords), from);
+                    continue;
+                }
+                auto& buf = out_[std::size_t(o)];
+                buf.insert(buf.end(), swords.begin(), swords.end());
+                buf.push_back(from);
+            }
+        }
+        const std::vector<uint64_t> recv = exchange(out_, me_, liveness_sent_);
+        for (std::size_t i = 0; i < recv.size();) {
+            const uint64_t n = recv[i];
+            if (n == 0 || i + n >= recv.size()) die(me_, "a malformed record in an edge message");
+            swords.assign(recv.begin() + std::ptrdiff_t(i), recv.begin() + std::ptrdiff_t(i + n));
+            rev.emplace_back(target(swords), recv[i + n]);
+            i += n + 1;
+        }
+    }
+    return rev;
+}
+
+std::vector<uint8_t> Rank::can_reach(const std::vector<uint32_t>& offsets, const std::vector<uint64_t>& sources,
+                                     std::vector<uint8_t> marked) {
+    std::vector<uint32_t> frontier, next;
+    for (uint32_t id = 0; id < marked.size(); ++id)
+        if (marked[id]) frontier.push_back(id);
+    for (;;) {
+        next.clear();
+        for (uint32_t v : frontier)
+            for (uint32_t e = offsets[v]; e < offsets[v + 1]; ++e) {
+                const auto r = int(sources[e] >> 32);
+                const auto id = uint32_t(sources[e]);
+                if (r != me_) {
+                    out_[std::size_t(r)].push_back(id);
+                } else if (!marked[id]) {
+                    marked[id] = 1;
+                    next.push_back(id);
+                }
+            }
+        for (uint64_t id : exchange(out_, me_, liveness_sent_))
+            if (!marked.at(id)) {
+                marked[id] = 1;
+                next.push_back(uint32_t(id));
+            }
+        if (all_sum(next.size()) == 0) break;
+        frontier.swap(next);
+    }
+    return marked;
+}
+
+std::vector<Outcome> Rank::outcomes(const CheckVisitor& vis, bool exhausted, const engine::Bounds& bounds) {
+    const std::size_t np = vis.props.size();
+    std::vector<Outcome> out(np);
+    // Each rank's first place, as (depth << 16 | rank, place), for the safety
+    // properties and covers; the minimum over the ranks is a shallowest.
+    std::vector<uint64_t> mine(np * 2, UINT64_MAX), all(np * 2 * std::size_t(ranks_));
+    for (std::size_t i = 0; i < np; ++i) {
+        if (vis.props[i]->kind == Kind::Eventually) continue;
+        const engine::Found f = engine::found_of(vis.found[i].load());
+        if (!f.yes) continue;
+        mine[2 * i] = uint64_t(depth_of(f.node)) << 16 | uint64_t(me_);
+        mine[2 * i + 1] = vis.found[i].load();
+    }
+    MPI_Allgather(mine.data(), int(np * 2), MPI_UINT64_T, all.data(), int(np * 2), MPI_UINT64_T, MPI_COMM_WORLD);
+    for (std::size_t i = 0; i < np; ++i) {
+        std::pair<uint64_t, uint64_t> best{UINT64_MAX, UINT64_MAX};
+        for (std::size_t k = 0; k < std::size_t(ranks_); ++k)
+            best = std::min(best, std::pair{all[k * np * 2 + 2 * i], all[k * np * 2 + 2 * i + 1]});
+        if (best.first == UINT64_MAX) continue;
+        const engine::Found f = engine::found_of(best.second);
+        Outcome& o = out[i];
+        o.found = true;
+        o.actions = path(int(best.first & 0xffff), f.node);
+        if (f.edge) o.actions.push_back(f.action);
+        o.steps = int(o.actions.size());
+    }
+    bool liveness = false;
+    for (const Property* pr : vis.props) liveness = liveness || pr->kind == Kind::Eventually;
+    if (!liveness || !exhausted) return out;
+
+    // Liveness: reverse edges grouped by target (CSR), then per property a
+    // backward search from its good states.
+    xplicit::Builder b(trees_);
+    std::vector<uint32_t> offsets(std::size_t(size()) + 1, 0);
+    std::vector<uint64_t> sources;
+    {
+        auto rev = reverse_edges(b);
+        for (const auto& e : rev) ++offsets[e.first + 1];
+        for (std::size_t v = 0; v < size(); ++v) offsets[v + 1] += offsets[v];
+        sources.resize(rev.size());
+        std::vector<uint32_t> at(offsets.begin(), offsets.end() - 1);
+        for (const auto& e : rev) sources[at[e.first]++] = e.second;
+    }
+    for (std::size_t i = 0; i < np; ++i) {
+        if (vis.props[i]->kind != Kind::Eventually) continue;
+        std::vector<uint8_t> good = vis.good[i];
+        good.resize(size());
+        const std::vector<uint8_t> reach = can_reach(offsets, sources, std::move(good));
+        uint64_t key = UINT64_MAX;   // (depth, rank, id) of this rank's first bad state
+        for (uint32_t id = 0; id < reach.size(); ++id)
+            if (!reach[id]) {
+                key = uint64_t(depth_of(id)) << 48 | uint64_t(me_) << 32 | id;
+                break;
+            }
+        uint64_t best = 0;
+        MPI_Allreduce(&key, &best, 1, MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD);
+        if (best == UINT64_MAX) continue;
+        const int r = int((best >> 32) & 0xffff);
+        const auto id = uint32_t(best);
+        Outcome& o = out[i];
+        o.found = true;
+        o.actions = path(r, id);
+        o.steps = int(o.actions.size());
+        // The bad state's words to rank 0, which explores what it leads into.
+        std::vector<uint64_t> w;
+        if (r == me_) trees_.decode(roots_.key(id), w);
+        uint64_t n = w.size();
+        MPI_Bcast(&n, 1, MPI_UINT64_T, r, MPI_COMM_WORLD);
+        w.resize(n);
+        MPI_Bcast(w.data(), int(n), MPI_UINT64_T, r, MPI_COMM_WORLD);
+        if (me_ != 0) continue;
+        FromModel fm{{m_.p, bounds, m_.symmetry}, m_.unpack(w)};
+        xplicit::Options xo;
+        xo.record_edges = true;
+        xplicit::Explorer<FromModel> sub(fm, xo);
+        NullVisitor nv;
+        sub.run(nv);
+        std::vector<std::pair<uint32_t, uint32_t>> edges;
+        for (const xplicit::Edge& e : sub.edges()) edges.emplace_back(e.from, e.to);
+        o.trap = engine::trap_of(sub.size(), edges, 0);
+    }
+    return out;
+}
+
+/// The coverage of every rank, merged on rank 0 in the counter's fixed order
+/// of action classes (coverage.cpp: by system call, then AUTOREAP).
+engine::Coverage merge_coverage(const engine::Coverage& mine, int me, int ranks) {
+    nlohmann::json j;
+    j["facts"] = mine.facts;
+    j["actions"] = nlohmann::json::array();
+    for (const auto& a : mine.actions) j["actions"].push_back({a.action, a.enabled, a.changed, a.errors});
+    const std::vector<std::string> parts = gather_strings(j.dump(), me, ranks);
+    engine::Coverage merged;
+    for (const std::string& s : parts) {
+        const nlohmann::json p = nlohmann::json::parse(s);
+        engine::Coverage c;
+        c.facts = p["facts"].get<uint32_t>();
+        for (const auto& a : p["actions"])
+            c.actions.push_back({a[0].get<std::string>(), a[1].get<uint64_t>(), a[2].get<uint64_t>(),
+                                 a[3].get<uint64_t>()});
+        merged.merge(c);
+    }
+    auto order = [](const std::string& name) {
+        std::string_view base = name;
+        const bool autoreap = base.ends_with(" AUTOREAP");
+        if (autoreap) base.remove_suffix(9);
+        if (base.starts_with("kernel ")) base.remove_prefix(7);
+        for (int s = 0; s <= int(scn::Sys::KUnhash); ++s)
+            if (base == scn::to_string(scn::Sys(s))) return s * 2 + (autoreap ? 1 : 0);
+        return INT_MAX;
+    };
+    std::stable_sort(merged.actions.begin(), merged.actions.end(),
+                     [&](const auto& x, const auto& y) { return order(x.action) < order(y.action); });
+    return merged;
+}
+
+void write_figures(const std::string& file, const std::vector<LevelFigure>& figs, const Rank& rank, int ranks,
+                   const Stats& st, double seconds) {
+    // Totals per rank: states, packed words, bytes sent in the search and in the liveness pass.
+    uint64_t mine[4] = {rank.size(), rank.packed_words(), rank.sent_bytes(), rank.liveness_bytes()};
+    std::vector<uint64_t> all(std::size_t(ranks) * 4);
+    MPI_Gather(mine, 4, MPI_UINT64_T, all.data(), 4, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+    if (file.empty() || all.empty() || figs.empty()) return;   // rank 0 only from here
+    nlohmann::json j;
+    j["ranks"] = ranks;
+    j["states"] = st.states;
+    j["transitions"] = st.transitions;
+    j["seconds"] = seconds;
+    uint64_t words = 0, bytes = 0, live = 0, most = 0;
+    for (std::size_t k = 0; k < std::size_t(ranks); ++k) {
+        j["states_per_rank"].push_back(all[k * 4]);
+        words += all[k * 4 + 1];
+        bytes += all[k * 4 + 2];
+        live += all[k * 4 + 3];
+        most = std::max(most, all[k * 4]);
+    }
+    const double n = double(std::max<uint64_t>(st.states, 1));
+    j["packed_bytes_per_state"] = double(words) * 8 / n;
+    j["bytes_sent"] = bytes;
+    j["bytes_sent_per_state"] = double(bytes) / n;
+    j["bytes_sent_per_packed_state"] = words ? double(bytes) / double(words * 8) : 0.0;
+    j["liveness_bytes_sent"] = live;
+    j["imbalance"] = double(most) * ranks / n;   // the largest rank's share over the mean
+    for (const LevelFigure& f : figs)
+        j["levels"].push_back({{"depth", f.depth}, {"expanded", f.expanded}, {"records", f.records},
+                               {"bytes", f.bytes}, {"inserted", f.inserted}, {"seconds", f.seconds}});
+    std::ofstream o(file);
+    o << j.dump(1) << "\n";
+    if (!o) std::fprintf(stderr, "reapcheck: cannot write %s\n", file.c_str());
+}
+
+}  // namespace
+
+int run_check(const refimpl::Profile& profile, const CheckOptions& opts, const MpiOptions& mo,
+              const std::function<int(const CheckResult&)>& report) {
+    MPI_Init(nullptr, nullptr);
+    int me = 0, ranks = 1;
+    MPI_Comm_rank(MPI_COMM_WORLD, &me);
+    MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+    if (ranks > kMaxRanks) {
+        if (me == 0) std::fprintf(stderr, "reapcheck: at most %d ranks (got %d)\n", kMaxRanks, ranks);
+        MPI_Finalize();
+        return 2;
+    }
+    CheckResult res;
+    res.profile = profile.name;
+    res.options = opts;
+    const KernelModel model{profile, opts.bounds, opts.symmetry};
+    engine::CoverageCounter coverage(profile);
+    std::vector<const Property*> skipped;
+    CheckVisitor vis(profile, engine::selected_properties(profile, opts, skipped), coverage, {});
+    std::vector<Outcome> outcomes;
+    int code = 0;
+    {
+        Rank rank(model, opts, me, ranks);
+        std::vector<LevelFigure> figs;
+        std::string error;
+        bool model_error = false;
+        res.stats = rank.run(vis, figs, error, model_error);
+        const std::vector<std::string> errors = gather_strings(error, me, ranks);
+        res.coverage = merge_coverage(coverage.result(), me, ranks);
+        if (!res.stats.stop_reason.starts_with("model error"))
+            outcomes = rank.outcomes(vis, res.stats.exhausted, opts.bounds);
+        write_figures(me == 0 ? mo.stats_file : std::string(), figs, rank, ranks, res.stats, res.stats.seconds);
+        if (me == 0 && res.stats.stop_reason.starts_with("model error")) {
+            for (const std::string& e : errors)
+                if (!e.empty() && model_error) res.model_errors.push_back(e);
+            if (!model_error) {
+                for (const std::string& e : errors)
+                    if (!e.empty()) std::fprintf(stderr, "reapcheck: internal error: %s\n", e.c_str());
+                code = 4;
+            }
+            outcomes.assign(vis.props.size(), Outcome{});
+        }
+    }
+    if (me == 0 && code == 0) {
+        try {
+            engine::settle(profile, opts, vis.props, skipped, outcomes, res);
+            code = report(res);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "reapcheck: internal error: %s\n", e.what());
+            code = 4;
+        }
+    }
+    MPI_Bcast(&code, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    MPI_Finalize();
+    return code;
+}
+
+}  // namespace reapcheck::dist
