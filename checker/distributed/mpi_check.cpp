@@ -30,6 +30,7 @@
 #define OMPI_SKIP_MPICXX 1
 #define MPICH_SKIP_MPICXX 1
 #include <mpi.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -598,10 +599,15 @@ engine::Coverage merge_coverage(const engine::Coverage& mine, int me, int ranks)
 
 void write_figures(const std::string& file, const std::vector<LevelFigure>& figs, const Rank& rank, int ranks,
                    const Stats& st, double seconds) {
-    // Totals per rank: states, packed words, bytes sent in the search and in the liveness pass.
-    uint64_t mine[4] = {rank.size(), rank.packed_words(), rank.sent_bytes(), rank.liveness_bytes()};
-    std::vector<uint64_t> all(std::size_t(ranks) * 4);
-    MPI_Gather(mine, 4, MPI_UINT64_T, all.data(), 4, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+    // Totals per rank: states, packed words, bytes sent in the search and in
+    // the liveness pass, CPU microseconds (user + system) of the process.
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    const auto cpu_us = uint64_t(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
+                        uint64_t(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+    uint64_t mine[5] = {rank.size(), rank.packed_words(), rank.sent_bytes(), rank.liveness_bytes(), cpu_us};
+    std::vector<uint64_t> all(std::size_t(ranks) * 5);
+    MPI_Gather(mine, 5, MPI_UINT64_T, all.data(), 5, MPI_UINT64_T, 0, MPI_COMM_WORLD);
     if (file.empty() || all.empty() || figs.empty()) return;   // rank 0 only from here
     nlohmann::json j;
     j["ranks"] = ranks;
@@ -609,13 +615,17 @@ void write_figures(const std::string& file, const std::vector<LevelFigure>& figs
     j["transitions"] = st.transitions;
     j["seconds"] = seconds;
     uint64_t words = 0, bytes = 0, live = 0, most = 0;
+    double cpu = 0;
     for (std::size_t k = 0; k < std::size_t(ranks); ++k) {
-        j["states_per_rank"].push_back(all[k * 4]);
-        words += all[k * 4 + 1];
-        bytes += all[k * 4 + 2];
-        live += all[k * 4 + 3];
-        most = std::max(most, all[k * 4]);
+        j["states_per_rank"].push_back(all[k * 5]);
+        words += all[k * 5 + 1];
+        bytes += all[k * 5 + 2];
+        live += all[k * 5 + 3];
+        j["cpu_seconds_per_rank"].push_back(double(all[k * 5 + 4]) / 1e6);
+        cpu += double(all[k * 5 + 4]) / 1e6;
+        most = std::max(most, all[k * 5]);
     }
+    j["cpu_seconds"] = cpu;   // all ranks, MPI_Init included
     const double n = double(std::max<uint64_t>(st.states, 1));
     j["packed_bytes_per_state"] = double(words) * 8 / n;
     j["bytes_sent"] = bytes;
