@@ -64,6 +64,9 @@ extern const char* const kNotRunnable;
 
 struct RandomReport {
     size_t traces = 0, statements = 0, mismatches = 0, skipped = 0;
+    /// Statements that were issue 19's rule 1: SIGKILL through a PIDFD_THREAD
+    /// pidfd to an exiting thread of a live process (a delayed leader).
+    size_t thread_pidfd_kills_of_exiting = 0;
     /// Drawn statements refimpl refused, by reason (scn::ModelGap::reason, one
     /// sentence per declared gap, or kNotRunnable); none of them ran on the
     /// kernel, and a fresh statement was drawn instead.
