@@ -30,13 +30,14 @@ int roll(std::mt19937_64& rng, int n) { return std::uniform_int_distribution<int
 /// send_signal): none, SIGKILL, SIGCHLD (blocked, pending), fatal by default
 /// (SIGTERM, SIGUSR1, SIGHUP, a real-time one), fatal with a core dump
 /// (SIGQUIT, SIGSEGV), ignored by default (SIGCONT, SIGURG, SIGWINCH), stop
-/// signals (SIGSTOP, SIGTSTP: a declared gap, refused and counted), and one
+/// signals (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU: a declared gap, refused and
+/// counted, unless the target does not take it), and one
 /// that is not a signal (65: EINVAL). SIGKILL comes more often: it is the one
 /// the lifecycle rules turn on.
 int draw_signal(std::mt19937_64& rng) {
-    static const int sigs[] = {SIGKILL, SIGKILL, SIGKILL, 0,       SIGCHLD, SIGTERM, SIGUSR1,
-                               SIGHUP,  34,      SIGQUIT, SIGSEGV, SIGCONT, SIGURG,  SIGWINCH,
-                               SIGSTOP, SIGTSTP, 65};
+    static const int sigs[] = {SIGKILL, SIGKILL, SIGKILL, 0,       SIGCHLD, SIGTERM, SIGUSR1, SIGHUP,
+                               34,      SIGQUIT, SIGSEGV, SIGCONT, SIGURG,  SIGWINCH, SIGSTOP, SIGTSTP,
+                               SIGTTIN, SIGTTOU, 65};
     return sigs[roll(rng, int(sizeof sigs / sizeof sigs[0]))];
 }
 
