@@ -83,7 +83,8 @@ bool leads_live_threads(const scn::RefimplExecutor& ref, const std::string& acto
 
 /// Whether `st` is issue 19's rule 1 on this state: SIGKILL through a
 /// PIDFD_THREAD pidfd to a thread that is exiting while its process lives on
-/// (complete_signal, PIDTYPE_PID: nobody takes it). Counted per run.
+/// (complete_signal, PIDTYPE_PID: nobody takes it). Counted per run. Not a
+/// thread of init: SIGNAL_UNKILLABLE drops the signal before (sig_task_ignored).
 bool thread_pidfd_kill_of_exiting(const scn::RefimplExecutor& ref, const Statement& st) {
     if (st.kind != Statement::Kind::Call || st.call.sys != Sys::PidfdSendSignal || st.call.number != SIGKILL)
         return false;
@@ -91,7 +92,11 @@ bool thread_pidfd_kill_of_exiting(const scn::RefimplExecutor& ref, const Stateme
     const refimpl::Id a = ref.task_of(st.actor);
     if (a == refimpl::kNone || s.tasks[size_t(a)].files == refimpl::kNone) return false;
     for (const refimpl::Fd& e : s.fdtables[size_t(s.tasks[size_t(a)].files)].fds)
-        if (e.nr == ref.fd_of(st.call.target)) return s.files[size_t(e.file)].thread && names_exiting_task(ref, st.actor, st.call.target);
+        if (e.nr == ref.fd_of(st.call.target)) {
+            const refimpl::Id t = s.pids[size_t(s.files[size_t(e.file)].pid)].task;
+            return s.files[size_t(e.file)].thread && t != refimpl::kNone &&
+                   !s.procs[size_t(s.tasks[size_t(t)].proc)].unkillable && names_exiting_task(ref, st.actor, st.call.target);
+        }
     return false;
 }
 
