@@ -55,6 +55,15 @@ bool names_exiting_task(const scn::RefimplExecutor& ref, const std::string& acto
     return false;
 }
 
+/// The pidfds among `fds` that `actor` holds on an exiting task of a live process.
+std::vector<std::string> exiting_pidfds(const scn::RefimplExecutor& ref, const std::string& actor,
+                                        const std::vector<std::string>& fds) {
+    std::vector<std::string> v;
+    for (const auto& n : fds)
+        if (names_exiting_task(ref, actor, n)) v.push_back(n);
+    return v;
+}
+
 /// The tasks that have started to exit (PF_EXITING) in a process that has
 /// not: delayed leaders and threads on their way out.
 std::vector<std::string> exiting_tasks(const scn::RefimplExecutor& ref, const std::vector<std::string>& names) {
@@ -127,9 +136,7 @@ std::optional<TraceStep> draw(std::mt19937_64& rng, scn::RefimplExecutor& ref, c
             return ts;
         }
         if (const auto ex = exiting_tasks(ref, all); !ex.empty()) {
-            std::vector<std::string> held;
-            for (const auto& n : fds)
-                if (names_exiting_task(ref, actor, n)) held.push_back(n);
+            const auto held = exiting_pidfds(ref, actor, fds);
             if (!held.empty() && roll(rng, 3)) {
                 c.sys = Sys::PidfdSendSignal;
                 c.target = pick(rng, held);
@@ -247,9 +254,7 @@ std::optional<TraceStep> draw(std::mt19937_64& rng, scn::RefimplExecutor& ref, c
             // Half the time, a pidfd of an exiting task whose process lives on
             // (a delayed leader): complete_signal's rules for a target that
             // does not want the signal (PIDTYPE_PID: nobody takes it).
-            std::vector<std::string> exiting;
-            for (const auto& n : fds)
-                if (names_exiting_task(ref, actor, n)) exiting.push_back(n);
+            const auto exiting = exiting_pidfds(ref, actor, fds);
             if (!exiting.empty() && roll(rng, 2)) {
                 c.target = pick(rng, exiting);
                 // SIGKILL half the time: the signal that would end the group.
