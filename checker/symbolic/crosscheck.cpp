@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <deque>
 #include <set>
+#include <optional>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -322,7 +323,13 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
         struct Form {
             const props::Property* prop;
             const props::lang::Program* prog;
-            z3::expr form;
+            std::optional<z3::expr> form;   ///< an `always` property's form over `pre`
+            /// A `step` property's form for a transition taking action i:
+            /// the conjunct of action i of the form bmc and prove use (which
+            /// is the conjunction over the actions of these, each guarded by
+            /// act == i; Translator builds both from one translation),
+            /// built when an action is first checked.
+            std::vector<std::optional<z3::expr>> of_act = {};
         };
         std::vector<Form> forms, step_forms;
         const z3::expr r_act = ctx.int_const("act_taken");
@@ -335,7 +342,7 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
             const bool state = prop.kind == props::Kind::Always;
             if (!translate.why_not(*prog, state).empty()) continue;
             if (state) forms.push_back(Form{&prop, prog, translate.state(*prog, pre)});
-            else step_forms.push_back(Form{&prop, prog, translate.step(*prog, SymTransition{pre, post, r_act, r_ret, r_ev})});
+            else step_forms.push_back(Form{&prop, prog, std::nullopt, std::vector<std::optional<z3::expr>>(acts.size())});
             ++rep.forms;
         }
         const z3::expr slots_ok = slots_invariant(m, pre);
@@ -417,7 +424,7 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
             // Each symbolic property form agrees with the text's explicit evaluation.
             for (const Form& f : forms) {
                 const bool concrete = props::lang::run_state(*f.prog, p, s);
-                if (zm.eval(f.form, true).is_true() != concrete)
+                if (zm.eval(*f.form, true).is_true() != concrete)
                     report(fmt::format("{}: the text evaluated on refimpl's state says {} and its symbolic form {} "
                                        "in state\n{}",
                                        f.prop->id, concrete, !concrete, model::describe(abs.world)));
@@ -496,9 +503,13 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
                 // Each symbolic step form agrees with the text's explicit evaluation.
                 const props::CallView cv = engine::call_view(p, a);
                 const props::StepView view{p, s, tr.post, cv, tr.result, tr.events};
-                for (const Form& f : step_forms) {
+                for (Form& f : step_forms) {
                     const bool concrete = props::lang::run_step(*f.prog, view);
-                    if (zt.eval(f.form, true).is_true() != concrete)
+                    // the conjunct of the action taken (the whole form is the
+                    // conjunction over the actions, each guarded by act == i)
+                    auto& g = f.of_act[std::size_t(*id)];
+                    if (!g) g = translate.step_of(*f.prog, SymTransition{pre, post, r_act, r_ret, r_ev}, *id);
+                    if (zt.eval(*g, true).is_true() != concrete)
                         report(fmt::format("{}: the text evaluated on refimpl's transition says {} and its symbolic "
                                            "form {} on {} in state\n{}",
                                            f.prop->id, concrete, !concrete, acts[std::size_t(*id)].describe(),

@@ -743,9 +743,17 @@ bool reads_call(const Program& p) {
 }
 
 expr step_form(const model::SymModel& m, const std::vector<props::CallView>& calls, const Program& prog,
-               const SymTransition& tr, std::vector<std::string>& about, bool perturb = false) {
+               const SymTransition& tr, std::vector<std::string>& about, bool perturb = false, int only = -1) {
     Tr t(m, prog, about, perturb);
     t.call_kinds(calls);
+    if (only >= 0 && reads_call(prog)) {
+        Env env;
+        env.w = &tr.pre;
+        env.tr = &tr;
+        env.call = &calls[std::size_t(only)];
+        env.act = &m.acts()[std::size_t(only)];
+        return t.boolean(prog.root, env);
+    }
     if (!reads_call(prog)) {
         Env env;
         env.w = &tr.pre;
@@ -800,6 +808,11 @@ expr Translator::state(const Program& prog, const SymWorld& w) const {
 expr Translator::step(const Program& prog, const SymTransition& tr) const {
     std::vector<std::string> about;
     return step_form(m_, calls_, prog, tr, about);
+}
+
+expr Translator::step_of(const Program& prog, const SymTransition& tr, int act) const {
+    std::vector<std::string> about;
+    return step_form(m_, calls_, prog, tr, about, false, act);
 }
 
 std::string Translator::why_not(const Program& prog, bool state) const {

@@ -56,6 +56,10 @@ public:
     [[nodiscard]] z3::expr state(const props::lang::Program& prog, const model::SymWorld& w) const;
     /// A `step` property's form over one transition.
     [[nodiscard]] z3::expr step(const props::lang::Program& prog, const SymTransition& tr) const;
+    /// The same form for a transition known to take action `act` (an index
+    /// into SymModel::acts()): the conjunct of that action alone (crosscheck,
+    /// which knows the action of every transition it checks).
+    [[nodiscard]] z3::expr step_of(const props::lang::Program& prog, const SymTransition& tr, int act) const;
     /// Empty when `prog` has a symbolic form; else why not: the construct
     /// and its place ("no symbolic form: " is the caller's).
     [[nodiscard]] std::string why_not(const props::lang::Program& prog, bool state) const;
