@@ -130,14 +130,15 @@ public:
         case Op::Ge: return v(cmp(n, env, [](const expr& a, const expr& b) { return a >= b; }));
         case Op::Add: case Op::Sub: {
             const expr a = val(n.a, env).e, b = val(n.b, env).e;
-            if (a.is_numeral() && b.is_numeral())
-                return v(num(n.op == Op::Add ? a.get_numeral_int64() + b.get_numeral_int64()
-                                             : a.get_numeral_int64() - b.get_numeral_int64()));
+            if (a.is_numeral() && b.is_numeral()) {   // wrapping, as the explicit evaluator
+                const auto x = uint64_t(a.get_numeral_int64()), y = uint64_t(b.get_numeral_int64());
+                return v(num(int64_t(n.op == Op::Add ? x + y : x - y)));
+            }
             return v(n.op == Op::Add ? a + b : a - b);
         }
         case Op::Neg: {
             const expr a = val(n.a, env).e;
-            return v(a.is_numeral() ? num(-a.get_numeral_int64()) : -a);
+            return v(a.is_numeral() ? num(int64_t(0 - uint64_t(a.get_numeral_int64()))) : -a);
         }
         case Op::BitAnd: return v(bits(val(n.a, env).e, val(n.b, env).e, '&'));
         case Op::BitOr: return v(bits(val(n.a, env).e, val(n.b, env).e, '|'));
