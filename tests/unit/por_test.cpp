@@ -303,6 +303,37 @@ TEST_CASE("por: the same verdicts with and without, six profiles; traces replay"
     CHECK(por_states < full_states);
 }
 
+TEST_CASE("por: random small bounds (seeded): the same verdicts with and without") {
+    std::mt19937_64 rng(2013);
+    const char* profiles[] = {"linux-6.18", "rfc-v1", "rfc-v3", "v4", "v5", "mainline"};
+    uint64_t reduced = 0;
+    for (int k = 0; k < 8; ++k) {
+        const refimpl::Profile& p = *refimpl::find_profile(profiles[rng() % 6]);
+        CheckOptions o;
+        Bounds& b = o.bounds;
+        b.tasks = 3;
+        b.threads = int(1 + rng() % 2);
+        b.pidfds = int(rng() % 2);
+        b.depth = 5;
+        b.exec = rng() % 2;
+        b.kill = rng() % 2;
+        b.blocking = rng() % 2;
+        b.ptrace = rng() % 2;
+        b.autokill = rng() % 2;
+        b.parent = rng() % 2;
+        b.subreaper = rng() % 2;
+        b.sigaction = rng() % 2;
+        o.properties = reducible_ids();
+        const CheckResult full = check(p, o);
+        o.por = true;
+        const CheckResult red = check(p, o);
+        INFO(p.name << " " << b.describe());
+        same_verdicts(full, red);
+        reduced += red.stats.reduced;
+    }
+    CHECK(reduced > 0);
+}
+
 TEST_CASE("por: a mutant's violations are found with and without") {
     for (refimpl::Fault f : {refimpl::Fault::ReparentKeepsExitSignal, refimpl::Fault::WnowaitReaps,
                              refimpl::Fault::ThreadZombie}) {
