@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <functional>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -132,7 +133,7 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
     CheckResult res;
     res.profile = profile.name;
     res.options = opts;
-    const KernelModel model{profile, opts.bounds, opts.symmetry};
+    KernelModel model{profile, opts.bounds, opts.symmetry};
     CoverageCounter coverage(profile);
     Visitor vis{profile, {}, {}, {}, {}, {}, &coverage, {}};
     bool need_graph = false;
@@ -152,6 +153,14 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
     for (const Property* pr : vis.props) {
         vis.on_states.push_back(pr->has_state());
         vis.on_steps.push_back(pr->has_step());
+    }
+    // Partial-order reduction: Reducer decides visibility (por.hpp, C2) and
+    // refuses liveness (the graph would be reduced).
+    std::optional<por::Reducer> reducer;
+    if (opts.por) {
+        reducer.emplace(profile, opts.bounds, vis.props);
+        res.por_note = reducer->active() ? "on" : "off: " + reducer->why_not();
+        if (reducer->active()) model.reducer = &*reducer;
     }
     vis.found = std::vector<std::atomic<uint64_t>>(vis.props.size());
     for (auto& f : vis.found) f = kNotFound;
@@ -198,7 +207,11 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
 
     const std::string bound = fmt::format("{} states, {} transitions, depth {}{}; {}", st.states, st.transitions,
                                           st.depth, st.exhausted ? " (exhausted)" : "",
-                                          opts.bounds.describe() + (opts.symmetry ? " symmetry=on" : " symmetry=off"));
+                                          opts.bounds.describe() + (opts.symmetry ? " symmetry=on" : " symmetry=off") +
+                                              (res.por_note.empty() ? std::string()
+                                               : res.por_note == "on"
+                                                   ? fmt::format(" por=on ({} states reduced)", st.reduced)
+                                                   : " por=" + res.por_note));
     auto trace_for = [&](const Property& pr, const Found& f, const std::string& what,
                          const std::function<bool(const ReplayEnd&)>& recheck, Verdict& v) {
         TracePath tp;
