@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # What of refimpl/ a conformance run exercises: builds reapcheck with gcov
 # instrumentation in its own build directory (build-cov, -O0 --coverage),
-# runs `conform --random` on the running kernel (root) in the base and the
-# extended alphabet, and prints gcov's function, line and branch coverage
+# runs every scenario (as the conformance test does) and `conform --random`
+# on the running kernel (root) in the base and the extended alphabet, and prints gcov's function, line and branch coverage
 # of every refimpl/*.cpp, then each function never entered and each branch
 # never taken (file:line, the source line). Branches on exception edges
 # ("throw": refimpl throws only on broken contracts) are left out of the
@@ -45,6 +45,11 @@ mkdir -p "$out"
 if [ "${SKIP_RUN:-0}" != 1 ]; then
     find "$build" -name '*.gcda' -delete
     start=$(date +%s)
+    # What the conformance test (tests/conform/run.sh) runs first: every
+    # scenario, under the running kernel's profile (a file written for another
+    # profile runs up to its first statement this one cannot run).
+    echo "== conform --profile auto scenarios/*.scn scenarios/*/*.scn"
+    "$bin" conform --profile auto scenarios/*.scn scenarios/*/*.scn | tail -n 1 || true
     for mode in base extended; do
         extra=()
         len=$length
@@ -63,11 +68,33 @@ fi
 # refimpl/*.cpp and of the inline functions of refimpl/*.hpp are merged over
 # the objects. Branches: gcov gives every call two edges, its return and its
 # exception edge ("throw"); those are left out, so what is counted is the
-# decisions (if, loops, &&, ||, switch, ?:).
+# decisions (if, loops, &&, ||, switch, ?:); so are the edges on a source line
+# without any of those (compiler-made: static guards, temporaries' clean-up).
 python3 - "$build" <<'PY'
 import json, os, re, subprocess, sys
 build = sys.argv[1]
 funcs, lines, branches, spans = {}, {}, {}, {}
+# A source line with no decision (if, loop, switch, ?:, &&, ||) has only edges
+# the compiler made: the guard of a function-local static, the clean-up of
+# an initializer list's temporaries at a closing brace. They are not counted.
+decision_rx = re.compile(r"\b(if|for|while|switch|case|default|REAPCHECK_REQUIRE)\b|\?|&&|\|\|")
+src_cache = {}
+def decision_line(name, line):
+    if name not in src_cache:
+        try:
+            src_cache[name] = open(name).read().split("\n")
+        except OSError:
+            src_cache[name] = []
+    t = src_cache[name]
+    if not 0 < line <= len(t):
+        return True
+    if decision_rx.search(t[line - 1].split("//")[0]):
+        return True
+    for k in range(line - 1, 0, -1):     # a continuation of the statement above?
+        u = t[k - 1].split("//")[0].strip()
+        if u:
+            return not u.endswith((";", "{", "}"))
+    return False
 objs = []
 for root, _, names in os.walk(os.path.join(build, "CMakeFiles")):
     objs += [os.path.abspath(os.path.join(root, n)) for n in names
@@ -103,11 +130,17 @@ for o in sorted(objs):
                         continue
                     decisions.append(br[i]["count"])
                     i += 1
+                if decisions and not decision_line(name, ln["line_number"]):
+                    continue        # no decision in the source line: edges the compiler made
                 for j, c in enumerate(decisions):
                     bk = (name, ln["line_number"], j)
                     branches[bk] = branches.get(bk, 0) + c
 src = {}
-gated = re.compile(r"\bp\.(has_|autoreap_|autokill_|parent_rejected|allowed_new|fault)|\bautokill\b")
+gated = re.compile(r"\bp\.(has_|autoreap_|autokill_|parent_rejected|allowed_new)|\bautokill\b")
+# A mutation switch (refimpl/mutants.hpp: Fault), off in every conformance run.
+faulted = re.compile(r"\b(p|sc)\.fault\b|\bFault::")
+# Reading profile files and the profile registry: configuration, no kernel rule.
+profile_files = re.compile(r"refimpl/profile(_file)?\.(cpp|hpp)$")
 engine_only = re.compile(r"operator==|::hash\(|::mix<|wait_would_block|to_string\(reapcheck::refimpl::Step|"
                          r"task_of_pid_nr|profile_names|errno_from_name|signal_from_name|RecordEvents|"
                          r"sighand_of\(short\) const")
@@ -123,7 +156,7 @@ files = sorted({k[0] for k in lines})
 def count(d, f):
     ks = [k for k in d if k[0] == f]
     return sum(1 for k in ks if d[k] > 0), len(ks)
-print("refimpl/ coverage under conform --random (branches: decisions, without call and exception edges)")
+print("refimpl/ coverage under conform (scenarios and --random; branches: decisions, without call and exception edges)")
 print("%-22s %13s %15s %15s" % ("file", "functions", "lines", "branches"))
 tot = [0] * 6
 for f in files:
@@ -134,13 +167,23 @@ print("%-22s %6d/%-6d %7d/%-7d %7d/%-7d" % (("total",) + tuple(tot)))
 pct = lambda a, b: 100.0 * a / b if b else 100.0
 print("functions %.1f%%, lines %.1f%%, branches %.1f%%" % (pct(tot[0], tot[1]), pct(tot[2], tot[3]), pct(tot[4], tot[5])))
 nf = sorted(k for k in funcs if funcs[k] == 0)
-print("\nfunctions never entered (%d; E: engine-only):" % len(nf))
+print("\nfunctions never entered (%d; E: engine-only, F: profile files, M: mutants):" % len(nf))
+def fmark(f, n):
+    return ("E" if engine_only.search(n) else "F" if profile_files.search(f)
+            else "M" if f.endswith("refimpl/mutants.cpp") else " ")
 for f, n, l in nf:
-    print("  %s %s:%d: %s" % ("E" if engine_only.search(n) else " ", f, l, n))
+    print("  %s %s:%d: %s" % (fmark(f, n), f, l, n))
 print()
 # What conformance cannot reach, by construction, marked and counted apart:
 #  P  a decision on a switch of the semantic profile (refimpl/profile.hpp)
 #     that the running kernel's profile does not have: it can go one way only;
+#  M  a decision on a mutation switch (p.fault, refimpl/mutants.hpp), and
+#     refimpl/mutants.cpp itself: deliberately wrong variants of refimpl for
+#     `reapcheck mutate`, off in every conformance run (the whole line's
+#     decisions are counted apart with it);
+#  F  reading profile files and the profile registry (refimpl/profile.cpp,
+#     profile_file.*): configuration input, no kernel rule; conformance takes
+#     the running kernel's built-in profile (tests/profiles checks the parser);
 #  C  a contract check (REAPCHECK_REQUIRE): taken only by a refimpl bug;
 #  E  code only the engines call: value equality and hashing of State
 #     (visited sets), wait_would_block (properties), name tables and
@@ -152,8 +195,8 @@ def function_at(f, l):
         if a <= l <= b and (best is None or a > best[0]):
             best = (a, n)
     return best[1] if best else ""
-def enclosing_gated(f, l):
-    # a line never run inside an `if` on a profile switch
+def enclosing(f, l, rx):
+    # a line never run inside an `if` whose condition matches rx
     if lines.get((f, l), 0) > 0:
         return False
     t = src[f]
@@ -164,7 +207,7 @@ def enclosing_gated(f, l):
             continue
         i = len(u) - len(u.lstrip())
         if i < ind:
-            if gated.search(u):
+            if rx.search(u):
                 return True
             ind = i
             if i == 0:
@@ -176,22 +219,30 @@ def mark(f, l):
         return "C"
     if engine_only.search(function_at(f, l)):
         return "E"
-    if gated.search(t) or enclosing_gated(f, l):
+    if profile_files.search(f):
+        return "F"
+    if f.endswith("refimpl/mutants.cpp"):
+        return "M"
+    if gated.search(t) or enclosing(f, l, gated):
         return "P"
+    if faulted.search(t) or enclosing(f, l, faulted):
+        return "M"
     return " "
 marks = {k: mark(k[0], k[1]) for k in branches}
-for m, what in (("P", "on profile switches"), ("C", "in contract checks"), ("E", "in engine-only code")):
+for m, what in (("P", "on profile switches"), ("M", "on mutation switches"), ("F", "in profile files"),
+                ("C", "in contract checks"), ("E", "in engine-only code")):
     n = sum(1 for k in branches if marks[k] == m)
     hit = sum(1 for k in branches if marks[k] == m and branches[k] > 0)
     print("  %-22s %4d branches, %4d taken" % (what, n, hit))
 reach = [k for k in branches if marks[k] == " "]
 rhit = sum(1 for k in reach if branches[k] > 0)
-print("branches conformance can reach (without P, C, E): %d/%d, %.1f%%" % (rhit, len(reach), pct(rhit, len(reach))))
-fe = [k for k in funcs if not engine_only.search(k[1])]
+print("branches conformance can reach (without P, M, F, C, E): %d/%d, %.1f%%" % (rhit, len(reach), pct(rhit, len(reach))))
+fe = [k for k in funcs if not engine_only.search(k[1]) and not profile_files.search(k[0])
+      and not k[0].endswith("refimpl/mutants.cpp")]
 fhit = sum(1 for k in fe if funcs[k] > 0)
-print("functions without engine-only ones: %d/%d, %.1f%%" % (fhit, len(fe), pct(fhit, len(fe))))
+print("functions without engine-only ones, profile files and mutants: %d/%d, %.1f%%" % (fhit, len(fe), pct(fhit, len(fe))))
 nb = sorted(k for k in branches if branches[k] == 0)
-print("\nbranches never taken (%d; marked P, C or E as above):" % len(nb))
+print("\nbranches never taken (%d; marked P, M, F, C or E as above):" % len(nb))
 for f, l, j in nb:
     print("  %s %s:%d: (edge %d) %s" % (marks[(f, l, j)], f, l, j, text(f, l)))
 PY

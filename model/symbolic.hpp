@@ -140,26 +140,4 @@ private:
     std::vector<Act> acts_;
 };
 
-/// The symbolic forms of catalog properties (every `always` property of the
-/// catalog and the auxiliary invariants). `form` is null where the property
-/// cannot be stated over the model; `outside` then says why.
-/// One transition as the step properties see it.
-struct SymTransition {
-    const SymWorld& pre;
-    const SymWorld& post;
-    const z3::expr& act;   ///< index into acts()
-    const z3::expr& ret;   ///< the call's return value
-    const SymEvents& ev;   ///< what the transition did
-};
-
-struct SymProperty {
-    std::string id;
-    z3::expr (*form)(const SymModel&, const SymWorld&) = nullptr;            ///< always properties
-    std::string outside;
-    z3::expr (*step)(const SymModel&, const SymTransition&) = nullptr;       ///< step properties
-    [[nodiscard]] bool has_form() const { return form != nullptr || step != nullptr; }
-};
-const std::vector<SymProperty>& symbolic_properties();
-const SymProperty* find_symbolic(const std::string& id);
-
 }  // namespace reapcheck::model

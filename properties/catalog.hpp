@@ -14,6 +14,8 @@
 
 namespace reapcheck::props {
 
+namespace lang { struct Program; }
+
 enum class Kind : uint8_t {
     Always,      ///< the state predicate holds in every reachable state
     Step,        ///< the transition predicate holds on every explored transition
@@ -61,6 +63,9 @@ public:
     [[nodiscard]] virtual std::string no_symbolic_form() const = 0;
     /// file:line:column of the definition.
     [[nodiscard]] virtual std::string origin() const = 0;
+    /// The parsed predicate (properties/lang/ast.hpp), which the Z3 model
+    /// translates (checker/symbolic/to_z3.cpp); nullptr: none.
+    [[nodiscard]] virtual const lang::Program* program() const { return nullptr; }
 };
 
 struct Property {

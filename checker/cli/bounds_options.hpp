@@ -53,6 +53,7 @@ struct BoundsOptions {
     mutable bool property_files_loaded = false;
     int jobs = default_jobs();
     bool no_progress = false;
+    bool por = false;   ///< --por (check, review)
 
     static int default_jobs() {
         const unsigned n = std::thread::hardware_concurrency();
@@ -115,6 +116,12 @@ struct BoundsOptions {
                        "(properties/catalog) instead of the compiled predicates");
     }
 
+    /// --por (check, review): partial-order reduction (checker/engine/por.hpp).
+    void add_por(CLI::App& sub) {
+        sub.add_flag("--por", por,
+                     "Partial-order reduction: the same verdicts with fewer states (docs/por.md; off by default)");
+    }
+
     /// Loads the --properties files once (a bad file: one line, exit 2).
     void load_property_files() const {
         if (property_files_loaded) return;
@@ -137,6 +144,7 @@ struct BoundsOptions {
         o.limits.max_states = max_states;
         o.threads = jobs;
         o.progress = !no_progress;
+        o.por = por;
         return o;
     }
 };

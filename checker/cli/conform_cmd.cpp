@@ -119,6 +119,9 @@ int run_random(const ConformOptions& o, const std::string& profile) {
                 rep.traces, rep.statements, rep.mismatches, rep.skipped, profile.c_str(), rep.seconds,
                 rep.seconds > 0 ? double(rep.traces) * 60.0 / rep.seconds : 0.0,
                 rep.interrupted ? fmt_interrupted(rep.traces, size_t(o.random)).c_str() : "");
+    std::printf("conform: %zu of them SIGKILL through a thread pidfd to an exiting thread of a live process "
+                "(complete_signal, PIDTYPE_PID)\n",
+                rep.thread_pidfd_kills_of_exiting);
     // The size of each gap: statements drawn but refused by refimpl, never run.
     size_t refused = 0;
     for (const auto& [why, n] : rep.refused) refused += n;

@@ -20,7 +20,7 @@ struct ProveCli {
 int run_symbolic(ProveCli& o, bool prove) {
     const refimpl::Profile& p = o.s.resolve();
     // User properties are read (and their errors reported) like check's;
-    // each is settled `unknown`: the Z3 model does not read the language yet.
+    // their symbolic forms are translated from the text like the catalog's.
     for (const auto& f : o.property_files) props::lang::load_file(f);
     symbolic::Options opts;
     opts.features = o.s.f;
@@ -46,9 +46,9 @@ int run_symbolic(ProveCli& o, bool prove) {
 
 void common(CLI::App* sub, ProveCli& o, int default_depth) {
     o.s.add(*sub, 4);
-    sub->add_option("--property", o.properties, "Only these `always` property ids (repeatable)");
+    sub->add_option("--property", o.properties, "Only these `always` or `step` property ids (repeatable)");
     sub->add_option("--properties", o.property_files,
-                    "Also these user properties (property language; reported unknown: no symbolic form yet)");
+                    "Also these user properties (property language, docs/property-language.md; repeatable)");
     sub->add_option("--depth", o.depth, "Depth bound of the search from the initial world")
         ->check(CLI::Range(0, 100))->default_str(std::to_string(default_depth));
     sub->add_option("--query-timeout", o.query_seconds, "Seconds per Z3 query")

@@ -100,6 +100,7 @@ Register reg{{"review", [](CLI::App& app) {
     o->reports.add(*sub);
     o->b.add(*sub);
     o->b.add_property_files(*sub);
+    o->b.add_por(*sub);
     return std::function<int()>([o] { return run_review(*o); });
 }}};
 

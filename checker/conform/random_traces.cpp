@@ -30,13 +30,14 @@ int roll(std::mt19937_64& rng, int n) { return std::uniform_int_distribution<int
 /// send_signal): none, SIGKILL, SIGCHLD (blocked, pending), fatal by default
 /// (SIGTERM, SIGUSR1, SIGHUP, a real-time one), fatal with a core dump
 /// (SIGQUIT, SIGSEGV), ignored by default (SIGCONT, SIGURG, SIGWINCH), stop
-/// signals (SIGSTOP, SIGTSTP: a declared gap, refused and counted), and one
+/// signals (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU: a declared gap, refused and
+/// counted, unless the target does not take it), and one
 /// that is not a signal (65: EINVAL). SIGKILL comes more often: it is the one
 /// the lifecycle rules turn on.
 int draw_signal(std::mt19937_64& rng) {
-    static const int sigs[] = {SIGKILL, SIGKILL, SIGKILL, 0,       SIGCHLD, SIGTERM, SIGUSR1,
-                               SIGHUP,  34,      SIGQUIT, SIGSEGV, SIGCONT, SIGURG,  SIGWINCH,
-                               SIGSTOP, SIGTSTP, 65};
+    static const int sigs[] = {SIGKILL, SIGKILL, SIGKILL, 0,       SIGCHLD, SIGTERM, SIGUSR1, SIGHUP,
+                               34,      SIGQUIT, SIGSEGV, SIGCONT, SIGURG,  SIGWINCH, SIGSTOP, SIGTSTP,
+                               SIGTTIN, SIGTTOU, 65};
     return sigs[roll(rng, int(sizeof sigs / sizeof sigs[0]))];
 }
 
@@ -51,6 +52,60 @@ bool names_exiting_task(const scn::RefimplExecutor& ref, const std::string& acto
         const refimpl::Id t = s.pids[size_t(s.files[size_t(e.file)].pid)].task;
         return t != refimpl::kNone && s.tasks[size_t(t)].exiting && !s.procs[size_t(s.tasks[size_t(t)].proc)].group_exit;
     }
+    return false;
+}
+
+/// The pidfds among `fds` that `actor` holds on an exiting task of a live process.
+std::vector<std::string> exiting_pidfds(const scn::RefimplExecutor& ref, const std::string& actor,
+                                        const std::vector<std::string>& fds) {
+    std::vector<std::string> v;
+    for (const auto& n : fds)
+        if (names_exiting_task(ref, actor, n)) v.push_back(n);
+    return v;
+}
+
+/// The tasks that have started to exit (PF_EXITING) in a process that has
+/// not: delayed leaders and threads on their way out.
+std::vector<std::string> exiting_tasks(const scn::RefimplExecutor& ref, const std::vector<std::string>& names) {
+    const refimpl::State& s = ref.state();
+    std::vector<std::string> v;
+    for (const auto& n : names) {
+        const refimpl::Id t = ref.task_of(n);
+        if (t == refimpl::kNone) continue;
+        const refimpl::Task& task = s.tasks[size_t(t)];
+        if (task.exiting && task.exit_state != refimpl::ExitState::Released && !s.procs[size_t(task.proc)].group_exit)
+            v.push_back(n);
+    }
+    return v;
+}
+
+/// Whether `actor` leads a process (not init, whose exits the model refuses)
+/// with another live thread: its `exit` makes a delayed leader.
+bool leads_live_threads(const scn::RefimplExecutor& ref, const std::string& actor) {
+    const refimpl::State& s = ref.state();
+    const refimpl::Id a = ref.task_of(actor);
+    if (a == refimpl::kNone || !s.is_leader(a) || s.procs[size_t(s.tasks[size_t(a)].proc)].unkillable) return false;
+    for (refimpl::Id th : s.threads_of(a))
+        if (th != a && !s.tasks[size_t(th)].exiting) return true;
+    return false;
+}
+
+/// Whether `st` is issue 19's rule 1 on this state: SIGKILL through a
+/// PIDFD_THREAD pidfd to a thread that is exiting while its process lives on
+/// (complete_signal, PIDTYPE_PID: nobody takes it). Counted per run. Not a
+/// thread of init: SIGNAL_UNKILLABLE drops the signal before (sig_task_ignored).
+bool thread_pidfd_kill_of_exiting(const scn::RefimplExecutor& ref, const Statement& st) {
+    if (st.kind != Statement::Kind::Call || st.call.sys != Sys::PidfdSendSignal || st.call.number != SIGKILL)
+        return false;
+    const refimpl::State& s = ref.state();
+    const refimpl::Id a = ref.task_of(st.actor);
+    if (a == refimpl::kNone || s.tasks[size_t(a)].files == refimpl::kNone) return false;
+    for (const refimpl::Fd& e : s.fdtables[size_t(s.tasks[size_t(a)].files)].fds)
+        if (e.nr == ref.fd_of(st.call.target)) {
+            const refimpl::Id t = s.pids[size_t(s.files[size_t(e.file)].pid)].task;
+            return s.files[size_t(e.file)].thread && t != refimpl::kNone &&
+                   !s.procs[size_t(s.tasks[size_t(t)].proc)].unkillable && names_exiting_task(ref, st.actor, st.call.target);
+        }
     return false;
 }
 
@@ -70,6 +125,32 @@ std::optional<TraceStep> draw(std::mt19937_64& rng, scn::RefimplExecutor& ref, c
         ++counter;
         ts.fresh = scn::Fresh{"t" + std::to_string(counter), "f" + std::to_string(counter)};
     };
+    // complete_signal's rule for an exiting thread (issue 19, rule 1) needs
+    // three draws in a row: a leader with live threads calls exit, a thread
+    // pidfd names it, a signal goes through that pidfd. Each gets a push
+    // where the one before it has happened, or short traces never line them up.
+    if (roll(rng, 6) == 0) {
+        if (leads_live_threads(ref, actor)) {
+            c.sys = Sys::Exit;
+            c.number = roll(rng, 2);
+            return ts;
+        }
+        if (const auto ex = exiting_tasks(ref, all); !ex.empty()) {
+            const auto held = exiting_pidfds(ref, actor, fds);
+            if (!held.empty() && roll(rng, 3)) {
+                c.sys = Sys::PidfdSendSignal;
+                c.target = pick(rng, held);
+                c.number = roll(rng, 2) ? SIGKILL : draw_signal(rng);
+                return ts;
+            }
+            c.sys = Sys::PidfdOpen;
+            c.target = pick(rng, ex);
+            c.pidfd_thread = roll(rng, 4) != 0;
+            fresh();
+            ts.fresh.task.clear();
+            return ts;
+        }
+    }
     switch (roll(rng, 16)) {
     case 0:
     case 1: {
@@ -101,7 +182,9 @@ std::optional<TraceStep> draw(std::mt19937_64& rng, scn::RefimplExecutor& ref, c
         return ts;
     case 3:
         // init too: refimpl refuses the exits of the namespace init (counted).
-        c.sys = roll(rng, 2) ? Sys::Exit : Sys::ExitGroup;
+        // A leader with live threads mostly calls exit: a delayed leader, the
+        // target of complete_signal's rule for an exiting thread.
+        c.sys = roll(rng, leads_live_threads(ref, actor) ? 4 : 2) ? Sys::Exit : Sys::ExitGroup;
         c.number = roll(rng, 2);
         return ts;
     case 4:
@@ -136,6 +219,12 @@ std::optional<TraceStep> draw(std::mt19937_64& rng, scn::RefimplExecutor& ref, c
         c.sys = Sys::PidfdOpen;
         c.target = pick(rng, all);
         c.pidfd_thread = roll(rng, 3) == 0;
+        // Half the time, a thread pidfd of an exiting task of a live process
+        // (a delayed leader), when there is one.
+        if (const auto ex = exiting_tasks(ref, all); !ex.empty() && roll(rng, 2)) {
+            c.target = pick(rng, ex);
+            c.pidfd_thread = true;
+        }
         fresh();
         ts.fresh.task.clear();
         return ts;
@@ -165,10 +254,13 @@ std::optional<TraceStep> draw(std::mt19937_64& rng, scn::RefimplExecutor& ref, c
             // Half the time, a pidfd of an exiting task whose process lives on
             // (a delayed leader): complete_signal's rules for a target that
             // does not want the signal (PIDTYPE_PID: nobody takes it).
-            std::vector<std::string> exiting;
-            for (const auto& n : fds)
-                if (names_exiting_task(ref, actor, n)) exiting.push_back(n);
-            if (!exiting.empty() && roll(rng, 2)) c.target = pick(rng, exiting);
+            const auto exiting = exiting_pidfds(ref, actor, fds);
+            if (!exiting.empty() && roll(rng, 2)) {
+                c.target = pick(rng, exiting);
+                // SIGKILL half the time: the signal that would end the group.
+                c.number = roll(rng, 2) ? SIGKILL : draw_signal(rng);
+                return ts;
+            }
         } else {
             c.sys = Sys::Kill;
             c.target = pick(rng, all);
@@ -514,6 +606,7 @@ RandomReport run_random(const RandomConfig& cfg, std::ostream& log) {
                     }
                 }
                 if (!ts) continue;
+                const bool rule1 = thread_pidfd_kill_of_exiting(ls.refimpl(), ts->st);
                 Lockstep::Step s;
                 if (cfg.echo) log << "trace " << i << ": " << call_text(ts->st) << "\n" << std::flush;
                 try {
@@ -527,6 +620,7 @@ RandomReport run_random(const RandomConfig& cfg, std::ostream& log) {
                 }
                 trace.push_back(*ts);
                 ++rep.statements;
+                if (rule1) ++rep.thread_pidfd_kills_of_exiting;
                 if (s.outcome == Lockstep::Outcome::Skipped) ++rep.skipped;
                 if (s.outcome != Lockstep::Outcome::Differ) continue;
                 ++rep.mismatches;

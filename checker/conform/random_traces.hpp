@@ -12,6 +12,10 @@
 //   pidfd_info FD EXIT; close FD; sigpending; getppid;
 //   kill NAME SIG (any task, any kind of signal: random_traces.cpp draw_signal),
 //   pidfd_send_signal FD SIG (thread and process pidfds: pidfd_open makes both)
+// Issue 19's rule 1 (SIGKILL through a thread pidfd to an exiting thread)
+// needs three draws in a row; each gets a push once the one before it has
+// happened (random_traces.cpp: draw), and RandomReport counts the statements
+// that were that case.
 // Nothing is left out to dodge a gap of the model: a statement refimpl
 // refuses (scn::ModelGap: a ptrace or job-control stop, an exit of the
 // namespace init, ...) is not run on the kernel, is counted by reason in
@@ -64,6 +68,9 @@ extern const char* const kNotRunnable;
 
 struct RandomReport {
     size_t traces = 0, statements = 0, mismatches = 0, skipped = 0;
+    /// Statements that were issue 19's rule 1: SIGKILL through a PIDFD_THREAD
+    /// pidfd to an exiting thread of a live process (a delayed leader).
+    size_t thread_pidfd_kills_of_exiting = 0;
     /// Drawn statements refimpl refused, by reason (scn::ModelGap::reason, one
     /// sentence per declared gap, or kNotRunnable); none of them ran on the
     /// kernel, and a fresh statement was drawn instead.

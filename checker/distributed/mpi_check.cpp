@@ -649,8 +649,11 @@ int run_check(const refimpl::Profile& profile, const CheckOptions& opts, const M
     int me = 0, ranks = 1;
     MPI_Comm_rank(MPI_COMM_WORLD, &me);
     MPI_Comm_size(MPI_COMM_WORLD, &ranks);
-    if (ranks > kMaxRanks) {
-        if (me == 0) std::fprintf(stderr, "reapcheck: at most %d ranks (got %d)\n", kMaxRanks, ranks);
+    if (ranks > kMaxRanks || opts.por) {
+        if (me == 0 && opts.por)
+            std::fprintf(stderr, "reapcheck: --por: not under mpirun (the MPI engine does not reduce)\n");
+        else if (me == 0)
+            std::fprintf(stderr, "reapcheck: at most %d ranks (got %d)\n", kMaxRanks, ranks);
         MPI_Finalize();
         return 2;
     }

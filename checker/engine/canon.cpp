@@ -125,10 +125,11 @@ State rebuild(const State& s, const Order& order, std::vector<Id>& task_map) {
 }
 
 /// The structural signature of a task: its own fields and its process's,
-/// without references to other tasks, refined by its parents' signatures.
-/// Equal for tasks that a renaming can exchange (it is a hash: unequal
-/// tasks may collide, which only costs extra permutations, never exactness).
-std::size_t signature(const State& s, Id t, int depth) {
+/// without references to other tasks, refined by its parents' signatures
+/// (two rounds: parents and grandparents). Equal for tasks that a renaming can
+/// exchange (it is a hash: unequal tasks may collide, which only costs extra
+/// permutations, never exactness).
+std::size_t own_signature(const State& s, Id t) {
     const Task& x = s.tasks[t];
     const Proc& pr = s.procs[x.proc];
     const Sighand& sh = s.sighands[pr.sighand];
@@ -142,11 +143,27 @@ std::size_t signature(const State& s, Id t, int depth) {
                   int(x.files == kNone ? -1 : int(s.fdtables[x.files].fds.size())),
                   int(s.pids[x.pid].attr)})
         boost::hash_combine(h, v);
-    if (depth > 0) {
-        boost::hash_combine(h, x.real_parent == kNone ? std::size_t(1) : signature(s, x.real_parent, depth - 1));
-        boost::hash_combine(h, x.parent == x.real_parent ? std::size_t(2) : signature(s, x.parent, depth - 1));
-    }
     return h;
+}
+
+/// Every task's signature after `rounds` refinements, each task's own
+/// fields hashed once (the refinement reads the previous round's values of
+/// its real parent and parent).
+void signatures(const State& s, int rounds, Small<std::size_t>& out) {
+    const std::size_t n = s.tasks.size();
+    Small<std::size_t> own(n), prev;
+    for (std::size_t t = 0; t < n; ++t) own[t] = own_signature(s, Id(t));
+    out = own;
+    for (int r = 0; r < rounds; ++r) {
+        prev = out;
+        for (std::size_t t = 0; t < n; ++t) {
+            const Task& x = s.tasks[t];
+            std::size_t h = own[t];
+            boost::hash_combine(h, x.real_parent == kNone ? std::size_t(1) : prev[x.real_parent]);
+            boost::hash_combine(h, x.parent == x.real_parent ? std::size_t(2) : prev[x.parent]);
+            out[t] = h;
+        }
+    }
 }
 
 }  // namespace
@@ -208,8 +225,10 @@ void canonicalize_into(const State& s, bool symmetry, State& out, std::vector<ui
         return;
     }
     // init (task 0) stays first: it is the namespace reaper, unlike any other.
+    Small<std::size_t> task_sig;
+    signatures(s, 2, task_sig);
     Small<std::pair<std::size_t, Id>> sig;
-    for (std::size_t i = 1; i < live.size(); ++i) sig.emplace_back(signature(s, live[i], 2), live[i]);
+    for (std::size_t i = 1; i < live.size(); ++i) sig.emplace_back(task_sig[live[i]], live[i]);
     std::sort(sig.begin(), sig.end());
     // Groups of equal signature; every order within each group is tried.
     Small<std::pair<std::size_t, std::size_t>> groups;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <functional>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -131,11 +132,19 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
     CheckResult res;
     res.profile = profile.name;
     res.options = opts;
-    const KernelModel model{profile, opts.bounds, opts.symmetry};
+    KernelModel model{profile, opts.bounds, opts.symmetry};
     CoverageCounter coverage(profile);
     std::vector<const Property*> skipped;
     CheckVisitor vis(profile, selected_properties(profile, opts, skipped), coverage, opts.stop_when_found);
     bool need_graph = false;
+    // Partial-order reduction: Reducer decides visibility (por.hpp, C2) and
+    // refuses liveness (the graph would be reduced).
+    std::optional<por::Reducer> reducer;
+    if (opts.por) {
+        reducer.emplace(profile, opts.bounds, vis.props);
+        res.por_note = reducer->active() ? "on" : "off: " + reducer->why_not();
+        if (reducer->active()) model.reducer = &*reducer;
+    }
     for (const Property* pr : vis.props)
         if (pr->kind == Kind::Eventually) need_graph = true;
     xplicit::Options xo;
@@ -214,7 +223,11 @@ void settle(const Profile& profile, const CheckOptions& opts, const std::vector<
     const Stats& st = res.stats;
     const std::string bound = fmt::format("{} states, {} transitions, depth {}{}; {}", st.states, st.transitions,
                                           st.depth, st.exhausted ? " (exhausted)" : "",
-                                          opts.bounds.describe() + (opts.symmetry ? " symmetry=on" : " symmetry=off"));
+                                          opts.bounds.describe() + (opts.symmetry ? " symmetry=on" : " symmetry=off") +
+                                              (res.por_note.empty() ? std::string()
+                                               : res.por_note == "on"
+                                                   ? fmt::format(" por=on ({} states reduced)", st.reduced)
+                                                   : " por=" + res.por_note));
     auto trace_for = [&](const Property& pr, const Outcome& o, const std::string& what,
                          const std::function<bool(const ReplayEnd&)>& recheck, Verdict& v) {
         TracePath tp;

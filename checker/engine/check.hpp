@@ -44,6 +44,9 @@ struct CheckOptions {
     /// (violated, or a cover hit); check_suite then skips the remaining
     /// configurations. For `mutate`: the first property a mutant breaks.
     std::vector<std::string> stop_when_found;
+    /// Partial-order reduction (checker/engine/por.hpp; off by default): the
+    /// same verdicts, fewer states; traces may be longer than the shortest.
+    bool por = false;
 };
 
 struct CheckResult {
@@ -60,6 +63,8 @@ struct CheckResult {
     /// that exploration stopped there, its unsettled verdicts are unknown.
     /// For a suite: one entry per configuration that hit one, prefixed by its name.
     std::vector<std::string> model_errors;
+    /// With options.por: "on" or why it reduced nothing ("off: ..."); empty without.
+    std::string por_note;
 };
 
 /// Throws std::runtime_error("engine bug: ...") when a trace does not replay.

@@ -8,6 +8,7 @@
 #include "checker/engine/alphabet.hpp"
 #include "checker/engine/canon.hpp"
 #include "checker/engine/pack.hpp"
+#include "checker/engine/por.hpp"
 #include "checker/scenario/printer.hpp"
 #include "refimpl/kernel.hpp"
 
@@ -53,6 +54,11 @@ struct KernelModel {
         canonicalize_into(s, symmetry, canon, words);
     }
     State unpack(const std::vector<uint64_t>& words) const { return unpack_state(words); }
+    /// Partial-order reduction (--por): set by check() when on.
+    const por::Reducer* reducer = nullptr;
+    int ample(const State& s, const std::vector<Action>& acts) const {
+        return reducer ? reducer->ample(s, acts) : -1;
+    }
 };
 
 }  // namespace reapcheck::engine

@@ -23,6 +23,7 @@ struct Limits {
 struct Stats {
     uint64_t states = 0;             ///< distinct (canonical) states
     uint64_t transitions = 0;        ///< enabled state-action pairs, failed and no-op ones included
+    uint64_t reduced = 0;            ///< states expanded with a partial-order-reduced set (--por)
     uint32_t depth = 0;              ///< deepest level fully explored
     bool exhausted = false;          ///< every reachable state within max_depth was expanded
     std::string stop_reason;         ///< why not exhausted

@@ -98,6 +98,9 @@ CheckResult check_suite(const refimpl::Profile& p, const std::vector<NamedBounds
         merged.runs.emplace_back(nb.name, r.options.bounds, r.stats);
         merged.stats.states += r.stats.states;
         merged.stats.transitions += r.stats.transitions;
+        merged.stats.reduced += r.stats.reduced;
+        if (!r.por_note.empty() && r.por_note != "on")
+            merged.por_note += (merged.por_note.empty() ? "" : "; ") + nb.name + ": " + r.por_note;
         merged.stats.seconds += r.stats.seconds;
         merged.stats.depth = std::max(merged.stats.depth, r.stats.depth);
         merged.stats.key_bytes += r.stats.key_bytes;

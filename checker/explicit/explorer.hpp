@@ -15,6 +15,13 @@
 //       // the inverse of canonical's packing: with it the frontier is only
 //       // ids (states are decoded from the store when expanded); without it
 //       // the engine keeps the frontier's states in memory.
+//   optional: int ample(const State&, const std::vector<Action>& enabled) const;
+//       // partial-order reduction: the index of an action whose singleton is
+//       // an ample set (conditions C0-C2, see checker/engine/por.hpp), or -1.
+//       // The explorer adds BFS's cycle proviso C3: it expands only that
+//       // action when its successor is a new state (not yet in the store,
+//       // hence of the next level), else every action. The store is only
+//       // read in phase 1, so the choice is the same for any thread count.
 //
 // Each BFS level runs in two phases.
 //  1. The level's states (a range of ids) are cut into chunks that the
@@ -42,6 +49,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <concepts>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -86,6 +94,9 @@ public:
     using Action = typename Model::Action;
     using Step = typename Model::Step;
     static constexpr bool kPacked = requires(const Model& m, const std::vector<uint64_t>& w) { m.unpack(w); };
+    static constexpr bool kAmple = requires(const Model& m, const State& s, const std::vector<Action>& a) {
+        { m.ample(s, a) } -> std::convertible_to<int>;
+    };
 
     Explorer(const Model& m, Options o) : m_(m), o_(std::move(o)) {
         if (o_.threads < 1) o_.threads = 1;
@@ -253,6 +264,7 @@ private:
         std::vector<Candidate> cands;
         std::vector<PendingEdge> edges;
         uint64_t transitions = 0;
+        uint64_t reduced = 0;   ///< states expanded with an ample set of one action
     };
 
     /// Store, edges and this level's candidate lists (counted as chunks
@@ -353,8 +365,7 @@ private:
                             m_.canonical(s, canon, words);
                             b.reference(words);
                         }
-                        for_successors(s, b, acts, canon, words,
-                                       [&](uint32_t ai, const Step& step, bool changed, uint64_t root) {
+                        auto visit = [&](uint32_t ai, const Step& step, bool changed, uint64_t root) {
                             ++ch.transitions;
                             v.on_edge(id, ai, s, acts[ai], step, changed);
                             if (recording_) ch.edges.push_back({id, ai, changed ? root : roots_.key(id)});
@@ -362,7 +373,26 @@ private:
                             ch.cands.push_back({uint32_t(root >> 32), uint32_t(root), id});
                             if constexpr (!kPacked) pending_states_[ci].push_back(canon);
                             return true;
-                        });
+                        };
+                        if constexpr (kAmple) {
+                            m_.actions(s, acts);
+                            if (const int k = m_.ample(s, acts); k >= 0 && std::size_t(k) < acts.size()) {
+                                // C3: only into a new state (the next level)
+                                const Step step = m_.step(s, acts[std::size_t(k)]);
+                                if (!m_.unchanged(s, step)) {
+                                    m_.canonical(step_post(step), canon, words);
+                                    const uint64_t root = b.root(words);
+                                    if (roots_.find_unlocked(root) == InternTable<uint64_t>::kNone) {
+                                        ++ch.reduced;
+                                        visit(uint32_t(k), step, true, root);
+                                        continue;
+                                    }
+                                }
+                            }
+                            for_successors(s, b, acts, canon, words, visit, true);
+                        } else {
+                            for_successors(s, b, acts, canon, words, visit);
+                        }
                     }
                     ch.cands.shrink_to_fit();
                     ch.edges.shrink_to_fit();
@@ -390,7 +420,10 @@ private:
             worker(0);
             for (auto& t : ts) t.join();
         }
-        for (const Chunk& c : chunks_) st.transitions += c.transitions;
+        for (const Chunk& c : chunks_) {
+            st.transitions += c.transitions;
+            st.reduced += c.reduced;
+        }
         done_transitions_ = st.transitions;
         if (error) std::rethrow_exception(error);
         stop = stop_reason;
@@ -403,8 +436,8 @@ private:
     /// successor while f runs.
     template <class F>
     void for_successors(const State& s, Builder& b, std::vector<Action>& acts, State& canon,
-                        std::vector<uint64_t>& words, F&& f) const {
-        m_.actions(s, acts);
+                        std::vector<uint64_t>& words, F&& f, bool have_actions = false) const {
+        if (!have_actions) m_.actions(s, acts);
         for (uint32_t ai = 0; ai < acts.size(); ++ai) {
             const Step step = m_.step(s, acts[ai]);
             const bool changed = !m_.unchanged(s, step);

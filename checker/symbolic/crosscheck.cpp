@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <deque>
 #include <set>
+#include <optional>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -16,7 +17,9 @@
 #include "checker/engine/trace.hpp"
 #include "checker/symbolic/bridge.hpp"
 #include "checker/symbolic/engine.hpp"
+#include "checker/symbolic/to_z3.hpp"
 #include "model/symbolic.hpp"
+#include "properties/lang/eval.hpp"
 #include "properties/catalog.hpp"
 
 namespace reapcheck::symbolic {
@@ -314,14 +317,35 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
                                      st.ret, st.blocks, st.status, st.post, m.events_equal(r_ev, st.ev), st.ev,
                                      std::move(st.cases)});
         }
-        std::vector<std::pair<const props::Property*, z3::expr>> forms, step_forms;
+        // Every property's symbolic form, translated from its text, and the
+        // text itself, which the explicit engine evaluates: both readings
+        // must agree on every state and transition checked.
+        struct Form {
+            const props::Property* prop;
+            const props::lang::Program* prog;
+            std::optional<z3::expr> form;   ///< an `always` property's form over `pre`
+            /// A `step` property's form for a transition taking action i:
+            /// the conjunct of action i of the form bmc and prove use (which
+            /// is the conjunction over the actions of these, each guarded by
+            /// act == i; Translator builds both from one translation),
+            /// built when an action is first checked.
+            std::vector<std::optional<z3::expr>> of_act = {};
+        };
+        std::vector<Form> forms, step_forms;
         const z3::expr r_act = ctx.int_const("act_taken");
-        for (const auto& sp : model::symbolic_properties())
-            if (const props::Property* prop = props::find(sp.id); prop) {
-                if (sp.form && prop->state) forms.emplace_back(prop, sp.form(m, pre));
-                if (sp.step && prop->step)
-                    step_forms.emplace_back(prop, sp.step(m, model::SymTransition{pre, post, r_act, r_ret, r_ev}));
-            }
+        const Translator translate(m);
+        for (const props::Property& prop : props::all()) {
+            if (prop.kind != props::Kind::Always && prop.kind != props::Kind::Step) continue;
+            if (!prop.applies_to(p)) continue;
+            const props::lang::Program* prog = program_of(prop);
+            if (!prog) continue;
+            const bool state = prop.kind == props::Kind::Always;
+            if (!translate.why_not(*prog, state).empty()) continue;
+            if (state) forms.push_back(Form{&prop, prog, translate.state(*prog, pre)});
+            else step_forms.push_back(Form{&prop, prog, std::nullopt, std::vector<std::optional<z3::expr>>(acts.size())});
+            ++rep.forms;
+        }
+        const z3::expr slots_ok = slots_invariant(m, pre);
         std::set<std::string> reached_cases, reached_refimpl;
         // The successor sets are enumerated from the compact relation bmc and
         // prove solve, so that encoding is compared with refimpl too.
@@ -397,13 +421,17 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
             engine::enabled_actions(s, p, b, explicit_acts);
             z3::model zm(ctx);
             assign(ctx, zm, m, pre, abs.world);
-            // Each symbolic property form agrees with the catalog's predicate.
-            for (const auto& [prop, form] : forms) {
-                const bool concrete = prop->state(p, s);
-                if (zm.eval(form, true).is_true() != concrete)
-                    report(fmt::format("{}: the catalog predicate says {} and the symbolic form {} in state\n{}",
-                                       prop->id, concrete, !concrete, model::describe(abs.world)));
+            // Each symbolic property form agrees with the text's explicit evaluation.
+            for (const Form& f : forms) {
+                const bool concrete = props::lang::run_state(*f.prog, p, s);
+                if (zm.eval(*f.form, true).is_true() != concrete)
+                    report(fmt::format("{}: the text evaluated on refimpl's state says {} and its symbolic form {} "
+                                       "in state\n{}",
+                                       f.prop->id, concrete, !concrete, model::describe(abs.world)));
             }
+            if (!zm.eval(slots_ok, true).is_true())
+                report(fmt::format("{} does not hold in the abstraction of a refimpl state:\n{}", kSlotsInvariant,
+                                   model::describe(abs.world)));
             // The model enables exactly the explicit alphabet's actions.
             std::vector<bool> explicit_enabled(acts.size(), false);
             std::vector<std::pair<int, model::World>> explicit_succ;
@@ -472,14 +500,19 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
                 for (const refimpl::Event& e : tr.events) reached_refimpl.insert(refimpl_event_fn(e));
                 for (const auto& [name, guard] : at.cases)
                     if (!reached_cases.count(name) && zt.eval(guard, true).is_true()) reached_cases.insert(name);
-                // Each symbolic step form agrees with the catalog's step predicate.
+                // Each symbolic step form agrees with the text's explicit evaluation.
                 const props::CallView cv = engine::call_view(p, a);
                 const props::StepView view{p, s, tr.post, cv, tr.result, tr.events};
-                for (const auto& [prop, form] : step_forms) {
-                    const bool concrete = prop->step(view);
-                    if (zt.eval(form, true).is_true() != concrete)
-                        report(fmt::format("{}: the catalog predicate says {} and the symbolic form {} on {} in state\n{}",
-                                           prop->id, concrete, !concrete, acts[std::size_t(*id)].describe(),
+                for (Form& f : step_forms) {
+                    const bool concrete = props::lang::run_step(*f.prog, view);
+                    // the conjunct of the action taken (the whole form is the
+                    // conjunction over the actions, each guarded by act == i)
+                    auto& g = f.of_act[std::size_t(*id)];
+                    if (!g) g = translate.step_of(*f.prog, SymTransition{pre, post, r_act, r_ret, r_ev}, *id);
+                    if (zt.eval(*g, true).is_true() != concrete)
+                        report(fmt::format("{}: the text evaluated on refimpl's transition says {} and its symbolic "
+                                           "form {} on {} in state\n{}",
+                                           f.prop->id, concrete, !concrete, acts[std::size_t(*id)].describe(),
                                            model::describe(abs.world)));
                 }
                 if (!related) {
@@ -553,6 +586,7 @@ std::string format(const CrossReport& r) {
         "{} states' successor sets enumerated from Z3, {} states or transitions outside the model skipped, {:.2f} s\n",
         r.profile, r.features.describe(), r.depth, r.states, r.checked, r.sampled, r.outside, r.seconds);
     if (r.interrupted) out += "  stopped early (interrupt or --max-time): the exploration is incomplete\n";
+    out += fmt::format("  property forms (translated from the text) compared with its evaluation: {}\n", r.forms);
     out += fmt::format("  deep paths: {} run, {} skipped (a step the profile or the switches do not offer)\n",
                        r.paths_run.size(), r.paths_skipped.size());
     out += fmt::format("  update cases of the model reached: {} of {}; refimpl functions reached: {} of {}\n",
@@ -575,6 +609,7 @@ nlohmann::json to_json(const CrossReport& r) {
     return {{"engine", "crosscheck"},        {"profile", r.profile},     {"bounds", r.features.describe()},
             {"depth", r.depth},              {"states", r.states},       {"transitions", r.checked},
             {"sampled_states", r.sampled},   {"outside", r.outside},     {"seconds", r.seconds},
+            {"forms", r.forms},
             {"interrupted", r.interrupted},  {"agree", r.disagreements.empty()},
             {"disagreements", r.disagreements}, {"complete", r.complete()},
             {"coverage_required", r.coverage_required},

@@ -12,8 +12,10 @@
 
 #include "checker/engine/trace.hpp"
 #include "checker/symbolic/bridge.hpp"
+#include "checker/symbolic/to_z3.hpp"
 #include "model/symbolic.hpp"
 #include "properties/catalog.hpp"
+#include "properties/lang/eval.hpp"
 
 namespace reapcheck::symbolic {
 
@@ -72,11 +74,20 @@ private:
     std::thread thread_;
 };
 
-/// A selected property: its catalog entry and symbolic form.
+/// A selected property: its catalog entry and its text, whose translation
+/// (to_z3.cpp) is its symbolic form. `prog` is null when it has none (the
+/// result then says why); `slots` marks the encoding's own invariant
+/// (model.slots), which has no text.
 struct Target {
     const props::Property* prop = nullptr;
-    const model::SymProperty* sym = nullptr;
+    const props::lang::Program* prog = nullptr;
+    bool state = true;   ///< an `always` property (else `step`)
+    bool slots = false;
     Result result;
+    [[nodiscard]] bool has_form() const { return prog != nullptr || slots; }
+    [[nodiscard]] bool hypothesis() const {
+        return slots || result.property.rfind("aux.", 0) == 0 || result.property == "lifecycle.init_alive";
+    }
 };
 
 /// An action variable of bmc and prove: a bit-vector, so that the solver
@@ -176,13 +187,13 @@ struct Path {
         z3::expr en = relation.enabled;
         return en.substitute(from, to);
     }
-    /// The step property's form over transition i (state i to i + 1).
-    z3::expr step_form(const model::SymProperty& sp, std::size_t i) {
+    /// A step property's form over transition i (state i to i + 1).
+    z3::expr step_form(const Translator& tr, const props::lang::Program& prog, std::size_t i) {
         (void)state(i + 1);
         (void)events(i);
         (void)action(i);
         (void)result(i);
-        return sp.step(m, model::SymTransition{s[i], s[i + 1], act[i], ret[i], ev[i]});
+        return tr.step(prog, SymTransition{s[i], s[i + 1], act[i], ret[i], ev[i]});
     }
 };
 
@@ -206,31 +217,36 @@ std::string z3_reason(z3::solver& s) {
 class Run {
 public:
     Run(const refimpl::Profile& p, const Options& o, const char* engine)
-        : p_(p), o_(o), m_(ctx_, p, o.features), dog_(ctx_, o) {
+        : p_(p), o_(o), m_(ctx_, p, o.features), tr_(m_), dog_(ctx_, o) {
         rep_.engine = engine;
         rep_.profile = p.name;
         rep_.features = o.features;
         std::vector<std::string> ids = o.properties.empty() ? default_properties() : o.properties;
         for (const auto& id : ids) {
             Target t;
+            t.result.property = id;
+            if (id == kSlotsInvariant) {
+                t.slots = true;
+                targets_.push_back(std::move(t));
+                continue;
+            }
             t.prop = props::find(id);
             if (!t.prop) throw model::ModelError("unknown property id '" + id + "'");
             if (t.prop->kind != props::Kind::Always && t.prop->kind != props::Kind::Step)
                 throw model::ModelError("'" + id + "' is a " + props::to_string(t.prop->kind) +
                                         " property; bmc and prove settle `always` and `step` properties");
-            t.result.property = id;
-            t.sym = model::find_symbolic(id);
+            t.state = t.prop->kind == props::Kind::Always;
             if (!t.prop->applies_to(p)) {
                 t.result.kind = Result::Kind::NotApplicable;
                 t.result.reason = "the profile lacks the feature";
-            } else if (t.prop->text) {
-                // A user property (--properties): no Z3 reading of the language yet.
-                t.sym = nullptr;
+            } else if (const props::lang::Program* prog = program_of(*t.prop); !prog) {
                 t.result.kind = Result::Kind::Unknown;
-                t.result.reason = "no symbolic form: " + t.prop->text->no_symbolic_form();
-            } else if (!t.sym || !t.sym->has_form()) {
+                t.result.reason = "no symbolic form: no text of the property";
+            } else if (std::string why = tr_.why_not(*prog, t.state); !why.empty()) {
                 t.result.kind = Result::Kind::Unknown;
-                t.result.reason = t.sym ? "no symbolic form: " + t.sym->outside : "no symbolic form";
+                t.result.reason = "no symbolic form: " + why;
+            } else {
+                t.prog = prog;
             }
             targets_.push_back(std::move(t));
         }
@@ -241,25 +257,34 @@ public:
     }
 
     bool open(const Target& t) const {
-        return t.result.kind == Result::Kind::Unknown && t.sym && t.sym->has_form() && t.result.reason.empty();
+        return t.result.kind == Result::Kind::Unknown && t.has_form() && t.result.reason.empty();
     }
 
     /// The target fails at depth d: in state d, or (step properties) on the
     /// transition into state d.
     z3::expr bad_at(const Target& t, Path& path, std::size_t d) {
-        if (t.sym->form) return !t.sym->form(m_, path.state(d));
+        if (t.state) return !good_at(t, path, d);
         if (d == 0) return ctx_.bool_val(false);
-        return !path.step_form(*t.sym, d - 1);
+        return !good_at(t, path, d);
+    }
+    /// The target's form in state d (an `always` one) or on the transition
+    /// into state d (a `step` one, d > 0).
+    z3::expr good_at(const Target& t, Path& path, std::size_t d) {
+        if (t.slots) return slots_invariant(m_, path.state(d));
+        if (t.state) return tr_.state(*t.prog, path.state(d));
+        return path.step_form(tr_, *t.prog, d - 1);
     }
 
-    /// The catalog's predicate on the end of a re-run: false when it fails.
+    /// The property's text, evaluated explicitly on the end of a re-run:
+    /// false when it fails.
     bool holds_at_end(const Target& t, const std::vector<engine::Action>& actions, const refimpl::State& end,
                       const refimpl::State& before) {
-        if (t.prop->state) return t.prop->state(p_, end);
+        if (t.slots) return true;   // about slots: no refimpl reading (crosscheck checks every abstraction)
+        if (t.state) return props::lang::run_state(*t.prog, p_, end);
         if (actions.empty()) return true;
         const engine::Transition tr = engine::apply(before, p_, actions.back());
         const props::CallView cv = engine::call_view(p_, actions.back());
-        return t.prop->step(props::StepView{p_, before, tr.post, cv, tr.result, tr.events});
+        return props::lang::run_step(*t.prog, props::StepView{p_, before, tr.post, cv, tr.result, tr.events});
     }
 
     void progress(const std::string& line) const {
@@ -284,21 +309,23 @@ public:
         if (holds_at_end(t, actions, end, before)) {
             t.result.kind = Result::Kind::Unknown;
             t.result.reason = "the Z3 counterexample re-runs on refimpl but the catalog predicate holds at its end "
-                              "(the symbolic form and the predicate disagree):\n" + describe_path(m_, zm, path, len);
+                              "(the symbolic form and the text's evaluation disagree):\n" + describe_path(m_, zm, path, len);
             rep_.disagreement = true;
             return;
         }
         const std::string header = fmt::format(
             "# {} violated in profile {} (found by {}, {} steps, {} slots; replayed through refimpl)\n# {}",
-            t.result.property, p_.name, rep_.engine, len, o_.features.slots, std::string(t.prop->claim));
-        const props::Property* prop = t.prop;
+            t.result.property, p_.name, rep_.engine, len, o_.features.slots,
+            t.prop ? std::string(t.prop->claim) : std::string("the slot encoding's invariant"));
+        const props::lang::Program* prog = t.prog;
         const refimpl::Profile& prof = p_;
         int steps = 0;
         t.result.trace = engine::make_concrete_trace(
             p_, header, actions,
             [&](const engine::ReplayEnd& e) {
-                if (prop->state) return !prop->state(prof, e.state);
-                return e.step != nullptr && !prop->step(*e.step);
+                if (!prog) return false;
+                if (t.state) return !props::lang::run_state(*prog, prof, e.state);
+                return e.step != nullptr && !props::lang::run_step(*prog, *e.step);
             },
             steps);
         t.result.kind = Result::Kind::Violated;
@@ -325,7 +352,7 @@ public:
             std::vector<Target*> live;
             std::vector<z3::expr> bad, lit;
             for (Target& t : targets_)
-                if (open(t) && !(t.sym->step && d == 0)) {
+                if (open(t) && !(!t.state && d == 0)) {
                     live.push_back(&t);
                     bad.push_back(bad_at(t, path, std::size_t(d)));
                     lit.push_back(ctx_.bool_const(fmt::format("q{}.{}", d, live.size()).c_str()));
@@ -355,10 +382,7 @@ public:
             // and prunes the search (the query for a first violation at a
             // later depth may assume the earlier states good).
             for (Target& t : targets_)
-                if (open(t)) {
-                    if (t.sym->form) s.add(t.sym->form(m_, path.state(std::size_t(d))));
-                    else if (d > 0) s.add(path.step_form(*t.sym, std::size_t(d - 1)));
-                }
+                if (open(t) && (t.state || d > 0)) s.add(good_at(t, path, std::size_t(d)));
             covered_ = d;
             progress(fmt::format("depth {} done in {:.2f} s", d, since(t0)));
             if (d < depth) s.add(path.trans(std::size_t(d)));
@@ -417,7 +441,7 @@ public:
 
     /// k-induction of one target with hypothesis `hyp` (its own form, and
     /// the auxiliary invariants once they are proved).
-    void induct(Target& t, const std::vector<const model::SymProperty*>& hyp) {
+    void induct(Target& t, const std::vector<const Target*>& hyp) {
         Path path(m_, relation(), "i");
         z3::solver s = solver();
         s.set(params_);
@@ -427,9 +451,8 @@ public:
             const std::size_t i = std::size_t(k - 1);
             // Hypotheses: the property on the earlier states (transitions),
             // the proved invariants on every state before the last.
-            if (t.sym->form) s.add(t.sym->form(m_, path.state(i)));
-            else if (i > 0) s.add(path.step_form(*t.sym, i - 1));
-            for (const auto* h : hyp) s.add(h->form(m_, path.state(i)));
+            if (t.state || i > 0) s.add(good_at(t, path, i));
+            for (const Target* h : hyp) s.add(good_at(*h, path, i));
             s.add(m_.domain(path.state(i + 1)));
             s.add(path.trans(i));
             s.push();
@@ -442,7 +465,7 @@ public:
                 t.result.kind = Result::Kind::Proved;
                 t.result.k = k;
                 t.result.reason =
-                    t.sym->form ? fmt::format("{}-inductive{} over every state of {} slots; base case {} steps", k,
+                    t.state ? fmt::format("{}-inductive{} over every state of {} slots; base case {} steps", k,
                                               hyp.empty() ? "" : " relative to the aux.* invariants",
                                               o_.features.slots, covered_)
                                 : fmt::format("holds on every transition from every state of {} slots{} (k={})",
@@ -487,6 +510,7 @@ public:
     z3::context ctx_;
     z3::params params_{ctx_};
     SymModel m_;
+    Translator tr_;
     Watchdog dog_;
     Report rep_;
     std::vector<Target> targets_;
@@ -522,11 +546,17 @@ Report bmc(const refimpl::Profile& p, const Options& o) {
 Report prove(const refimpl::Profile& p, const Options& given) {
     const auto t0 = Clock::now();
     Options o = given;
-    if (!o.properties.empty())   // the induction hypotheses are proved along
-        for (const auto& sp : model::symbolic_properties())
-            if ((sp.id.rfind("aux.", 0) == 0 || sp.id == "lifecycle.init_alive") &&
-                std::find(o.properties.begin(), o.properties.end(), sp.id) == o.properties.end())
-                o.properties.push_back(sp.id);
+    // The induction hypotheses are proved along: the aux.* invariants and
+    // init_alive of the catalog, and the slot encoding's own invariant.
+    if (o.properties.empty()) o.properties = default_properties();
+    for (const auto& q : props::catalog()) {
+        const std::string id(q.id);
+        if ((id.rfind("aux.", 0) == 0 || id == "lifecycle.init_alive") &&
+            std::find(o.properties.begin(), o.properties.end(), id) == o.properties.end())
+            o.properties.push_back(id);
+    }
+    if (std::find(o.properties.begin(), o.properties.end(), kSlotsInvariant) == o.properties.end())
+        o.properties.emplace_back(kSlotsInvariant);
     std::optional<Run> holder;
     try {
         Run& run = holder.emplace(p, o, "prove");
@@ -534,18 +564,17 @@ Report prove(const refimpl::Profile& p, const Options& given) {
         run.run_bmc(o.max_k - 1, false);
         // The auxiliary invariants first, each relative to all of them; then
         // the others relative to the proved ones.
-        std::vector<const model::SymProperty*> aux;
-        for (const auto& sp : model::symbolic_properties())
-            if ((sp.id.rfind("aux.", 0) == 0 || sp.id == "lifecycle.init_alive") && sp.form) aux.push_back(&sp);
-        // The aux.* invariants (and init_alive) are proved jointly, each
-        // relative to all of them; prove() always includes them as targets.
-        for (Target& t : run.targets_)
-            if (run.open(t) && std::find(aux.begin(), aux.end(), t.sym) != aux.end()) run.induct(t, aux);
-        bool aux_proved = true;
+        std::vector<const Target*> aux;
         for (const Target& t : run.targets_)
-            if (std::find(aux.begin(), aux.end(), t.sym) != aux.end())
-                aux_proved = aux_proved && t.result.kind == Result::Kind::Proved;
-        const std::vector<const model::SymProperty*> hyp = aux_proved ? aux : std::vector<const model::SymProperty*>{};
+            if (t.hypothesis() && t.has_form() && t.state) aux.push_back(&t);
+        // The aux.* invariants (and init_alive, model.slots) are proved
+        // jointly, each relative to all of them; prove() always includes
+        // them as targets.
+        for (Target& t : run.targets_)
+            if (run.open(t) && std::find(aux.begin(), aux.end(), &t) != aux.end()) run.induct(t, aux);
+        bool aux_proved = true;
+        for (const Target* t : aux) aux_proved = aux_proved && t->result.kind == Result::Kind::Proved;
+        const std::vector<const Target*> hyp = aux_proved ? aux : std::vector<const Target*>{};
         if (!aux_proved) run.progress("the aux.* invariants are not all proved: induction without them");
         for (Target& t : run.targets_)
             if (run.open(t)) run.induct(t, hyp);

@@ -71,6 +71,7 @@ struct CrossReport {
     model::Features features;
     int depth = 0;
     uint64_t states = 0, transitions = 0, checked = 0, outside = 0, sampled = 0;
+    uint64_t forms = 0;   ///< property forms (translated from the text) compared on every state / transition
     std::vector<std::string> disagreements;   ///< each: state, action, both results
     /// The model's update cases (SymStep::cases) some checked transition took,
     /// and those none took; the refimpl functions the exploration ran (entry

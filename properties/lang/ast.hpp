@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "properties/catalog.hpp"
@@ -80,6 +81,11 @@ struct Program {
     /// a transition of another kind settles it without evaluation.
     int guard_kind = -1;
     bool guard_value = true;        ///< the predicate's value when the guard does not match
+    /// Where each node starts in the text (line, column), parallel to
+    /// `nodes`, and the file: the Z3 translation (checker/symbolic/to_z3.cpp)
+    /// names the construct it has no form for by its place.
+    std::vector<std::pair<int32_t, int32_t>> where;
+    std::string file;
 };
 
 }  // namespace reapcheck::props::lang

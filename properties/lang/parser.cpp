@@ -401,6 +401,7 @@ public:
         return construct_ + " (the Z3 model does not read the property language yet)";
     }
     std::string origin() const override { return origin_; }
+    const Program* program() const override { return &prog_; }
 
 private:
     Program prog_;
@@ -480,6 +481,8 @@ private:
     }
 
     int32_t add(Node n) {
+        const Tok& last = toks_[pos_ > 0 ? std::min(pos_ - 1, toks_.size() - 1) : 0];
+        prog_.where.emplace_back(int32_t(last.line), int32_t(last.col));
         prog_.nodes.push_back(n);
         return int32_t(prog_.nodes.size() - 1);
     }
@@ -540,6 +543,7 @@ private:
         kind_ = kind;
         uses_transition_ = false;
         prog_ = Program{};
+        prog_.file = file_;
         scope_.clear();
         Applies ap;
         std::string construct;
@@ -768,7 +772,9 @@ private:
         want(b, Type::Bool, "the body of '" + at->text + "'");
         n.b = b.node;
         n.type = op == Op::Count ? Type::Int : op == Op::First ? dom->elem : Type::Bool;
-        return Typed{add(n), n.type, at};
+        const int32_t i = add(n);
+        prog_.where.back() = {int32_t(at->line), int32_t(at->col)};   // the quantifier's keyword
+        return Typed{i, n.type, at};
     }
     Typed comparison() {
         Typed l = bitor_();

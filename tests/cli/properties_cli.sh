@@ -34,12 +34,23 @@ rc=$?
 [[ $rc -eq 0 ]] || { echo "FAIL: review exit $rc"; cat "$tmp/rv"; fail=1; }
 grep -Eq "user.autoreap_no_sigchld +n/a +holds" "$tmp/rv" || { echo "FAIL: review matrix"; cat "$tmp/rv"; fail=1; }
 
-# bmc / prove: unknown, with the construct that has no symbolic form
-"$bin" bmc --quiet --depth 1 --properties "$user" --property user.init_never_traced >"$tmp/b" 2>&1
+# bmc / prove: the user's properties get symbolic forms translated from their
+# text; a violation is replayed through refimpl
+"$bin" bmc --quiet --tasks 3 --depth 3 --properties "$user" --property user.init_never_traced \
+  --property user.autoreap_parent_no_pending_sigchld >"$tmp/b" 2>&1
 rc=$?
-[[ $rc -eq 3 ]] || { echo "FAIL: bmc exit $rc (want 3)"; cat "$tmp/b"; fail=1; }
-grep -q "user.init_never_traced *unknown.*no symbolic form: 'not' at $user:47:11" "$tmp/b" \
-  || { echo "FAIL: bmc reason"; cat "$tmp/b"; fail=1; }
+[[ $rc -eq 1 ]] || { echo "FAIL: bmc exit $rc (want 1)"; cat "$tmp/b"; fail=1; }
+grep -Eq "user.init_never_traced +holds-bounded" "$tmp/b" || { echo "FAIL: bmc bounded verdict"; cat "$tmp/b"; fail=1; }
+grep -Eq "user.autoreap_parent_no_pending_sigchld +violated .*replayed through refimpl" "$tmp/b" \
+  || { echo "FAIL: bmc violation"; cat "$tmp/b"; fail=1; }
+# a construct the model has no counterpart for: unknown, named with its place
+printf 'always x.threads {\n  claim "c" source "s"\n  holds forall t in tasks: t.live_threads <= 1\n}\n' >"$tmp/nf.rcp"
+"$bin" prove --quiet --tasks 3 --properties "$tmp/nf.rcp" --property x.threads >"$tmp/p" 2>&1
+rc=$?
+[[ $rc -eq 3 ]] || { echo "FAIL: prove exit $rc (want 3)"; cat "$tmp/p"; fail=1; }
+grep -q "x.threads *unknown.*no symbolic form: 'live_threads' ($tmp/nf.rcp:3)" "$tmp/p" \
+  || { echo "FAIL: prove reason"; cat "$tmp/p"; fail=1; }
+grep -Eq "aux.parents +proved" "$tmp/p" || { echo "FAIL: prove hypotheses"; cat "$tmp/p"; fail=1; }
 
 # the catalog read from its text form gives the compiled catalog's matrix
 for m in compiled text; do

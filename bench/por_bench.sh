@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Partial-order reduction (--por, checker/engine/por.hpp): states and
+# transitions with and without it, per configuration of the default review
+# suite and for the everything-at-once configuration at a depth bound, with
+# /usr/bin/time's CPU time and peak memory; the verdicts of both runs must be
+# equal (the script fails otherwise).
+#
+# The property set is the catalog's safety properties and covers that do not
+# observe pidfs_exit (the only action reduced so far): with the whole
+# catalog, --por reduces nothing (docs/por.md says why).
+#
+# usage: bench/por_bench.sh [BUILD_DIR] [PROFILE] [EVERYTHING_DEPTH]
+#   defaults: build mainline 5. Run it niced on a shared machine.
+set -euo pipefail
+build=${1:-build}
+profile=${2:-mainline}
+depth=${3:-5}
+bin=$build/reapcheck
+here=$(cd "$(dirname "$0")/.." && pwd)
+[ -x "$bin" ] || { echo "no $bin (build the reapcheck target first)" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# Kept equal to por::kPidfsExitObservers (checker/engine/por.cpp).
+observers=" autoreap.exit_info_on_pollin pidfd.exit_info_on_pollhup lifecycle.exit_info_immutable
+thread.exit_group_kills aux.resting cover.exit_info_published "
+props=()
+while read -r kind id _; do
+    [ "$kind" = eventually ] && continue
+    case "$observers" in *" $id "* | *" $id"$'\n'* | *$'\n'"$id "*) continue ;; esac
+    props+=(--property "$id")
+done < <(grep -hE '^(always|step|sometimes|eventually) ' "$here"/properties/catalog/*.rcp)
+echo "properties: $((${#props[@]} / 2)) (catalog safety properties and covers that do not observe pidfs_exit)"
+
+run() {   # name, out, args...
+    local name=$1 out=$2
+    shift 2
+    /usr/bin/time -f '%U %S %M' -o "$out.time" "$bin" "$@" --no-progress -j 1 --json "$out.json" >"$out.txt" || {
+        local rc=$?
+        [ $rc -eq 1 ] || { echo "$name: exit $rc" >&2; cat "$out.txt" >&2; exit 1; }
+    }
+}
+
+verdicts() { jq -c '[.. | objects | select(has("property") and has("verdict")) | {property, verdict}]' "$1"; }
+
+echo
+echo "== default suite, profile $profile (review: every configuration) =="
+run review "$tmp/full" review --profile "$profile" "${props[@]}"
+run review "$tmp/por" review --profile "$profile" "${props[@]}" --por
+if [ "$(verdicts "$tmp/full.json")" != "$(verdicts "$tmp/por.json")" ]; then
+    echo "VERDICTS DIFFER with --por" >&2
+    diff <(verdicts "$tmp/full.json" | jq .) <(verdicts "$tmp/por.json" | jq .) >&2 || true
+    exit 1
+fi
+printf '%-12s %12s %12s %7s %14s %14s %7s\n' config states por-states factor transitions por-trans factor
+jq -r '.. | objects | select(has("runs")) | .runs[] | "\(.name) \(.states) \(.transitions)"' "$tmp/full.json" >"$tmp/a"
+jq -r '.. | objects | select(has("runs")) | .runs[] | "\(.name) \(.states) \(.transitions)"' "$tmp/por.json" >"$tmp/b"
+paste -d' ' "$tmp/a" "$tmp/b" | while read -r n s t _ s2 t2; do
+    printf '%-12s %12d %12d %7.2f %14d %14d %7.2f\n' "$n" "$s" "$s2" "$(echo "$s / $s2" | bc -l)" "$t" "$t2" \
+        "$(echo "$t / $t2" | bc -l)"
+done
+read -r u1 s1 m1 < <(tail -1 "$tmp/full.time")
+read -r u2 s2 m2 < <(tail -1 "$tmp/por.time")
+echo "CPU (user+sys): without $(echo "$u1 + $s1" | bc) s, with $(echo "$u2 + $s2" | bc) s; peak RSS ${m1} KiB / ${m2} KiB"
+echo "verdicts: identical"
+
+echo
+echo "== everything at once: $profile tasks 3 threads 2 pidfds 1 ptrace, every feature, depth $depth =="
+every=(check --profile "$profile" --tasks 3 --threads 2 --pidfds 1 --ptrace --depth "$depth" "${props[@]}")
+run everything "$tmp/efull" "${every[@]}"
+run everything "$tmp/epor" "${every[@]}" --por
+if [ "$(verdicts "$tmp/efull.json")" != "$(verdicts "$tmp/epor.json")" ]; then
+    echo "VERDICTS DIFFER with --por" >&2
+    exit 1
+fi
+for f in efull epor; do
+    jq -r '.. | objects | select(has("stats") and has("profile")) | "\(.stats.states) \(.stats.transitions)"' \
+        "$tmp/$f.json" >"$tmp/$f.st"
+    read -r u s m < <(tail -1 "$tmp/$f.time")
+    read -r st tr <"$tmp/$f.st"
+    echo "$([ $f = efull ] && echo without || echo 'with   ') --por: $st states, $tr transitions, $(echo "$u + $s" | bc) s CPU, ${m} KiB"
+done
+echo "verdicts: identical"

@@ -1,0 +1,387 @@
+// Partial-order reduction (checker/engine/por.hpp): the independence
+// relation and the C1 lemma of pidfs_exit as seeded property tests, the
+// visibility list against the catalog's text, and the evidence that --por
+// changes no verdict (six profiles, a mutant, thread counts).
+//
+// REAPCHECK_POR_PAIRS=N raises the number of independent pairs the property
+// test wants (default 20000; bench/por_property.sh runs it with millions).
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "checker/engine/canon.hpp"
+#include "checker/engine/check.hpp"
+#include "checker/engine/kernel_model.hpp"
+#include "checker/engine/por.hpp"
+#include "checker/engine/suite.hpp"
+
+using namespace reapcheck;
+using namespace reapcheck::engine;
+using refimpl::State;
+
+namespace {
+
+uint64_t wanted_pairs() {
+    const char* e = std::getenv("REAPCHECK_POR_PAIRS");
+    return e ? std::strtoull(e, nullptr, 10) : 20000;
+}
+
+std::vector<uint64_t> canon_words(const State& s) {
+    State c;
+    std::vector<uint64_t> w;
+    canonicalize_into(s, true, c, w);
+    return w;
+}
+
+bool same_result(const Transition& x, const Transition& y) {
+    const auto& a = x.result;
+    const auto& b = y.result;
+    if (a.ret != b.ret || a.blocks != b.blocks || a.task != b.task || a.fd != b.fd || a.status != b.status ||
+        a.has_status != b.has_status || x.events.size() != y.events.size())
+        return false;
+    for (std::size_t i = 0; i < x.events.size(); ++i) {
+        const refimpl::Event &e = x.events[i], &f = y.events[i];
+        if (e.kind != f.kind || e.task != f.task || e.other != f.other || e.from != f.from || e.sig != f.sig ||
+            e.selfreap != f.selfreap || e.traced != f.traced || e.nowait != f.nowait || e.status != f.status)
+            return false;
+    }
+    return true;
+}
+
+/// The same action (actor, call, target, fd) among `acts`, or -1.
+int find_same(const std::vector<Action>& acts, const Action& a) {
+    const std::string key = describe_action(a);
+    for (std::size_t i = 0; i < acts.size(); ++i)
+        if (describe_action(acts[i]) == key) return int(i);
+    return -1;
+}
+
+/// Whether a and b commute in s: each enabled after the other, the same
+/// result and events in either order, the same canonical state. `why` says
+/// what failed.
+bool commute(const State& s, const refimpl::Profile& p, const Bounds& bd, const Action& a, const Action& b,
+             std::string& why) {
+    const Transition ta = apply(s, p, a), tb = apply(s, p, b);
+    std::vector<Action> after_a, after_b;
+    enabled_actions(ta.post, p, bd, after_a);
+    enabled_actions(tb.post, p, bd, after_b);
+    const int ib = find_same(after_a, b), ia = find_same(after_b, a);
+    if (ib < 0 || ia < 0) {
+        why = ib < 0 ? "the second is disabled by the first" : "the first is disabled by the second";
+        return false;
+    }
+    const Transition tab = apply(ta.post, p, after_a[std::size_t(ib)]);
+    const Transition tba = apply(tb.post, p, after_b[std::size_t(ia)]);
+    if (!same_result(tab, tb) || !same_result(tba, ta)) {
+        why = "a result or kernel event differs with the order";
+        return false;
+    }
+    if (canon_words(tab.post) != canon_words(tba.post)) {
+        why = "the two orders end in different states";
+        return false;
+    }
+    return true;
+}
+
+struct Config {
+    const char* profile;
+    Bounds b;
+};
+
+std::vector<Config> configs() {
+    std::vector<Config> cs;
+    for (const char* prof : {"mainline", "v4", "rfc-v1", "linux-6.18", "rfc-v3", "v5"}) {
+        Bounds b;
+        b.tasks = 4;
+        b.pidfds = 1;
+        cs.push_back({prof, b});
+        b.tasks = 3;
+        b.threads = 2;
+        b.ptrace = true;
+        cs.push_back({prof, b});
+        b.pidfds = 2;
+        b.threads = 1;
+        b.ptrace = false;
+        b.tasks = 4;
+        cs.push_back({prof, b});
+    }
+    return cs;
+}
+
+}  // namespace
+
+TEST_CASE("por: actions declared independent commute (seeded random reachable states)") {
+    const uint64_t want = wanted_pairs();
+    std::mt19937_64 rng(13);
+    uint64_t pairs = 0, states = 0;
+    std::map<std::string, uint64_t> by_class;
+    std::vector<std::string> refuted;
+    const auto cs = configs();
+    for (uint64_t walk = 0; pairs < want && refuted.size() < 5; ++walk) {
+        const Config& c = cs[walk % cs.size()];
+        const refimpl::Profile& p = *refimpl::find_profile(c.profile);
+        State s = refimpl::initial_state();
+        std::vector<Action> acts;
+        for (int step = 0; step < 40; ++step) {
+            enabled_actions(s, p, c.b, acts);
+            if (acts.empty()) break;
+            ++states;
+            for (std::size_t i = 0; i < acts.size(); ++i)
+                for (std::size_t j = i + 1; j < acts.size(); ++j) {
+                    if (!por::independent(s, p, acts[i], acts[j])) continue;
+                    CHECK(por::independent(s, p, acts[j], acts[i]));
+                    ++pairs;
+                    ++by_class[std::string(scn::to_string(acts[i].call.sys)) + "/" + scn::to_string(acts[j].call.sys)];
+                    std::string why;
+                    if (!commute(s, p, c.b, acts[i], acts[j], why))
+                        refuted.push_back(std::string(c.profile) + ": " + describe_action(acts[i]) + " and " +
+                                          describe_action(acts[j]) + ": " + why + "\n" + describe(s));
+                }
+            s = apply(s, p, acts[rng() % acts.size()]).post;
+        }
+    }
+    MESSAGE("independent pairs tested: " << pairs << " in " << states << " states");
+    for (const auto& [k, n] : by_class) MESSAGE("  " << k << ": " << n);
+    for (const auto& r : refuted) FAIL_CHECK(r);
+    CHECK(pairs >= want);
+    CHECK(by_class.size() >= 3);   // more than one kind of pair
+}
+
+TEST_CASE("por: C1 of pidfs_exit: every action of a path without it commutes with it") {
+    const uint64_t want = wanted_pairs() / 4;
+    std::mt19937_64 rng(1313);
+    uint64_t pairs = 0, roots = 0;
+    std::vector<std::string> refuted;
+    const auto cs = configs();
+    for (uint64_t walk = 0; pairs < want && refuted.size() < 5; ++walk) {
+        const Config& c = cs[walk % cs.size()];
+        const refimpl::Profile& p = *refimpl::find_profile(c.profile);
+        State s = refimpl::initial_state();
+        std::vector<Action> acts;
+        for (int step = 0; step < 40 && refuted.size() < 5; ++step) {
+            enabled_actions(s, p, c.b, acts);
+            if (acts.empty()) break;
+            for (const Action& a : acts) {
+                if (!a.kernel || a.call.sys != scn::Sys::KPidfsExit || !por::pidfs_exit_c1(s, c.b, a.r.actor)) continue;
+                ++roots;
+                // A random path from s that does not take a; at each state, every enabled action.
+                State u = s;
+                for (int k = 0; k < 6; ++k) {
+                    std::vector<Action> here;
+                    enabled_actions(u, p, c.b, here);
+                    const int ia = find_same(here, a);
+                    if (ia < 0) {
+                        refuted.push_back(std::string(c.profile) + ": pidfs_exit disabled on a path without it\n" +
+                                          describe(u));
+                        break;
+                    }
+                    std::vector<std::size_t> others;
+                    for (std::size_t x = 0; x < here.size(); ++x) {
+                        if (int(x) == ia) continue;
+                        others.push_back(x);
+                        ++pairs;
+                        std::string why;
+                        if (!commute(u, p, c.b, here[std::size_t(ia)], here[x], why))
+                            refuted.push_back(std::string(c.profile) + ": " + describe_action(a) + " and " +
+                                              describe_action(here[x]) + ": " + why + "\n" + describe(u));
+                    }
+                    if (others.empty()) break;
+                    u = apply(u, p, here[others[rng() % others.size()]]).post;
+                }
+            }
+            s = apply(s, p, acts[rng() % acts.size()]).post;
+        }
+    }
+    MESSAGE("pidfs_exit pairs tested along paths without it: " << pairs << " from " << roots << " states");
+    for (const auto& r : refuted) FAIL_CHECK(r);
+    CHECK(pairs >= want);
+}
+
+TEST_CASE("por: every catalog property whose text reads what pidfs_exit writes is on the observer list") {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::path(REAPCHECK_SOURCE_DIR) / "properties/catalog";
+    std::set<std::string> ids;
+    const std::regex header(R"(^(always|step|sometimes|eventually)\s+([A-Za-z0-9_.]+)\s*\{)");
+    const std::regex fact(R"(\b(step|attr|exit_info|exit_code)\b)");
+    const std::regex strings(R"("([^"\\]|\\.)*")");
+    for (const auto& e : fs::directory_iterator(dir)) {
+        if (e.path().extension() != ".rcp") continue;
+        std::ifstream in(e.path());
+        std::string line, id;
+        while (std::getline(in, line)) {
+            std::smatch m;
+            if (std::regex_search(line, m, header)) {
+                id = m[2];
+                ids.insert(id);
+                continue;
+            }
+            const std::string code = std::regex_replace(line.substr(0, line.find('#')), strings, "");
+            if (!id.empty() && std::regex_search(code, fact)) {
+                const bool listed = std::find(por::kPidfsExitObservers.begin(), por::kPidfsExitObservers.end(), id) !=
+                                    por::kPidfsExitObservers.end();
+                CHECK_MESSAGE(listed, id << " reads " << code);
+            }
+        }
+    }
+    // The scan saw every catalog property.
+    for (const props::Property& pr : props::catalog()) CHECK_MESSAGE(ids.count(std::string(pr.id)), pr.id);
+    for (std::string_view o : por::kPidfsExitObservers) CHECK(props::find(o) != nullptr);
+}
+
+namespace {
+
+/// The catalog's safety properties and covers that do not observe pidfs_exit.
+std::vector<std::string> reducible_ids() {
+    std::vector<std::string> ids;
+    for (const props::Property& pr : props::catalog())
+        if (pr.kind != props::Kind::Eventually &&
+            std::find(por::kPidfsExitObservers.begin(), por::kPidfsExitObservers.end(), pr.id) ==
+                por::kPidfsExitObservers.end())
+            ids.emplace_back(pr.id);
+    return ids;
+}
+
+/// A configuration of the default review, depth-bounded to run in seconds.
+Bounds suite_config(const std::string& name) {
+    for (const NamedBounds& nb : default_suite())
+        if (nb.name == name) {
+            Bounds b = nb.bounds;
+            b.depth = 6;
+            return b;
+        }
+    FAIL("no configuration " << name);
+    return {};
+}
+
+void same_verdicts(const CheckResult& a, const CheckResult& b) {
+    REQUIRE(a.verdicts.size() == b.verdicts.size());
+    for (std::size_t i = 0; i < a.verdicts.size(); ++i) {
+        CHECK(a.verdicts[i].property == b.verdicts[i].property);
+        CHECK_MESSAGE(a.verdicts[i].kind == b.verdicts[i].kind,
+                      a.profile << " " << a.verdicts[i].property << ": " << to_string(a.verdicts[i].kind) << " vs "
+                                << to_string(b.verdicts[i].kind));
+        // a found trace replayed through refimpl inside check()
+        CHECK(a.verdicts[i].trace.empty() == b.verdicts[i].trace.empty());
+    }
+}
+
+}  // namespace
+
+TEST_CASE("por: the same verdicts with and without, six profiles; traces replay") {
+    uint64_t reduced = 0, full_states = 0, por_states = 0;
+    for (const char* prof : {"linux-6.18", "rfc-v1", "rfc-v3", "v4", "v5", "mainline"}) {
+        const refimpl::Profile& p = *refimpl::find_profile(prof);
+        // small forms of the default review's configurations (suite.cpp): depth-bounded
+        for (const NamedBounds& nb : default_suite()) {
+            if (nb.name != "pidfd" && nb.name != "threads" && nb.name != "ptrace") continue;
+            CheckOptions o;
+            o.bounds = nb.bounds;
+            o.bounds.depth = 6;
+            o.properties = reducible_ids();
+            const CheckResult full = check(p, o);
+            o.por = true;
+            const CheckResult red = check(p, o);
+            CHECK(red.por_note == "on");
+            same_verdicts(full, red);
+            CHECK(red.stats.states <= full.stats.states);
+            reduced += red.stats.reduced;
+            full_states += full.stats.states;
+            por_states += red.stats.states;
+        }
+    }
+    MESSAGE("states without / with --por: " << full_states << " / " << por_states << ", " << reduced
+                                            << " states expanded with one action");
+    CHECK(reduced > 0);
+    CHECK(por_states < full_states);
+}
+
+TEST_CASE("por: random small bounds (seeded): the same verdicts with and without") {
+    std::mt19937_64 rng(2013);
+    const char* profiles[] = {"linux-6.18", "rfc-v1", "rfc-v3", "v4", "v5", "mainline"};
+    uint64_t reduced = 0;
+    for (int k = 0; k < 8; ++k) {
+        const refimpl::Profile& p = *refimpl::find_profile(profiles[rng() % 6]);
+        CheckOptions o;
+        Bounds& b = o.bounds;
+        b.tasks = 3;
+        b.threads = int(1 + rng() % 2);
+        b.pidfds = int(rng() % 2);
+        b.depth = 5;
+        b.exec = rng() % 2;
+        b.kill = rng() % 2;
+        b.blocking = rng() % 2;
+        b.ptrace = rng() % 2;
+        b.autokill = rng() % 2;
+        b.parent = rng() % 2;
+        b.subreaper = rng() % 2;
+        b.sigaction = rng() % 2;
+        o.properties = reducible_ids();
+        const CheckResult full = check(p, o);
+        o.por = true;
+        const CheckResult red = check(p, o);
+        INFO(p.name << " " << b.describe());
+        same_verdicts(full, red);
+        reduced += red.stats.reduced;
+    }
+    CHECK(reduced > 0);
+}
+
+TEST_CASE("por: a mutant's violations are found with and without") {
+    for (refimpl::Fault f : {refimpl::Fault::ReparentKeepsExitSignal, refimpl::Fault::WnowaitReaps,
+                             refimpl::Fault::ThreadZombie}) {
+        refimpl::Profile p = *refimpl::find_profile("mainline");
+        p.fault = f;
+        CheckOptions o;
+        o.bounds = suite_config("threads");
+        o.properties = reducible_ids();
+        const CheckResult full = check(p, o);
+        o.por = true;
+        const CheckResult red = check(p, o);
+        same_verdicts(full, red);
+        CHECK(std::any_of(red.verdicts.begin(), red.verdicts.end(),
+                          [](const Verdict& v) { return v.kind == Verdict::Kind::Violated; }));
+    }
+}
+
+TEST_CASE("por: the reduced search is the same for 1, 2 and 3 threads") {
+    const refimpl::Profile& p = *refimpl::find_profile("mainline");
+    CheckOptions o;
+    o.bounds = suite_config("threads");
+    o.properties = reducible_ids();
+    o.por = true;
+    std::vector<CheckResult> rs;
+    for (int t : {1, 2, 3}) {
+        o.threads = t;
+        rs.push_back(check(p, o));
+    }
+    for (std::size_t i = 1; i < rs.size(); ++i) {
+        CHECK(rs[i].stats.states == rs[0].stats.states);
+        CHECK(rs[i].stats.transitions == rs[0].stats.transitions);
+        CHECK(rs[i].stats.reduced == rs[0].stats.reduced);
+        REQUIRE(rs[i].verdicts.size() == rs[0].verdicts.size());
+        for (std::size_t k = 0; k < rs[0].verdicts.size(); ++k) CHECK(rs[i].verdicts[k].trace == rs[0].verdicts[k].trace);
+    }
+}
+
+TEST_CASE("por: the whole catalog observes pidfs_exit, liveness is not reduced") {
+    const refimpl::Profile& p = *refimpl::find_profile("mainline");
+    CheckOptions o;
+    o.bounds.tasks = 3;
+    o.bounds.depth = 3;
+    o.por = true;
+    const CheckResult r = check(p, o);
+    CHECK(r.por_note.rfind("off: ", 0) == 0);
+    CHECK(r.stats.reduced == 0);
+    o.properties = {"eventually.zombies_reapable"};
+    REQUIRE(props::find("eventually.zombies_reapable") != nullptr);
+    const CheckResult l = check(p, o);
+    CHECK(l.por_note.find("liveness") != std::string::npos);
+}
