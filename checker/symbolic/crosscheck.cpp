@@ -318,8 +318,8 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
         const z3::expr r_act = ctx.int_const("act_taken");
         for (const auto& sp : model::symbolic_properties())
             if (const props::Property* prop = props::find(sp.id); prop) {
-                if (sp.form && prop->state) forms.emplace_back(prop, sp.form(m, pre));
-                if (sp.step && prop->step)
+                if (sp.form && prop->has_state()) forms.emplace_back(prop, sp.form(m, pre));
+                if (sp.step && prop->has_step())
                     step_forms.emplace_back(prop, sp.step(m, model::SymTransition{pre, post, r_act, r_ret, r_ev}));
             }
         std::set<std::string> reached_cases, reached_refimpl;
@@ -399,7 +399,7 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
             assign(ctx, zm, m, pre, abs.world);
             // Each symbolic property form agrees with the catalog's predicate.
             for (const auto& [prop, form] : forms) {
-                const bool concrete = prop->state(p, s);
+                const bool concrete = prop->holds(p, s);
                 if (zm.eval(form, true).is_true() != concrete)
                     report(fmt::format("{}: the catalog predicate says {} and the symbolic form {} in state\n{}",
                                        prop->id, concrete, !concrete, model::describe(abs.world)));
@@ -476,7 +476,7 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
                 const props::CallView cv = engine::call_view(p, a);
                 const props::StepView view{p, s, tr.post, cv, tr.result, tr.events};
                 for (const auto& [prop, form] : step_forms) {
-                    const bool concrete = prop->step(view);
+                    const bool concrete = prop->holds(view);
                     if (zt.eval(form, true).is_true() != concrete)
                         report(fmt::format("{}: the catalog predicate says {} and the symbolic form {} on {} in state\n{}",
                                            prop->id, concrete, !concrete, acts[std::size_t(*id)].describe(),

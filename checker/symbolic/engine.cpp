@@ -255,11 +255,11 @@ public:
     /// The catalog's predicate on the end of a re-run: false when it fails.
     bool holds_at_end(const Target& t, const std::vector<engine::Action>& actions, const refimpl::State& end,
                       const refimpl::State& before) {
-        if (t.prop->state) return t.prop->state(p_, end);
+        if (t.prop->has_state()) return t.prop->holds(p_, end);
         if (actions.empty()) return true;
         const engine::Transition tr = engine::apply(before, p_, actions.back());
         const props::CallView cv = engine::call_view(p_, actions.back());
-        return t.prop->step(props::StepView{p_, before, tr.post, cv, tr.result, tr.events});
+        return t.prop->holds(props::StepView{p_, before, tr.post, cv, tr.result, tr.events});
     }
 
     void progress(const std::string& line) const {
@@ -297,8 +297,8 @@ public:
         t.result.trace = engine::make_concrete_trace(
             p_, header, actions,
             [&](const engine::ReplayEnd& e) {
-                if (prop->state) return !prop->state(prof, e.state);
-                return e.step != nullptr && !prop->step(*e.step);
+                if (prop->has_state()) return !prop->holds(prof, e.state);
+                return e.step != nullptr && !prop->holds(*e.step);
             },
             steps);
         t.result.kind = Result::Kind::Violated;
