@@ -1,6 +1,6 @@
 // Symbolic forms of the catalog's `always` properties over the slot world,
 // each the counterpart of the predicate of the same id in
-// properties/catalog.cpp, and the auxiliary invariants (aux.*) that make
+// properties/catalog/*.rcp, and the auxiliary invariants (aux.*) that make
 // them inductive. tests/unit/model_test.cpp checks that each form agrees
 // with the catalog's predicate on every state of an explicit exploration.
 #include "model/symbolic.hpp"
@@ -63,6 +63,12 @@ expr zombie_has_reaper(const SymModel& m, const SymWorld& w) {
 expr waiter_woken(const SymModel& m, const SymWorld& w) {
     return all_slots(m, [&](int t) {
         return z3::implies(w.slot[t].wact && !w.slot[t].woken, m.wait_would_block(w, t, w.slot[t].wall));
+    });
+}
+/// finding K1's refinement (properties/catalog/2-lifecycle.rcp)
+expr reportable_waiter_woken(const SymModel& m, const SymWorld& w) {
+    return all_slots(m, [&](int t) {
+        return z3::implies(w.slot[t].wact && !w.slot[t].woken, !m.wait_would_report(w, t, w.slot[t].wall));
     });
 }
 expr init_alive(const SymModel&, const SymWorld& w) { return w.slot[0].st == kRun; }
@@ -340,6 +346,7 @@ const std::vector<SymProperty> kSymbolic = {
     {"pidfd.exit_info_on_pollhup", exit_info_on_pollhup, ""},
     {"lifecycle.zombie_has_reaper", zombie_has_reaper, ""},
     {"lifecycle.waiter_woken", waiter_woken, ""},
+    {"lifecycle.reportable_waiter_woken", reportable_waiter_woken, ""},
     {"lifecycle.no_untraced_zombie_thread", nullptr,
      "about non-leader threads; the symbolic model has single-threaded processes only (no CLONE_THREAD)"},
     {"lifecycle.init_alive", init_alive, ""},

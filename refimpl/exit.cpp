@@ -398,6 +398,14 @@ bool wait_would_block(const State& s, const Profile& p, Id t) {
     return do_wait_scan(copy, p, t, w).ret == -kBlock;
 }
 
+bool wait_would_report(const State& s, const Profile& p, Id t) {
+    State copy = s;
+    const Wait w = copy.tasks[t].wait;
+    REAPCHECK_REQUIRE(w.active);
+    const SysResult r = do_wait_scan(copy, p, t, w);
+    return r.ret >= 0 && r.task != kNone;
+}
+
 SysResult sys_resume(State& s, const Profile& p, Id caller) {
     Wait& w = s.tasks[caller].wait;
     REAPCHECK_REQUIRE(w.active);
