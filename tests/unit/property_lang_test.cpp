@@ -245,7 +245,7 @@ TEST_CASE("property language: every catalog property but the covers says what it
     CHECK(t->about[1] == props::About::Notify);
     // about clauses: errors
     CHECK(error_of(prop("always", "true", "  about traced, gizmo\n"))
-              .rfind("f.rcp:4:25: expected a fact the property is about (autoreap_task, zombie,", 0) == 0);
+              .rfind("f.rcp:4:17: expected a fact the property is about (autoreap_task, zombie,", 0) == 0);
     CHECK(error_of(prop("sometimes", "true", "  about traced\n"))
               .rfind("f.rcp:4:3: a cover ('sometimes') has no 'about' clause", 0) == 0);
     CHECK(error_of(prop("always", "true", "  about traced\n  about zombie\n"))
