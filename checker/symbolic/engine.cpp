@@ -223,14 +223,14 @@ public:
             if (!t.prop->applies_to(p)) {
                 t.result.kind = Result::Kind::NotApplicable;
                 t.result.reason = "the profile lacks the feature";
-            } else if (t.prop->text) {
-                // A user property (--properties): no Z3 reading of the language yet.
-                t.sym = nullptr;
+            } else if (!t.sym) {
+                // Not in the model's table (model/properties.cpp): a user
+                // property (--properties); no Z3 reading of the language yet.
                 t.result.kind = Result::Kind::Unknown;
                 t.result.reason = "no symbolic form: " + t.prop->text->no_symbolic_form();
-            } else if (!t.sym || !t.sym->has_form()) {
+            } else if (!t.sym->has_form()) {
                 t.result.kind = Result::Kind::Unknown;
-                t.result.reason = t.sym ? "no symbolic form: " + t.sym->outside : "no symbolic form";
+                t.result.reason = "no symbolic form: " + t.sym->outside;
             }
             targets_.push_back(std::move(t));
         }
