@@ -424,6 +424,11 @@ z3::expr SymModel::wait_would_block(const SymWorld& w, int t, const z3::expr& wa
     return !sc.any && sc.present;
 }
 
+z3::expr SymModel::wait_would_report(const SymWorld& w, int t, const z3::expr& wall) const {
+    const Updater u(*this, w);
+    return u.scan_any(t, wall).any;
+}
+
 SymStep SymModel::step(const SymWorld& pre, const Act& a, bool with_cases) const {
     Updater u(*this, pre);
     const int t = a.actor;

@@ -129,6 +129,8 @@ public:
     [[nodiscard]] z3::expr linked(const SymWorld& w, int k) const;
     /// Whether a wait4(-1) of slot t (with __WALL or not) would go to sleep.
     [[nodiscard]] z3::expr wait_would_block(const SymWorld& w, int t, const z3::expr& wall) const;
+    /// Whether it would report a task (refimpl's wait_would_report).
+    [[nodiscard]] z3::expr wait_would_report(const SymWorld& w, int t, const z3::expr& wall) const;
 
     /// Reads a world out of a Z3 model.
     [[nodiscard]] World value(const z3::model& m, const SymWorld& w) const;

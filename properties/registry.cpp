@@ -1,39 +1,49 @@
-// The properties the engines see: the built-in catalog, then the user's
-// (`--properties FILE`, loaded by properties/lang/). One vector, rebuilt when
-// a user property is added, so that `all()` is as cheap as `catalog()`.
+// The properties the engines see: the built-in catalog (the embedded
+// properties/catalog/*.rcp, or the directory --catalog-text names), then the
+// user's (`--properties FILE`, loaded by properties/lang/). One vector,
+// rebuilt when a user property is added, so that `all()` is as cheap as
+// `catalog()`.
 #include <stdexcept>
 
 #include "properties/catalog.hpp"
 
 namespace reapcheck::props {
 
+namespace detail {
+std::vector<Property> parse_builtin_catalog();   // catalog.cpp
+}
+
 namespace {
-std::vector<Property>& registry() {
-    static std::vector<Property> r = catalog();
+struct Registry {
+    std::vector<Property> catalog, all;
+};
+Registry& registry() {
+    static Registry r = [] {
+        Registry x;
+        x.catalog = detail::parse_builtin_catalog();
+        x.all = x.catalog;
+        return x;
+    }();
     return r;
 }
 }  // namespace
 
-const std::vector<Property>& all() { return registry(); }
+const std::vector<Property>& catalog() { return registry().catalog; }
+
+const std::vector<Property>& all() { return registry().all; }
 
 void add_user(const Property& p) {
-    for (const Property& q : registry())
+    for (const Property& q : registry().all)
         if (q.id == p.id) throw std::logic_error("add_user: duplicate property id " + std::string(p.id));
-    registry().push_back(p);
+    registry().all.push_back(p);
 }
 
-void clear_user() { registry() = catalog(); }
+void clear_user() { registry().all = registry().catalog; }
 
-void use_text(std::string_view id, const Evaluator* text) {
-    for (Property& q : registry())
-        if (q.id == id) {
-            q.state = nullptr;
-            q.step = nullptr;
-            q.applies = nullptr;
-            q.text = text;
-            return;
-        }
-    throw std::logic_error("use_text: unknown property id " + std::string(id));
+void replace_catalog(std::vector<Property> props) {
+    Registry& r = registry();
+    r.catalog = std::move(props);
+    r.all = r.catalog;
 }
 
 }  // namespace reapcheck::props

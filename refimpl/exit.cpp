@@ -398,6 +398,18 @@ bool wait_would_block(const State& s, const Profile& p, Id t) {
     return do_wait_scan(copy, p, t, w).ret == -kBlock;
 }
 
+bool wait_would_report(const State& s, const Profile& p, Id t) {
+    // A scan reports only through wait_task_zombie, that is an EXIT_ZOMBIE
+    // task: without one, no need to copy the state and scan.
+    if (std::none_of(s.tasks.begin(), s.tasks.end(), [](const Task& k) { return k.exit_state == ExitState::Zombie; }))
+        return false;
+    State copy = s;
+    const Wait w = copy.tasks[t].wait;
+    REAPCHECK_REQUIRE(w.active);
+    const SysResult r = do_wait_scan(copy, p, t, w);
+    return r.ret >= 0 && r.task != kNone;
+}
+
 SysResult sys_resume(State& s, const Profile& p, Id caller) {
     Wait& w = s.tasks[caller].wait;
     REAPCHECK_REQUIRE(w.active);

@@ -115,6 +115,9 @@ SysResult sys_capset_drop(State& s, const Profile& p, Id caller);
 uint32_t pidfd_poll(const State& s, const Profile& p, Id file);
 /// Whether a blocked waiter's scan, run now, would still go back to sleep.
 bool wait_would_block(const State& s, const Profile& p, Id t);
+/// Whether a blocked waiter's scan, run now, would report a task (a zombie
+/// to reap or, with WNOWAIT, to show), rather than sleep or fail (ECHILD).
+bool wait_would_report(const State& s, const Profile& p, Id t);
 
 // --- kernel steps ------------------------------------------------------------
 /// Runs t's pending step (Task::step); t must have one.

@@ -40,6 +40,7 @@ struct Profile {
     std::string name;
     std::string description;   ///< one line, for `reapcheck profiles` (not a switch)
     std::string source;        ///< the file it came from: "profiles/v5.profile" or a user's path (not a switch)
+    std::string base;          ///< the profile its file derives from (`base = ...`), "" for none (not a switch)
     // Bit values of the series' flags; the profile's own, or for a flag the
     // profile does not define, the bit a caller would pass (rejected by
     // clone3_args_valid through `allowed_new`).

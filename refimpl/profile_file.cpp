@@ -391,6 +391,7 @@ private:
         }
         out.description = description_.empty() && base_ ? base_->name + " with changes" : description_;
         out.source = file_;
+        out.base = base_ ? base_->name : std::string();
         out.fault = Fault::None;
         const Contradiction c = find_contradiction(out);
         if (!c.message.empty()) {

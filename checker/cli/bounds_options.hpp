@@ -48,8 +48,8 @@ struct BoundsOptions {
     uint64_t max_memory_mb = 0;
     uint64_t max_states = 0;
     std::vector<std::string> properties;
-    std::vector<std::string> property_files;   ///< --properties (check, review)
-    std::string catalog_text;                  ///< --catalog-text DIR (check, review)
+    std::vector<std::string> property_files;   ///< --properties (check, review, serve)
+    std::string catalog_text;                  ///< --catalog-text DIR (check, review, serve)
     mutable bool property_files_loaded = false;
     int jobs = default_jobs();
     bool no_progress = false;
@@ -112,8 +112,8 @@ struct BoundsOptions {
         sub.add_option("--properties", property_files,
                        "Also check the properties of this file (property language; repeatable)");
         sub.add_option("--catalog-text", catalog_text,
-                       "Evaluate the built-in properties from their text form in DIR/*.rcp "
-                       "(properties/catalog) instead of the compiled predicates");
+                       "Read the built-in catalog from DIR/*.rcp instead of the copy embedded at build time "
+                       "(to try an edited properties/catalog without rebuilding)");
     }
 
     /// --por (check, review): partial-order reduction (checker/engine/por.hpp).

@@ -1,5 +1,6 @@
-// reapcheck serve [--profile P] [bounds] [--host H] [--port N]: the
-// interactive explorer in the browser (checker/serve/, docs/serve.md).
+// reapcheck serve [--profile P] [bounds] [--properties FILE]... [--host H] [--port N]:
+// the interactive explorer in the browser (checker/serve/, docs/serve.md).
+// The user's properties are shown and evaluated like the catalog's.
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -24,6 +25,7 @@ struct ServeCli {
 };
 
 int run_serve(ServeCli& o) {
+    o.b.load_property_files();   // before the profile: a bad file is exit 2 either way
     o.profile = resolve_profile_name(o.profile);
     engine::Bounds bounds = o.b.b;
     bounds.exit_codes = parse_exit_codes(o.b.exit_codes);
@@ -55,8 +57,10 @@ int run_serve(ServeCli& o) {
         }
     });
     const std::string host = o.host.find(':') != std::string::npos ? "[" + o.host + "]" : o.host;
-    std::printf("reapcheck serve: http://%s:%d/  (profile %s; bounds %s; Ctrl-C stops)\n", host.c_str(), port,
-                o.profile.c_str(), bounds.describe().c_str());
+    const std::size_t user = props::all().size() - props::catalog().size();
+    std::printf("reapcheck serve: http://%s:%d/  (profile %s; bounds %s; %zu properties%s; Ctrl-C stops)\n",
+                host.c_str(), port, o.profile.c_str(), bounds.describe().c_str(), props::all().size(),
+                user ? (", " + std::to_string(user) + " of them the user's").c_str() : "");
     std::fflush(stdout);
     const bool ok = server.run();
     done = true;
@@ -82,6 +86,7 @@ Register reg{{"serve", [](CLI::App& app) {
     sub->add_option("--port", o->port, "Port to listen on (0: any free port; the URL is printed)")
         ->check(CLI::Range(0, 65535))->capture_default_str();
     o->b.add(*sub, false);
+    o->b.add_property_files(*sub);
     return std::function<int()>([o] { return run_serve(*o); });
 }}};
 

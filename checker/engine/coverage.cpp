@@ -1,131 +1,14 @@
 #include "checker/engine/coverage.hpp"
 
 #include <algorithm>
-#include <map>
-#include <string_view>
-
 
 namespace reapcheck::engine {
 
 using namespace refimpl;
 
-const char* fact_name(Fact f) {
-    switch (f) {
-    case Fact::AutoreapTask: return "autoreap_task";
-    case Fact::Zombie: return "zombie";
-    case Fact::Traced: return "traced";
-    case Fact::Threads: return "threads";
-    case Fact::DelayedLeader: return "delayed_leader";
-    case Fact::Subreaper: return "subreaper";
-    case Fact::Pidfd: return "pidfd";
-    case Fact::AutokillPidfd: return "autokill_pidfd";
-    case Fact::IgnoresSigchld: return "ignores_sigchld";
-    case Fact::BlockedWaiter: return "blocked_waiter";
-    case Fact::Notify: return "notify";
-    case Fact::Reparent: return "reparent";
-    case Fact::Reap: return "reap";
-    case Fact::Autokill: return "autokill";
-    case Fact::CloneAutoreap: return "clone_autoreap";
-    case Fact::CloneParent: return "clone_parent";
-    case Fact::CloneThread: return "clone_thread";
-    case Fact::CloneAutokill: return "clone_autokill";
-    case Fact::CloneNnp: return "clone_nnp";
-    case Fact::Exec: return "exec";
-    case Fact::ExitGroup: return "exit_group";
-    case Fact::WaitNowait: return "wait_nowait";
-    case Fact::WaitWclone: return "wait_wclone";
-    case Fact::Count_: break;
-    }
-    return "?";
-}
-
-const char* describe(Fact f) {
-    switch (f) {
-    case Fact::AutoreapTask: return "an autoreap task";
-    case Fact::Zombie: return "a zombie";
-    case Fact::Traced: return "a traced task";
-    case Fact::Threads: return "a process with two threads";
-    case Fact::DelayedLeader: return "a delayed group leader";
-    case Fact::Subreaper: return "a subreaper";
-    case Fact::Pidfd: return "an open pidfd";
-    case Fact::AutokillPidfd: return "an AUTOKILL pidfd";
-    case Fact::IgnoresSigchld: return "a parent ignoring SIGCHLD (SIG_IGN or SA_NOCLDWAIT)";
-    case Fact::BlockedWaiter: return "a blocked waiter";
-    case Fact::Notify: return "a death notification";
-    case Fact::Reparent: return "a reparenting";
-    case Fact::Reap: return "a wait reporting a zombie";
-    case Fact::Autokill: return "an AUTOKILL kill";
-    case Fact::CloneAutoreap: return "a clone asking for CLONE_AUTOREAP";
-    case Fact::CloneParent: return "a clone asking for CLONE_PARENT";
-    case Fact::CloneThread: return "a clone asking for CLONE_THREAD";
-    case Fact::CloneAutokill: return "a clone asking for CLONE_PIDFD_AUTOKILL";
-    case Fact::CloneNnp: return "a clone asking for CLONE_NNP";
-    case Fact::Exec: return "an execve";
-    case Fact::ExitGroup: return "an exit_group";
-    case Fact::WaitNowait: return "a WNOWAIT wait";
-    case Fact::WaitWclone: return "a __WCLONE wait";
-    case Fact::Count_: break;
-    }
-    return "?";
-}
-
 namespace {
 
 constexpr uint32_t bit(Fact f) { return 1u << unsigned(f); }
-
-/// What each property of the catalog is about: the facts without which its
-/// premise cannot hold (its `holds` is then vacuous). Covers are their own
-/// measure and have no entry; aux.* and init_alive are about every state.
-const std::map<std::string_view, std::vector<Fact>>& about() {
-    using F = Fact;
-    static const std::map<std::string_view, std::vector<Fact>> t{
-        {"autoreap.never_zombie", {F::AutoreapTask}},
-        {"autoreap.never_reapable_zombie", {F::AutoreapTask}},
-        {"autoreap.selfreap_on_exit", {F::AutoreapTask, F::Notify}},
-        {"autoreap.no_exit_signal", {F::AutoreapTask, F::Notify}},
-        {"autoreap.per_process", {F::Notify}},   // about non-autoreap children: holds meaningfully without autoreap
-        {"autoreap.survives_reparent", {F::AutoreapTask, F::Reparent}},
-        {"autoreap.pidfd_pollin", {F::AutoreapTask, F::Pidfd}},
-        {"autoreap.exit_info_on_pollin", {F::AutoreapTask, F::Pidfd}},
-        {"pidfd.exit_info_on_pollhup", {F::Pidfd}},
-        {"autoreap.exit_signal_zero", {F::CloneAutoreap}},
-        {"autoreap.rejects_parent", {F::CloneAutoreap, F::CloneParent}},
-        {"autoreap.rejects_thread", {F::CloneAutoreap, F::CloneThread}},
-        {"autoreap.parent_grandchild", {F::AutoreapTask, F::CloneParent}},
-        {"autoreap.not_inherited", {F::AutoreapTask}},
-        {"lifecycle.reaped_once", {F::Reap}},
-        {"lifecycle.zombie_has_reaper", {F::Zombie}},
-        {"lifecycle.orphan_reaper", {F::Reparent}},
-        {"lifecycle.exit_info_immutable", {F::Pidfd}},
-        {"lifecycle.poll_monotonic", {F::Pidfd}},
-        {"lifecycle.waiter_woken", {F::BlockedWaiter}},
-        {"lifecycle.no_untraced_zombie_thread", {F::Threads}},
-        {"lifecycle.init_alive", {}},
-        {"autoreap.set_by_clone", {F::CloneAutoreap}},
-        {"clone.parent_exit_signal", {F::CloneParent}},
-        {"reparent.exit_signal_sigchld", {F::Reparent}},
-        {"ptrace.traced_not_selfreaped", {F::Traced, F::Notify}},
-        {"signal.ignoring_parent_selfreap", {F::IgnoresSigchld, F::Notify}},
-        {"signal.exec_id_fixup", {F::Exec, F::Notify}},
-        {"wait.wnowait_keeps_zombie", {F::WaitNowait, F::Reap}},
-        {"wait.wclone_selection", {F::Reap}},
-        {"thread.exit_group_kills", {F::Threads, F::ExitGroup}},
-        {"exec.autoreap_kept", {F::Exec, F::AutoreapTask}},
-        {"exec.resets", {F::Exec}},
-        {"pidfd.pollhup_iff_released", {F::Pidfd}},
-        {"autokill.last_reference", {F::AutokillPidfd}},
-        {"autokill.requires_autoreap", {F::CloneAutokill}},
-        {"nnp.rejects_thread", {F::CloneNnp, F::CloneThread}},
-        {"aux.parents", {}},
-        {"aux.orphans", {}},
-        {"aux.resting", {}},
-        {"aux.autoreap_flag", {}},
-        {"eventually.zombies_reapable", {F::Zombie}},
-        {"eventually.waiters_wake", {F::BlockedWaiter}},
-        {"eventually.autoreap_released", {F::AutoreapTask}},
-    };
-    return t;
-}
 
 uint32_t state_facts(const State& s) {
     uint32_t f = 0;
@@ -157,12 +40,6 @@ uint32_t state_facts(const State& s) {
 }
 
 }  // namespace
-
-const std::vector<Fact>* facts_of(std::string_view id) {
-    const auto& t = about();
-    auto it = t.find(id);
-    return it == t.end() ? nullptr : &it->second;
-}
 
 void Coverage::merge(const Coverage& o) {
     for (const ActionCount& a : o.actions) {
@@ -243,9 +120,10 @@ Coverage CoverageCounter::result() const {
 void compute_vacuity(Coverage& c, const std::vector<std::string>& holding) {
     c.vacuous.clear();
     for (const std::string& id : holding) {
-        const std::vector<Fact>* fs = facts_of(id);
-        if (!fs) continue;
-        for (Fact f : *fs)
+        // what the property is about: the `about` clause of its text
+        const props::Property* p = props::find(id);
+        if (!p || !p->has_about) continue;
+        for (const Fact f : p->about)   // the first, in the order the clause lists them
             if (!(c.facts & bit(f))) {
                 c.vacuous.push_back({id, std::string("the run never had ") + describe(f)});
                 break;

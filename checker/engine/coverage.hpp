@@ -2,8 +2,9 @@
 // how often it changed the state and how often it returned an error; which
 // facts of the model ever held (an autoreap task existed, a task was traced,
 // a reparenting happened, ...); and from those, which properties were
-// vacuous in the run: a property is about some facts (the table in
-// coverage.cpp), and when one of them never held, its `holds` says nothing.
+// vacuous in the run: a property is about some facts (the `about` clause of
+// its text, docs/property-language.md), and when one of them never held, its
+// `holds` says nothing.
 //
 // In an exhaustive search every enabled action of an expanded state is
 // applied once, so "enabled" is also "fired"; the counts are per expanded
@@ -21,37 +22,13 @@
 
 namespace reapcheck::engine {
 
-/// Facts of the model a property can be about (a bit each).
-enum class Fact : uint8_t {
-    AutoreapTask,     ///< an unreleased task of an autoreap process
-    Zombie,           ///< a task in EXIT_ZOMBIE
-    Traced,           ///< a ptraced task
-    Threads,          ///< a process with more than one thread
-    DelayedLeader,    ///< a zombie group leader whose group is not empty
-    Subreaper,        ///< a process with PR_SET_CHILD_SUBREAPER
-    Pidfd,            ///< an open pidfd
-    AutokillPidfd,    ///< an open pidfd with PIDFD_AUTOKILL (rfc-v3: signal.autokill_pidfd)
-    IgnoresSigchld,   ///< SIGCHLD ignored or SA_NOCLDWAIT in some sighand
-    BlockedWaiter,    ///< a wait blocked in do_wait
-    Notify,           ///< do_notify_parent ran
-    Reparent,         ///< forget_original_parent moved a child
-    Reap,             ///< wait_task_zombie reported a zombie
-    Autokill,         ///< pidfs_file_release killed a process
-    CloneAutoreap,    ///< a clone call asked for CLONE_AUTOREAP
-    CloneParent,      ///< a clone call asked for CLONE_PARENT
-    CloneThread,      ///< a clone call asked for CLONE_THREAD
-    CloneAutokill,    ///< a clone call asked for CLONE_PIDFD_AUTOKILL
-    CloneNnp,         ///< a clone call asked for CLONE_NNP
-    Exec,             ///< execve ran
-    ExitGroup,        ///< exit_group ran
-    WaitNowait,       ///< a wait with WNOWAIT ran
-    WaitWclone,       ///< a wait with __WCLONE ran
-    Count_
-};
-inline constexpr int kFacts = int(Fact::Count_);
-/// "an autoreap task", "a traced task", ... (for "never had ...").
-const char* describe(Fact f);
-const char* fact_name(Fact f);
+/// Facts of the model a property can be about: the `about` clause of the
+/// property language (properties/catalog.hpp, docs/property-language.md).
+using Fact = props::About;
+inline constexpr int kFacts = props::kAbouts;
+using props::describe;
+/// "autoreap_task", "traced", ... (the names the language uses).
+inline const char* fact_name(Fact f) { return props::about_name(f); }
 
 struct ActionCount {
     std::string action;        ///< "clone3", "clone3 AUTOREAP", "kernel pidfs_exit", ...
@@ -74,11 +51,6 @@ struct Coverage {
     /// Adds another run's counts and facts (the vacuity is computed afterwards).
     void merge(const Coverage& o);
 };
-
-/// The facts a catalog property is about; nullptr for an id the table does
-/// not know (a user property), which is then never reported vacuous.
-/// Every non-cover property of the catalog has an entry (a test checks).
-const std::vector<Fact>* facts_of(std::string_view property_id);
 
 /// Counts gathered during an exploration, from several threads: each thread
 /// has its own block of counters, summed at the end.

@@ -165,13 +165,13 @@ uint32_t run_walk(const Profile& p, const SimulateOptions& o, uint64_t w, uint32
 /// Whether property `pr` shows (is violated; a cover: is hit) in a state or
 /// on a transition, exactly as the explorer's visitor decides (check.cpp).
 bool shows_in_state(const Profile& p, const Property& pr, const State& s) {
-    if (!pr.state || pr.kind == Kind::Eventually) return false;
-    const bool v = pr.state(p, s);
+    if (!pr.has_state() || pr.kind == Kind::Eventually) return false;
+    const bool v = pr.holds(p, s);
     return pr.kind == Kind::Always ? !v : pr.kind == Kind::Sometimes && v;
 }
 bool shows_on_step(const Property& pr, const props::StepView& view) {
-    if (!pr.step) return false;
-    const bool v = pr.step(view);
+    if (!pr.has_step()) return false;
+    const bool v = pr.holds(view);
     return pr.kind == Kind::Step ? !v : pr.kind == Kind::Sometimes && v;
 }
 
@@ -326,15 +326,15 @@ SimulateResult simulate(const Profile& profile, const SimulateOptions& o) {
     for (const Property& pr : props::catalog()) {
         if (!o.properties.empty() && std::find(o.properties.begin(), o.properties.end(), pr.id) == o.properties.end())
             continue;
-        if (pr.applies && !pr.applies(profile)) skipped.push_back(&pr);
+        if (!pr.applies_to(profile)) skipped.push_back(&pr);
         else if (pr.kind == Kind::Eventually) eventually.push_back(&pr);
         else checked.push_back(&pr);
     }
     const std::size_t np = checked.size();
     std::vector<std::size_t> state_props, step_props;   // indices into `checked`
     for (std::size_t i = 0; i < np; ++i) {
-        if (checked[i]->state) state_props.push_back(i);
-        if (checked[i]->step) step_props.push_back(i);
+        if (checked[i]->has_state()) state_props.push_back(i);
+        if (checked[i]->has_step()) step_props.push_back(i);
     }
     std::vector<std::atomic<uint64_t>> found(np);
     for (auto& f : found) f = kNotFound;
@@ -484,10 +484,10 @@ SimulateResult simulate(const Profile& profile, const SimulateOptions& o) {
                 "# {} {} under profile {}\n# claim: {}\n# source: {}\n# found by reapcheck simulate: {}", pr.id,
                 cover ? "is hit" : "is violated", profile.name, pr.claim, pr.source, where);
             v.trace = make_concrete_trace(profile, header, acts, [&](const ReplayEnd& e) {
-                if (pr.kind == Kind::Always) return !pr.state(profile, e.state);
-                if (pr.kind == Kind::Step) return e.step && !pr.step(*e.step);
-                if (pr.state && pr.state(profile, e.state)) return true;
-                return e.step && pr.step && pr.step(*e.step);
+                if (pr.kind == Kind::Always) return !pr.holds(profile, e.state);
+                if (pr.kind == Kind::Step) return e.step && !pr.holds(*e.step);
+                if (pr.has_state()) return pr.holds(profile, e.state);
+                return e.step && pr.holds(*e.step);
             }, v.trace_steps);
         }
         res.findings.push_back(std::move(f));

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "checker/report/report.hpp"
 #include "checker/report/svg.hpp"
 #include "checker/report/world_trace.hpp"
 #include "checker/scenario/ast.hpp"
@@ -114,7 +115,13 @@ std::string html_report(const std::vector<CheckResult>& rs, const std::string& t
     std::string o = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + e(title) +
                      "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n";
     o += "<h1>" + e(title) + "</h1>\n<p>";
-    for (const auto& r : rs) o += fmt::format("<code>{}</code> ", e(r.profile));
+    for (const auto& r : rs) {
+        o += fmt::format("<code>{}</code> ", e(r.profile));
+        // a profile file: its path and the profile it derives from
+        if (const refimpl::Profile* fp = file_profile(r.profile))
+            o += fmt::format("(file <code class=\"profile-file\">{}</code>{}) ", e(fp->source),
+                             fp->base.empty() ? std::string() : ", based on <code>" + e(fp->base) + "</code>");
+    }
     o += " &mdash; every violation below is a shortest counterexample, replayed through refimpl before it was "
          "reported.</p>\n";
     o += "<p class=\"legend\"><span class=\"v-holds\">holds</span><span class=\"v-violated\">VIOLATED</span>"
@@ -162,13 +169,13 @@ std::string html_report(const std::vector<CheckResult>& rs, const std::string& t
          "<th>states</th><th>transitions</th><th>depth</th><th>exhausted</th><th>seconds</th></tr>\n";
     for (const auto& r : rs) {
         if (r.runs.empty()) {
-            o += fmt::format("<tr><td>{}</td><td>command line</td><td><code>{}</code></td>{}</tr>\n", e(r.profile),
+            o += fmt::format("<tr><td>{}</td><td>command line</td><td><code>{}</code></td>{}</tr>\n", e(profile_label(r.profile)),
                              e(r.options.bounds.describe() + (r.options.symmetry ? " symmetry=on" : " symmetry=off")),
                              stats_cell(r.stats));
             continue;
         }
         for (const auto& [name, b, st] : r.runs)
-            o += fmt::format("<tr><td>{}</td><td>{}</td><td><code>{}</code></td>{}</tr>\n", e(r.profile), e(name),
+            o += fmt::format("<tr><td>{}</td><td>{}</td><td><code>{}</code></td>{}</tr>\n", e(profile_label(r.profile)), e(name),
                              e(b.describe()), stats_cell(st));
     }
     o += "</table>\n";
@@ -180,7 +187,7 @@ std::string html_report(const std::vector<CheckResult>& rs, const std::string& t
         if (!p->refines.empty()) claim += "<br><i>refines " + e(std::string(p->refines)) + ":</i> " + e(std::string(p->note));
         o += fmt::format("<tr id=\"p-{0}\"><td><code>{0}</code></td><td>{1}</td><td>{2}</td><td>{3}</td></tr>\n",
                          e(std::string(p->id)), props::to_string(p->kind), claim,
-                         e(std::string(p->source)) + (p->text ? "<br><i>defined at " + e(p->text->origin()) + "</i>" : ""));
+                         e(std::string(p->source)) + "<br><i>defined at " + e(p->origin()) + "</i>");
     }
     o += "</table>\n";
 

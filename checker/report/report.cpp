@@ -9,10 +9,24 @@
 
 namespace reapcheck::engine {
 
+const refimpl::Profile* file_profile(const std::string& name) {
+    const refimpl::Profile* p = refimpl::find_profile(name);
+    if (!p) return nullptr;
+    for (const refimpl::Profile& b : refimpl::all_profiles())
+        if (&b == p) return nullptr;
+    return p;
+}
+
+std::string profile_label(const std::string& name) {
+    const refimpl::Profile* p = file_profile(name);
+    if (!p) return name;
+    return name + " (file " + p->source + (p->base.empty() ? std::string() : ", based on " + p->base) + ")";
+}
+
 namespace {
 std::string stats_line(const CheckResult& r) {
     const Stats& s = r.stats;
-    std::string o = fmt::format("profile {}: {} states, {} transitions, depth {}, {:.2f} s{}{}\n", r.profile, s.states,
+    std::string o = fmt::format("profile {}: {} states, {} transitions, depth {}, {:.2f} s{}{}\n", profile_label(r.profile), s.states,
                                 s.transitions, s.depth, s.seconds, s.exhausted ? ", exhausted" : "",
                                 s.stop_reason.empty() ? "" : ", stopped: " + s.stop_reason);
     for (const auto& [name, b, st] : r.runs)
@@ -139,6 +153,12 @@ nlohmann::json to_json(const std::vector<CheckResult>& rs) {
     for (const auto& r : rs) {
         nlohmann::json pr;
         pr["profile"] = r.profile;
+        if (const refimpl::Profile* fp = refimpl::find_profile(r.profile)) {
+            // where the profile comes from: a built-in file or the user's path
+            pr["profile_file"] = fp->source;
+            pr["profile_builtin"] = file_profile(r.profile) == nullptr;
+            pr["profile_base"] = fp->base.empty() ? nlohmann::json(nullptr) : nlohmann::json(fp->base);
+        }
         const Bounds& b = r.options.bounds;
         pr["bounds"] = {{"tasks", b.tasks},       {"threads", b.threads},   {"pidfds", b.pidfds},
                         {"depth", b.depth},       {"exit_codes", b.exit_codes}, {"exec", b.exec},
@@ -177,7 +197,7 @@ nlohmann::json to_json(const std::vector<CheckResult>& rs) {
                                  {"kind", p ? props::to_string(p->kind) : "?"},
                                  {"verdict", to_string(v.kind)},
                                  {"reason", v.reason}};
-            if (p && p->text) jv["origin"] = p->text->origin();   // a user property: where it is defined
+            if (p) jv["origin"] = p->origin();   // where its text is: properties/catalog/*.rcp or a user's file
             if (!v.trace.empty()) {
                 jv["trace"] = v.trace;
                 jv["trace_steps"] = v.trace_steps;

@@ -17,6 +17,12 @@ std::string format_check(const CheckResult& r, bool traces);
 std::string format_review(const std::vector<CheckResult>& rs, bool traces);
 /// The verdict matrix alone: one row per property, one column per profile.
 std::string format_matrix(const std::vector<CheckResult>& rs);
+/// A profile as the reports name it: the name of a built-in profile
+/// ("mainline"); for a profile file also its path and the profile it derives
+/// from ("v6 (file review/v6.profile, based on mainline)").
+std::string profile_label(const std::string& name);
+/// The profile file behind a name: nullptr for a built-in (or unknown) one.
+const refimpl::Profile* file_profile(const std::string& name);
 /// JSON of one or more results (schema: docs/json-schema.md).
 nlohmann::json to_json(const std::vector<CheckResult>& rs);
 /// The name under which `--itf DIR` writes a verdict's trace.

@@ -147,7 +147,7 @@ json Api::info() const {
     j["default_profile"] = default_profile_;
     j["bounds"] = bounds_.describe();
     json props = json::array();
-    for (const auto& p : props::catalog())
+    for (const auto& p : props::all())
         props.push_back(json{{"id", p.id}, {"kind", props::to_string(p.kind)}, {"claim", p.claim}, {"source", p.source}});
     j["properties"] = props;
     return j;

@@ -224,8 +224,8 @@ json Session::actions_json(std::size_t at, std::vector<json>& props) const {
         last_call = engine::call_view(profile_, a);
     }
     std::vector<const props::Property*> applicable;
-    std::vector<bool> holds_now(props::catalog().size(), true);
-    for (const props::Property& pr : props::catalog()) {
+    std::vector<bool> holds_now(props::all().size(), true);
+    for (const props::Property& pr : props::all()) {
         json j;
         j["id"] = pr.id;
         j["kind"] = props::to_string(pr.kind);
@@ -233,17 +233,17 @@ json Session::actions_json(std::size_t at, std::vector<json>& props) const {
         j["source"] = pr.source;
         j["violated_by"] = json::array();
         j["hit_by"] = json::array();
-        if (pr.applies && !pr.applies(profile_)) {
+        if (!pr.applies_to(profile_)) {
             j["now"] = "n/a";
         } else {
             applicable.push_back(&pr);
             std::string now = "-";
-            if (pr.state) {
-                const bool v = pr.state(profile_, s);
+            if (pr.has_state()) {
+                const bool v = pr.holds(profile_, s);
                 switch (pr.kind) {
                 case props::Kind::Always:
                     now = v ? "holds" : "violated";
-                    holds_now[std::size_t(&pr - props::catalog().data())] = v;
+                    holds_now[std::size_t(&pr - props::all().data())] = v;
                     break;
                 case props::Kind::Sometimes: now = v ? "hit" : "not hit"; break;
                 default: now = v ? "good here" : "not good here"; break;
@@ -251,7 +251,7 @@ json Session::actions_json(std::size_t at, std::vector<json>& props) const {
             } else if (last) {
                 const props::StepView view{profile_, execs_[at - 1].state(), last->post, *last_call, last->result,
                                            last->events};
-                const bool v = pr.step(view);
+                const bool v = pr.holds(view);
                 if (pr.kind == props::Kind::Step) now = v ? "holds" : "violated";
                 else now = v ? "hit" : "not hit";
             }
@@ -259,7 +259,7 @@ json Session::actions_json(std::size_t at, std::vector<json>& props) const {
         }
         props.push_back(std::move(j));
     }
-    auto prop_index = [&](const props::Property* pr) { return std::size_t(pr - props::catalog().data()); };
+    auto prop_index = [&](const props::Property* pr) { return std::size_t(pr - props::all().data()); };
 
     json out = json::array();
     const auto acts = actions(at);
@@ -298,10 +298,10 @@ json Session::actions_json(std::size_t at, std::vector<json>& props) const {
             bool bad = false, hit = false;
             // An always property is "violated by" the actions that break it
             // here; one already violated is not listed again under each action.
-            if (pr->kind == props::Kind::Always) bad = holds_now[prop_index(pr)] && !pr->state(profile_, post);
-            else if (pr->kind == props::Kind::Step) bad = !pr->step(view);
+            if (pr->kind == props::Kind::Always) bad = holds_now[prop_index(pr)] && !pr->holds(profile_, post);
+            else if (pr->kind == props::Kind::Step) bad = !pr->holds(view);
             else if (pr->kind == props::Kind::Sometimes)
-                hit = pr->state ? pr->state(profile_, post) : pr->step(view);
+                hit = pr->has_state() ? pr->holds(profile_, post) : pr->holds(view);
             if (bad) {
                 violates.push_back(pr->id);
                 props[prop_index(pr)]["violated_by"].push_back(i);

@@ -407,6 +407,8 @@ private:
         case Fact::TWaitPid: return about(i, "wait_pid", r(-1));
         case Fact::TWaitWouldBlock:
             return by([&](int k) { return w.slot[k].wact && m_.wait_would_block(w, k, w.slot[k].wall); });
+        case Fact::TWaitWouldReport:
+            return by([&](int k) { return w.slot[k].wact && m_.wait_would_report(w, k, w.slot[k].wall); });
         case Fact::TWaitClear:
             return by([&](int k) { return !w.slot[k].wact && !w.slot[k].woken && !w.slot[k].wall; });
         case Fact::TSelfExecId: case Fact::TParentExecId:
@@ -857,21 +859,7 @@ std::string Translator::why_not(const Program& prog, bool state) const {
     return "";
 }
 
-const Program* program_of(const props::Property& p) {
-    if (p.text)
-        if (const Program* prog = p.text->program()) return prog;
-    // The built-in catalog's text, parsed once.
-    static const auto texts = [] {
-        std::vector<std::unique_ptr<props::lang::TextProperty>> out;
-        for (const auto& [path, text] : builtin_catalog_texts())
-            for (auto& tp : props::lang::parse_text(text, std::string(path), props::lang::Mode::Catalog))
-                out.push_back(std::move(tp));
-        return out;
-    }();
-    for (const auto& tp : texts)
-        if (tp->id == p.id) return tp->eval ? tp->eval->program() : nullptr;
-    return nullptr;
-}
+const Program* program_of(const props::Property& p) { return p.text ? p.text->program() : nullptr; }
 
 expr slots_invariant(const model::SymModel& m, const SymWorld& w) {
     z3::expr_vector all(m.ctx());

@@ -78,14 +78,10 @@ struct TextForm {
     std::string why;        ///< non-empty: no symbolic form, and why
 };
 
-/// The parsed text of property `p`: its own (a user property, or a built-in
-/// one evaluated from the text), else the built-in catalog's text embedded
-/// in the binary. Null when neither exists.
+/// The parsed text of property `p` (every property, built-in or user, is
+/// its text: properties/catalog/*.rcp embedded in the binary, or a user's
+/// file). Null only for an evaluator without a program.
 const props::lang::Program* program_of(const props::Property& p);
-
-/// The files of properties/catalog/*.rcp, embedded at build time
-/// (scripts/embed_catalog.cmake): (path, text).
-const std::vector<std::pair<std::string_view, std::string_view>>& builtin_catalog_texts();
 
 /// Lemmas of the slot model that no catalog property states, because they
 /// are about the encoding (a FREE slot has its resting values, a RELEASED

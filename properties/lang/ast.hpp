@@ -28,7 +28,7 @@ enum class Fact : uint8_t {
     TExitSignal, TExitCode, TPdeathSignal, TPid, TPidNr, TAutoreap, TSubreaper, THasChildSubreaper,
     TUnkillable, TGroupExit, TLiveThreads, TSigchldPending, TThreadSigchldPending, TSharedSigchldPending,
     TSigchldHandler, TNocldwait, TThreadGroupEmpty, TDelayGroupLeader, TWaiting, TWaitWoken, TWaitOptions,
-    TWaitAny, TWaitPid, TWaitWouldBlock, TWaitClear, TNnp, TCapSysAdmin, TSelfExecId, TParentExecId, THasFiles,
+    TWaitAny, TWaitPid, TWaitWouldBlock, TWaitWouldReport, TWaitClear, TNnp, TCapSysAdmin, TSelfExecId, TParentExecId, THasFiles,
     // pidfd file
     FPid, FTask, FPoll, FThread, FNonblock, FAutokill, FRefs, FOpen,
     // struct pid

@@ -80,6 +80,7 @@ int64_t task_fact(const Ctx& c, Fact f, Type type, int64_t i) {
     case Fact::TWaitAny: return k.wait.active && k.wait.idtype == 0;
     case Fact::TWaitPid: return k.wait.active && k.wait.idtype == 1 ? k.wait.pid : kNone;
     case Fact::TWaitWouldBlock: return k.wait.active && wait_would_block(s, c.p, t);
+    case Fact::TWaitWouldReport: return k.wait.active && wait_would_report(s, c.p, t);
     case Fact::TWaitClear: return k.wait == Wait{};
     case Fact::TNnp: return k.nnp;
     case Fact::TCapSysAdmin: return k.cap_sys_admin;

@@ -26,20 +26,28 @@ struct Program;   // the parsed expressions (lang/ast.hpp)
 struct TextProperty {
     std::string id, claim, source, refines, note, origin;
     Kind kind = Kind::Always;
+    std::vector<About> about;    ///< the `about` clause, in the order written
+    bool has_about = false;
     std::unique_ptr<Evaluator> eval;
     [[nodiscard]] Property entry() const;
 };
 
-/// User: ids must be new with respect to `props::all()`. Catalog: the text
-/// form of built-in properties (properties/catalog/*.rcp): each id must be a
-/// catalog property of the same kind.
+/// User: ids must be new with respect to `props::all()`, `refines` names a
+/// known property or one earlier in the file. Catalog: the built-in catalog's
+/// own files, read before anything is registered: ids unique over all the
+/// files, `refines` names a property earlier in them.
 enum class Mode : uint8_t { User, Catalog };
 
-/// Parses a whole text. Ids must be unique within the text (and as `mode`
-/// says); `refines` must name a known property (or one earlier in the
-/// text). Throws ParseError.
-std::vector<std::unique_ptr<TextProperty>> parse_text(std::string_view text, const std::string& filename,
-                                                      Mode mode = Mode::User);
+/// Parses a whole text (Mode::User). Throws ParseError.
+std::vector<std::unique_ptr<TextProperty>> parse_text(std::string_view text, const std::string& filename);
+
+/// One file of the catalog: its path (for messages) and text.
+struct CatalogFile {
+    std::string path;
+    std::string_view text;
+};
+/// Parses the catalog's files in order (Mode::Catalog). Throws ParseError.
+std::vector<std::unique_ptr<TextProperty>> parse_catalog(const std::vector<CatalogFile>& files);
 
 /// Parses a file (a missing or unreadable one is an error at `path:0:0`) and
 /// adds its properties to props::all(); they live until the program ends (or
@@ -48,9 +56,10 @@ std::vector<std::string> load_file(const std::string& path);
 /// Forgets every loaded property (tests): props::clear_user() too.
 void clear_loaded();
 
-/// Reads every `*.rcp` file of `dir` (in name order) in catalog mode and
-/// makes the engines evaluate those built-in properties from the text
-/// instead of the compiled predicates (props::use_text). Returns the ids.
+/// Reads every `*.rcp` file of `dir` (in name order) as the built-in catalog
+/// and makes it the catalog instead of the embedded files (--catalog-text:
+/// edit the catalog and run it without rebuilding). Call it before any user
+/// file is loaded: it forgets them. Returns the ids.
 std::vector<std::string> use_catalog_text(const std::string& dir);
 /// The texts of `dir` in catalog mode, without installing them (tests).
 std::vector<std::unique_ptr<TextProperty>> read_catalog_text(const std::string& dir);

@@ -91,6 +91,7 @@ const FactDef kFacts[] = {
     {"wait_any", Subject::Task, Fact::TWaitAny, Type::Bool},
     {"wait_pid", Subject::Task, Fact::TWaitPid, Type::Pid},
     {"wait_would_block", Subject::Task, Fact::TWaitWouldBlock, Type::Bool},
+    {"wait_would_report", Subject::Task, Fact::TWaitWouldReport, Type::Bool},
     {"wait_clear", Subject::Task, Fact::TWaitClear, Type::Bool},
     {"nnp", Subject::Task, Fact::TNnp, Type::Bool},
     {"cap_sys_admin", Subject::Task, Fact::TCapSysAdmin, Type::Bool},
@@ -257,6 +258,12 @@ const DomainDef kDomains[] = {
     {"handoffs", Domain::Handoffs, Type::Event, false, true},
 };
 
+std::string about_names() {
+    std::string o;
+    for (int i = 0; i < kAbouts; ++i) o += (o.empty() ? "" : ", ") + std::string(about_name(About(i)));
+    return o;
+}
+
 std::string domain_names() {
     std::string o;
     for (const DomainDef& d : kDomains) o += (o.empty() ? "" : ", ") + std::string(d.name) + (d.arg ? "(t)" : "");
@@ -382,9 +389,8 @@ struct Applies {
 
 class TextEvaluator final : public Evaluator {
 public:
-    TextEvaluator(Program prog, bool state, Applies ap, std::string construct, std::string origin)
-        : prog_(std::move(prog)), state_(state), ap_(std::move(ap)), construct_(std::move(construct)),
-          origin_(std::move(origin)) {}
+    TextEvaluator(Program prog, bool state, Applies ap, std::string origin)
+        : prog_(std::move(prog)), state_(state), ap_(std::move(ap)), origin_(std::move(origin)) {}
     bool reads_state() const override { return state_; }
     bool state(const Profile& p, const State& s) const override { return run_state(prog_, p, s); }
     bool step(const StepView& v) const override { return run_step(prog_, v); }
@@ -397,9 +403,6 @@ public:
             if (n == p.name) return true;
         return false;
     }
-    std::string no_symbolic_form() const override {
-        return construct_ + " (the Z3 model does not read the property language yet)";
-    }
     std::string origin() const override { return origin_; }
     const Program* program() const override { return &prog_; }
 
@@ -407,7 +410,7 @@ private:
     Program prog_;
     bool state_;
     Applies ap_;
-    std::string construct_, origin_;
+    std::string origin_;
 };
 
 // --- the parser -------------------------------------------------------------------------
@@ -420,16 +423,14 @@ struct Typed {
 
 class Parser {
 public:
-    Parser(std::vector<Tok> toks, const std::string& file, Mode mode)
-        : toks_(std::move(toks)), file_(file), mode_(mode) {}
+    /// `known`: the ids defined so far (this file's, and in catalog mode
+    /// the earlier files'), with where.
+    Parser(std::vector<Tok> toks, const std::string& file, Mode mode, std::map<std::string, std::string>& known)
+        : toks_(std::move(toks)), file_(file), mode_(mode), known_(known) {}
 
     std::vector<std::unique_ptr<TextProperty>> file() {
         std::vector<std::unique_ptr<TextProperty>> out;
-        std::map<std::string, std::string> here;   // id -> location, within this text
-        while (peek().kind != Tk::End) {
-            auto p = property(here);
-            out.push_back(std::move(p));
-        }
+        while (peek().kind != Tk::End) out.push_back(property(known_));
         return out;
     }
 
@@ -524,18 +525,14 @@ private:
         p->kind = kind;
         p->id = dotted_id("a property id");
         p->origin = loc(idt);
-        if (mode_ == Mode::Catalog) {
-            const Property* q = nullptr;
-            for (const Property& c : catalog())
-                if (c.id == p->id) q = &c;
-            if (!q) fail(idt, "'" + p->id + "' is not a property of the built-in catalog");
-            if (q->kind != kind)
-                fail(head, std::string("kind mismatch: '") + p->id + "' is a " + to_string(q->kind) +
-                               " property in the catalog");
-        } else if (const Property* q = props::find(p->id))
-            fail(idt, "duplicate property id '" + p->id + "' (" +
-                          (q->text ? "already defined at " + q->text->origin() : std::string("a built-in property")) +
-                          ")");
+        // The catalog is read before anything is registered: only its own ids count.
+        if (mode_ == Mode::User)
+            if (const Property* q = props::find(p->id))
+                fail(idt, "duplicate property id '" + p->id + "' (" +
+                              (q->text->origin().rfind("properties/catalog/", 0) == 0
+                                   ? "a built-in property, " + q->text->origin()
+                                   : "already defined at " + q->text->origin()) +
+                              ")");
         if (auto it = here.find(p->id); it != here.end())
             fail(idt, "duplicate property id '" + p->id + "' (already defined at " + it->second + ")");
         here[p->id] = p->origin;
@@ -546,11 +543,10 @@ private:
         prog_.file = file_;
         scope_.clear();
         Applies ap;
-        std::string construct;
         bool have_holds = false, have_claim = false, have_source = false;
         while (!is("}")) {
             const Tok& cl = peek();
-            if (cl.kind != Tk::Name) expected("a clause (claim, source, refines, note, applies, holds) or '}'");
+            if (cl.kind != Tk::Name) expected("a clause (claim, source, refines, note, applies, about, holds) or '}'");
             ++pos_;
             if (cl.text == "claim") {
                 p->claim = string("the claim in words");
@@ -563,7 +559,7 @@ private:
             } else if (cl.text == "refines") {
                 const Tok& rt = peek();
                 p->refines = dotted_id("the id of the property it refines");
-                if (!props::find(p->refines) && !here.count(p->refines))
+                if ((mode_ == Mode::Catalog || !props::find(p->refines)) && !here.count(p->refines))
                     fail(rt, "refines: unknown property id '" + p->refines + "'");
             } else if (cl.text == "applies") {
                 do {
@@ -585,15 +581,32 @@ private:
                         expected("a feature (autoreap, autokill, nnp) or a profile name in quotes");
                     }
                 } while (accept(","));
+            } else if (cl.text == "about") {
+                if (kind == Kind::Sometimes)
+                    fail(cl, "a cover ('sometimes') has no 'about' clause: it is its own measure of vacuity");
+                if (p->has_about) fail(cl, "a property has one 'about' clause");
+                p->has_about = true;
+                if (is("every_state") && peek().kind == Tk::Name) {
+                    ++pos_;
+                } else {
+                    do {
+                        const Tok& a = peek();
+                        int found = -1;
+                        for (int i = 0; i < kAbouts; ++i)
+                            if (a.kind == Tk::Name && a.text == about_name(About(i))) found = i;
+                        if (found < 0) expected("a fact the property is about (" + about_names() + ") or every_state");
+                        ++pos_;
+                        p->about.push_back(About(found));
+                    } while (accept(","));
+                }
             } else if (cl.text == "holds") {
                 if (have_holds) fail(cl, "a property has one 'holds' clause");
-                construct = "'" + peek().text + "' at " + loc(peek());
                 const Typed e = expr();
                 want(e, Type::Bool, "the predicate");
                 prog_.root = e.node;
                 have_holds = true;
             } else {
-                fail(cl, "unknown clause '" + cl.text + "' (expected claim, source, refines, note, applies, holds)");
+                fail(cl, "unknown clause '" + cl.text + "' (expected claim, source, refines, note, applies, about, holds)");
             }
         }
         const Tok& close = take();
@@ -604,7 +617,7 @@ private:
         const bool state = kind == Kind::Always || kind == Kind::Eventually ||
                            (kind == Kind::Sometimes && !uses_transition_);
         if (!state) find_guard();
-        p->eval = std::make_unique<TextEvaluator>(std::move(prog_), state, std::move(ap), construct, p->origin);
+        p->eval = std::make_unique<TextEvaluator>(std::move(prog_), state, std::move(ap), p->origin);
         return p;
     }
 
@@ -1006,6 +1019,7 @@ private:
     bool uses_transition_ = false;
     Program prog_;
     std::vector<std::pair<std::string, Type>> scope_;
+    std::map<std::string, std::string>& known_;
 };
 
 /// The properties loaded from files, for the life of the program.
@@ -1017,15 +1031,24 @@ std::deque<std::unique_ptr<TextProperty>>& loaded() {
 }  // namespace
 
 Property TextProperty::entry() const {
-    Property p{id, kind, claim, source, nullptr, nullptr, nullptr, refines, note, false};
-    p.text = eval.get();
+    Property p{id, kind, claim, source, refines, note, eval.get(), std::span<const About>(about), has_about};
     return p;
 }
 
-std::vector<std::unique_ptr<TextProperty>> parse_text(std::string_view text, const std::string& filename,
-                                                      Mode mode) {
+std::vector<std::unique_ptr<TextProperty>> parse_text(std::string_view text, const std::string& filename) {
+    std::map<std::string, std::string> known;
     std::vector<Tok> toks = Lexer(text, filename).run();
-    return Parser(std::move(toks), filename, mode).file();
+    return Parser(std::move(toks), filename, Mode::User, known).file();
+}
+
+std::vector<std::unique_ptr<TextProperty>> parse_catalog(const std::vector<CatalogFile>& files) {
+    std::map<std::string, std::string> known;
+    std::vector<std::unique_ptr<TextProperty>> out;
+    for (const CatalogFile& f : files) {
+        std::vector<Tok> toks = Lexer(f.text, f.path).run();
+        for (auto& p : Parser(std::move(toks), f.path, Mode::Catalog, known).file()) out.push_back(std::move(p));
+    }
+    return out;
 }
 
 namespace {
@@ -1047,30 +1070,32 @@ std::vector<std::unique_ptr<TextProperty>> read_catalog_text(const std::string& 
     namespace fs = std::filesystem;
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) throw ParseError(dir + ":0:0: not a directory of property files");
-    std::vector<std::string> files;
+    std::vector<std::string> paths;
     for (const auto& e : fs::directory_iterator(dir, ec))
-        if (e.path().extension() == ".rcp") files.push_back(e.path().string());
-    std::sort(files.begin(), files.end());
-    std::vector<std::unique_ptr<TextProperty>> out;
-    std::map<std::string, std::string> seen;
-    for (const auto& f : files)
-        for (auto& p : parse_text(read_text(f), f, Mode::Catalog)) {
-            if (auto it = seen.find(p->id); it != seen.end())
-                throw ParseError(p->origin + ": duplicate property id '" + p->id + "' (already defined at " +
-                                 it->second + ")");
-            seen[p->id] = p->origin;
-            out.push_back(std::move(p));
-        }
-    return out;
+        if (e.path().extension() == ".rcp") paths.push_back(e.path().string());
+    if (paths.empty()) throw ParseError(dir + ":0:0: no .rcp file in the directory");
+    std::sort(paths.begin(), paths.end());
+    std::vector<std::string> texts;
+    for (const auto& f : paths) texts.push_back(read_text(f));
+    std::vector<CatalogFile> files;
+    for (std::size_t i = 0; i < paths.size(); ++i) files.push_back({paths[i], texts[i]});
+    return parse_catalog(files);
 }
 
 std::vector<std::string> use_catalog_text(const std::string& dir) {
+    auto props = read_catalog_text(dir);
+    clear_loaded();
+    // Kept for the life of the program (the registry views them), apart
+    // from the user properties that clear_loaded() forgets.
+    static std::deque<std::unique_ptr<TextProperty>> catalog_texts;
+    std::vector<Property> entries;
     std::vector<std::string> ids;
-    for (auto& p : read_catalog_text(dir)) {
+    for (auto& p : props) {
         ids.push_back(p->id);
-        loaded().push_back(std::move(p));
-        use_text(loaded().back()->id, loaded().back()->eval.get());
+        catalog_texts.push_back(std::move(p));
+        entries.push_back(catalog_texts.back()->entry());
     }
+    replace_catalog(std::move(entries));
     return ids;
 }
 

@@ -42,6 +42,15 @@ python3 -c 'import json,sys; j=json.load(open("out")); s=j["switches"]; sys.exit
 "$bin" check --profile "$pf" --tasks 3 --depth 3 --no-progress >out 2>err
 rc=$?; [[ $rc == 0 || $rc == 1 ]] || { echo "FAIL: check --profile FILE: exit $rc"; cat err; fail=1; }
 has "check --profile FILE names the profile" out 'no-parent-check'
+# The reports name a profile file by its path and its base, not only its name.
+has "check: the file and its base" out "^profile no-parent-check (file $pf, based on mainline): "
+"$bin" check --profile "$pf" --tasks 2 --depth 1 --no-progress --json pj.json --html p.html >/dev/null 2>err
+python3 -c 'import json,sys; r=json.load(open("pj.json"))["results"][0]; sys.exit(0 if r["profile_file"]==sys.argv[1] and r["profile_builtin"] is False and r["profile_base"]=="mainline" else 1)' "$pf" \
+  || { echo "FAIL: JSON profile_file / profile_base"; head -c 400 pj.json; fail=1; }
+has "html: the file and its base" p.html "(file <code class=\"profile-file\">$pf</code>, based on <code>mainline</code>)"
+"$bin" check --profile v5 --tasks 2 --depth 1 --no-progress --json bj.json >/dev/null 2>err
+python3 -c 'import json,sys; r=json.load(open("bj.json"))["results"][0]; sys.exit(0 if r["profile_file"]=="profiles/v5.profile" and r["profile_builtin"] is True and r["profile_base"] is None else 1)' \
+  || { echo "FAIL: JSON of a built-in profile"; head -c 400 bj.json; fail=1; }
 # Same verdicts as v5 there (mainline minus the merge's check is v5 up to the
 # bit numbers, which check's alphabet names, not numbers).
 "$bin" check --profile v5 --tasks 3 --depth 3 --no-progress >v5.out 2>err

@@ -7,6 +7,7 @@
 
 #include "checker/engine/check.hpp"
 #include "checker/engine/suite.hpp"
+#include "properties/lang/lang.hpp"
 #include "refimpl/profile.hpp"
 
 using namespace reapcheck;
@@ -35,13 +36,34 @@ uint64_t enabled_sum(const Coverage& c) {
 
 }  // namespace
 
-TEST_CASE("coverage: every catalog property but the covers says what it is about") {
-    for (const props::Property& p : props::catalog()) {
-        CAPTURE(p.id);
-        if (p.kind == props::Kind::Sometimes) CHECK(facts_of(p.id) == nullptr);
-        else CHECK(facts_of(p.id) != nullptr);
-    }
-    CHECK(facts_of("user.not_in_the_catalog") == nullptr);
+TEST_CASE("coverage: a user property's about clause gives it vacuity") {
+    // What a property is about is a clause of its text (docs/property-language.md),
+    // so a user property gets vacuity like the catalog's; without the clause, none.
+    props::lang::clear_loaded();
+    const auto texts = props::lang::parse_text(
+        "step user.traced_notify { claim \"c\" source \"s\" about traced, notify\n"
+        "  holds forall e in notifies: e.traced => not e.selfreap }\n"
+        "step user.no_about { claim \"c\" source \"s\"\n"
+        "  holds forall e in notifies: e.traced => not e.selfreap }\n",
+        "u.rcp");
+    for (const auto& t : texts) props::add_user(t->entry());
+    Bounds b;
+    b.tasks = 3;
+    b.depth = 4;
+    b.ptrace = false;
+    CheckOptions o;
+    o.bounds = b;
+    o.liveness = false;
+    o.properties = {"user.traced_notify", "user.no_about"};
+    const CheckResult off = check(*refimpl::find_profile("mainline"), o);
+    CHECK(vacuous(off, "user.traced_notify"));
+    CHECK_FALSE(vacuous(off, "user.no_about"));
+    for (const Vacuity& v : off.coverage.vacuous)
+        if (v.property == "user.traced_notify") CHECK(v.why == "the run never had a traced task");
+    o.bounds.ptrace = true;
+    const CheckResult on = check(*refimpl::find_profile("mainline"), o);
+    CHECK_FALSE(vacuous(on, "user.traced_notify"));
+    props::clear_user();
 }
 
 TEST_CASE("coverage: action counts add up to the transitions, whatever the thread count") {
