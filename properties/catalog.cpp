@@ -427,6 +427,13 @@ bool autokill_requires_autoreap(const StepView& v) {
     return v.result.ret == -kEINVAL;
 }
 
+bool autokill_requires_privilege(const StepView& v) {
+    if (!v.profile.autokill_needs_nnp_or_cap || !is_clone_with(v, v.profile.autokill_bit)) return true;
+    if (v.call.clone_flags & v.profile.nnp_bit) return true;
+    if (v.pre.tasks[v.call.actor].cap_sys_admin) return true;
+    return !v.result.ok();
+}
+
 bool nnp_rejects_thread(const StepView& v) {
     if (!is_clone_with(v, v.profile.nnp_bit | kCLONE_THREAD)) return true;
     return v.result.ret == -kEINVAL;
@@ -616,6 +623,11 @@ const std::vector<Property> kCatalog = {
      "clone3 with CLONE_PIDFD_AUTOKILL but without CLONE_AUTOREAP fails with EINVAL.",
      "kernel/fork.c:copy_process; selftest autokill_requires_autoreap", nullptr, autokill_requires_autoreap,
      has_autokill, "", "", false},
+    {"autokill.requires_privilege", Kind::Step,
+     "clone3 with CLONE_PIDFD_AUTOKILL but without CLONE_NNP never succeeds for a caller without "
+     "CAP_SYS_ADMIN (EPERM), where the profile has the privilege check.",
+     "kernel/fork.c:copy_process (v5, mainline); selftest autokill_requires_cap_sys_admin", nullptr,
+     autokill_requires_privilege, has_autokill, "", "", false},
     {"nnp.rejects_thread", Kind::Step, "clone3 with CLONE_NNP | CLONE_THREAD fails with EINVAL.",
      "kernel/fork.c:copy_process; selftest nnp_rejects_thread", nullptr, nnp_rejects_thread, has_nnp, "", "",
      false},
