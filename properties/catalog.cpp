@@ -427,6 +427,12 @@ bool autokill_requires_autoreap(const StepView& v) {
     return v.result.ret == -kEINVAL;
 }
 
+bool legacy_low_bits(const StepView& v) {
+    // the view holds what sys_clone keeps: the low 32 bits (trace.cpp)
+    if (v.call.kind != CallView::Kind::Clone || !v.call.legacy || v.call.clone_flags != 0) return true;
+    return v.result.ok() && !autoreap_of(v.post, v.result.task);
+}
+
 bool autokill_requires_privilege(const StepView& v) {
     if (!v.profile.autokill_needs_nnp_or_cap || !is_clone_with(v, v.profile.autokill_bit)) return true;
     if (v.call.clone_flags & v.profile.nnp_bit) return true;
@@ -623,6 +629,10 @@ const std::vector<Property> kCatalog = {
      "clone3 with CLONE_PIDFD_AUTOKILL but without CLONE_AUTOREAP fails with EINVAL.",
      "kernel/fork.c:copy_process; selftest autokill_requires_autoreap", nullptr, autokill_requires_autoreap,
      has_autokill, "", "", false},
+    {"clone.legacy_low_bits", Kind::Step,
+     "Legacy clone() takes only the low 32 flag bits: one with no flag among them (CLONE_AUTOREAP's bit, "
+     "above 32, is dropped) creates a child, and not an autoreap one.",
+     "kernel/fork.c:sys_clone (lower_32_bits)", nullptr, legacy_low_bits, has_autoreap, "", "", false},
     {"autokill.requires_privilege", Kind::Step,
      "clone3 with CLONE_PIDFD_AUTOKILL but without CLONE_NNP never succeeds for a caller without "
      "CAP_SYS_ADMIN (EPERM), where the profile has the privilege check.",

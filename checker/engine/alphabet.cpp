@@ -119,6 +119,11 @@ void enabled_actions(const State& s, const Profile& p, const Bounds& b, std::vec
                 // calls (EINVAL: self-loops)
                 domain.push_back(flags({CloneFlag::THREAD, CloneFlag::SIGHAND, CloneFlag::VM, CloneFlag::AUTOREAP}));
                 domain.push_back(flags({CloneFlag::THREAD, CloneFlag::SIGHAND, CloneFlag::VM, CloneFlag::NNP}));
+                // rfc-v1 checks CLONE_PIDFD before CLONE_THREAD: only with
+                // PIDFD does a THREAD|AUTOREAP call reach the thread check
+                if (pidfd_for_autoreap && open_pidfds(s, t) < 1)
+                    domain.push_back(flags({CloneFlag::THREAD, CloneFlag::SIGHAND, CloneFlag::VM, CloneFlag::PIDFD,
+                                            CloneFlag::AUTOREAP}));
             }
             for (const auto& f : domain)
                 for (int sig : {0, int(kSIGCHLD)}) {

@@ -116,6 +116,8 @@ const std::map<std::string_view, std::vector<Fact>>& about() {
         {"autokill.last_reference", {F::AutokillPidfd}},
         {"autokill.requires_autoreap", {F::CloneAutokill}},
         {"nnp.rejects_thread", {F::CloneNnp, F::CloneThread}},
+        {"clone.legacy_low_bits", {}},
+        {"autokill.requires_privilege", {F::CloneAutokill}},
         {"aux.parents", {}},
         {"aux.orphans", {}},
         {"aux.resting", {}},
