@@ -39,7 +39,10 @@ const std::vector<Mutant> kMutants = {
      "CLONE_PIDFD_AUTOKILL without CLONE_NNP is accepted from a caller without CAP_SYS_ADMIN.", autokill_perm,
      ""},
     {Fault::NnpNotSet, "copy_process.nnp_not_set", "kernel/fork.c:copy_process",
-     "CLONE_NNP does not set no_new_privs on the child.", nnp, ""},
+     "CLONE_NNP does not set no_new_privs on the child.", nnp,
+     "no call of the model reads no_new_privs: the AUTOKILL privilege check tests the CLONE_NNP flag of the "
+     "call, not the caller's no_new_privs, and PR_GET_NO_NEW_PRIVS and setuid execs are not modelled; only an "
+     "`expect nnp` line sees it"},
     {Fault::NnpThread, "copy_process.nnp_thread", "kernel/fork.c:copy_process",
      "CLONE_NNP | CLONE_THREAD is accepted.", nnp, ""},
     // ---- kernel/signal.c ----

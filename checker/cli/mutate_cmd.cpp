@@ -241,7 +241,9 @@ int run_mutate(const MutateCli& o) {
             if (m->applies && !m->applies(*p)) continue;
             tasks.push_back([m, p, &mo, &base] {
                 MutantRun r = engine::run_mutant(*p, *m, base.at(p->name), mo);
-                if (r.status == MutantRun::Status::Survived && mo.diff_survivors) engine::diff_survivor(*p, *m, mo, r);
+                if ((r.status == MutantRun::Status::Survived || r.status == MutantRun::Status::Equivalent) &&
+                    mo.diff_survivors)
+                    engine::diff_survivor(*p, *m, mo, r);
                 return engine::to_json(r);
             });
         }

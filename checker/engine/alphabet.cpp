@@ -16,7 +16,7 @@ std::string Bounds::describe() const {
                        "ptrace={} autokill={} parent={} subreaper={} sigaction={}",
                        tasks, threads, pidfds, depth == 0 ? std::string("none") : std::to_string(depth), codes,
                        exec, kill, blocking, ptrace, autokill, parent, subreaper, sigaction) +
-           (autoreap_pidfd ? " autoreap-pidfd=true" : "");
+           (autoreap_pidfd ? " autoreap-pidfd=true" : "") + (capset ? " capset=true" : "");
 }
 
 int live_tasks(const State& s) {
@@ -95,6 +95,11 @@ void enabled_actions(const State& s, const Profile& p, const Bounds& b, std::vec
                     domain.push_back(flags({CloneFlag::PIDFD, CloneFlag::AUTOREAP, CloneFlag::PIDFD_AUTOKILL}));
                     // autokill.requires_autoreap speaks about this one (EINVAL: a self-loop)
                     domain.push_back(flags({CloneFlag::PIDFD, CloneFlag::PIDFD_AUTOKILL}));
+                    // autokill.requires_privilege: CLONE_NNP is the unprivileged
+                    // caller's way through (kernel/fork.c:copy_process)
+                    if (b.capset)
+                        domain.push_back(
+                            flags({CloneFlag::PIDFD, CloneFlag::AUTOREAP, CloneFlag::PIDFD_AUTOKILL, CloneFlag::NNP}));
                 }
             }
             if (pidfd_for_autoreap && open_pidfds(s, t) < 1) {
@@ -114,6 +119,11 @@ void enabled_actions(const State& s, const Profile& p, const Bounds& b, std::vec
                 // calls (EINVAL: self-loops)
                 domain.push_back(flags({CloneFlag::THREAD, CloneFlag::SIGHAND, CloneFlag::VM, CloneFlag::AUTOREAP}));
                 domain.push_back(flags({CloneFlag::THREAD, CloneFlag::SIGHAND, CloneFlag::VM, CloneFlag::NNP}));
+                // rfc-v1 checks CLONE_PIDFD before CLONE_THREAD: only with
+                // PIDFD does a THREAD|AUTOREAP call reach the thread check
+                if (pidfd_for_autoreap && open_pidfds(s, t) < 1)
+                    domain.push_back(flags({CloneFlag::THREAD, CloneFlag::SIGHAND, CloneFlag::VM, CloneFlag::PIDFD,
+                                            CloneFlag::AUTOREAP}));
             }
             for (const auto& f : domain)
                 for (int sig : {0, int(kSIGCHLD)}) {
@@ -200,6 +210,11 @@ void enabled_actions(const State& s, const Profile& p, const Bounds& b, std::vec
         {
             Call c;
             c.sys = Sys::Sigpending;
+            add(t, c);
+        }
+        if (b.capset && task.cap_sys_admin) {   // capset(2) dropping CAP_SYS_ADMIN (children inherit it)
+            Call c;
+            c.sys = Sys::CapsetDrop;
             add(t, c);
         }
         // pidfds: open one on another live process, close, wait on it

@@ -33,6 +33,11 @@ struct Bounds {
     bool autoreap_pidfd = false;
     bool legacy_clone = true;         ///< legacy clone() (AUTOREAP bit; PARENT with SIGCHLD)
     bool wnowait = true;              ///< waitid P_ALL WEXITED|WNOHANG|WNOWAIT|__WALL
+    /// `capset drop` (a task gives up CAP_SYS_ADMIN) and, with pidfds and
+    /// autokill, clone3 PIDFD|AUTOREAP|PIDFD_AUTOKILL|NNP: the privilege
+    /// check of CLONE_PIDFD_AUTOKILL (v5, mainline) meets a caller without
+    /// the capability, with and without CLONE_NNP.
+    bool capset = false;
     [[nodiscard]] std::string describe() const;
 };
 

@@ -223,13 +223,13 @@ void diff_actions(const State& s, const Profile& p, const DiffOptions& o, std::v
             c.flags = flags({CloneFlag::NNP});
             c.exit_signal = kSIGCHLD;
             add(t, c);
-            if (b.autokill && b.pidfds > 0 && open < b.pidfds) {
+            if (b.autokill && b.pidfds > 0 && open < b.pidfds && !b.capset) {   // else check's alphabet has it
                 c.flags = flags({CloneFlag::PIDFD, CloneFlag::AUTOREAP, CloneFlag::PIDFD_AUTOKILL, CloneFlag::NNP});
                 c.exit_signal = 0;
                 add(t, c);
             }
         }
-        if (o.capset && task.cap_sys_admin) {
+        if (o.capset && !b.capset && task.cap_sys_admin) {
             scn::Call c;
             c.sys = Sys::CapsetDrop;
             add(t, c);

@@ -22,6 +22,7 @@ const char* to_string(MutantRun::Status s) {
     case MutantRun::Status::ModelError: return "model error";
     case MutantRun::Status::Unknown: return "unknown";
     case MutantRun::Status::NotApplicable: return "n/a";
+    case MutantRun::Status::Equivalent: return "equivalent";
     }
     return "?";
 }
@@ -49,38 +50,81 @@ MutantRun run_mutant(const Profile& p, const Mutant& m, const CheckResult& base,
             (pr->kind == props::Kind::Sometimes && v.kind == Verdict::Kind::NotCovered))
             opts.stop_when_found.push_back(v.property);
     }
+    // A verdict that settles differently: a violation where the correct
+    // model holds, a cover hit that the correct model never hits. Both are
+    // monotone (more depth only finds more), so a depth-capped run may
+    // report them; `complete` adds the changes only a finished review shows.
+    auto collect = [&](const CheckResult& mr, bool complete_run) {
+        for (const Verdict& v : mr.verdicts) {
+            auto it = correct.find(v.property);
+            if (it == correct.end()) continue;
+            const Verdict::Kind b = it->second;
+            bool kill = false;
+            if (v.kind == Verdict::Kind::Violated && b != Verdict::Kind::Violated) kill = true;
+            if (v.kind == Verdict::Kind::Covered && b == Verdict::Kind::NotCovered) kill = true;
+            if (complete_run && v.kind != b && v.kind != Verdict::Kind::Unknown && b != Verdict::Kind::Unknown)
+                kill = true;
+            if (kill)
+                r.kills.push_back({v.property, engine::to_string(b), engine::to_string(v.kind), v.reason, v.trace});
+        }
+    };
+    auto run = [&](const std::vector<NamedBounds>& suite, CheckResult& mr) {
+        try {
+            mr = check_suite(q, suite, opts);
+        } catch (const std::exception& e) {   // an engine bug under the mutant (a trace that does not replay)
+            r.status = MutantRun::Status::Unknown;
+            r.model_errors.push_back(std::string("engine: ") + e.what());
+            return false;
+        }
+        r.seconds += mr.stats.seconds;
+        r.states += mr.stats.states;
+        return true;
+    };
+    // Pass 1: every configuration of the suite to depth shallow_depth at
+    // most. Most mutants break a property within a few steps in one of them
+    // (BFS finds the shortest counterexample first), and this finds it
+    // without exhausting the configurations that come before it.
     CheckResult mr;
-    try {
-        mr = check_suite(q, o.suite, opts);
-    } catch (const std::exception& e) {   // an engine bug under the mutant (a trace that does not replay)
-        r.status = MutantRun::Status::Unknown;
-        r.model_errors.push_back(std::string("engine: ") + e.what());
-        return r;
+    if (o.shallow_depth > 0) {
+        std::vector<NamedBounds> shallow = o.suite;
+        bool capped = false;
+        for (NamedBounds& nb : shallow) {
+            if (nb.bounds.depth == 0 || nb.bounds.depth > o.shallow_depth) {
+                nb.bounds.depth = o.shallow_depth;
+                capped = true;
+            }
+            nb.liveness = false;
+        }
+        if (capped) {
+            if (!run(shallow, mr)) return r;
+            collect(mr, false);
+            if (!r.kills.empty()) {
+                r.status = MutantRun::Status::Killed;
+                return r;
+            }
+            // A broken refimpl contract already tells this mutant from the
+            // correct model (the review would print MODEL ERROR and exit 3).
+            if (!mr.model_errors.empty()) {
+                r.model_errors = mr.model_errors;
+                r.status = MutantRun::Status::ModelError;
+                return r;
+            }
+        }
     }
-    r.seconds = mr.stats.seconds;
-    r.states = mr.stats.states;
+    // Pass 2: the review itself.
+    if (!run(o.suite, mr)) return r;
     r.model_errors = mr.model_errors;
     bool early = false, all_complete = true;
-    for (const auto& run : mr.runs) {
-        const Stats& st = std::get<2>(run);
+    for (const auto& rn : mr.runs) {
+        const Stats& st = std::get<2>(rn);
         early |= st.stop_reason == "every property settled";
         all_complete &= complete(st);
     }
-    for (const Verdict& v : mr.verdicts) {
-        auto it = correct.find(v.property);
-        if (it == correct.end()) continue;
-        const Verdict::Kind b = it->second;
-        bool kill = false;
-        if (v.kind == Verdict::Kind::Violated && b != Verdict::Kind::Violated) kill = true;
-        if (v.kind == Verdict::Kind::Covered && b == Verdict::Kind::NotCovered) kill = true;
-        if (!early && all_complete && v.kind != b && v.kind != Verdict::Kind::Unknown && b != Verdict::Kind::Unknown)
-            kill = true;
-        if (kill)
-            r.kills.push_back({v.property, engine::to_string(b), engine::to_string(v.kind), v.reason, v.trace});
-    }
+    collect(mr, !early && all_complete);
     if (!r.kills.empty()) r.status = MutantRun::Status::Killed;
     else if (!r.model_errors.empty()) r.status = MutantRun::Status::ModelError;
     else if (!all_complete && !early) r.status = MutantRun::Status::Unknown;
+    else if (!m.equivalent.empty()) r.status = MutantRun::Status::Equivalent;
     else r.status = MutantRun::Status::Survived;
     return r;
 }
@@ -114,6 +158,8 @@ void diff_survivor(const Profile& p, const Mutant& m, const MutateOptions& o, Mu
         r.diff_verdict = engine::to_string(pd.verdict);
         r.diff_bound = pd.bound();
         if (pd.verdict == PairDiff::Verdict::Different) {
+            // a declared equivalent mutant that behaves differently is not one
+            if (r.status == MutantRun::Status::Equivalent) r.status = MutantRun::Status::Survived;
             r.diff_statement = pd.statement;
             r.diff_correct = pd.result_a;
             r.diff_mutant = pd.result_b;
@@ -146,7 +192,7 @@ MutantRun mutant_run_from_json(const nlohmann::json& j) {
     r.profile = j.at("profile");
     const std::string st = j.at("status");
     for (auto s : {MutantRun::Status::Killed, MutantRun::Status::Survived, MutantRun::Status::ModelError,
-                   MutantRun::Status::Unknown, MutantRun::Status::NotApplicable})
+                   MutantRun::Status::Unknown, MutantRun::Status::NotApplicable, MutantRun::Status::Equivalent})
         if (st == to_string(s)) r.status = s;
     r.seconds = j.at("seconds");
     r.states = j.at("states");
@@ -183,7 +229,12 @@ std::string indent(const std::string& text, const char* pad = "      ") {
 }
 
 struct Score {
-    int applicable = 0, killed = 0, survived = 0, model_error = 0, unknown = 0;
+    int applicable = 0, killed = 0, survived = 0, model_error = 0, unknown = 0, equivalent = 0;
+    /// Killed, or stopped by a broken refimpl contract (the review reports
+    /// MODEL ERROR: the mutant does not pass unnoticed).
+    [[nodiscard]] int detected() const { return killed + model_error; }
+    [[nodiscard]] int non_equivalent() const { return applicable - equivalent; }
+    [[nodiscard]] double score() const { return non_equivalent() ? double(detected()) / non_equivalent() : 0.0; }
 };
 
 std::vector<std::pair<std::string, Score>> scores(const std::vector<MutantRun>& rs) {
@@ -200,6 +251,7 @@ std::vector<std::pair<std::string, Score>> scores(const std::vector<MutantRun>& 
             s.survived += r.status == MutantRun::Status::Survived;
             s.model_error += r.status == MutantRun::Status::ModelError;
             s.unknown += r.status == MutantRun::Status::Unknown;
+            s.equivalent += r.status == MutantRun::Status::Equivalent;
         }
         if (any) out.emplace_back(p.name, s);
     }
@@ -227,6 +279,10 @@ std::string format_mutation(const std::vector<MutantRun>& rs, bool traces) {
             o += fmt::format("  [{} states, {:.1f} s]", r.states, r.seconds);
         o += "\n";
         for (const auto& e : r.model_errors) o += indent("model error: " + e);
+        if (r.status == MutantRun::Status::Equivalent) {
+            const Mutant* m = find_mutant(r.mutant);
+            if (m) o += indent("why: " + std::string(m->equivalent));
+        }
         if (traces && r.status == MutantRun::Status::Killed && !r.kills.empty()) {
             o += "      " + r.kills.front().configuration + "\n";
             if (!r.kills.front().trace.empty()) o += indent(r.kills.front().trace, "        ");
@@ -241,17 +297,20 @@ std::string format_mutation(const std::vector<MutantRun>& rs, bool traces) {
             }
         }
     }
-    o += "\nmutation score (killed / applicable)\n";
+    o += "\nmutation score (killed or model error / applicable and not equivalent)\n";
     Score total;
     for (const auto& [name, s] : scores(rs)) {
-        o += fmt::format("  {:<11} {:>3} / {:<3} {:5.1f}%  survived {}, model error {}, unknown {}\n", name, s.killed,
-                         s.applicable, s.applicable ? 100.0 * s.killed / s.applicable : 0.0, s.survived,
-                         s.model_error, s.unknown);
+        o += fmt::format("  {:<11} {:>3} / {:<3} {:5.1f}%  killed {}, model error {}, equivalent {}, survived {}, "
+                         "unknown {} ({} applicable)\n",
+                         name, s.detected(), s.non_equivalent(), 100.0 * s.score(), s.killed, s.model_error,
+                         s.equivalent, s.survived, s.unknown, s.applicable);
         total.applicable += s.applicable;
         total.killed += s.killed;
+        total.model_error += s.model_error;
+        total.equivalent += s.equivalent;
     }
-    o += fmt::format("  {:<11} {:>3} / {:<3} {:5.1f}%\n", "all", total.killed, total.applicable,
-                     total.applicable ? 100.0 * total.killed / total.applicable : 0.0);
+    o += fmt::format("  {:<11} {:>3} / {:<3} {:5.1f}%\n", "all", total.detected(), total.non_equivalent(),
+                     100.0 * total.score());
     return o;
 }
 
@@ -278,7 +337,8 @@ nlohmann::json mutation_json(const std::vector<MutantRun>& rs) {
                                {"survived", s.survived},
                                {"model_error", s.model_error},
                                {"unknown", s.unknown},
-                               {"score", s.applicable ? double(s.killed) / s.applicable : 0.0}});
+                               {"equivalent", s.equivalent},
+                               {"score", s.score()}});
     return j;
 }
 

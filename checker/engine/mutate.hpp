@@ -35,7 +35,9 @@ namespace reapcheck::engine {
 
 /// One mutant under one profile.
 struct MutantRun {
-    enum class Status { Killed, Survived, ModelError, Unknown, NotApplicable };
+    /// Equivalent: survived, and the mutant is declared equivalent in this
+    /// profile (Mutant::equivalent says why; the survivor diff checks it).
+    enum class Status { Killed, Survived, ModelError, Unknown, NotApplicable, Equivalent };
     std::string mutant, profile;
     Status status = Status::NotApplicable;
     struct Kill {
@@ -63,6 +65,10 @@ struct MutateOptions {
     CheckOptions base;                 ///< limits, symmetry
     bool diff_survivors = true;
     double diff_seconds = 60;          ///< limit of each survivor diff
+    /// Depth of the first pass over the suite (each configuration capped at
+    /// it; 0: no first pass): a kill found there ends the mutant's run
+    /// before the full review (docs/mutation.md).
+    int shallow_depth = 4;
 };
 
 /// The correct model's review under `p` (the baseline mutants are compared with).

@@ -28,7 +28,7 @@ std::vector<NamedBounds> default_suite() {
     b.sigaction = b.blocking = true;
     // rfc-v1 creates autoreap processes only with CLONE_PIDFD: without this
     // switch its autoreap rules were explored in `pidfd` alone. Set in
-    // waiters, ptrace and subreaper4; in signals, threads and exec-kill the
+    // waiters, ptrace, subreaper4 and threads4; in signals, threads and exec-kill the
     // pidfd gave rfc-v1 3.5, 7 and 5 times the states of mainline (measured,
     // docs/mutation.md).
     b.autoreap_pidfd = true;
@@ -58,6 +58,29 @@ std::vector<NamedBounds> default_suite() {
     // whole graph): the exhaustive configurations do, subreapers included
     // (signals).
     s.push_back({"subreaper4", b, false});
+    // Four tasks with threads and ptrace, to depth 7: a thread's child
+    // orphaned while the leader lives (find_new_reaper hands it to the
+    // sibling thread), and a tracer thread of the real parent letting go of a
+    // zombie autoreap tracee (__ptrace_detach's autoreap hunk: with a
+    // single-threaded tracer the reparenting that follows re-announces the
+    // zombie, docs/mutation.md). mainline: 82,389 states.
+    b = base();
+    b.tasks = 4;
+    b.threads = 2;
+    b.ptrace = true;
+    b.depth = 7;
+    b.autoreap_pidfd = true;
+    s.push_back({"threads4", b, false});
+    // The privilege check of CLONE_PIDFD_AUTOKILL (v5, mainline): a task that
+    // dropped CAP_SYS_ADMIN (capset) clones with and without CLONE_NNP.
+    b = base();
+    b.pidfds = 1;
+    b.autokill = true;
+    b.capset = true;
+    // Depth-bounded: the capability multiplies the pidfd space (2,144,368
+    // states exhausted in mainline, measured); the check needs two steps.
+    b.depth = 4;
+    s.push_back({"privilege", b, false});
     // Every feature at once (threads, pidfds, AUTOKILL, ptrace, exec, kill,
     // blocking waits, CLONE_PARENT, subreapers, sigaction): the interactions
     // the focused configurations cannot see, as deep as a review's budget

@@ -117,3 +117,83 @@ TEST_CASE("audit: a statement no mutant changes is flagged weak; a rejecting clo
     CHECK(std::find(k.begin(), k.end(), "copy_process.autoreap_exit_signal") != k.end());
     CHECK(std::find(f.survivors.begin(), f.survivors.end(), "copy_process.autoreap_exit_signal") == f.survivors.end());
 }
+
+namespace {
+
+/// The privilege configuration of the default suite, shallower: a task may
+/// drop CAP_SYS_ADMIN (capset) and clone with CLONE_PIDFD_AUTOKILL.
+engine::Bounds privilege(int depth) {
+    engine::Bounds b = small();
+    b.tasks = 3;
+    b.pidfds = 1;
+    b.autokill = true;
+    b.capset = true;
+    b.depth = depth;
+    return b;
+}
+
+}  // namespace
+
+TEST_CASE("mutate: copy_process.autokill_perm is killed by autokill.requires_privilege once capset is explored") {
+    const refimpl::Profile& p = *refimpl::find_profile("mainline");
+    const refimpl::Mutant& m = *refimpl::find_mutant("copy_process.autokill_perm");
+    engine::MutateOptions o;
+    o.suite = {{"no-capset", [] {
+                    engine::Bounds b = privilege(3);
+                    b.capset = false;
+                    return b;
+                }()}};
+    // without capset every task keeps CAP_SYS_ADMIN: the mutant is invisible
+    CHECK(engine::run_mutant(p, m, engine::baseline(p, o), o).status == engine::MutantRun::Status::Survived);
+    o.suite = {{"privilege", privilege(3)}};
+    const engine::MutantRun r = engine::run_mutant(p, m, engine::baseline(p, o), o);
+    REQUIRE(r.status == engine::MutantRun::Status::Killed);
+    CHECK(r.kills.front().property == "autokill.requires_privilege");
+    CHECK(r.kills.front().trace.find("capset drop") != std::string::npos);
+    // v4 has no privilege check: the mutant does not apply there
+    CHECK(engine::run_mutant(*refimpl::find_profile("v4"), m, engine::baseline(p, o), o).status ==
+          engine::MutantRun::Status::NotApplicable);
+}
+
+TEST_CASE("mutate: the first, depth-capped pass kills without exhausting the configurations before the killing one") {
+    const refimpl::Profile& p = *refimpl::find_profile("mainline");
+    const refimpl::Mutant& m = *refimpl::find_mutant("copy_process.autokill_perm");
+    engine::Bounds big = small();   // exhaustive, and the mutant cannot act in it (no pidfds)
+    big.tasks = 3;
+    big.depth = 0;
+    big.sigaction = true;
+    engine::MutateOptions o;
+    o.suite = {{"big", big}, {"privilege", privilege(3)}};
+    const engine::CheckResult base = engine::baseline(p, o);
+    o.shallow_depth = 0;
+    const engine::MutantRun full = engine::run_mutant(p, m, base, o);
+    o.shallow_depth = 2;
+    const engine::MutantRun quick = engine::run_mutant(p, m, base, o);
+    REQUIRE(full.status == engine::MutantRun::Status::Killed);
+    REQUIRE(quick.status == engine::MutantRun::Status::Killed);
+    CHECK(quick.kills.front().property == full.kills.front().property);
+    CHECK(full.states > std::get<2>(base.runs.front()).states);   // exhausted "big" first
+    CHECK(quick.states < std::get<2>(base.runs.front()).states);
+}
+
+TEST_CASE("mutate: a declared equivalent mutant is reported as such and does not count against the score") {
+    const refimpl::Profile& p = *refimpl::find_profile("mainline");
+    const refimpl::Mutant& m = *refimpl::find_mutant("copy_process.nnp_not_set");
+    REQUIRE_FALSE(m.equivalent.empty());
+    engine::MutateOptions o;
+    o.suite = {{"small", small()}};
+    const engine::MutantRun e = engine::run_mutant(p, m, engine::baseline(p, o), o);
+    REQUIRE(e.status == engine::MutantRun::Status::Equivalent);
+    CHECK(engine::mutant_run_from_json(engine::to_json(e)).status == engine::MutantRun::Status::Equivalent);
+    engine::MutantRun k;
+    k.mutant = "copy_signal.autoreap_inherited";
+    k.profile = "mainline";
+    k.status = engine::MutantRun::Status::Killed;
+    const nlohmann::json j = engine::mutation_json({k, e});
+    REQUIRE(j["scores"].size() == 1);
+    CHECK(j["scores"][0]["applicable"] == 2);
+    CHECK(j["scores"][0]["equivalent"] == 1);
+    CHECK(j["scores"][0]["score"] == 1.0);
+    CHECK(engine::format_mutation({k, e}, false).find("why: no call of the model reads no_new_privs") !=
+          std::string::npos);
+}
