@@ -146,7 +146,7 @@ gated = re.compile(r"\bp\.(has_|autoreap_|autokill_|parent_rejected|allowed_new)
 faulted = re.compile(r"\b(p|sc)\.fault\b|\bFault::")
 # Reading profile files and the profile registry: configuration, no kernel rule.
 profile_files = re.compile(r"refimpl/profile(_file)?\.(cpp|hpp)$")
-engine_only = re.compile(r"operator==|::hash\(|::mix<|wait_would_block|to_string\(reapcheck::refimpl::Step|"
+engine_only = re.compile(r"operator==|::hash\(|::mix<|wait_would_block|wait_would_report|to_string\(reapcheck::refimpl::Step|"
                          r"task_of_pid_nr|profile_names|errno_from_name|signal_from_name|RecordEvents|"
                          r"sighand_of\(short\) const")
 def text(name, line):
@@ -191,7 +191,7 @@ print()
 #     the running kernel's built-in profile (tests/profiles checks the parser);
 #  C  a contract check (REAPCHECK_REQUIRE): taken only by a refimpl bug;
 #  E  code only the engines call: value equality and hashing of State
-#     (visited sets), wait_would_block (properties), name tables and
+#     (visited sets), wait_would_block and wait_would_report (properties), name tables and
 #     printers used by the parser and the reports, the event recorder, the
 #     const State::sighand_of (only the property catalog calls it).
 def function_at(f, l):

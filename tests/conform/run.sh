@@ -16,6 +16,14 @@ status=0
 "$bin" conform --profile auto "$src"/scenarios/*.scn "$src"/scenarios/*/*.scn || status=$?
 "$bin" conform --profile auto --random "$traces" --seed 1 --out "$out" >"$out/random.log" || status=$?
 cat "$out/random.log"
+# Half as many traces again in the extended alphabet (exec by threads,
+# ptrace of any task, clone flag sets, wait options, closed pidfds), twice
+# as long: with the base batch this is what reaches the refimpl branches
+# bench/conform_coverage.sh counts (measured there with EXT_TRACES=1000
+# TASKS=5 and 2000 traces: the same statements as this test in CI).
+"$bin" conform --profile auto --random "$((traces / 2))" --extended --length 24 --seed 1 --out "$out" \
+    >"$out/extended.log" || status=$?
+grep -v '^conform: trace ' "$out/extended.log" | tail -n 12
 # Issue 19's rule 1 (a SIGKILL through a thread pidfd to an exiting thread
 # does nothing) must be reached by the random draws too, not only by its
 # scenario: the run counts such statements (6 in CI's 2000 traces; the
