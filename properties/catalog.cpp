@@ -1,5 +1,5 @@
 // The built-in catalog is text: properties/catalog/*.rcp, embedded in the
-// binary by the build (scripts/embed_catalog.cmake) and read by the property
+// binary by the build (scripts/embed_texts.cmake) and read by the property
 // language's parser (properties/lang/) on first use. Nothing here predicates:
 // the evaluator of properties/lang/eval.cpp is the only one.
 #include <cstdio>

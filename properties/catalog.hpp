@@ -142,7 +142,7 @@ void replace_catalog(std::vector<Property> props);
 /// nullptr when unknown; user properties included.
 const Property* find(std::string_view id);
 
-/// One embedded catalog file (generated source, scripts/embed_catalog.cmake).
+/// One embedded catalog file (generated source, scripts/embed_texts.cmake).
 struct BuiltinCatalogText {
     const char* path;   ///< "properties/catalog/2-lifecycle.rcp"
     const char* text;
