@@ -114,23 +114,39 @@ std::vector<Config> configs() {
     return cs;
 }
 
-}  // namespace
-
-TEST_CASE("por: actions declared independent commute (seeded random reachable states)") {
-    const uint64_t want = wanted_pairs();
-    std::mt19937_64 rng(13);
-    uint64_t pairs = 0, states = 0;
-    std::map<std::string, uint64_t> by_class;
-    std::vector<std::string> refuted;
+// Seeded random walks over configs(), one config after the other: each walk
+// starts from the initial state and takes up to 40 random enabled actions,
+// calling visit(config, profile, state, enabled actions, rng) at every state
+// before the step. Walks go on while more() holds.
+template <class More, class Visit>
+void random_walks(uint64_t seed, More more, Visit visit) {
+    std::mt19937_64 rng(seed);
     const auto cs = configs();
-    for (uint64_t walk = 0; pairs < want && refuted.size() < 5; ++walk) {
+    for (uint64_t walk = 0; more(); ++walk) {
         const Config& c = cs[walk % cs.size()];
         const refimpl::Profile& p = *refimpl::find_profile(c.profile);
         State s = refimpl::initial_state();
         std::vector<Action> acts;
-        for (int step = 0; step < 40; ++step) {
+        for (int step = 0; step < 40 && more(); ++step) {
             enabled_actions(s, p, c.b, acts);
             if (acts.empty()) break;
+            visit(c, p, s, acts, rng);
+            s = apply(s, p, acts[rng() % acts.size()]).post;
+        }
+    }
+}
+
+}  // namespace
+
+TEST_CASE("por: actions declared independent commute (seeded random reachable states)") {
+    const uint64_t want = wanted_pairs();
+    uint64_t pairs = 0, states = 0;
+    std::map<std::string, uint64_t> by_class;
+    std::vector<std::string> refuted;
+    random_walks(
+        13, [&] { return pairs < want && refuted.size() < 5; },
+        [&](const Config& c, const refimpl::Profile& p, const State& s, const std::vector<Action>& acts,
+            std::mt19937_64&) {
             ++states;
             for (std::size_t i = 0; i < acts.size(); ++i)
                 for (std::size_t j = i + 1; j < acts.size(); ++j) {
@@ -143,9 +159,7 @@ TEST_CASE("por: actions declared independent commute (seeded random reachable st
                         refuted.push_back(std::string(c.profile) + ": " + describe_action(acts[i]) + " and " +
                                           describe_action(acts[j]) + ": " + why + "\n" + describe(s));
                 }
-            s = apply(s, p, acts[rng() % acts.size()]).post;
-        }
-    }
+        });
     MESSAGE("independent pairs tested: " << pairs << " in " << states << " states");
     for (const auto& [k, n] : by_class) MESSAGE("  " << k << ": " << n);
     for (const auto& r : refuted) FAIL_CHECK(r);
@@ -155,18 +169,12 @@ TEST_CASE("por: actions declared independent commute (seeded random reachable st
 
 TEST_CASE("por: C1 of pidfs_exit: every action of a path without it commutes with it") {
     const uint64_t want = wanted_pairs() / 4;
-    std::mt19937_64 rng(1313);
     uint64_t pairs = 0, roots = 0;
     std::vector<std::string> refuted;
-    const auto cs = configs();
-    for (uint64_t walk = 0; pairs < want && refuted.size() < 5; ++walk) {
-        const Config& c = cs[walk % cs.size()];
-        const refimpl::Profile& p = *refimpl::find_profile(c.profile);
-        State s = refimpl::initial_state();
-        std::vector<Action> acts;
-        for (int step = 0; step < 40 && refuted.size() < 5; ++step) {
-            enabled_actions(s, p, c.b, acts);
-            if (acts.empty()) break;
+    random_walks(
+        1313, [&] { return pairs < want && refuted.size() < 5; },
+        [&](const Config& c, const refimpl::Profile& p, const State& s, const std::vector<Action>& acts,
+            std::mt19937_64& rng) {
             for (const Action& a : acts) {
                 if (!a.kernel || a.call.sys != scn::Sys::KPidfsExit || !por::pidfs_exit_c1(s, c.b, a.r.actor)) continue;
                 ++roots;
@@ -195,9 +203,7 @@ TEST_CASE("por: C1 of pidfs_exit: every action of a path without it commutes wit
                     u = apply(u, p, here[others[rng() % others.size()]]).post;
                 }
             }
-            s = apply(s, p, acts[rng() % acts.size()]).post;
-        }
-    }
+        });
     MESSAGE("pidfs_exit pairs tested along paths without it: " << pairs << " from " << roots << " states");
     for (const auto& r : refuted) FAIL_CHECK(r);
     CHECK(pairs >= want);
