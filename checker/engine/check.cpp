@@ -185,6 +185,7 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
     }
 
     std::vector<Outcome> outcomes(vis.props.size());
+    std::optional<ReverseGraph> reverse;   // built once, for the first eventually property
     for (std::size_t i = 0; i < vis.props.size(); ++i) {
         Outcome& o = outcomes[i];
         if (vis.props[i]->kind != Kind::Eventually) {
@@ -202,7 +203,8 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
             auto good = vis.good[i];
             good.resize(bfs.size());
             std::vector<bool> goodb(good.begin(), good.end());
-            const auto reach = can_reach(bfs.size(), edges, goodb);
+            if (!reverse) reverse.emplace(bfs.size(), edges);
+            const auto reach = reverse->can_reach(goodb);
             uint32_t bad = UINT32_MAX;   // ids are in BFS order: the first is a shallowest
             for (uint32_t n = 0; n < reach.size() && bad == UINT32_MAX; ++n)
                 if (!reach[n]) bad = n;

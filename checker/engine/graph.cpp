@@ -1,31 +1,59 @@
 #include "checker/engine/graph.hpp"
 
 #include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/compressed_sparse_row_graph.hpp>
+#include <boost/iterator/transform_iterator.hpp>
+#include <boost/pending/queue.hpp>
 #include <boost/graph/breadth_first_search.hpp>
-#include <boost/graph/reverse_graph.hpp>
 #include <boost/graph/strong_components.hpp>
 
 #include <algorithm>
 
 namespace reapcheck::engine {
 
-std::vector<bool> can_reach(std::size_t n, const std::vector<std::pair<uint32_t, uint32_t>>& edges,
-                            const std::vector<bool>& good) {
-    // Reverse reachability from the good nodes: a BFS on the reversed graph
-    // from a virtual source joined to every good node.
-    using G = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
-    G g(n + 1);
-    for (auto [a, b] : edges) boost::add_edge(b, a, g);   // reversed
-    const auto source = n;
+struct ReverseGraph::Impl {
+    // Reversed edges (b, a) for every explored edge (a, b); vertex i of the
+    // CSR graph is state i. One contiguous build: the adjacency_list this
+    // replaces allocated one out-edge vector per state, for each property.
+    using G = boost::compressed_sparse_row_graph<boost::directedS>;
+    G g;
+    std::size_t n;
+    Impl(std::size_t nodes, const std::vector<std::pair<uint32_t, uint32_t>>& edges)
+        : g(boost::edges_are_unsorted_multi_pass,
+            boost::make_transform_iterator(edges.begin(), reversed),
+            boost::make_transform_iterator(edges.end(), reversed), nodes),
+          n(nodes) {}
+    static std::pair<std::size_t, std::size_t> reversed(const std::pair<uint32_t, uint32_t>& e) {
+        return {e.second, e.first};
+    }
+};
+
+ReverseGraph::ReverseGraph(std::size_t n, const std::vector<std::pair<uint32_t, uint32_t>>& edges)
+    : impl_(std::make_unique<Impl>(n, edges)) {}
+
+ReverseGraph::~ReverseGraph() = default;
+
+std::vector<bool> ReverseGraph::can_reach(const std::vector<bool>& good) const {
+    // A breadth-first search of the reversed graph from every good node at once.
+    const std::size_t n = impl_->n;
+    std::vector<std::size_t> sources;
     for (std::size_t i = 0; i < n; ++i)
-        if (good[i]) boost::add_edge(source, i, g);
-    std::vector<boost::default_color_type> color(n + 1, boost::white_color);
-    boost::breadth_first_search(
-        g, source,
-        boost::color_map(boost::make_iterator_property_map(color.begin(), boost::get(boost::vertex_index, g))));
+        if (good[i]) sources.push_back(i);
+    std::vector<boost::default_color_type> color(n, boost::white_color);
+    if (!sources.empty()) {
+        boost::queue<std::size_t> q;
+        boost::breadth_first_search(
+            impl_->g, sources.begin(), sources.end(), q, boost::default_bfs_visitor(),
+            boost::make_iterator_property_map(color.begin(), boost::get(boost::vertex_index, impl_->g)));
+    }
     std::vector<bool> out(n);
     for (std::size_t i = 0; i < n; ++i) out[i] = color[i] != boost::white_color;
     return out;
+}
+
+std::vector<bool> can_reach(std::size_t n, const std::vector<std::pair<uint32_t, uint32_t>>& edges,
+                            const std::vector<bool>& good) {
+    return ReverseGraph(n, edges).can_reach(good);
 }
 
 Trap trap_of(std::size_t n, const std::vector<std::pair<uint32_t, uint32_t>>& edges, uint32_t start) {

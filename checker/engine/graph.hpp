@@ -2,13 +2,31 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <utility>
 #include <vector>
 
 namespace reapcheck::engine {
 
-/// For each of `n` nodes: can it reach a node with good[node] along `edges`?
-/// (Branching "eventually": from every state a good state stays reachable.)
+/// The explored graph with its edges reversed, in compressed sparse row form:
+/// built once per run and shared by every `eventually` property of it.
+class ReverseGraph {
+public:
+    ReverseGraph(std::size_t n, const std::vector<std::pair<uint32_t, uint32_t>>& edges);
+    ~ReverseGraph();
+    ReverseGraph(const ReverseGraph&) = delete;
+    ReverseGraph& operator=(const ReverseGraph&) = delete;
+
+    /// For each node: can it reach a node with good[node]? (Branching
+    /// "eventually": from every state a good state stays reachable.)
+    [[nodiscard]] std::vector<bool> can_reach(const std::vector<bool>& good) const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+/// One-off form of ReverseGraph(n, edges).can_reach(good).
 std::vector<bool> can_reach(std::size_t n, const std::vector<std::pair<uint32_t, uint32_t>>& edges,
                             const std::vector<bool>& good);
 
