@@ -52,9 +52,61 @@ struct Chunk {
     std::size_t begin, end;
 };
 
+// A direct-mapped cache of the keys this thread recently sent to the table:
+// 2^15 keys (256 KiB, within a core's L2). States expanded one after the other
+// share many successors (both orders of two independent steps lead to the
+// same state), and a key found here was already inserted or found by this
+// thread, so it needs no probe of the table (a cache miss once the table
+// outgrows the caches). Nothing is ever removed from the table, so skipping
+// a key found here loses nothing.
+class RecentKeys {
+public:
+    RecentKeys() : slots_(std::size_t{1} << kBits, kEmpty) {}
+    /// True if key was seen recently; remembers it either way.
+    bool seen(Packed key) {
+        Packed& slot = slots_[std::size_t((key * 0x9e3779b97f4a7c15ULL) >> (64 - kBits))];
+        if (slot == key) return true;
+        slot = key;
+        return false;
+    }
+
+private:
+    static constexpr unsigned kBits = 15;
+    static constexpr Packed kEmpty = ~Packed{0};   // keys have at most 60 bits
+    std::vector<Packed> slots_;
+};
+
+// A direct-mapped cache from a world's own layout (pack_raw) to its
+// canonical key, for symmetry: 2^15 entries (512 KiB). Successors of
+// neighbouring states often come out in the same layout, and their canonical
+// form (sorting the children of every node) is then read, not recomputed.
+class RecentCanon {
+public:
+    RecentCanon() : slots_(std::size_t{1} << kBits, Entry{~Packed{0}, 0}) {}
+    Packed canonical(const World& w, std::uint64_t& hits) {
+        const Packed raw = pack_raw(w);
+        Entry& e = slots_[std::size_t((raw * 0x9e3779b97f4a7c15ULL) >> (64 - kBits))];
+        if (e.raw == raw) {
+            ++hits;
+            return e.canon;
+        }
+        e = {raw, pack_canonical(w)};
+        return e.canon;
+    }
+
+private:
+    static constexpr unsigned kBits = 15;
+    struct Entry {
+        Packed raw, canon;
+    };
+    std::vector<Entry> slots_;
+};
+
 struct alignas(64) Worker {
     std::vector<Packed> next;            // this thread's part of the next level
-    std::uint64_t transitions = 0, expanded = 0, inserted = 0, self_loops = 0;
+    RecentKeys recent;
+    RecentCanon canon;
+    std::uint64_t transitions = 0, expanded = 0, inserted = 0, self_loops = 0, recent_hits = 0, canon_hits = 0;
 };
 
 class Bfs {
@@ -100,6 +152,9 @@ public:
 
 private:
     Packed encode(const World& w) const { return o_.symmetry ? pack_canonical(w) : pack_raw(w); }
+    Packed successor_key(const World& w, Worker& me) const {
+        return o_.symmetry ? me.canon.canonical(w, me.canon_hits) : pack_raw(w);
+    }
     World decode(Packed k) const { return o_.symmetry ? unpack_canonical(k, o_.tasks) : unpack_raw(k, o_.tasks); }
 
     // Expands the states of one chunk. New keys are prefetched when they are
@@ -125,9 +180,13 @@ private:
             me.transitions += std::uint64_t(k);
             ++me.expanded;
             for (int j = 0; j < k; ++j) {
-                const Packed nk = buf[j].changed ? encode(buf[j].next) : key;
+                const Packed nk = buf[j].changed ? successor_key(buf[j].next, me) : key;
                 if (nk == key) {
                     ++me.self_loops;
+                    continue;
+                }
+                if (me.recent.seen(nk)) {
+                    ++me.recent_hits;
                     continue;
                 }
                 table_.prefetch(nk);
@@ -185,8 +244,10 @@ private:
                 st_.expanded += w.expanded;
                 st_.states += w.inserted;
                 st_.self_loops += w.self_loops;
+                st_.recent_hits += w.recent_hits;
+                st_.canon_hits += w.canon_hits;
                 level_new_ += w.inserted;
-                w.transitions = w.expanded = w.inserted = w.self_loops = 0;
+                w.transitions = w.expanded = w.inserted = w.self_loops = w.recent_hits = w.canon_hits = 0;
             }
             st_.peak_frontier_bytes = std::max(st_.peak_frontier_bytes, frontier_bytes());
             if (round_end_ >= chunks_.size()) {   // the level is finished
@@ -299,6 +360,8 @@ nlohmann::json to_json(const ExploreStats& s) {
     j["states"] = s.states;
     j["transitions"] = s.transitions;
     j["self_loops"] = s.self_loops;
+    j["recent_hits"] = s.recent_hits;
+    j["canon_hits"] = s.canon_hits;
     j["expanded"] = s.expanded;
     j["depth"] = s.depth;
     j["level_states"] = s.level_states;
