@@ -26,6 +26,9 @@ struct SymbolicCli {
         sub.add_option("--profile", profile, "Semantic profile: a built-in name or a profile file" + std::string(profile == "all" ? " (or all)" : ""))->capture_default_str();
         sub.add_option("--tasks", f.slots, "Task slots of the model (init and main included)")
             ->check(CLI::Range(2, 8))->capture_default_str();
+        sub.add_option("--threads", f.threads,
+                       "Threads per process (2: CLONE_THREAD, exit_group and the delayed group leader in the model)")
+            ->check(CLI::Range(1, 2))->capture_default_str();
         sub.add_option("--exit-codes", exit_codes, "Exit codes to try, comma-separated (0..255)")->capture_default_str();
         sub.add_flag("--ptrace,!--no-ptrace", f.ptrace, "ptrace_attach / ptrace_detach in the alphabet")->capture_default_str();
         sub.add_flag("--parent,!--no-parent", f.parent, "CLONE_PARENT in the clone domain")->capture_default_str();
