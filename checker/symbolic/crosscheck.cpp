@@ -196,6 +196,7 @@ std::vector<std::pair<std::string, std::vector<model::Act>>> deep_paths(const mo
             {"exit_group zaps a thread blocked in wait4, whose last scan reaps",
              {thread(1), clone(2), wait(2, false), exit_(3), notify(3), exit_group(1), do_exit(2)}},
             {"a thread's children go to its sibling thread", {thread(1), clone(2), exit_(2), notify(2)}},
+            {"a leader's child goes to its younger sibling thread", {clone(1), thread(1), exit_(1), notify(1)}},
             {"a traced sub-thread zombie reaped by its tracer",
              {clone(1), thread(2), attach(1, 3), exit_(3), notify(3), wait(1, true)}},
             {"a tracer exits with a traced sub-thread zombie",

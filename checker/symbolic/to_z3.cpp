@@ -943,21 +943,38 @@ expr slots_invariant(const model::SymModel& m, const SymWorld& w) {
         // parent nor its own real parent, and its real parent is older (pid
         // numbers only grow, and a task is reparented only to an ancestor
         // or init; this makes the real-parent relation acyclic)
+        // (with threads: the real parent's group leader is older; the
+        // real parent itself may be a younger sibling thread that adopted
+        // the children of an exiting thread, find_new_reaper)
         expr older = s.rp == model::kNoSlot;
-        for (int j = 0; j < n; ++j)
-            if (j != k) older = older || (s.rp == j && w.slot[j].nr < s.nr);
-        all.push_back(z3::implies(s.st >= model::kRun && s.st <= model::kDeadU, s.par != k && s.rp != k && older));
+        for (int j = 0; j < n; ++j) {
+            if (j == k) continue;
+            expr nr = w.slot[j].nr;
+            if (m.threads())
+                for (int l = n - 1; l >= 0; --l)
+                    if (l != j) nr = z3::ite(w.slot[j].ldr == l, w.slot[l].nr, nr);
+            older = older || (s.rp == j && nr < s.nr);
+        }
+        const expr linked = m.threads() ? (s.st >= model::kRun && s.st <= model::kDeadU) || s.st == model::kKilled
+                                        : s.st >= model::kRun && s.st <= model::kDeadU;
+        all.push_back(z3::implies(linked, s.par != k && s.rp != k && older));
         if (!m.threads()) continue;
         // Thread groups. A slot that is not listed has the resting thread
         // fields; a zapped thread's group is exiting; a thread's leader is a
         // listed leader whose signal_struct and sighand it shares (the
         // per-process fields are the same in every slot of the group), with
         // the same real parent, exit_signal -1 and no place on a children
-        // list; an untraced sub-thread is released at exit_notify, so it is
+        // list, and which is not released before it (EXIT_DEAD: release
+        // pending) while it is listed; an untraced sub-thread is released at exit_notify, so it is
         // never a zombie; a group has at most Features::threads threads.
         const expr listed = (s.st >= model::kRun && s.st <= model::kDeadU) || s.st == model::kKilled;
         all.push_back(z3::implies(!listed, s.ldr == model::kNoSlot && !s.gx && s.gcode == 0));
         all.push_back(z3::implies(s.st == model::kKilled, s.gx));
+        // SIGNAL_GROUP_EXIT: every other thread is zapped or gone, the
+        // caller exits (do_group_exit), or the last thread left (do_exit)
+        all.push_back(z3::implies(s.gx, s.st != model::kRun));
+        // init's process never exits: its leader is slot 0
+        if (k == 0) all.push_back(s.ldr == model::kNoSlot && !s.gx);
         expr members = m.ctx().int_val(1);
         for (int j = 0; j < n; ++j) {
             if (j == k) continue;
@@ -965,7 +982,8 @@ expr slots_invariant(const model::SymModel& m, const SymWorld& w) {
             const expr l_listed = (l.st >= model::kRun && l.st <= model::kDeadU) || l.st == model::kKilled;
             all.push_back(z3::implies(
                 listed && s.ldr == j,
-                l_listed && l.ldr == model::kNoSlot && l.autoreap == s.autoreap && l.is_sub == s.is_sub &&
+                l_listed && l.st != model::kDeadP && l.st != model::kDeadU &&   // delay_group_leader
+                    l.ldr == model::kNoSlot && l.autoreap == s.autoreap && l.is_sub == s.is_sub &&
                     l.has_sub == s.has_sub && l.ign == s.ign && l.nocldwait == s.nocldwait &&
                     l.pending == s.pending && l.gx == s.gx && l.gcode == s.gcode && l.rp == s.rp && !s.esig &&
                     s.sib == 0 && z3::implies(s.st == model::kZombie, s.ptraced)));
