@@ -9,7 +9,7 @@ namespace reapcheck::model {
 namespace {
 
 using z3::expr;
-constexpr int kEPERM = 1, kESRCH = 3, kECHILD = 10, kEINVAL = 22, kSIGCHLD = 17;
+constexpr int kEPERM = 1, kESRCH = 3, kECHILD = 10, kEINVAL = 22, kSIGCHLD = 17, kSIGKILL = 9;
 
 // Pointers to the fields of SymSlot, for the generic helpers below; the last
 // kThreadFieldCount are the thread fields (variables only with threads).
@@ -67,6 +67,10 @@ public:
         return e;
     }
 
+    /// A case only threads reach (kill alone has the group fields too).
+    void cover_thr(const std::string& name, const expr& g) {
+        if (m_.features().threads > 1) cover(name, g);
+    }
     /// Records an update case (see SymStep::cases) taken under `g`.
     void cover(const std::string& name, const expr& g) {
         for (auto& [n, guard] : cases)
@@ -405,8 +409,8 @@ public:
             cover("exit_ptrace: a zombie tracee of the tracer itself, released", last && !other && dead_same);
             cover("exit_ptrace: a zombie tracee of the tracer itself, kept for reparenting",
                   last && !other && !dead_same);
-            cover("__ptrace_detach: a traced sub-thread zombie released", zombie && !leader);
-            cover("__ptrace_detach: a traced delayed group leader kept", zombie && leader && !empty);
+            cover_thr("__ptrace_detach: a traced sub-thread zombie released", zombie && !leader);
+            cover_thr("__ptrace_detach: a traced delayed group leader kept", zombie && leader && !empty);
         }
         std::vector<expr> child;
         for (int c = 0; c < n(); ++c)
@@ -418,7 +422,7 @@ public:
         for (int c = 0; c < n(); ++c) old_sib.push_back(w.slot[c].sib);
         expr any_child = ff();
         for (int c = 0; c < n(); ++c) any_child = any_child || child[c];
-        cover("find_new_reaper: a live thread of the exiting one's group", any_child && !other_process);
+        cover_thr("find_new_reaper: a live thread of the exiting one's group", any_child && !other_process);
         cover("find_new_reaper: init", any_child && reaper == 0);
         cover("find_new_reaper: an ancestor subreaper", any_child && other_process && reaper != 0);
         cover("find_new_reaper: has_child_subreaper, init (the nearest running subreaper, or none)",
@@ -444,7 +448,7 @@ public:
             cover("reparent_leader: a running child", child[c] && other_process && (s.st == kRun || s.st == kExiting));
             cover("reparent_leader: a traced child keeps its tracer as parent", child[c] && s.ptraced);
             cover("reparent_leader: an EXIT_DEAD child keeps its exit_signal", child[c] && other_process && dead(c));
-            cover("forget_original_parent: a child process with threads moves with them",
+            cover_thr("forget_original_parent: a child process with threads moves with them",
                   child[c] && !empty_before[c]);
             const expr moved = child[c] && other_process;
             set(s.esig, moved && !dead(c), tt());
@@ -453,7 +457,7 @@ public:
             set(s.st, zombie && self, num(kDeadP));
             cover("reparent_leader: a zombie renotified, stays a zombie", zombie && !self);
             cover("reparent_leader: a zombie renotified, reaps itself", zombie && self);
-            cover("reparent_leader: a delayed zombie leader not renotified",
+            cover_thr("reparent_leader: a delayed zombie leader not renotified",
                   moved && !s.ptraced && s.st == kZombie && !empty_before[c]);
         }
         for (int c = 0; c < n(); ++c) {
@@ -477,8 +481,8 @@ public:
         cover("exit_notify: traced by another than the real parent (SIGCHLD)", traced && me.par != me.rp);
         cover("exit_notify: untraced, stays a zombie", !traced && leader && empty && !self);
         cover("exit_notify: untraced, reaps itself (EXIT_DEAD)", !traced && leader && empty && self);
-        cover("exit_notify: a group leader with live threads, a delayed zombie", !traced && leader && !empty);
-        cover("exit_notify: an untraced sub-thread, released at once", !traced && !leader);
+        cover_thr("exit_notify: a group leader with live threads, a delayed zombie", !traced && leader && !empty);
+        cover_thr("exit_notify: an untraced sub-thread, released at once", !traced && !leader);
         me.st = z3::ite(!traced && ((leader && empty && self) || !leader), num(kDeadP), num(kZombie));
     }
 
@@ -644,7 +648,7 @@ public:
             status = z3::ite(g, thr_ ? z3::ite(s.gx, s.gcode, s.code) : s.code, status);
             const expr handoff = thr_ ? g && s.ptraced && !same_group_of(s.par, s.rp) && is_leader(c)
                                       : g && s.ptraced && s.par != s.rp;
-            if (thr_) cover("wait_task_zombie: a traced sub-thread reaped by its tracer", g && !is_leader(c));
+            if (thr_) cover_thr("wait_task_zombie: a traced sub-thread reaped by its tracer", g && !is_leader(c));
             unlink(c, handoff);
             const expr self = notify_parent(c, s.esig, handoff);
             cover("wait_task_zombie: EXIT_TRACE hand-off, a zombie again for the real parent", handoff && !self);
@@ -795,8 +799,8 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a, bool with_cases) const
                 set(ls.code, g && ls.gx, ls.gcode);
                 const expr self = u.notify_parent(l, ls.esig, g);
                 set(ls.st, g && self, u.num(kDeadP));
-                u.cover("release_task: the last thread gone, the delayed leader notifies", g && !self);
-                u.cover("release_task: the last thread gone, the delayed leader reaps itself", g && self);
+                u.cover_thr("release_task: the last thread gone, the delayed leader notifies", g && !self);
+                u.cover_thr("release_task: the last thread gone, the delayed leader reaps itself", g && self);
             }
         u.gc();
         u.cover("release_task: the pid lives on, held by a pidfd", me.st == kGone);
@@ -998,6 +1002,31 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a, bool with_cases) const
         u.cover("do_exit: a killed waiter's last scan reaps", was_waiting && sc.any);
         u.cover("do_exit: a killed thread", u.tt());
         u.do_exit_threads(t, pre.slot[t].gcode);
+        break;
+    }
+    case ActKind::Kill: {
+        // kill(2) with SIGKILL (refimpl sys_kill -> send_signal; kernel/
+        // signal.c): to another process's leader while its exit_state is
+        // 0. prepare_signal drops it once SIGNAL_GROUP_EXIT is set;
+        // sig_task_ignored: the namespace init (SIGNAL_UNKILLABLE) ignores
+        // it; complete_signal: the target, or another live thread of its
+        // group, takes it and starts the group exit (SIGNAL_GROUP_EXIT with
+        // SIGKILL as the code, every running thread zapped).
+        const int v = a.target;
+        const SymSlot& s = pre.slot[v];
+        enabled = enabled && (s.st == kRun || s.st == kExiting || s.st == kKilled) && u.is_leader(v) &&
+                  !u.in_group(v, t);
+        expr taker = u.ff();
+        for (int j = 0; j < n; ++j) taker = taker || (u.in_group(j, v) && pre.slot[j].st == kRun);
+        const expr kills = !s.gx && u.lead(v) != 0 && taker;
+        u.set_proc(v, &SymSlot::gx, kills, u.tt());
+        u.set_proc(v, &SymSlot::gcode, kills, u.num(kSIGKILL));
+        for (int j = 0; j < n; ++j) {
+            const expr z = kills && u.in_group(j, v) && pre.slot[j].st == kRun;
+            set(u.w.slot[j].st, z, u.num(kKilled));
+        }
+        u.cover("send_signal: SIGKILL starts the group exit", kills);
+        u.cover("send_signal: SIGKILL dropped (group exiting, init, or nobody to take it)", !kills);
         break;
     }
     case ActKind::Wait4: {

@@ -90,8 +90,9 @@ public:
     [[nodiscard]] const refimpl::Profile& profile() const { return p_; }
     [[nodiscard]] const std::vector<Act>& acts() const { return acts_; }
     [[nodiscard]] int slots() const { return f_.slots; }
-    /// Whether the thread fields are variables (Features::threads > 1).
-    [[nodiscard]] bool threads() const { return f_.threads > 1; }
+    /// Whether the thread-group fields are variables (Features::threads > 1,
+    /// or kill, whose SIGKILL sets SIGNAL_GROUP_EXIT and zaps the group).
+    [[nodiscard]] bool threads() const { return f_.threads > 1 || f_.kill; }
     /// The fields of SymSlot that are state variables, in declaration order.
     [[nodiscard]] std::vector<z3::expr SymSlot::*> state_fields() const;
 

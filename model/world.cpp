@@ -27,9 +27,9 @@ std::string Features::describe() const {
     std::string codes;
     for (int c : exit_codes) codes += (codes.empty() ? "" : ",") + std::to_string(c);
     return fmt::format("slots={} tasks={} threads={} exit-codes={} ptrace={} parent={} pidfds={} blocking={} "
-                       "subreaper={} sigaction={} (exec, kill, autokill: not in the symbolic model)",
+                       "subreaper={} sigaction={} kill={} (exec, autokill: not in the symbolic model)",
                        slots, task_bound(), threads, codes, ptrace, parent, pidfds ? 1 : 0, blocking, subreaper,
-                       sigaction);
+                       sigaction, kill);
 }
 
 std::string Act::describe() const {
@@ -50,6 +50,7 @@ std::string Act::describe() const {
     case ActKind::Exit: return fmt::format("{}: exit {}", who, code);
     case ActKind::ExitGroup: return fmt::format("{}: exit_group {}", who, code);
     case ActKind::KDoExit: return "kernel: do_exit " + who;
+    case ActKind::Kill: return who + ": kill " + whom + " SIGKILL";
     case ActKind::Wait4:
         return fmt::format("{}: wait4 -1 {}{}", who, nohang ? "WNOHANG" : "0", wall ? "|__WALL" : "");
     case ActKind::Resume: return who + ": resume";
@@ -106,7 +107,10 @@ std::vector<Act> alphabet(const Features& f) {
                     out.push_back(a);
                 }
             }
-        if (f.threads > 1 && t != 0) out.push_back(Act{ActKind::KDoExit, t});
+        if ((f.threads > 1 || f.kill) && t != 0) out.push_back(Act{ActKind::KDoExit, t});
+        if (f.kill)
+            for (int v = 1; v < n; ++v)
+                if (v != t) out.push_back(Act{ActKind::Kill, t, v});
         for (int o = 0; o < 4; ++o) {
             Act a{ActKind::Wait4, t};
             a.nohang = o < 2;
@@ -172,7 +176,8 @@ std::optional<std::string> outside(Id t, const std::string& why) {
 }  // namespace
 
 std::optional<std::string> abstract(const refimpl::State& s, int slots, const std::vector<int>& hint,
-                                    Abstraction& out, int threads) {
+                                    Abstraction& out, int threads, bool kill) {
+    const bool groups = threads > 1 || kill;
     const Id n = Id(s.tasks.size());
     // Which released tasks are pinned: an open file refers to their pid.
     std::vector<bool> pinned(s.tasks.size(), false);
@@ -232,7 +237,7 @@ std::optional<std::string> abstract(const refimpl::State& s, int slots, const st
         switch (task.exit_state) {
         case ExitState::Running:
             if (task.step == Step::DoExit) {
-                if (threads <= 1) return outside(t, "killed (do_exit pending)");
+                if (!groups) return outside(t, "killed (do_exit pending)");
                 sl.st = kKilled;
                 break;
             }
@@ -258,7 +263,7 @@ std::optional<std::string> abstract(const refimpl::State& s, int slots, const st
         sl.esig = task.exit_signal == refimpl::kSigchldValue;
         sl.code = task.exit_code;
         const refimpl::Proc& pr = s.procs[task.proc];
-        if (threads > 1) {
+        if (groups) {
             if (thread) {
                 sl.ldr = out.slot_of[task.leader];
                 if (sl.ldr == kNoSlot) return outside(t, "its group leader is released");
@@ -301,8 +306,8 @@ std::optional<std::string> abstract(const refimpl::State& s, int slots, const st
     return std::nullopt;
 }
 
-std::optional<std::string> abstract(const refimpl::State& s, int slots, Abstraction& out, int threads) {
-    return abstract(s, slots, {}, out, threads);
+std::optional<std::string> abstract(const refimpl::State& s, int slots, Abstraction& out, int threads, bool kill) {
+    return abstract(s, slots, {}, out, threads, kill);
 }
 
 std::string describe(const World& w) {

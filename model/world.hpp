@@ -83,6 +83,7 @@ struct Features {
     int slots = 4;                   ///< N
     int tasks = 0;                   ///< live-task bound for clone (0: = slots)
     int threads = 1;                 ///< threads per process (1: no CLONE_THREAD; the model has at most 2)
+    bool kill = false;               ///< kill(pid, SIGKILL) of another process in the alphabet
     std::vector<int> exit_codes{3};
     bool ptrace = true;
     bool parent = true;
@@ -97,7 +98,8 @@ struct Features {
 enum class ActKind : int {
     Clone, Exit, Wait4, Resume, Waitid, Sigaction, Subreaper, Sigpending,
     PidfdOpen, Close, PtraceAttach, PtraceDetach, KExitNotify, KPidfsExit, KUnhash,
-    ExitGroup, KDoExit,   ///< threads only
+    ExitGroup, KDoExit,   ///< threads only (KDoExit: or kill)
+    Kill,                 ///< kill(target, SIGKILL)
 };
 
 /// Clone flags; kFlagThread stands for CLONE_THREAD|CLONE_SIGHAND|CLONE_VM,
@@ -127,16 +129,18 @@ World initial_world(int slots);
 
 /// The abstraction of a refimpl state into slots. `slot_of[t]` gives the slot
 /// of refimpl task t (kNoSlot: released and unpinned). Returns the reason when
-/// the state lies outside the model (threads when `threads` is 1, exec ids,
-/// ...), or when it needs more slots than `slots`.
+/// the state lies outside the model (threads when `threads` is 1, a killed
+/// task or SIGNAL_GROUP_EXIT without threads or `kill`, exec ids, ...), or
+/// when it needs more slots than `slots`.
 struct Abstraction {
     World world;
     std::vector<int> slot_of;   ///< per refimpl task index
 };
 std::optional<std::string> abstract(const refimpl::State& s, int slots, const std::vector<int>& slot_hint,
-                                    Abstraction& out, int threads = 1);
+                                    Abstraction& out, int threads = 1, bool kill = false);
 /// Packed mapping: tasks in index order take slots 0, 1, ... (no hint).
-std::optional<std::string> abstract(const refimpl::State& s, int slots, Abstraction& out, int threads = 1);
+std::optional<std::string> abstract(const refimpl::State& s, int slots, Abstraction& out, int threads = 1,
+                                    bool kill = false);
 
 /// A readable dump of a world, one line per used slot.
 std::string describe(const World& w);

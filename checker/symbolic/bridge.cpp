@@ -20,7 +20,7 @@ engine::Bounds bounds_of(const model::Features& f, int depth) {
     b.depth = depth;
     b.exit_codes = f.exit_codes;
     b.exec = false;
-    b.kill = false;
+    b.kill = f.kill;
     b.blocking = f.blocking;
     b.ptrace = f.ptrace;
     b.autokill = false;
@@ -62,6 +62,7 @@ engine::Action to_action(const Act& a, const std::vector<Id>& task_of) {
         break;
     case ActKind::Exit: c.sys = Sys::Exit; c.number = a.code; break;
     case ActKind::ExitGroup: c.sys = Sys::ExitGroup; c.number = a.code; break;
+    case ActKind::Kill: c.sys = Sys::Kill; c.number = refimpl::kSIGKILL; break;
     case ActKind::Wait4:
         c.sys = Sys::Wait4;
         c.any = true;
@@ -109,6 +110,10 @@ std::optional<int> to_act(const engine::Action& a, const std::vector<int>& slot_
     case Sys::KUnhash: m.kind = ActKind::KUnhash; break;
     case Sys::KDoExit: m.kind = ActKind::KDoExit; break;
     case Sys::ExitGroup: m.kind = ActKind::ExitGroup; m.code = int(c.number); break;
+    case Sys::Kill:
+        if (c.number != refimpl::kSIGKILL) return std::nullopt;
+        m.kind = ActKind::Kill;
+        break;
     case Sys::Clone3:
         m.kind = ActKind::Clone;
         if (c.flags.raw != 0) return std::nullopt;
@@ -167,7 +172,7 @@ std::optional<std::string> rerun(const refimpl::Profile& p, const model::Feature
     std::vector<int> slot_of = {0, 1};
     actions.clear();
     model::Abstraction abs;
-    if (auto why = model::abstract(s, f.slots, slot_of, abs, f.threads)) return "the initial state: " + *why;
+    if (auto why = model::abstract(s, f.slots, slot_of, abs, f.threads, f.kill)) return "the initial state: " + *why;
     if (!(abs.world == worlds[0]))
         return "the initial worlds differ:\nmodel:\n" + model::describe(worlds[0]) + "refimpl:\n" + model::describe(abs.world);
     before_end = s;
@@ -188,7 +193,7 @@ std::optional<std::string> rerun(const refimpl::Profile& p, const model::Feature
             while (k < f.slots && worlds[i].slot[std::size_t(k)].st != model::kFree) ++k;
             hint.back() = k;
         }
-        if (auto why = model::abstract(s, f.slots, hint, abs, f.threads))
+        if (auto why = model::abstract(s, f.slots, hint, abs, f.threads, f.kill))
             return fmt::format("after step {} ({}): {}", i + 1, a.describe(), *why);
         if (!(abs.world == worlds[i + 1]))
             return fmt::format("after step {} ({}) the model and refimpl disagree:\nmodel:\n{}refimpl:\n{}", i + 1,

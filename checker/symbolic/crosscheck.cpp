@@ -75,6 +75,7 @@ const char* refimpl_entry(const engine::Action& a) {
     case scn::Sys::KPidfsExit: return "pidfs_exit";
     case scn::Sys::KUnhash: return "unhash_task";
     case scn::Sys::ExitGroup: return "sys_exit_group";
+    case scn::Sys::Kill: return "sys_kill";
     case scn::Sys::KDoExit: return "do_exit (a killed thread)";
     default: return "?";
     }
@@ -107,8 +108,9 @@ std::vector<std::string> expected_refimpl(const model::Features& f) {
         for (const char* x : {"sys_ptrace_attach", "sys_ptrace_detach", "do_notify_parent (traced)",
                               "wait_task_zombie (EXIT_TRACE hand-off)"})
             out.emplace_back(x);
-    if (f.threads > 1)
-        for (const char* x : {"sys_exit_group", "do_exit (a killed thread)"}) out.emplace_back(x);
+    if (f.threads > 1) out.emplace_back("sys_exit_group");
+    if (f.threads > 1 || f.kill) out.emplace_back("do_exit (a killed thread)");
+    if (f.kill) out.emplace_back("sys_kill");
     return out;
 }
 
@@ -209,6 +211,13 @@ std::vector<std::pair<std::string, std::vector<model::Act>>> deep_paths(const mo
             {"the subreaper's live thread adopts an orphan",
              {subreaper(1), thread(1), clone(1), clone(3), exit_(1), notify(1), exit_(3), notify(3)}},
         };
+    }
+    if (f.kill) {
+        auto kill = [](int t, int v) { return Act{ActKind::Kill, t, v}; };
+        auto do_exit = [](int t) { return Act{ActKind::KDoExit, t}; };
+        threads.push_back({"SIGKILL to a process blocked in wait4, whose last scan reaps",
+                           {clone(1), clone(2), wait(2, false), exit_(3), notify(3), kill(1, 2), do_exit(2)}});
+        threads.push_back({"SIGKILL to an exiting process is dropped", {clone(1), exit_(2), kill(1, 2)}});
     }
     std::vector<std::pair<std::string, std::vector<model::Act>>> out = {
         {"an orphaned zombie grandchild goes to the subreaper, which has the default SIGCHLD",
@@ -406,7 +415,7 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
             for (const auto& [name, path] : deep_paths(o.features)) {
                 refimpl::State s = init;
                 model::Abstraction ab;
-                bool ok = !model::abstract(s, o.features.slots, ab, o.features.threads);
+                bool ok = !model::abstract(s, o.features.slots, ab, o.features.threads, o.features.kill);
                 for (const model::Act& want : path) {
                     if (!ok) break;
                     const std::string wanted = want.describe();
@@ -428,7 +437,7 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
                         hint.back() = k;
                     }
                     s = tr.post;
-                    if (model::abstract(s, o.features.slots, hint, ab, o.features.threads)) {
+                    if (model::abstract(s, o.features.slots, hint, ab, o.features.threads, o.features.kill)) {
                         ok = false;
                         break;
                     }
@@ -449,7 +458,7 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
             queue.pop_front();
             ++rep.states;
             model::Abstraction abs;
-            if (model::abstract(s, o.features.slots, abs, o.features.threads)) {
+            if (model::abstract(s, o.features.slots, abs, o.features.threads, o.features.kill)) {
                 ++rep.outside;
                 continue;
             }
@@ -489,7 +498,7 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
                     hint.back() = k;
                 }
                 model::Abstraction after;
-                if (model::abstract(tr.post, o.features.slots, hint, after, o.features.threads)) {
+                if (model::abstract(tr.post, o.features.slots, hint, after, o.features.threads, o.features.kill)) {
                     ++rep.outside;
                     continue;
                 }

@@ -322,10 +322,13 @@ private:
     }
     expr num(int64_t x) const { return c_.int_val(x); }
     expr linked(const SymWorld& w, int k) const {
-        if (thr()) return (w.slot[k].st >= model::kRun && w.slot[k].st <= model::kDeadU) || w.slot[k].st == model::kKilled;
+        if (grp()) return (w.slot[k].st >= model::kRun && w.slot[k].st <= model::kDeadU) || w.slot[k].st == model::kKilled;
         return w.slot[k].st >= model::kRun && w.slot[k].st <= model::kDeadU;
     }
-    bool thr() const { return m_.threads(); }
+    /// The model has threads (the thread constructs read the groups).
+    bool thr() const { return m_.features().threads > 1; }
+    /// The thread-group fields are variables (threads, or kill).
+    bool grp() const { return m_.threads(); }
     /// The slot of k's group leader (a thread's ldr, else k).
     expr lead(const SymWorld& w, int k) const {
         return z3::ite(w.slot[k].ldr == model::kNoSlot, num(k), w.slot[k].ldr);
@@ -425,10 +428,10 @@ private:
             return by([&](int k) { return z3::ite(w.slot[k].ign, num(kHandlerIgn), num(kHandlerDfl)); });
         case Fact::TNocldwait: return field(&SymSlot::nocldwait);
         case Fact::TGroupExit:
-            if (!thr()) fail(i, fact_name(n.fact));
+            if (!grp()) fail(i, fact_name(n.fact));
             return field(&SymSlot::gx);
         case Fact::TLiveThreads:   // signal->live: the group's threads not yet in do_exit
-            if (!thr()) fail(i, fact_name(n.fact));
+            if (!grp()) fail(i, fact_name(n.fact));
             return by([&](int k) {
                 expr sum = num(0);
                 for (int j = 0; j < m_.slots(); ++j)
@@ -467,7 +470,7 @@ private:
             // (never otherwise on a reachable state: aux.resting)
             return by([&](int k) {
                 return w.slot[k].st == model::kRun || w.slot[k].fd != model::kNoSlot ||
-                       (thr() ? w.slot[k].st == model::kKilled : c_.bool_val(false));
+                       (grp() ? w.slot[k].st == model::kKilled : c_.bool_val(false));
             });
         default: fail(i, fact_name(n.fact));
         }

@@ -304,3 +304,24 @@ TEST_CASE("crosscheck with threads: refimpl and the model agree, and a thread ru
     REQUIRE_FALSE(bad.disagreements.empty());
     CHECK(bad.disagreements.front().find("exit_notify") != std::string::npos);
 }
+
+TEST_CASE("crosscheck with kill: SIGKILL's group exit agrees with refimpl, with and without threads") {
+    symbolic::CrossOptions o;
+    o.features = small(4, false);
+    o.features.tasks = 3;
+    o.features.kill = true;
+    o.features.blocking = true;
+    o.depth = 3;
+    o.successor_samples = 1;
+    o.progress = false;
+    auto r = symbolic::crosscheck(mainline(), o);
+    for (const auto& d : r.disagreements) MESSAGE(d);
+    CHECK(r.disagreements.empty());
+    CHECK(std::count(r.refimpl_reached.begin(), r.refimpl_reached.end(), "sys_kill") == 1);
+    CHECK(std::count(r.refimpl_reached.begin(), r.refimpl_reached.end(), "do_exit (a killed thread)") == 1);
+    o.features.threads = 2;
+    o.depth = 2;
+    r = symbolic::crosscheck(mainline(), o);
+    for (const auto& d : r.disagreements) MESSAGE(d);
+    CHECK(r.disagreements.empty());
+}
