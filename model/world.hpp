@@ -1,5 +1,6 @@
-// The formal model's world: N task slots, each a single-threaded process, as
-// plain values (no Z3 here). model/symbolic.hpp encodes the same world and
+// The formal model's world: N task slots, each a task (a single-threaded
+// process, or with Features::threads = 2 a thread of a group), as plain
+// values (no Z3 here). model/symbolic.hpp encodes the same world and
 // its transitions as Z3 terms; this file gives the concrete side: the slot
 // world, the action alphabet over slots, and the abstraction from a refimpl
 // State to slots, which is how the model is checked against refimpl
@@ -8,8 +9,8 @@
 // What the model covers (the symbolic alphabet) is the explicit alphabet of
 // checker/engine/alphabet.cpp under these bounds: threads=1 (no CLONE_THREAD)
 // or, with Features::threads = 2, CLONE_THREAD|SIGHAND|VM, exit_group and the
-// do_exit step of a zapped thread; no execve, no kill, no CLONE_PIDFD_AUTOKILL, at most one pidfd per
-// descriptor table; clone3 (flags from {PIDFD, AUTOREAP, PARENT}, exit_signal
+// do_exit step of a zapped thread; kill SIGKILL with Features::kill; no
+// execve, no CLONE_PIDFD_AUTOKILL, at most one pidfd per descriptor table; clone3 (flags from {PIDFD, AUTOREAP, PARENT}, exit_signal
 // 0 or SIGCHLD), exit, wait4 -1 (WNOHANG and blocking, with and without
 // __WALL), resume of a woken waiter, waitid P_PIDFD, sigaction SIGCHLD,
 // prctl PR_SET_CHILD_SUBREAPER, sigpending, pidfd_open, close,
