@@ -5,8 +5,9 @@
 # property and per depth times from the commands' own reports.
 # Usage: bench/symbolic_bench.sh [REAPCHECK] [DEPTH] [MAX_K]
 # Environment: PROFILES (default "mainline"; "all" for the six), SLOTS
-# (default "3 4"), BMC (0 skips bmc), PROVE (0 skips prove), MAX_TIME
-# (seconds per command, default 1200).
+# (default "3 4"), THREADS (threads per process, default "1 2": each
+# configuration without and with threads), BMC (0 skips bmc), PROVE (0
+# skips prove), MAX_TIME (seconds per command, default 1200).
 set -eu
 bin=${1:-build/reapcheck}
 depth=${2:-4}
@@ -14,16 +15,18 @@ maxk=${3:-2}
 profiles=${PROFILES:-mainline}
 [ "$profiles" = all ] && profiles="linux-6.18 rfc-v1 rfc-v3 v4 v5 mainline"
 slots_list=${SLOTS:-3 4}
+threads_list=${THREADS:-1 2}
 max_time=${MAX_TIME:-1200}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 for profile in $profiles; do
 for slots in $slots_list; do
-    tag="$profile.$slots"
+for threads in $threads_list; do
+    tag="$profile.$slots.$threads"
     if [ "${PROVE:-1}" != 0 ]; then
-        echo "== prove, $slots slots, profile $profile, base case depth $depth, k <= $maxk"
+        echo "== prove, $slots slots, $threads thread(s) per process, profile $profile, base case depth $depth, k <= $maxk"
         /usr/bin/time -f '%e %U' -o "$out/prove.$tag.time" \
-            "$bin" prove --profile "$profile" --tasks "$slots" --depth "$depth" --max-k "$maxk" \
+            "$bin" prove --profile "$profile" --tasks "$slots" --threads "$threads" --depth "$depth" --max-k "$maxk" \
             --max-time "$max_time" --json "$out/prove.$tag.json" >"$out/prove.$tag.txt" 2>"$out/prove.$tag.err" || true
         # one line per property: id, verdict, seconds (from the JSON report)
         python3 -c '
@@ -40,9 +43,9 @@ print("  verdicts: " + ", ".join("%s %d" % kv for kv in sorted(count.items())))
         echo "  total: $1 s wall, $2 s user"
     fi
     if [ "${BMC:-1}" != 0 ]; then
-        echo "== bmc, $slots slots, profile $profile, depth $depth: time per depth"
+        echo "== bmc, $slots slots, $threads thread(s) per process, profile $profile, depth $depth: time per depth"
         /usr/bin/time -f '%e %U' -o "$out/bmc.$tag.time" \
-            "$bin" bmc --profile "$profile" --tasks "$slots" --depth "$depth" --max-time "$max_time" \
+            "$bin" bmc --profile "$profile" --tasks "$slots" --threads "$threads" --depth "$depth" --max-time "$max_time" \
             >"$out/bmc.$tag.txt" 2>"$out/bmc.$tag.err" || true
         sed -n 's/^bmc: \(transition relation built in .*\)$/  \1/p; s/^bmc: depth \([0-9]*\) done in \(.*\)$/  depth \1: \2/p' \
             "$out/bmc.$tag.err"
@@ -51,5 +54,6 @@ print("  verdicts: " + ", ".join("%s %d" % kv for kv in sorted(count.items())))
         set -- $(tail -n 1 "$out/bmc.$tag.time")
         echo "  total: $1 s wall, $2 s user"
     fi
+done
 done
 done

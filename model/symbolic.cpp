@@ -9,23 +9,29 @@ namespace reapcheck::model {
 namespace {
 
 using z3::expr;
-constexpr int kEPERM = 1, kESRCH = 3, kECHILD = 10, kEINVAL = 22, kSIGCHLD = 17;
+constexpr int kEPERM = 1, kESRCH = 3, kECHILD = 10, kEINVAL = 22, kSIGCHLD = 17, kSIGKILL = 9;
 
-// Pointers to the fields of SymSlot, for the generic helpers below.
+// Pointers to the fields of SymSlot, for the generic helpers below; the last
+// kThreadFieldCount are the thread fields (variables only with threads).
 using Field = expr SymSlot::*;
 const Field kFields[] = {&SymSlot::st,      &SymSlot::nr,        &SymSlot::rp,       &SymSlot::par,
                          &SymSlot::ptraced, &SymSlot::sib,       &SymSlot::pseq,     &SymSlot::esig,
                          &SymSlot::code,    &SymSlot::autoreap,  &SymSlot::is_sub,   &SymSlot::has_sub,
                          &SymSlot::ign,     &SymSlot::nocldwait, &SymSlot::pending,  &SymSlot::fd,
                          &SymSlot::attr,    &SymSlot::info,      &SymSlot::info_code, &SymSlot::wact,
-                         &SymSlot::woken,   &SymSlot::wall};
+                         &SymSlot::woken,   &SymSlot::wall,      &SymSlot::ldr,      &SymSlot::gx,
+                         &SymSlot::gcode};
 const char* const kFieldNames[] = {"st",       "nr",     "rp",     "par",     "ptraced",   "sib",
                                    "pseq",     "esig",   "code",   "autoreap", "is_sub",   "has_sub",
                                    "ign",      "nocldwait", "pending", "fd",    "attr",     "info",
-                                   "info_code", "wact",  "woken",  "wall"};
-constexpr bool kFieldIsBool[] = {false, false, false, false, true,  false, false, true,  false, true, true,
-                                 true,  true,  true,  true,  false, false, true,  false, true,  true, true};
+                                   "info_code", "wact",  "woken",  "wall",    "ldr",      "gx",
+                                   "gcode"};
+constexpr bool kFieldIsBool[] = {false, false, false, false, true,  false, false, true,  false,
+                                 true,  true,  true,  true,  true,  true,  false, false, true,
+                                 false, true,  true,  true,  false, true,  false};
 constexpr std::size_t kFieldCount = sizeof(kFields) / sizeof(kFields[0]);
+constexpr std::size_t kThreadFieldCount = 3;
+static_assert(kFieldCount == 25, "kFields lists SymSlot's fields in declaration order");
 
 /// The value of `field` of the slot `idx` refers to (`dflt` for no slot).
 expr get(const SymWorld& w, const expr& idx, Field field, const expr& dflt) {
@@ -40,7 +46,8 @@ void set(expr& x, const expr& guard, const expr& value) { x = z3::ite(guard, val
 /// copy of the pre-state, in the order of the refimpl function it mirrors.
 class Updater {
 public:
-    Updater(const SymModel& m, const SymWorld& pre) : m_(m), c_(m.ctx()), w(pre), ev(no_events(m)) {}
+    Updater(const SymModel& m, const SymWorld& pre)
+        : m_(m), c_(m.ctx()), thr_(m.threads()), w(pre), ev(no_events(m)) {}
 
     static SymEvents no_events(const SymModel& m) {
         SymEvents e;
@@ -60,6 +67,10 @@ public:
         return e;
     }
 
+    /// A case only threads reach (kill alone has the group fields too).
+    void cover_thr(const std::string& name, const expr& g) {
+        if (m_.features().threads > 1) cover(name, g);
+    }
     /// Records an update case (see SymStep::cases) taken under `g`.
     void cover(const std::string& name, const expr& g) {
         for (auto& [n, guard] : cases)
@@ -75,9 +86,71 @@ public:
     expr ff() const { return c_.bool_val(false); }
     int n() const { return int(w.slot.size()); }
 
-    expr linked(int k) const { return w.slot[k].st >= kRun && w.slot[k].st <= kDeadU; }
+    expr linked(int k) const {
+        const expr& st = w.slot[k].st;
+        if (thr_) return (st >= kRun && st <= kDeadU) || st == kKilled;
+        return st >= kRun && st <= kDeadU;
+    }
     expr dead(int k) const { return w.slot[k].st == kDeadP || w.slot[k].st == kDeadU; }
     expr can_act(int t) const { return w.slot[t].st == kRun && !w.slot[t].wact; }
+
+    // ---- thread groups (constants without threads) -------------------------------
+    // A slot's group is named by its leader's slot: ldr for a thread, itself
+    // for a leader (ldr == kNoSlot).
+
+    /// The leader slot of slot k (thread_group_leader).
+    expr lead(int k) const { return thr_ ? z3::ite(w.slot[k].ldr == kNoSlot, num(k), w.slot[k].ldr) : num(k); }
+    /// The leader slot of the slot reference x (kNoSlot for none).
+    expr lead_of(const expr& x) const {
+        if (!thr_) return x;
+        expr out = num(kNoSlot);
+        for (int k = n() - 1; k >= 0; --k) out = z3::ite(x == k, lead(k), out);
+        return out;
+    }
+    expr is_leader(int k) const { return thr_ ? w.slot[k].ldr == kNoSlot : tt(); }
+    /// same_thread_group(x, k) for a slot reference x (false for none).
+    expr same_group(const expr& x, int k) const { return thr_ ? lead_of(x) == lead(k) : x == k; }
+    /// Slot j is a listed thread of k's group (j == k: always).
+    expr in_group(int j, int k) const {
+        if (j == k) return tt();
+        if (!thr_) return ff();
+        return linked(j) && lead(j) == lead(k);
+    }
+    /// thread_group_empty(k): no other thread of k's group is listed.
+    expr group_empty(int k) const {
+        if (!thr_) return tt();
+        expr any = ff();
+        for (int j = 0; j < n(); ++j)
+            if (j != k) any = any || in_group(j, k);
+        return !any;
+    }
+    /// delay_group_leader(k).
+    expr delayed(int k) const { return thr_ ? is_leader(k) && !group_empty(k) : ff(); }
+    /// Not PF_EXITING (a zapped thread has not reached do_exit yet).
+    expr alive(int k) const { return thr_ ? w.slot[k].st == kRun || w.slot[k].st == kKilled : w.slot[k].st == kRun; }
+    /// find_alive_thread(k) (kernel/exit.c): the first thread of k's group
+    /// without PF_EXITING, leader first; kNoSlot when none.
+    expr find_alive_thread(int k) const {
+        if (!thr_) return z3::ite(alive(k), num(k), num(kNoSlot));
+        expr out = num(kNoSlot);
+        for (int j = n() - 1; j >= 0; --j) out = z3::ite(in_group(j, k) && !is_leader(j) && alive(j), num(j), out);
+        for (int j = n() - 1; j >= 0; --j) out = z3::ite(in_group(j, k) && is_leader(j) && alive(j), num(j), out);
+        return out;
+    }
+    expr find_alive_thread_of(const expr& x) const {
+        expr out = num(kNoSlot);
+        for (int k = n() - 1; k >= 0; --k) out = z3::ite(x == k, find_alive_thread(k), out);
+        return out;
+    }
+    /// A per-process field (signal_struct, sighand) of t's process set to
+    /// `value` under g: in every slot of the group.
+    void set_proc(int t, Field f, const expr& g, const expr& value) {
+        for (int j = 0; j < n(); ++j) {
+            const expr in = in_group(j, t);
+            if (in.is_false()) continue;
+            set(w.slot[j].*f, g && in, value);
+        }
+    }
     expr count(const std::function<expr(int)>& pred) const {
         expr sum = num(0);
         for (int k = 0; k < n(); ++k) sum = sum + z3::ite(pred(k), num(1), num(0));
@@ -95,6 +168,11 @@ public:
     /// __wake_up_parent(p, parent) for the waiters of `parent`'s process
     /// (single-threaded: the parent itself), wait4(-1) selectors only.
     void wake(const expr& parent, const expr& g) {
+        if (thr_) {   // every thread of parent's process waits on signal->wait_chldexit
+            const expr pl = lead_of(parent);
+            for (int k = 0; k < n(); ++k) set(w.slot[k].woken, g && pl == lead(k) && w.slot[k].wact, tt());
+            return;
+        }
         for (int k = 0; k < n(); ++k) set(w.slot[k].woken, g && parent == k && w.slot[k].wact, tt());
     }
 
@@ -118,9 +196,20 @@ public:
         // group_send_sig: SIGCHLD pends unless the parent is already exiting
         // (prepare_signal drops signals to a group in exit).
         expr parent_running = ff();
-        for (int k = 0; k < n(); ++k) {
-            set(w.slot[k].pending, g && par == k && send && w.slot[k].st == kRun, tt());
-            parent_running = parent_running || (par == k && w.slot[k].st == kRun);
+        if (thr_) {
+            // prepare_signal drops it once SIGNAL_GROUP_EXIT is set; else it
+            // pends in the process's shared_pending (every slot of the group)
+            const expr pl = lead_of(par);
+            for (int k = 0; k < n(); ++k) {
+                const expr in = linked(k) && lead(k) == pl;
+                set(w.slot[k].pending, g && in && send && !w.slot[k].gx, tt());
+                parent_running = parent_running || (par == k && !w.slot[k].gx);
+            }
+        } else {
+            for (int k = 0; k < n(); ++k) {
+                set(w.slot[k].pending, g && par == k && send && w.slot[k].st == kRun, tt());
+                parent_running = parent_running || (par == k && w.slot[k].st == kRun);
+            }
         }
         wake(par, g);
         set(ev.ntf[t], g, tt());
@@ -178,6 +267,11 @@ public:
         set(s.wact, g, ff());
         set(s.woken, g, ff());
         set(s.wall, g, ff());
+        if (thr_) {
+            set(s.ldr, g, num(kNoSlot));
+            set(s.gx, g, ff());
+            set(s.gcode, g, num(0));
+        }
     }
 
     /// find_new_reaper for a single-threaded exiting `father`: with
@@ -193,14 +287,28 @@ public:
         expr r = num(0);
         for (int lvl = int(chain.size()) - 1; lvl >= 0; --lvl) {
             const expr& x = chain[lvl];
+            if (thr_) {   // the subreaper's first live thread
+                const expr th = find_alive_thread_of(x);
+                r = z3::ite(x != kNoSlot && get(w, x, &SymSlot::is_sub, ff()) && th != kNoSlot, th, r);
+                continue;
+            }
             const expr ok = x != kNoSlot && get(w, x, &SymSlot::is_sub, ff()) && get(w, x, &SymSlot::st, num(0)) == kRun;
             r = z3::ite(ok, x, r);
         }
-        return z3::ite(w.slot[father].has_sub, r, num(0));
+        r = z3::ite(w.slot[father].has_sub, r, num(0));
+        if (thr_) {   // a live sibling thread first
+            const expr th = find_alive_thread(father);
+            return z3::ite(th != kNoSlot, th, r);
+        }
+        return r;
     }
 
     /// exit_notify (kernel/exit.c; refimpl/exit.cpp) of slot t.
     void exit_notify(int t) {
+        if (thr_) {
+            exit_notify_threads(t);
+            return;
+        }
         // forget_original_parent: exit_ptrace first (__ptrace_detach).
         for (int c = 0; c < n(); ++c) {
             if (c == t) continue;
@@ -273,6 +381,137 @@ public:
         me.st = z3::ite(!traced && self, num(kDeadP), num(kZombie));
     }
 
+    /// exit_notify with thread groups (kernel/exit.c; refimpl/exit.cpp):
+    /// exit_ptrace's __ptrace_detach releases a traced sub-thread zombie and
+    /// keeps a delayed leader; forget_original_parent hands the children to
+    /// a live sibling thread first (find_alive_thread, no reparent_leader:
+    /// the same process), and moves every thread of each child process; a
+    /// leader whose group is not empty stays a zombie without notifying
+    /// (delay_group_leader), an untraced sub-thread reaps itself silently.
+    void exit_notify_threads(int t) {
+        for (int c = 0; c < n(); ++c) {
+            if (c == t) continue;
+            SymSlot& s = w.slot[c];
+            const expr traced = linked(c) && s.ptraced && s.par == t;
+            const expr leader = is_leader(c), empty = group_empty(c);
+            unlink(c, traced);
+            const expr zombie = traced && s.st == kZombie;
+            const expr other = !same_group(s.rp, t);
+            const expr last = zombie && leader && empty;
+            const expr dead_other = notify_parent(c, s.esig, last && other);
+            const expr ignoring = w.slot[t].ign || w.slot[t].nocldwait;
+            expr dead_same = ignoring;
+            if (m_.profile().has_autoreap) dead_same = dead_same || s.autoreap;
+            wake(num(t), last && !other && dead_same);
+            set(s.st, (zombie && !leader) || (last && ((other && dead_other) || (!other && dead_same))), num(kDeadP));
+            cover("exit_ptrace: a tracee that is not a zombie detached", traced && s.st != kZombie && s.st != kDeadP);
+            cover("exit_ptrace: a zombie tracee of another real parent, renotified", last && other);
+            cover("exit_ptrace: a zombie tracee of the tracer itself, released", last && !other && dead_same);
+            cover("exit_ptrace: a zombie tracee of the tracer itself, kept for reparenting",
+                  last && !other && !dead_same);
+            cover_thr("__ptrace_detach: a traced sub-thread zombie released", zombie && !leader);
+            cover_thr("__ptrace_detach: a traced delayed group leader kept", zombie && leader && !empty);
+        }
+        std::vector<expr> child;
+        for (int c = 0; c < n(); ++c)
+            child.push_back(c == t ? ff() : linked(c) && w.slot[c].rp == t && is_leader(c));
+        const expr sibling = find_alive_thread(t);
+        const expr reaper = find_new_reaper(t);
+        const expr other_process = sibling == kNoSlot;
+        std::vector<expr> old_sib, old_ldr, was_child;
+        for (int c = 0; c < n(); ++c) old_sib.push_back(w.slot[c].sib);
+        expr any_child = ff();
+        for (int c = 0; c < n(); ++c) any_child = any_child || child[c];
+        cover_thr("find_new_reaper: a live thread of the exiting one's group", any_child && !other_process);
+        cover("find_new_reaper: init", any_child && reaper == 0);
+        cover("find_new_reaper: an ancestor subreaper", any_child && other_process && reaper != 0);
+        cover("find_new_reaper: has_child_subreaper, init (the nearest running subreaper, or none)",
+              any_child && other_process && w.slot[t].has_sub && reaper == 0);
+        // the threads of each child process move with it
+        std::vector<expr> moves(std::size_t(n()), ff());
+        for (int j = 0; j < n(); ++j)
+            for (int c = 0; c < n(); ++c)
+                if (c == j) moves[j] = moves[j] || child[c];
+                else moves[j] = moves[j] || (child[c] && linked(j) && w.slot[j].ldr == c);
+        std::vector<expr> empty_before;
+        for (int c = 0; c < n(); ++c) empty_before.push_back(group_empty(c));
+        for (int j = 0; j < n(); ++j) {
+            SymSlot& s = w.slot[j];
+            set(s.rp, moves[j], reaper);
+            set(s.par, moves[j] && !s.ptraced, reaper);
+        }
+        for (int c = 0; c < n(); ++c) {
+            SymSlot& s = w.slot[c];
+            set(ev.rep[c], child[c], tt());
+            set(ev.rep_from[c], child[c], num(t));
+            set(ev.rep_to[c], child[c], reaper);
+            cover("reparent_leader: a running child", child[c] && other_process && (s.st == kRun || s.st == kExiting));
+            cover("reparent_leader: a traced child keeps its tracer as parent", child[c] && s.ptraced);
+            cover("reparent_leader: an EXIT_DEAD child keeps its exit_signal", child[c] && other_process && dead(c));
+            cover_thr("forget_original_parent: a child process with threads moves with them",
+                  child[c] && !empty_before[c]);
+            const expr moved = child[c] && other_process;
+            set(s.esig, moved && !dead(c), tt());
+            const expr zombie = moved && !s.ptraced && s.st == kZombie && empty_before[c];
+            const expr self = notify_parent(c, tt(), zombie);
+            set(s.st, zombie && self, num(kDeadP));
+            cover("reparent_leader: a zombie renotified, stays a zombie", zombie && !self);
+            cover("reparent_leader: a zombie renotified, reaps itself", zombie && self);
+            cover_thr("reparent_leader: a delayed zombie leader not renotified",
+                  moved && !s.ptraced && s.st == kZombie && !empty_before[c]);
+        }
+        for (int c = 0; c < n(); ++c) {
+            expr before = num(0);
+            for (int d = 0; d < n(); ++d)
+                if (d != c)
+                    before = before + z3::ite(child[d] && (old_sib[d] < old_sib[c] || (old_sib[d] == old_sib[c] && d < c)),
+                                              num(1), num(0));
+            set(w.slot[c].sib, child[c], w.next_seq + before);
+        }
+        w.next_seq = w.next_seq + count([&](int c) { return child[c]; });
+        // The task's own notification.
+        SymSlot& me = w.slot[t];
+        const expr traced = me.ptraced;
+        const expr leader = is_leader(t), empty = group_empty(t);
+        // the exit signal only for a last thread traced by its real parent's group (!ptrace_reparented)
+        const expr sig_traced = z3::ite(leader && empty && same_group_of(me.par, me.rp), me.esig, tt());
+        notify_parent(t, sig_traced, traced);
+        const expr self = notify_parent(t, me.esig, !traced && leader && empty);
+        cover("exit_notify: traced, stays a zombie for the tracer", traced);
+        cover("exit_notify: traced by another than the real parent (SIGCHLD)", traced && me.par != me.rp);
+        cover("exit_notify: untraced, stays a zombie", !traced && leader && empty && !self);
+        cover("exit_notify: untraced, reaps itself (EXIT_DEAD)", !traced && leader && empty && self);
+        cover_thr("exit_notify: a group leader with live threads, a delayed zombie", !traced && leader && !empty);
+        cover_thr("exit_notify: an untraced sub-thread, released at once", !traced && !leader);
+        me.st = z3::ite(!traced && ((leader && empty && self) || !leader), num(kDeadP), num(kZombie));
+    }
+
+    /// do_exit up to exit_notify with threads (kernel/exit.c; refimpl
+    /// detail::do_exit): synchronize_group_exit (the last thread out sets
+    /// SIGNAL_GROUP_EXIT and the group's code), PF_EXITING, exit_files.
+    void do_exit_threads(int t, const expr& code) {
+        expr others = ff();
+        for (int j = 0; j < n(); ++j)
+            if (j != t) others = others || (in_group(j, t) && alive(j));
+        const expr last = !others && !w.slot[t].gx;
+        cover("synchronize_group_exit: the last thread sets the group's exit code", last);
+        set_proc(t, &SymSlot::gx, last, tt());
+        set_proc(t, &SymSlot::gcode, last, code);
+        SymSlot& me = w.slot[t];
+        me.st = num(kExiting);
+        me.code = code;
+        me.wact = me.woken = me.wall = ff();
+        cover("exit_files: the pidfd closed", me.fd != kNoSlot);
+        me.fd = num(kNoSlot);
+        gc();
+    }
+
+    /// same_thread_group of two slot references (false when either is none).
+    expr same_group_of(const expr& a, const expr& b) const {
+        if (!thr_) return a == b && a != kNoSlot;
+        return lead_of(a) == lead_of(b) && a != kNoSlot && b != kNoSlot;
+    }
+
     struct Scan {
         std::vector<expr> chosen;
         expr any, present;
@@ -281,6 +520,7 @@ public:
     /// One do_wait scan of wait4(-1) by slot t: the children list in list
     /// order, then the ptraced list (wait_consider_task, kernel/exit.c).
     Scan scan_any(int t, const expr& wall) const {
+        if (thr_) return scan_any_threads(t, wall);
         std::vector<expr> reap_c, reap_p;
         expr present = ff();
         for (int c = 0; c < n(); ++c) {
@@ -310,9 +550,73 @@ public:
         return out;
     }
 
+    /// do_wait's scan with threads (kernel/exit.c): tsk = current, then
+    /// while_each_thread: each thread's children list, then its ptraced
+    /// list, the caller's first; a delayed group leader is never reaped but
+    /// keeps the wait alive; a traced child whose tracer is in its real
+    /// parent's group is reaped through the children list.
+    Scan scan_any_threads(int t, const expr& wall) const {
+        std::vector<int> waiters = {t};
+        for (int j = 0; j < n(); ++j)
+            if (j != t) waiters.push_back(j);
+        Scan out{std::vector<expr>(std::size_t(n()), ff()), ff(), ff()};
+        expr earlier = ff();   // a phase before this one has a candidate
+        for (int wt : waiters) {
+            const expr is_waiter = in_group(wt, t);
+            std::vector<expr> reap_c, reap_p;
+            for (int c = 0; c < n(); ++c) {
+                const SymSlot& s = w.slot[c];
+                const expr in_children = is_waiter && c != wt && linked(c) && is_leader(c) && s.rp == wt;
+                const expr eligible = wall || s.esig;
+                reap_c.push_back(in_children && eligible && s.st == kZombie && !delayed(c) &&
+                                 (!s.ptraced || same_group(s.par, wt)));
+                out.present = out.present || (in_children && !dead(c) && eligible);
+                const expr in_ptraced = is_waiter && c != wt && linked(c) && s.ptraced && s.par == wt;
+                reap_p.push_back(in_ptraced && s.st == kZombie && !delayed(c));
+                out.present = out.present || (in_ptraced && !dead(c));
+            }
+            for (int phase = 0; phase < 2; ++phase) {
+                const std::vector<expr>& cand = phase == 0 ? reap_c : reap_p;
+                const Field seq = phase == 0 ? &SymSlot::sib : &SymSlot::pseq;
+                expr any = ff();
+                for (int c = 0; c < n(); ++c) {
+                    expr first = cand[c];
+                    for (int d = 0; d < n(); ++d) {
+                        if (d == c) continue;
+                        const expr &sc = w.slot[c].*seq, &sd = w.slot[d].*seq;
+                        first = first && !(cand[d] && (sd < sc || (sd == sc && d < c)));
+                    }
+                    out.chosen[c] = out.chosen[c] || (!earlier && first);
+                    any = any || cand[c];
+                }
+                earlier = earlier || any;
+            }
+        }
+        out.any = earlier;
+        return out;
+    }
+
     /// waitid(P_PIDFD, WEXITED|WNOHANG|__WALL) of slot t on its pidfd.
     Scan scan_pidfd(int t) const {
         Scan out{{}, ff(), ff()};
+        if (thr_) {
+            // do_wait_pid: the pid's task as a child of any thread of the
+            // caller's group (is_effectively_child without __WNOTHREAD),
+            // then as a tracee of one
+            const expr target = w.slot[t].fd;
+            for (int c = 0; c < n(); ++c) {
+                const SymSlot& s = w.slot[c];
+                const expr mine = target == c && linked(c) && c != t;
+                const expr by_tree = same_group(s.rp, t);
+                const expr by_trace = s.ptraced && same_group(s.par, t);
+                const expr reap = mine && s.st == kZombie && !delayed(c) &&
+                                  ((by_tree && (!s.ptraced || same_group_of(s.par, s.rp))) || by_trace);
+                out.chosen.push_back(reap);
+                out.any = out.any || reap;
+                out.present = out.present || (mine && !dead(c) && (by_tree || by_trace));
+            }
+            return out;
+        }
         const expr target = w.slot[t].fd;
         for (int c = 0; c < n(); ++c) {
             const SymSlot& s = w.slot[c];
@@ -340,8 +644,11 @@ public:
             cover("wait_task_zombie: a tracee reaped by its tracer, also the real parent",
                   g && s.ptraced && s.par == s.rp);
             ret = z3::ite(g, s.nr, ret);
-            status = z3::ite(g, s.code, status);
-            const expr handoff = g && s.ptraced && s.par != s.rp;
+            // the group's exit code once SIGNAL_GROUP_EXIT is set
+            status = z3::ite(g, thr_ ? z3::ite(s.gx, s.gcode, s.code) : s.code, status);
+            const expr handoff = thr_ ? g && s.ptraced && !same_group_of(s.par, s.rp) && is_leader(c)
+                                      : g && s.ptraced && s.par != s.rp;
+            if (thr_) cover_thr("wait_task_zombie: a traced sub-thread reaped by its tracer", g && !is_leader(c));
             unlink(c, handoff);
             const expr self = notify_parent(c, s.esig, handoff);
             cover("wait_task_zombie: EXIT_TRACE hand-off, a zombie again for the real parent", handoff && !self);
@@ -352,6 +659,7 @@ public:
 
     const SymModel& m_;
     z3::context& c_;
+    bool thr_;   ///< the model has threads (SymModel::threads)
     SymWorld w;
     SymEvents ev;
     std::vector<std::pair<std::string, expr>> cases;
@@ -362,18 +670,39 @@ public:
 SymModel::SymModel(z3::context& ctx, const refimpl::Profile& profile, Features features)
     : ctx_(ctx), p_(profile), f_(std::move(features)), acts_(alphabet(f_)) {
     if (f_.slots < 2) throw ModelError("the model needs at least 2 slots (init and main)");
+    if (f_.threads < 1 || f_.threads > 2)
+        throw ModelError("the symbolic model has 1 or 2 threads per process (--threads " + std::to_string(f_.threads) + ")");
 }
+
+std::vector<z3::expr SymSlot::*> SymModel::state_fields() const {
+    const std::size_t count = threads() ? kFieldCount : kFieldCount - kThreadFieldCount;
+    return {std::begin(kFields), std::begin(kFields) + std::ptrdiff_t(count)};
+}
+
+namespace {
+SymSlot make_slot(const std::vector<expr>& v) {
+    return SymSlot{v[0],  v[1],  v[2],  v[3],  v[4],  v[5],  v[6],  v[7],  v[8],  v[9],  v[10], v[11], v[12],
+                   v[13], v[14], v[15], v[16], v[17], v[18], v[19], v[20], v[21], v[22], v[23], v[24]};
+}
+/// The thread fields' constants in a model without threads.
+void no_thread_fields(z3::context& c, std::vector<expr>& v) {
+    v.push_back(c.int_val(kNoSlot));
+    v.push_back(c.bool_val(false));
+    v.push_back(c.int_val(0));
+}
+}  // namespace
 
 SymWorld SymModel::vars(const std::string& prefix) const {
     SymWorld w{{}, ctx_.int_const((prefix + ".next_nr").c_str()), ctx_.int_const((prefix + ".next_seq").c_str())};
     for (int k = 0; k < f_.slots; ++k) {
         std::vector<expr> v;
-        for (std::size_t i = 0; i < kFieldCount; ++i) {
+        const std::size_t count = state_fields().size();
+        for (std::size_t i = 0; i < count; ++i) {
             const std::string name = prefix + "." + kFieldNames[i] + std::to_string(k);
             v.push_back(kFieldIsBool[i] ? ctx_.bool_const(name.c_str()) : ctx_.int_const(name.c_str()));
         }
-        w.slot.push_back(SymSlot{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10],
-                                 v[11], v[12], v[13], v[14], v[15], v[16], v[17], v[18], v[19], v[20], v[21]});
+        if (!threads()) no_thread_fields(ctx_, v);
+        w.slot.push_back(make_slot(v));
     }
     return w;
 }
@@ -387,7 +716,7 @@ SymWorld SymModel::constant(const World& c) const {
         w.slot.push_back(SymSlot{i(s.st), i(s.nr), i(s.rp), i(s.par), b(s.ptraced), i(s.sib), i(s.pseq), b(s.esig),
                                  i(s.code), b(s.autoreap), b(s.is_sub), b(s.has_sub), b(s.ign), b(s.nocldwait),
                                  b(s.pending), i(s.fd), i(s.attr), b(s.info), i(s.info_code), b(s.wact), b(s.woken),
-                                 b(s.wall)});
+                                 b(s.wall), i(s.ldr), b(s.gx), i(s.gcode)});
     }
     return w;
 }
@@ -396,8 +725,9 @@ z3::expr SymModel::equal(const SymWorld& a, const SymWorld& b) const {
     z3::expr_vector parts(ctx_);
     parts.push_back(a.next_nr == b.next_nr);
     parts.push_back(a.next_seq == b.next_seq);
+    const auto fields = state_fields();
     for (std::size_t k = 0; k < a.slot.size(); ++k)
-        for (Field f : kFields) parts.push_back(a.slot[k].*f == b.slot[k].*f);
+        for (Field f : fields) parts.push_back(a.slot[k].*f == b.slot[k].*f);
     return z3::mk_and(parts);
 }
 
@@ -407,9 +737,10 @@ z3::expr SymModel::domain(const SymWorld& w) const {
     z3::expr_vector parts(ctx_);
     const int n = f_.slots;
     for (const SymSlot& s : w.slot) {
-        parts.push_back(s.st >= 0 && s.st < kStCount);
+        parts.push_back(s.st >= 0 && s.st < (threads() ? kStCount : kKilled));
         for (const expr* r : {&s.rp, &s.par, &s.fd}) parts.push_back(*r >= kNoSlot && *r < n);
         parts.push_back(s.attr >= 0 && s.attr <= 2);
+        if (threads()) parts.push_back(s.ldr >= kNoSlot && s.ldr < n);
     }
     return z3::mk_and(parts);
 }
@@ -458,6 +789,19 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a, bool with_cases) const
         u.unlink(t, me.ptraced);
         u.reset(t, u.tt(), false);
         me.st = u.num(kGone);
+        if (threads())
+            // release_task: the delayed group leader's notification when its
+            // last other thread goes (kernel/exit.c), with the group's code
+            for (int l = 0; l < n; ++l) {
+                if (l == t) continue;
+                SymSlot& ls = u.w.slot[l];
+                const expr g = pre.slot[t].ldr == l && ls.st == kZombie && u.group_empty(l);
+                set(ls.code, g && ls.gx, ls.gcode);
+                const expr self = u.notify_parent(l, ls.esig, g);
+                set(ls.st, g && self, u.num(kDeadP));
+                u.cover_thr("release_task: the last thread gone, the delayed leader notifies", g && !self);
+                u.cover_thr("release_task: the last thread gone, the delayed leader reaps itself", g && self);
+            }
         u.gc();
         u.cover("release_task: the pid lives on, held by a pidfd", me.st == kGone);
         break;
@@ -489,6 +833,60 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a, bool with_cases) const
             free_slot = free_slot || lowest;
         }
         enabled = enabled && live < f_.task_bound() && free_slot;
+        if (a.flags & kFlagThread) {
+            // CLONE_THREAD|CLONE_SIGHAND|CLONE_VM (kernel/fork.c; refimpl
+            // sys_clone): offered while the group has fewer threads than
+            // the bound. clone3_args_valid refuses an exit_signal with
+            // CLONE_THREAD and a flag bit outside allowed_new; copy_process
+            // refuses AUTOREAP and NNP with CLONE_THREAD.
+            expr members = u.num(0);
+            for (int j = 0; j < n; ++j) members = members + z3::ite(u.in_group(j, t), u.num(1), u.num(0));
+            enabled = enabled && members < f_.threads;
+            bool einval = a.sigchld;
+            if (a.flags & kFlagAutoreap)
+                einval = einval || !(p.allowed_new & p.autoreap_bit) || p.has_autoreap;
+            if (a.flags & kFlagNnp) {
+                einval = einval || !(p.allowed_new & p.nnp_bit) || p.has_nnp;
+                einval = einval || (p.has_autoreap && (p.nnp_bit & p.autoreap_bit));
+                einval = einval || (p.has_autokill && (p.nnp_bit & p.autokill_bit));   // needs CLONE_PIDFD
+            }
+            const expr ok = u.c_.bool_val(!einval);
+            expr child_slot = u.num(kNoSlot);
+            for (int k = 0; k < n; ++k) {
+                SymSlot& c = u.w.slot[k];
+                const SymSlot& cur = pre.slot[t];
+                const expr g = ok && is_new[k];
+                child_slot = z3::ite(is_new[k], u.num(k), child_slot);
+                set(c.st, g, u.num(kRun));
+                set(c.nr, g, pre.next_nr);
+                set(c.ldr, g, u.lead(t));
+                set(c.rp, g, cur.rp);   // the creator's real_parent
+                set(c.par, g, cur.rp);
+                set(c.ptraced, g, u.ff());
+                set(c.sib, g, u.num(0));   // not on a children list
+                set(c.pseq, g, u.num(0));
+                set(c.esig, g, u.ff());    // exit_signal -1
+                set(c.code, g, u.num(0));
+                // the process's signal_struct and sighand, shared
+                for (Field f : {&SymSlot::autoreap, &SymSlot::is_sub, &SymSlot::has_sub, &SymSlot::ign,
+                                &SymSlot::nocldwait, &SymSlot::pending, &SymSlot::gx, &SymSlot::gcode})
+                    set(c.*f, g, cur.*f);
+                set(c.fd, g, cur.fd);   // dup_fd: its own copy of the table
+                set(c.attr, g, u.num(0));
+                set(c.info, g, u.ff());
+                set(c.info_code, g, u.num(0));
+                set(c.wact, g, u.ff());
+                set(c.woken, g, u.ff());
+                set(c.wall, g, u.ff());
+            }
+            (void)child_slot;
+            u.w.next_nr = z3::ite(ok, pre.next_nr + 1, pre.next_nr);
+            u.w.next_seq = z3::ite(ok, pre.next_seq + 1, pre.next_seq);   // thread_node only
+            ret = z3::ite(ok, pre.next_nr, u.num(-kEINVAL));
+            if (einval) u.cover("copy_process: CLONE_THREAD, EINVAL", u.tt());
+            else u.cover("copy_process: CLONE_THREAD, a thread", u.tt());
+            break;
+        }
         if (pidfd) enabled = enabled && pre.slot[t].fd == kNoSlot;
         // clone3_args_valid, then copy_process's checks in source order (kernel/fork.c).
         bool einval = autoreap && !(p.allowed_new & p.autoreap_bit);
@@ -500,11 +898,14 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a, bool with_cases) const
             einval = einval || a.sigchld;
         }
         expr fails = u.c_.bool_val(einval);
+        if (threads() && parent) fails = fails || u.lead(t) == 0;   // a thread of the namespace init
         if (p.parent_rejected_while_autoreap && parent) fails = fails || pre.slot[t].autoreap;
         const expr ok = !fails;
         const expr rp = parent ? pre.slot[t].rp : u.num(t);
         const bool flag = p.has_autoreap && autoreap;
-        expr esig = parent ? pre.slot[t].esig : u.c_.bool_val(a.sigchld);
+        // CLONE_PARENT: the group leader's exit_signal
+        expr esig = parent ? (threads() ? get(pre, u.lead(t), &SymSlot::esig, u.ff()) : pre.slot[t].esig)
+                           : u.c_.bool_val(a.sigchld);
         if (parent && p.autoreap_parent_zero_exit_signal && flag) esig = u.ff();
         const expr has_sub = get(pre, rp, &SymSlot::has_sub, u.ff()) || get(pre, rp, &SymSlot::is_sub, u.ff());
         expr child_slot = u.num(kNoSlot);
@@ -534,6 +935,11 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a, bool with_cases) const
             set(c.wact, g, u.ff());
             set(c.woken, g, u.ff());
             set(c.wall, g, u.ff());
+            if (threads()) {
+                set(c.ldr, g, u.num(kNoSlot));
+                set(c.gx, g, u.ff());
+                set(c.gcode, g, u.num(0));
+            }
         }
         if (pidfd) set(me.fd, ok, child_slot);
         u.w.next_nr = z3::ite(ok, pre.next_nr + 1, pre.next_nr);
@@ -550,6 +956,10 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a, bool with_cases) const
         break;
     }
     case ActKind::Exit:
+        if (threads()) {
+            u.do_exit_threads(t, u.num((a.code & 0xff) << 8));
+            break;
+        }
         // do_exit up to exit_notify: PF_EXITING, exit code, exit_files.
         me.st = u.num(kExiting);
         me.code = u.num((a.code & 0xff) << 8);
@@ -558,6 +968,67 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a, bool with_cases) const
         me.fd = u.num(kNoSlot);
         u.gc();
         break;
+    case ActKind::ExitGroup: {
+        // do_group_exit (kernel/exit.c): the first caller sets the group's
+        // code and zaps the other threads (zap_other_threads: SIGKILL, their
+        // do_exit a pending step); not offered in the namespace init's group.
+        enabled = enabled && u.lead(t) != 0;
+        const expr first = !pre.slot[t].gx;
+        const expr code = z3::ite(first, u.num((a.code & 0xff) << 8), pre.slot[t].gcode);
+        u.set_proc(t, &SymSlot::gx, first, u.tt());
+        u.set_proc(t, &SymSlot::gcode, first, code);
+        expr zapped = u.ff();
+        for (int j = 0; j < n; ++j) {
+            if (j == t) continue;
+            const expr z = first && u.in_group(j, t) && pre.slot[j].st == kRun;
+            set(u.w.slot[j].st, z, u.num(kKilled));
+            zapped = zapped || z;
+        }
+        u.cover("zap_other_threads: a thread killed", zapped);
+        u.do_exit_threads(t, code);
+        break;
+    }
+    case ActKind::KDoExit: {
+        // the zapped thread's do_exit with the group's code; a wait it was
+        // blocked in scans once more first (refimpl detail::do_exit)
+        enabled = pre.slot[t].st == kKilled;
+        const expr was_waiting = pre.slot[t].wact;
+        me.wact = me.woken = me.wall = u.ff();
+        const auto sc = u.scan_any(t, pre.slot[t].wall);
+        Updater::Scan gated = sc;
+        for (auto& c : gated.chosen) c = c && was_waiting;
+        expr r0 = u.num(0), s0 = u.num(0);
+        u.reap(gated, t, r0, s0);
+        u.cover("do_exit: a killed waiter's last scan reaps", was_waiting && sc.any);
+        u.cover("do_exit: a killed thread", u.tt());
+        u.do_exit_threads(t, pre.slot[t].gcode);
+        break;
+    }
+    case ActKind::Kill: {
+        // kill(2) with SIGKILL (refimpl sys_kill -> send_signal; kernel/
+        // signal.c): to another process's leader while its exit_state is
+        // 0. prepare_signal drops it once SIGNAL_GROUP_EXIT is set;
+        // sig_task_ignored: the namespace init (SIGNAL_UNKILLABLE) ignores
+        // it; complete_signal: the target, or another live thread of its
+        // group, takes it and starts the group exit (SIGNAL_GROUP_EXIT with
+        // SIGKILL as the code, every running thread zapped).
+        const int v = a.target;
+        const SymSlot& s = pre.slot[v];
+        enabled = enabled && (s.st == kRun || s.st == kExiting || s.st == kKilled) && u.is_leader(v) &&
+                  !u.in_group(v, t);
+        expr taker = u.ff();
+        for (int j = 0; j < n; ++j) taker = taker || (u.in_group(j, v) && pre.slot[j].st == kRun);
+        const expr kills = !s.gx && u.lead(v) != 0 && taker;
+        u.set_proc(v, &SymSlot::gx, kills, u.tt());
+        u.set_proc(v, &SymSlot::gcode, kills, u.num(kSIGKILL));
+        for (int j = 0; j < n; ++j) {
+            const expr z = kills && u.in_group(j, v) && pre.slot[j].st == kRun;
+            set(u.w.slot[j].st, z, u.num(kKilled));
+        }
+        u.cover("send_signal: SIGKILL starts the group exit", kills);
+        u.cover("send_signal: SIGKILL dropped (group exiting, init, or nobody to take it)", !kills);
+        break;
+    }
     case ActKind::Wait4: {
         const auto sc = u.scan_any(t, u.c_.bool_val(a.wall));
         const expr sleeps = !sc.any && sc.present && !a.nohang;
@@ -592,6 +1063,14 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a, bool with_cases) const
         break;
     }
     case ActKind::Sigaction:
+        if (threads()) {   // the group's sighand and shared_pending; not offered in init's group
+            enabled = enabled && u.lead(t) != 0;
+            u.set_proc(t, &SymSlot::ign, u.tt(), u.c_.bool_val(a.handler == 1));
+            u.set_proc(t, &SymSlot::nocldwait, u.tt(), u.c_.bool_val(a.handler == 2));
+            u.cover("do_sigaction: a pending SIGCHLD discarded", pre.slot[t].pending);
+            u.set_proc(t, &SymSlot::pending, u.tt(), u.ff());
+            break;
+        }
         // do_sigaction: SIG_IGN / SIG_DFL discard a pending SIGCHLD.
         me.ign = u.c_.bool_val(a.handler == 1);
         me.nocldwait = u.c_.bool_val(a.handler == 2);
@@ -599,6 +1078,33 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a, bool with_cases) const
         me.pending = u.ff();
         break;
     case ActKind::Subreaper: {
+        if (threads()) {
+            u.set_proc(t, &SymSlot::is_sub, u.tt(), u.c_.bool_val(a.value != 0));
+            if (a.value == 0) break;
+            // propagate_has_child_subreaper: the children of every thread of
+            // a marked process, and each marked process's threads
+            std::vector<expr> mark(std::size_t(n), u.ff());
+            for (int round = 0; round < n; ++round) {
+                std::vector<expr> next;
+                for (int c = 0; c < n; ++c) {
+                    expr via = u.same_group(pre.slot[c].rp, t);
+                    for (int d = 0; d < n; ++d) via = via || (mark[d] && u.same_group(pre.slot[c].rp, d));
+                    next.push_back(c == 0 ? u.ff()
+                                          : u.linked(c) && u.is_leader(c) && !u.in_group(c, t) && !pre.slot[c].has_sub && via);
+                }
+                mark = next;
+            }
+            expr any = u.ff();
+            for (int j = 0; j < n; ++j) {
+                expr m = mark[j];
+                for (int c = 0; c < n; ++c)
+                    if (c != j) m = m || (mark[c] && u.linked(j) && pre.slot[j].ldr == c);
+                set(u.w.slot[j].has_sub, m, u.tt());
+                any = any || mark[j];
+            }
+            u.cover("propagate_has_child_subreaper: a descendant marked", any);
+            break;
+        }
         me.is_sub = u.c_.bool_val(a.value != 0);
         if (a.value != 0) {
             // propagate_has_child_subreaper over the descendants (kernel/sys.c).
@@ -624,11 +1130,13 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a, bool with_cases) const
     case ActKind::Sigpending:
         ret = z3::ite(me.pending, u.num(kSIGCHLD), u.num(0));
         u.cover("sigpending: SIGCHLD pending", me.pending);
-        me.pending = u.ff();
+        if (threads()) u.set_proc(t, &SymSlot::pending, u.tt(), u.ff());
+        else me.pending = u.ff();
         break;
     case ActKind::PidfdOpen: {
         const int v = a.target;
         enabled = enabled && pre.slot[t].fd == kNoSlot && u.linked(v);
+        if (threads()) enabled = enabled && u.is_leader(v);   // the alphabet opens pidfds on leaders
         const expr ok = pre.slot[v].attr != 1;   // pidfs_register_pid fails once pidfs_exit marked it dead
         set(u.w.slot[v].attr, ok, u.num(2));
         set(me.fd, ok, u.num(v));
@@ -646,7 +1154,11 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a, bool with_cases) const
         const int v = a.target;
         const SymSlot& s = pre.slot[v];
         enabled = enabled && u.linked(v) && !s.ptraced && (s.st == kRun || s.st == kExiting);
-        const expr ok = s.st == kRun;
+        expr ok = s.st == kRun;
+        if (threads()) {   // not a thread of the caller's group; a zapped thread is not yet exiting
+            enabled = (enabled || (u.can_act(t) && s.st == kKilled && !s.ptraced)) && !u.in_group(v, t);
+            ok = ok || s.st == kKilled;
+        }
         SymSlot& d = u.w.slot[v];
         set(d.ptraced, ok, u.tt());
         set(d.par, ok, u.num(t));
@@ -661,7 +1173,7 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a, bool with_cases) const
         const int v = a.target;
         const SymSlot& s = pre.slot[v];
         enabled = enabled && u.linked(v) && s.ptraced && s.par == t;
-        const expr ok = s.st == kRun;
+        const expr ok = threads() ? s.st == kRun || s.st == kKilled : s.st == kRun;
         u.unlink(v, ok);
         ret = z3::ite(ok, u.num(0), u.num(-kESRCH));
         u.cover("ptrace_detach: detached", ok);
@@ -708,8 +1220,9 @@ z3::expr SymModel::events_equal(const SymEvents& a, const SymEvents& b) const {
 void SymModel::flatten(const SymWorld& w, z3::expr_vector& out) const {
     out.push_back(w.next_nr);
     out.push_back(w.next_seq);
+    const auto fields = state_fields();
     for (const SymSlot& sl : w.slot)
-        for (Field f : kFields) out.push_back(sl.*f);
+        for (Field f : fields) out.push_back(sl.*f);
 }
 
 void SymModel::flatten(const SymEvents& e, z3::expr_vector& out) const {
@@ -750,8 +1263,9 @@ SymNext SymModel::compact_next(const SymWorld& pre, const z3::expr& act) const {
     SymWorld post = pre;
     post.next_nr = define(pre.next_nr, [](const SymStep& st) { return st.post.next_nr; });
     post.next_seq = define(pre.next_seq, [](const SymStep& st) { return st.post.next_seq; });
+    const auto fields = state_fields();
     for (std::size_t k = 0; k < post.slot.size(); ++k)
-        for (Field f : kFields)
+        for (Field f : fields)
             post.slot[k].*f = define(pre.slot[k].*f, [&](const SymStep& st) { return st.post.slot[k].*f; });
     const expr ret = define(ctx_.int_val(0), [](const SymStep& st) { return st.ret; });
     SymEvents ev = Updater::no_events(*this);
@@ -770,12 +1284,13 @@ z3::expr SymModel::compact_transition(const SymWorld& pre, const SymWorld& post,
 SymWorld SymModel::unflatten_world(const z3::expr_vector& v, unsigned& at) const {
     SymWorld w{{}, v[at], v[at + 1]};
     at += 2;
-    static_assert(kFieldCount == 22, "kFields lists SymSlot's fields in declaration order");
+    const unsigned count = unsigned(state_fields().size());
     for (int k = 0; k < f_.slots; ++k) {
-        auto x = [&](unsigned i) { return v[at + i]; };
-        w.slot.push_back(SymSlot{x(0), x(1), x(2), x(3), x(4), x(5), x(6), x(7), x(8), x(9), x(10), x(11), x(12),
-                                 x(13), x(14), x(15), x(16), x(17), x(18), x(19), x(20), x(21)});
-        at += unsigned(kFieldCount);
+        std::vector<expr> x;
+        for (unsigned i = 0; i < count; ++i) x.push_back(v[at + i]);
+        if (!threads()) no_thread_fields(ctx_, x);
+        w.slot.push_back(make_slot(x));
+        at += count;
     }
     return w;
 }
@@ -797,7 +1312,7 @@ World SymModel::value(const z3::model& m, const SymWorld& w) const {
         out.slot.push_back(Slot{i(s.st), i(s.nr), i(s.rp), i(s.par), b(s.ptraced), i(s.sib), i(s.pseq), b(s.esig),
                                 i(s.code), b(s.autoreap), b(s.is_sub), b(s.has_sub), b(s.ign), b(s.nocldwait),
                                 b(s.pending), i(s.fd), i(s.attr), b(s.info), i(s.info_code), b(s.wact), b(s.woken),
-                                b(s.wall)});
+                                b(s.wall), i(s.ldr), b(s.gx), i(s.gcode)});
     return out;
 }
 

@@ -24,10 +24,14 @@ struct ModelError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-/// One slot's state variables (Int or Bool terms, fields as in Slot).
+/// One slot's state variables (Int or Bool terms, fields as in Slot). The
+/// thread fields ldr, gx, gcode are variables only when the model has
+/// threads (Features::threads > 1); otherwise they are the constants of a
+/// single-threaded process (kNoSlot, false, 0), which no update writes, so
+/// the no-thread encoding is what it was without them.
 struct SymSlot {
     z3::expr st, nr, rp, par, ptraced, sib, pseq, esig, code, autoreap, is_sub, has_sub, ign, nocldwait, pending,
-        fd, attr, info, info_code, wact, woken, wall;
+        fd, attr, info, info_code, wact, woken, wall, ldr, gx, gcode;
 };
 
 struct SymWorld {
@@ -86,6 +90,11 @@ public:
     [[nodiscard]] const refimpl::Profile& profile() const { return p_; }
     [[nodiscard]] const std::vector<Act>& acts() const { return acts_; }
     [[nodiscard]] int slots() const { return f_.slots; }
+    /// Whether the thread-group fields are variables (Features::threads > 1,
+    /// or kill, whose SIGKILL sets SIGNAL_GROUP_EXIT and zaps the group).
+    [[nodiscard]] bool threads() const { return f_.threads > 1 || f_.kill; }
+    /// The fields of SymSlot that are state variables, in declaration order.
+    [[nodiscard]] std::vector<z3::expr SymSlot::*> state_fields() const;
 
     /// Fresh state variables named `<prefix>.<field><slot>`.
     [[nodiscard]] SymWorld vars(const std::string& prefix) const;

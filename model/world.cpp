@@ -18,6 +18,7 @@ const char* st_name(int st) {
     case kDeadP: return "DEAD(pidfs_exit pending)";
     case kDeadU: return "DEAD(unhash pending)";
     case kGone: return "RELEASED(pid held by a pidfd)";
+    case kKilled: return "KILLED(do_exit pending)";
     default: return "?";
     }
 }
@@ -25,9 +26,10 @@ const char* st_name(int st) {
 std::string Features::describe() const {
     std::string codes;
     for (int c : exit_codes) codes += (codes.empty() ? "" : ",") + std::to_string(c);
-    return fmt::format("slots={} tasks={} exit-codes={} ptrace={} parent={} pidfds={} blocking={} subreaper={} "
-                       "sigaction={} (threads, exec, kill, autokill: not in the symbolic model)",
-                       slots, task_bound(), codes, ptrace, parent, pidfds ? 1 : 0, blocking, subreaper, sigaction);
+    return fmt::format("slots={} tasks={} threads={} exit-codes={} ptrace={} parent={} pidfds={} blocking={} "
+                       "subreaper={} sigaction={} kill={} (exec, autokill: not in the symbolic model)",
+                       slots, task_bound(), threads, codes, ptrace, parent, pidfds ? 1 : 0, blocking, subreaper,
+                       sigaction, kill);
 }
 
 std::string Act::describe() const {
@@ -39,11 +41,16 @@ std::string Act::describe() const {
         if (flags & kFlagPidfd) fl += "PIDFD|";
         if (flags & kFlagAutoreap) fl += "AUTOREAP|";
         if (flags & kFlagParent) fl += "PARENT|";
+        if (flags & kFlagThread) fl += "THREAD|SIGHAND|VM|";
+        if (flags & kFlagNnp) fl += "NNP|";
         if (fl.empty()) fl = "0";
         else fl.pop_back();
         return fmt::format("{}: clone3 flags={} exit_signal={}", who, fl, sigchld ? "SIGCHLD" : "0");
     }
     case ActKind::Exit: return fmt::format("{}: exit {}", who, code);
+    case ActKind::ExitGroup: return fmt::format("{}: exit_group {}", who, code);
+    case ActKind::KDoExit: return "kernel: do_exit " + who;
+    case ActKind::Kill: return who + ": kill " + whom + " SIGKILL";
     case ActKind::Wait4:
         return fmt::format("{}: wait4 -1 {}{}", who, nohang ? "WNOHANG" : "0", wall ? "|__WALL" : "");
     case ActKind::Resume: return who + ": resume";
@@ -81,6 +88,8 @@ std::vector<Act> alphabet(const Features& f) {
             domain.push_back(kFlagAutoreap | kFlagParent);
             if (f.pidfds) domain.push_back(kFlagPidfd | kFlagAutoreap | kFlagParent);
         }
+        if (f.threads > 1)   // checker/engine/alphabet.cpp: the thread clones
+            for (int fl : {kFlagThread, kFlagThread | kFlagAutoreap, kFlagThread | kFlagNnp}) domain.push_back(fl);
         for (int fl : domain)
             for (bool sig : {false, true}) {
                 Act a{ActKind::Clone, t};
@@ -93,7 +102,15 @@ std::vector<Act> alphabet(const Features& f) {
                 Act a{ActKind::Exit, t};
                 a.code = c;
                 out.push_back(a);
+                if (f.threads > 1) {
+                    a.kind = ActKind::ExitGroup;
+                    out.push_back(a);
+                }
             }
+        if ((f.threads > 1 || f.kill) && t != 0) out.push_back(Act{ActKind::KDoExit, t});
+        if (f.kill)
+            for (int v = 1; v < n; ++v)
+                if (v != t) out.push_back(Act{ActKind::Kill, t, v});
         for (int o = 0; o < 4; ++o) {
             Act a{ActKind::Wait4, t};
             a.nohang = o < 2;
@@ -159,7 +176,8 @@ std::optional<std::string> outside(Id t, const std::string& why) {
 }  // namespace
 
 std::optional<std::string> abstract(const refimpl::State& s, int slots, const std::vector<int>& hint,
-                                    Abstraction& out) {
+                                    Abstraction& out, int threads, bool kill) {
+    const bool groups = threads > 1 || kill;
     const Id n = Id(s.tasks.size());
     // Which released tasks are pinned: an open file refers to their pid.
     std::vector<bool> pinned(s.tasks.size(), false);
@@ -209,15 +227,20 @@ std::optional<std::string> abstract(const refimpl::State& s, int slots, const st
             sl.st = kGone;
             continue;
         }
-        if (task.leader != t) return outside(t, "a thread (CLONE_THREAD)");
+        const bool thread = task.leader != t;
+        if (thread && threads <= 1) return outside(t, "a thread (CLONE_THREAD)");
         if (task.parent_exec_id != 0 || task.self_exec_id != 0) return outside(t, "it has exec'd");
         if (task.pdeath_signal != 0) return outside(t, "a parent-death signal");
         if (task.sigchld_pending) return outside(t, "a thread-directed SIGCHLD");
-        if (task.exit_signal != 0 && task.exit_signal != refimpl::kSigchldValue)
+        if (task.exit_signal != 0 && task.exit_signal != refimpl::kSigchldValue && !(thread && task.exit_signal == -1))
             return outside(t, "an exit_signal other than 0 or SIGCHLD");
         switch (task.exit_state) {
         case ExitState::Running:
-            if (task.step == Step::DoExit) return outside(t, "killed (do_exit pending)");
+            if (task.step == Step::DoExit) {
+                if (!groups) return outside(t, "killed (do_exit pending)");
+                sl.st = kKilled;
+                break;
+            }
             sl.st = task.exiting ? kExiting : kRun;
             if (task.exiting && task.step != Step::ExitNotify) return outside(t, "exiting without exit_notify pending");
             break;
@@ -240,6 +263,14 @@ std::optional<std::string> abstract(const refimpl::State& s, int slots, const st
         sl.esig = task.exit_signal == refimpl::kSigchldValue;
         sl.code = task.exit_code;
         const refimpl::Proc& pr = s.procs[task.proc];
+        if (groups) {
+            if (thread) {
+                sl.ldr = out.slot_of[task.leader];
+                if (sl.ldr == kNoSlot) return outside(t, "its group leader is released");
+            }
+            sl.gx = pr.group_exit;
+            sl.gcode = pr.group_exit ? pr.group_exit_code : 0;
+        }
         if (pr.autokill_file != kNone) return outside(t, "an AUTOKILL pidfd (rfc-v3)");
         sl.autoreap = pr.autoreap;
         sl.is_sub = pr.is_child_subreaper;
@@ -275,8 +306,8 @@ std::optional<std::string> abstract(const refimpl::State& s, int slots, const st
     return std::nullopt;
 }
 
-std::optional<std::string> abstract(const refimpl::State& s, int slots, Abstraction& out) {
-    return abstract(s, slots, {}, out);
+std::optional<std::string> abstract(const refimpl::State& s, int slots, Abstraction& out, int threads, bool kill) {
+    return abstract(s, slots, {}, out, threads, kill);
 }
 
 std::string describe(const World& w) {
@@ -297,6 +328,8 @@ std::string describe(const World& w) {
             if (s.pending) out += " SIGCHLD-pending";
             if (s.fd != kNoSlot) out += fmt::format(" pidfd->slot{}", s.fd);
             if (s.wact) out += fmt::format(" blocked-in-wait4{}{}", s.wall ? "(__WALL)" : "", s.woken ? "(woken)" : "");
+            if (s.ldr != kNoSlot) out += fmt::format(" thread-of-slot{}", s.ldr);
+            if (s.gx) out += fmt::format(" group-exit={}", s.gcode);
         }
         out += fmt::format(" pid-attr={}", s.attr == 0 ? "none" : s.attr == 1 ? "dead" : "alloc");
         if (s.info) out += fmt::format(" exit-info={}", s.info_code);

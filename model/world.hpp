@@ -1,14 +1,16 @@
-// The formal model's world: N task slots, each a single-threaded process, as
-// plain values (no Z3 here). model/symbolic.hpp encodes the same world and
+// The formal model's world: N task slots, each a task (a single-threaded
+// process, or with Features::threads = 2 a thread of a group), as plain
+// values (no Z3 here). model/symbolic.hpp encodes the same world and
 // its transitions as Z3 terms; this file gives the concrete side: the slot
 // world, the action alphabet over slots, and the abstraction from a refimpl
 // State to slots, which is how the model is checked against refimpl
 // (crosscheck) and how Z3 counterexamples are replayed.
 //
 // What the model covers (the symbolic alphabet) is the explicit alphabet of
-// checker/engine/alphabet.cpp under these bounds: threads=1 (no CLONE_THREAD),
-// no execve, no kill, no CLONE_PIDFD_AUTOKILL, at most one pidfd per
-// descriptor table; clone3 (flags from {PIDFD, AUTOREAP, PARENT}, exit_signal
+// checker/engine/alphabet.cpp under these bounds: threads=1 (no CLONE_THREAD)
+// or, with Features::threads = 2, CLONE_THREAD|SIGHAND|VM, exit_group and the
+// do_exit step of a zapped thread; kill SIGKILL with Features::kill; no
+// execve, no CLONE_PIDFD_AUTOKILL, at most one pidfd per descriptor table; clone3 (flags from {PIDFD, AUTOREAP, PARENT}, exit_signal
 // 0 or SIGCHLD), exit, wait4 -1 (WNOHANG and blocking, with and without
 // __WALL), resume of a woken waiter, waitid P_PIDFD, sigaction SIGCHLD,
 // prctl PR_SET_CHILD_SUBREAPER, sigpending, pidfd_open, close,
@@ -33,7 +35,8 @@ enum St : int {
     kDeadP = 4,     ///< EXIT_DEAD, pidfs_exit pending
     kDeadU = 5,     ///< EXIT_DEAD, unhash pending
     kGone = 6,      ///< released; its struct pid lives on, held by a pidfd
-    kStCount = 7,
+    kKilled = 7,    ///< running, zapped by exit_group: do_exit pending (threads only)
+    kStCount = 8,
 };
 const char* st_name(int st);
 
@@ -62,6 +65,10 @@ struct Slot {
     bool wact = false;        ///< blocked in wait4(-1)
     bool woken = false;
     bool wall = false;        ///< the blocked wait has __WALL
+    // Thread fields (Features::threads > 1; constants of the no-thread model).
+    int ldr = kNoSlot;        ///< group_leader's slot for a thread (CLONE_THREAD); kNoSlot: leads itself
+    bool gx = false;          ///< signal->flags & SIGNAL_GROUP_EXIT (per process, in each of its slots)
+    int gcode = 0;            ///< signal->group_exit_code while gx (per process)
     bool operator==(const Slot&) const = default;
 };
 
@@ -76,6 +83,8 @@ struct World {
 struct Features {
     int slots = 4;                   ///< N
     int tasks = 0;                   ///< live-task bound for clone (0: = slots)
+    int threads = 1;                 ///< threads per process (1: no CLONE_THREAD; the model has at most 2)
+    bool kill = false;               ///< kill(pid, SIGKILL) of another process in the alphabet
     std::vector<int> exit_codes{3};
     bool ptrace = true;
     bool parent = true;
@@ -90,9 +99,13 @@ struct Features {
 enum class ActKind : int {
     Clone, Exit, Wait4, Resume, Waitid, Sigaction, Subreaper, Sigpending,
     PidfdOpen, Close, PtraceAttach, PtraceDetach, KExitNotify, KPidfsExit, KUnhash,
+    ExitGroup, KDoExit,   ///< threads only (KDoExit: or kill)
+    Kill,                 ///< kill(target, SIGKILL)
 };
 
-inline constexpr int kFlagPidfd = 1, kFlagAutoreap = 2, kFlagParent = 4;
+/// Clone flags; kFlagThread stands for CLONE_THREAD|CLONE_SIGHAND|CLONE_VM,
+/// kFlagNnp for CLONE_NNP (threads only: the calls nnp.rejects_thread is about).
+inline constexpr int kFlagPidfd = 1, kFlagAutoreap = 2, kFlagParent = 4, kFlagThread = 8, kFlagNnp = 16;
 
 /// One action over slots; `actor` and `target` are slot indices.
 struct Act {
@@ -117,16 +130,18 @@ World initial_world(int slots);
 
 /// The abstraction of a refimpl state into slots. `slot_of[t]` gives the slot
 /// of refimpl task t (kNoSlot: released and unpinned). Returns the reason when
-/// the state lies outside the model (threads, exec ids, ...), or when it needs
-/// more slots than `slots`.
+/// the state lies outside the model (threads when `threads` is 1, a killed
+/// task or SIGNAL_GROUP_EXIT without threads or `kill`, exec ids, ...), or
+/// when it needs more slots than `slots`.
 struct Abstraction {
     World world;
     std::vector<int> slot_of;   ///< per refimpl task index
 };
 std::optional<std::string> abstract(const refimpl::State& s, int slots, const std::vector<int>& slot_hint,
-                                    Abstraction& out);
+                                    Abstraction& out, int threads = 1, bool kill = false);
 /// Packed mapping: tasks in index order take slots 0, 1, ... (no hint).
-std::optional<std::string> abstract(const refimpl::State& s, int slots, Abstraction& out);
+std::optional<std::string> abstract(const refimpl::State& s, int slots, Abstraction& out, int threads = 1,
+                                    bool kill = false);
 
 /// A readable dump of a world, one line per used slot.
 std::string describe(const World& w);

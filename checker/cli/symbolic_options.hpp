@@ -26,6 +26,9 @@ struct SymbolicCli {
         sub.add_option("--profile", profile, "Semantic profile: a built-in name or a profile file" + std::string(profile == "all" ? " (or all)" : ""))->capture_default_str();
         sub.add_option("--tasks", f.slots, "Task slots of the model (init and main included)")
             ->check(CLI::Range(2, 8))->capture_default_str();
+        sub.add_option("--threads", f.threads,
+                       "Threads per process (2: CLONE_THREAD, exit_group and the delayed group leader in the model)")
+            ->check(CLI::Range(1, 2))->capture_default_str();
         sub.add_option("--exit-codes", exit_codes, "Exit codes to try, comma-separated (0..255)")->capture_default_str();
         sub.add_flag("--ptrace,!--no-ptrace", f.ptrace, "ptrace_attach / ptrace_detach in the alphabet")->capture_default_str();
         sub.add_flag("--parent,!--no-parent", f.parent, "CLONE_PARENT in the clone domain")->capture_default_str();
@@ -33,6 +36,7 @@ struct SymbolicCli {
         sub.add_flag("--blocking,!--no-blocking", f.blocking, "blocking wait4 and resume")->capture_default_str();
         sub.add_flag("--subreaper,!--no-subreaper", f.subreaper, "prctl PR_SET_CHILD_SUBREAPER")->capture_default_str();
         sub.add_flag("--sigaction,!--no-sigaction", f.sigaction, "sigaction SIGCHLD")->capture_default_str();
+        sub.add_flag("--kill,!--no-kill", f.kill, "kill(2) with SIGKILL of another process")->capture_default_str();
         sub.add_option("--max-time", max_time, "Stop after this many seconds (0: none)")->check(CLI::Range(0.0, 1e7));
         sub.add_option("--json", json, "Write the results as JSON to this file");
         sub.add_flag("--quiet", quiet, "No progress lines on stderr");

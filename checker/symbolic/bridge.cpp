@@ -15,12 +15,12 @@ using scn::Sys;
 engine::Bounds bounds_of(const model::Features& f, int depth) {
     engine::Bounds b;
     b.tasks = f.task_bound();
-    b.threads = 1;
+    b.threads = f.threads;
     b.pidfds = f.pidfds ? 1 : 0;
     b.depth = depth;
     b.exit_codes = f.exit_codes;
     b.exec = false;
-    b.kill = false;
+    b.kill = f.kill;
     b.blocking = f.blocking;
     b.ptrace = f.ptrace;
     b.autokill = false;
@@ -42,10 +42,11 @@ engine::Action to_action(const Act& a, const std::vector<Id>& task_of) {
     if (a.target != model::kNoSlot) out.r.target = task_of[a.target];
     scn::Call& c = out.call;
     switch (a.kind) {
-    case ActKind::KExitNotify: case ActKind::KPidfsExit: case ActKind::KUnhash:
+    case ActKind::KExitNotify: case ActKind::KPidfsExit: case ActKind::KUnhash: case ActKind::KDoExit:
         out.kernel = true;
         c.sys = a.kind == ActKind::KExitNotify ? Sys::KExitNotify
                 : a.kind == ActKind::KPidfsExit ? Sys::KPidfsExit
+                : a.kind == ActKind::KDoExit    ? Sys::KDoExit
                                                 : Sys::KUnhash;
         out.r.target = out.r.actor;
         break;
@@ -54,9 +55,14 @@ engine::Action to_action(const Act& a, const std::vector<Id>& task_of) {
         if (a.flags & model::kFlagPidfd) c.flags.add(scn::CloneFlag::PIDFD);
         if (a.flags & model::kFlagAutoreap) c.flags.add(scn::CloneFlag::AUTOREAP);
         if (a.flags & model::kFlagParent) c.flags.add(scn::CloneFlag::PARENT);
+        if (a.flags & model::kFlagThread)
+            for (auto fl : {scn::CloneFlag::THREAD, scn::CloneFlag::SIGHAND, scn::CloneFlag::VM}) c.flags.add(fl);
+        if (a.flags & model::kFlagNnp) c.flags.add(scn::CloneFlag::NNP);
         c.exit_signal = a.sigchld ? refimpl::kSIGCHLD : 0;
         break;
     case ActKind::Exit: c.sys = Sys::Exit; c.number = a.code; break;
+    case ActKind::ExitGroup: c.sys = Sys::ExitGroup; c.number = a.code; break;
+    case ActKind::Kill: c.sys = Sys::Kill; c.number = refimpl::kSIGKILL; break;
     case ActKind::Wait4:
         c.sys = Sys::Wait4;
         c.any = true;
@@ -102,6 +108,12 @@ std::optional<int> to_act(const engine::Action& a, const std::vector<int>& slot_
     case Sys::KExitNotify: m.kind = ActKind::KExitNotify; break;
     case Sys::KPidfsExit: m.kind = ActKind::KPidfsExit; break;
     case Sys::KUnhash: m.kind = ActKind::KUnhash; break;
+    case Sys::KDoExit: m.kind = ActKind::KDoExit; break;
+    case Sys::ExitGroup: m.kind = ActKind::ExitGroup; m.code = int(c.number); break;
+    case Sys::Kill:
+        if (c.number != refimpl::kSIGKILL) return std::nullopt;
+        m.kind = ActKind::Kill;
+        break;
     case Sys::Clone3:
         m.kind = ActKind::Clone;
         if (c.flags.raw != 0) return std::nullopt;
@@ -111,6 +123,12 @@ std::optional<int> to_act(const engine::Action& a, const std::vector<int>& slot_
             if (c.flags.has(scn::CloneFlag::AUTOREAP))
                 m.flags |= model::kFlagAutoreap, known.add(scn::CloneFlag::AUTOREAP);
             if (c.flags.has(scn::CloneFlag::PARENT)) m.flags |= model::kFlagParent, known.add(scn::CloneFlag::PARENT);
+            if (c.flags.has(scn::CloneFlag::THREAD) && c.flags.has(scn::CloneFlag::SIGHAND) &&
+                c.flags.has(scn::CloneFlag::VM)) {
+                m.flags |= model::kFlagThread;
+                for (auto fl : {scn::CloneFlag::THREAD, scn::CloneFlag::SIGHAND, scn::CloneFlag::VM}) known.add(fl);
+            }
+            if (c.flags.has(scn::CloneFlag::NNP)) m.flags |= model::kFlagNnp, known.add(scn::CloneFlag::NNP);
             if (!(known == c.flags)) return std::nullopt;
         }
         if (c.exit_signal != 0 && c.exit_signal != refimpl::kSIGCHLD) return std::nullopt;
@@ -154,7 +172,7 @@ std::optional<std::string> rerun(const refimpl::Profile& p, const model::Feature
     std::vector<int> slot_of = {0, 1};
     actions.clear();
     model::Abstraction abs;
-    if (auto why = model::abstract(s, f.slots, slot_of, abs)) return "the initial state: " + *why;
+    if (auto why = model::abstract(s, f.slots, slot_of, abs, f.threads, f.kill)) return "the initial state: " + *why;
     if (!(abs.world == worlds[0]))
         return "the initial worlds differ:\nmodel:\n" + model::describe(worlds[0]) + "refimpl:\n" + model::describe(abs.world);
     before_end = s;
@@ -175,7 +193,7 @@ std::optional<std::string> rerun(const refimpl::Profile& p, const model::Feature
             while (k < f.slots && worlds[i].slot[std::size_t(k)].st != model::kFree) ++k;
             hint.back() = k;
         }
-        if (auto why = model::abstract(s, f.slots, hint, abs))
+        if (auto why = model::abstract(s, f.slots, hint, abs, f.threads, f.kill))
             return fmt::format("after step {} ({}): {}", i + 1, a.describe(), *why);
         if (!(abs.world == worlds[i + 1]))
             return fmt::format("after step {} ({}) the model and refimpl disagree:\nmodel:\n{}refimpl:\n{}", i + 1,

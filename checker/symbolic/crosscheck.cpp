@@ -40,16 +40,10 @@ void assign(z3::context& ctx, z3::model& zm, const SymModel& m, const SymWorld& 
     };
     put(vars.next_nr, c.next_nr);
     put(vars.next_seq, c.next_seq);
+    const auto fields = m.state_fields();
     for (std::size_t k = 0; k < vars.slot.size(); ++k) {
         const model::SymSlot &v = vars.slot[k], &x = c.slot[k];
-        for (auto f : {&model::SymSlot::st, &model::SymSlot::nr, &model::SymSlot::rp, &model::SymSlot::par,
-                       &model::SymSlot::ptraced, &model::SymSlot::sib, &model::SymSlot::pseq, &model::SymSlot::esig,
-                       &model::SymSlot::code, &model::SymSlot::autoreap, &model::SymSlot::is_sub,
-                       &model::SymSlot::has_sub, &model::SymSlot::ign, &model::SymSlot::nocldwait,
-                       &model::SymSlot::pending, &model::SymSlot::fd, &model::SymSlot::attr, &model::SymSlot::info,
-                       &model::SymSlot::info_code, &model::SymSlot::wact, &model::SymSlot::woken,
-                       &model::SymSlot::wall})
-            put(v.*f, x.*f);
+        for (auto f : fields) put(v.*f, x.*f);
     }
     (void)ctx;
 }
@@ -80,6 +74,9 @@ const char* refimpl_entry(const engine::Action& a) {
     case scn::Sys::KExitNotify: return "exit_notify";
     case scn::Sys::KPidfsExit: return "pidfs_exit";
     case scn::Sys::KUnhash: return "unhash_task";
+    case scn::Sys::ExitGroup: return "sys_exit_group";
+    case scn::Sys::Kill: return "sys_kill";
+    case scn::Sys::KDoExit: return "do_exit (a killed thread)";
     default: return "?";
     }
 }
@@ -111,6 +108,9 @@ std::vector<std::string> expected_refimpl(const model::Features& f) {
         for (const char* x : {"sys_ptrace_attach", "sys_ptrace_detach", "do_notify_parent (traced)",
                               "wait_task_zombie (EXIT_TRACE hand-off)"})
             out.emplace_back(x);
+    if (f.threads > 1) out.emplace_back("sys_exit_group");
+    if (f.threads > 1 || f.kill) out.emplace_back("do_exit (a killed thread)");
+    if (f.kill) out.emplace_back("sys_kill");
     return out;
 }
 
@@ -177,7 +177,49 @@ std::vector<std::pair<std::string, std::vector<model::Act>>> deep_paths(const mo
     auto attach = [](int t, int v) { return Act{ActKind::PtraceAttach, t, v}; };
     auto pidfd_open = [](int t, int v) { return Act{ActKind::PidfdOpen, t, v}; };
     auto close = [](int t) { return Act{ActKind::Close, t}; };
-    return {
+    std::vector<std::pair<std::string, std::vector<model::Act>>> threads;
+    if (f.threads > 1) {
+        auto thread = [](int t) {
+            Act a{ActKind::Clone, t};
+            a.flags = model::kFlagThread;
+            return a;
+        };
+        auto exit_group = [&](int t) {
+            Act a{ActKind::ExitGroup, t};
+            a.code = f.exit_codes.empty() ? 0 : f.exit_codes.front();
+            return a;
+        };
+        auto do_exit = [](int t) { return Act{ActKind::KDoExit, t}; };
+        threads = {
+            {"a leader exits before its thread: the delayed leader notifies when the thread is released",
+             {clone(1), thread(2), exit_(2), notify(2), exit_(3), notify(3), pidfs_exit(3), unhash(3)}},
+            {"the delayed leader of an SA_NOCLDWAIT parent's child reaps itself when its thread is released",
+             {nocldwait(1), clone(1), thread(2), exit_(2), notify(2), exit_(3), notify(3), pidfs_exit(3), unhash(3)}},
+            {"exit_group zaps a thread blocked in wait4, whose last scan reaps",
+             {thread(1), clone(2), wait(2, false), exit_(3), notify(3), exit_group(1), do_exit(2)}},
+            {"a thread's children go to its sibling thread", {thread(1), clone(2), exit_(2), notify(2)}},
+            {"a leader's child goes to its younger sibling thread", {clone(1), thread(1), exit_(1), notify(1)}},
+            {"a traced sub-thread zombie reaped by its tracer",
+             {clone(1), thread(2), attach(1, 3), exit_(3), notify(3), wait(1, true)}},
+            {"a tracer exits with a traced sub-thread zombie",
+             {clone(1), thread(2), attach(1, 3), exit_(3), notify(3), exit_(1), notify(1)}},
+            {"a tracer exits with a traced delayed group leader",
+             {clone(1), thread(2), attach(1, 2), exit_(2), notify(2), exit_(1), notify(1)}},
+            {"a child process with threads is reparented", {clone(1), thread(2), exit_(1), notify(1)}},
+            {"a delayed zombie leader is reparented without a notification",
+             {clone(1), thread(2), exit_(2), notify(2), exit_(1), notify(1)}},
+            {"the subreaper's live thread adopts an orphan",
+             {subreaper(1), thread(1), clone(1), clone(3), exit_(1), notify(1), exit_(3), notify(3)}},
+        };
+    }
+    if (f.kill) {
+        auto kill = [](int t, int v) { return Act{ActKind::Kill, t, v}; };
+        auto do_exit = [](int t) { return Act{ActKind::KDoExit, t}; };
+        threads.push_back({"SIGKILL to a process blocked in wait4, whose last scan reaps",
+                           {clone(1), clone(2), wait(2, false), exit_(3), notify(3), kill(1, 2), do_exit(2)}});
+        threads.push_back({"SIGKILL to an exiting process is dropped", {clone(1), exit_(2), kill(1, 2)}});
+    }
+    std::vector<std::pair<std::string, std::vector<model::Act>>> out = {
         {"an orphaned zombie grandchild goes to the subreaper, which has the default SIGCHLD",
          {subreaper(1), clone(1), clone(2), exit_(3), notify(3), exit_(2), notify(2)}},
         {"an orphaned zombie grandchild goes to the subreaper, which ignores SIGCHLD",
@@ -213,6 +255,8 @@ std::vector<std::pair<std::string, std::vector<model::Act>>> deep_paths(const mo
         {"a pidfd keeps a released pid; closing it frees the slot",
          {clone(1, true, model::kFlagPidfd), exit_(2), notify(2), wait(1, true), pidfs_exit(2), unhash(2), close(1)}},
     };
+    out.insert(out.end(), threads.begin(), threads.end());
+    return out;
 }
 
 /// Sets the event variables `ev` in `zm` to refimpl's events (slots of the pre-state).
@@ -371,7 +415,7 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
             for (const auto& [name, path] : deep_paths(o.features)) {
                 refimpl::State s = init;
                 model::Abstraction ab;
-                bool ok = !model::abstract(s, o.features.slots, ab);
+                bool ok = !model::abstract(s, o.features.slots, ab, o.features.threads, o.features.kill);
                 for (const model::Act& want : path) {
                     if (!ok) break;
                     const std::string wanted = want.describe();
@@ -393,7 +437,7 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
                         hint.back() = k;
                     }
                     s = tr.post;
-                    if (model::abstract(s, o.features.slots, hint, ab)) {
+                    if (model::abstract(s, o.features.slots, hint, ab, o.features.threads, o.features.kill)) {
                         ok = false;
                         break;
                     }
@@ -414,7 +458,7 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
             queue.pop_front();
             ++rep.states;
             model::Abstraction abs;
-            if (model::abstract(s, o.features.slots, abs)) {
+            if (model::abstract(s, o.features.slots, abs, o.features.threads, o.features.kill)) {
                 ++rep.outside;
                 continue;
             }
@@ -454,7 +498,7 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
                     hint.back() = k;
                 }
                 model::Abstraction after;
-                if (model::abstract(tr.post, o.features.slots, hint, after)) {
+                if (model::abstract(tr.post, o.features.slots, hint, after, o.features.threads, o.features.kill)) {
                     ++rep.outside;
                     continue;
                 }

@@ -630,7 +630,7 @@ nlohmann::json to_json(const Report& r) {
     nlohmann::json j;
     j["engine"] = r.engine;
     j["profile"] = r.profile;
-    j["bounds"] = {{"slots", r.features.slots}, {"tasks", r.features.task_bound()},
+    j["bounds"] = {{"slots", r.features.slots}, {"tasks", r.features.task_bound()}, {"threads", r.features.threads},
                    {"exit_codes", r.features.exit_codes}, {"ptrace", r.features.ptrace},
                    {"parent", r.features.parent}, {"pidfds", r.features.pidfds ? 1 : 0},
                    {"blocking", r.features.blocking}, {"subreaper", r.features.subreaper},

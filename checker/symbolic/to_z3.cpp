@@ -35,6 +35,7 @@ namespace {
 // The language's values of refimpl enumerations (refimpl/state.hpp, events.hpp).
 constexpr int kRunning = int(refimpl::ExitState::Running), kZombieEs = int(refimpl::ExitState::Zombie),
               kDeadEs = int(refimpl::ExitState::Dead), kReleased = int(refimpl::ExitState::Released);
+constexpr int kStepDoExit = int(refimpl::Step::DoExit);
 constexpr int kNoStep = int(refimpl::Step::None), kStepNotify = int(refimpl::Step::ExitNotify),
               kStepPidfs = int(refimpl::Step::PidfsExit), kStepUnhash = int(refimpl::Step::Unhash);
 constexpr int kSigchld = refimpl::kSigchldValue;
@@ -72,6 +73,9 @@ public:
                 if (a.flags & model::kFlagPidfd) clone_bits_ |= refimpl::kCLONE_PIDFD;
                 if (a.flags & model::kFlagAutoreap) clone_bits_ |= m.profile().autoreap_bit;
                 if (a.flags & model::kFlagParent) clone_bits_ |= refimpl::kCLONE_PARENT;
+                if (a.flags & model::kFlagThread)
+                    clone_bits_ |= refimpl::kCLONE_THREAD | refimpl::kCLONE_SIGHAND | refimpl::kCLONE_VM;
+                if (a.flags & model::kFlagNnp) clone_bits_ |= m.profile().nnp_bit;
             }
     }
     /// The call kinds of the model's actions.
@@ -152,8 +156,14 @@ public:
         }
         case Op::SameProcess: {
             // single-threaded processes: the same task (refimpl's
-            // same_thread_group of two task indices)
+            // same_thread_group of two task indices); with threads, the
+            // same leader
             const Val a = val(n.a, env), b = val(n.b, env);
+            if (thr()) {
+                const expr la = select(a, num(-1), [&](int k) { return lead(*env.w, k); });
+                const expr lb = select(b, num(-1), [&](int k) { return lead(*env.w, k); });
+                return v(eq_(la, lb) && la != -1);
+            }
             if (a.k >= -1 && b.k >= -1) return v(c_.bool_val(a.k == b.k && a.k != -1));
             return v(eq_(a.e, b.e) && a.e != -1);
         }
@@ -311,7 +321,25 @@ private:
         }
     }
     expr num(int64_t x) const { return c_.int_val(x); }
-    expr linked(const SymWorld& w, int k) const { return w.slot[k].st >= model::kRun && w.slot[k].st <= model::kDeadU; }
+    expr linked(const SymWorld& w, int k) const {
+        if (grp()) return (w.slot[k].st >= model::kRun && w.slot[k].st <= model::kDeadU) || w.slot[k].st == model::kKilled;
+        return w.slot[k].st >= model::kRun && w.slot[k].st <= model::kDeadU;
+    }
+    /// The model has threads (the thread constructs read the groups).
+    bool thr() const { return m_.features().threads > 1; }
+    /// The thread-group fields are variables (threads, or kill).
+    bool grp() const { return m_.threads(); }
+    /// The slot of k's group leader (a thread's ldr, else k).
+    expr lead(const SymWorld& w, int k) const {
+        return z3::ite(w.slot[k].ldr == model::kNoSlot, num(k), w.slot[k].ldr);
+    }
+    /// thread_group_empty(k): no other listed thread of k's group.
+    expr group_empty(const SymWorld& w, int k) const {
+        expr any = c_.bool_val(false);
+        for (int j = 0; j < m_.slots(); ++j)
+            if (j != k) any = any || (linked(w, j) && lead(w, j) == lead(w, k));
+        return !any;
+    }
     expr used(const SymWorld& w, int k) const { return w.slot[k].st != model::kFree; }
     /// A task result: `k` as a reference, computed for each slot.
     Val task_ref(const Val& x, const std::function<expr(int)>& f) const {
@@ -357,30 +385,36 @@ private:
             // released without a pidfd) is released
             return by([&](int k) {
                 const expr& s = w.slot[k].st;
-                return z3::ite(s == model::kRun || s == model::kExiting, num(kRunning),
+                return z3::ite(s == model::kRun || s == model::kExiting || s == model::kKilled, num(kRunning),
                                z3::ite(s == model::kZombie, num(kZombieEs),
                                        z3::ite(s == model::kDeadP || s == model::kDeadU, num(kDeadEs), num(kReleased))));
             });
         case Fact::TStep:
             return by([&](int k) {
                 const expr& s = w.slot[k].st;
-                return z3::ite(s == model::kExiting, num(kStepNotify),
+                return z3::ite(s == model::kExiting, num(kStepNotify), z3::ite(s == model::kKilled, num(kStepDoExit),
                                z3::ite(s == model::kDeadP, num(kStepPidfs),
-                                       z3::ite(s == model::kDeadU, num(kStepUnhash), num(kNoStep))));
+                                       z3::ite(s == model::kDeadU, num(kStepUnhash), num(kNoStep)))));
             });
         case Fact::TExiting:   // PF_EXITING stays set from do_exit on
-            return by([&](int k) { return w.slot[k].st >= model::kExiting; });
+            return by([&](int k) { return w.slot[k].st >= model::kExiting && w.slot[k].st != model::kKilled; });
         case Fact::TLinked: return by([&](int k) { return linked(w, k); });
-        case Fact::TAlive: return by([&](int k) { return w.slot[k].st == model::kRun; });
+        case Fact::TAlive:   // exit_state 0 without PF_EXITING: a zapped thread is still alive
+            return by([&](int k) { return w.slot[k].st == model::kRun || w.slot[k].st == model::kKilled; });
         case Fact::TLeader:   // single-threaded processes: every task leads its group
+            if (thr()) return task_ref(x, [&](int k) { return lead(w, k); });
             return about(i, "leader", x);
         case Fact::TIsLeader:
+            if (thr()) return by([&](int k) { return w.slot[k].ldr == model::kNoSlot; });
             return about(i, "is_leader", v(x.k == -1 ? c_.bool_val(false) : x.k >= 0 ? c_.bool_val(true) : x.e != -1));
         case Fact::TRealParent: return task_ref(x, [&](int k) { return w.slot[k].rp; });
         case Fact::TParent: return task_ref(x, [&](int k) { return w.slot[k].par; });
         case Fact::TTracer: return task_ref(x, [&](int k) { return z3::ite(w.slot[k].ptraced, w.slot[k].par, num(-1)); });
         case Fact::TTraced: return field(&SymSlot::ptraced);
-        case Fact::TExitSignal: return by([&](int k) { return z3::ite(w.slot[k].esig, num(kSigchld), num(0)); });
+        case Fact::TExitSignal:   // a thread's is -1
+            return by([&](int k) {
+                return z3::ite(w.slot[k].ldr != model::kNoSlot, num(-1), z3::ite(w.slot[k].esig, num(kSigchld), num(0)));
+            });
         case Fact::TExitCode: return field(&SymSlot::code);
         case Fact::TPdeathSignal: return about(i, "pdeath_signal", v(num(0)));
         case Fact::TPid: return task_ref(x, [&](int k) { return z3::ite(used(w, k), num(k), num(-1)); });
@@ -393,10 +427,27 @@ private:
         case Fact::TSigchldHandler:
             return by([&](int k) { return z3::ite(w.slot[k].ign, num(kHandlerIgn), num(kHandlerDfl)); });
         case Fact::TNocldwait: return field(&SymSlot::nocldwait);
+        case Fact::TGroupExit:
+            if (!grp()) fail(i, fact_name(n.fact));
+            return field(&SymSlot::gx);
+        case Fact::TLiveThreads:   // signal->live: the group's threads not yet in do_exit
+            if (!grp()) fail(i, fact_name(n.fact));
+            return by([&](int k) {
+                expr sum = num(0);
+                for (int j = 0; j < m_.slots(); ++j)
+                    sum = sum + z3::ite((w.slot[j].st == model::kRun || w.slot[j].st == model::kKilled) &&
+                                            lead(w, j) == lead(w, k),
+                                        num(1), num(0));
+                return sum;
+            });
         case Fact::TThreadGroupEmpty:
+            if (thr()) return by([&](int k) { return group_empty(w, k); });
             return about(i, "thread_group_empty",
                          v(x.k == -1 ? c_.bool_val(false) : x.k >= 0 ? c_.bool_val(true) : x.e != -1));
-        case Fact::TDelayGroupLeader: return about(i, "delay_group_leader", v(c_.bool_val(false)));
+        case Fact::TDelayGroupLeader:
+            if (thr())
+                return by([&](int k) { return w.slot[k].ldr == model::kNoSlot && !group_empty(w, k); });
+            return about(i, "delay_group_leader", v(c_.bool_val(false)));
         case Fact::TWaiting: case Fact::TWaitAny: return field(&SymSlot::wact);
         case Fact::TWaitWoken: return field(&SymSlot::woken);
         case Fact::TWaitOptions:   // a blocked wait4(-1): WEXITED, with or without __WALL
@@ -417,7 +468,10 @@ private:
             // the descriptor table lives until do_exit's exit_files: a
             // running task has one; a slot holding a pidfd has one too
             // (never otherwise on a reachable state: aux.resting)
-            return by([&](int k) { return w.slot[k].st == model::kRun || w.slot[k].fd != model::kNoSlot; });
+            return by([&](int k) {
+                return w.slot[k].st == model::kRun || w.slot[k].fd != model::kNoSlot ||
+                       (grp() ? w.slot[k].st == model::kKilled : c_.bool_val(false));
+            });
         default: fail(i, fact_name(n.fact));
         }
     }
@@ -442,8 +496,9 @@ private:
     /// released, POLLIN once the task left TASK_RUNNING's exit_state, else 0.
     expr poll(const SymWorld& w, int k) const {
         const expr& s = w.slot[k].st;
-        return z3::ite(!linked(w, k), num(kPOLLIN | kPOLLHUP),
-                       z3::ite(s == model::kZombie || s == model::kDeadP || s == model::kDeadU, num(kPOLLIN), num(0)));
+        expr exited = s == model::kZombie || s == model::kDeadP || s == model::kDeadU;
+        if (thr()) exited = exited && !(w.slot[k].ldr == model::kNoSlot && !group_empty(w, k));   // delay_group_leader
+        return z3::ite(!linked(w, k), num(kPOLLIN | kPOLLHUP), z3::ite(exited, num(kPOLLIN), num(0)));
     }
 
     /// A pidfd: the descriptor of slot `holder` (one per table in the model).
@@ -600,8 +655,12 @@ private:
         switch (n.domain) {
         case Domain::Tasks: case Domain::Processes:
             // every task entry the model keeps (a task released with no
-            // pidfd left is a FREE slot)
-            for (int k = 0; k < N; ++k) out.push_back({used(w, k), r(k)});
+            // pidfd left is a FREE slot); with threads, processes are the
+            // leaders
+            for (int k = 0; k < N; ++k)
+                out.push_back({thr() && n.domain == Domain::Processes ? used(w, k) && w.slot[k].ldr == model::kNoSlot
+                                                                      : used(w, k),
+                               r(k)});
             return out;
         case Domain::Pids:
             for (int k = 0; k < N; ++k) out.push_back({used(w, k), r(k)});
@@ -614,9 +673,17 @@ private:
             }
             return out;
         case Domain::Threads: {
+            const Val t = val(n.a, env);
+            if (thr()) {
+                // the group's listed threads (in slot order: first(...) would
+                // need for_each_thread's order, leader first)
+                if (n.op == Op::First) fail(i, "first(...) over threads");
+                const expr lt = select(t, num(-1), [&](int k) { return lead(w, k); });
+                for (int k = 0; k < N; ++k) out.push_back({linked(w, k) && lead(w, k) == lt, r(k)});
+                return out;
+            }
             // a single-threaded process's thread list: the task while it is
             // listed (until release_task)
-            const Val t = val(n.a, env);
             if (t.k >= 0) out.push_back({linked(w, t.k), t});
             else if (t.k == -2) out.push_back({select(t, c_.bool_val(false), [&](int k) { return linked(w, k); }), t});
             // other threads: none in the model; a free one when perturbing
@@ -629,7 +696,8 @@ private:
             if (n.op == Op::First) fail(i, "first(...) over children or tracees");
             for (int k = 0; k < N; ++k) {
                 const SymSlot& s = w.slot[k];
-                const expr of = n.domain == Domain::Children ? s.rp == t.e : s.ptraced && s.par == t.e;
+                expr of = n.domain == Domain::Children ? s.rp == t.e : s.ptraced && s.par == t.e;
+                if (thr() && n.domain == Domain::Children) of = of && s.ldr == model::kNoSlot;   // leaders only
                 out.push_back({linked(w, k) && t.e != k && t.e != -1 && of, r(k)});
             }
             return out;
@@ -878,10 +946,54 @@ expr slots_invariant(const model::SymModel& m, const SymWorld& w) {
         // parent nor its own real parent, and its real parent is older (pid
         // numbers only grow, and a task is reparented only to an ancestor
         // or init; this makes the real-parent relation acyclic)
+        // (with threads: the real parent's group leader is older; the
+        // real parent itself may be a younger sibling thread that adopted
+        // the children of an exiting thread, find_new_reaper)
         expr older = s.rp == model::kNoSlot;
-        for (int j = 0; j < n; ++j)
-            if (j != k) older = older || (s.rp == j && w.slot[j].nr < s.nr);
-        all.push_back(z3::implies(s.st >= model::kRun && s.st <= model::kDeadU, s.par != k && s.rp != k && older));
+        for (int j = 0; j < n; ++j) {
+            if (j == k) continue;
+            expr nr = w.slot[j].nr;
+            if (m.threads())
+                for (int l = n - 1; l >= 0; --l)
+                    if (l != j) nr = z3::ite(w.slot[j].ldr == l, w.slot[l].nr, nr);
+            older = older || (s.rp == j && nr < s.nr);
+        }
+        const expr linked = m.threads() ? (s.st >= model::kRun && s.st <= model::kDeadU) || s.st == model::kKilled
+                                        : s.st >= model::kRun && s.st <= model::kDeadU;
+        all.push_back(z3::implies(linked, s.par != k && s.rp != k && older));
+        if (!m.threads()) continue;
+        // Thread groups. A slot that is not listed has the resting thread
+        // fields; a zapped thread's group is exiting; a thread's leader is a
+        // listed leader whose signal_struct and sighand it shares (the
+        // per-process fields are the same in every slot of the group), with
+        // the same real parent, exit_signal -1 and no place on a children
+        // list, and which is not released before it (EXIT_DEAD: release
+        // pending) while it is listed; an untraced sub-thread is released at exit_notify, so it is
+        // never a zombie; a group has at most Features::threads threads.
+        const expr listed = (s.st >= model::kRun && s.st <= model::kDeadU) || s.st == model::kKilled;
+        all.push_back(z3::implies(!listed, s.ldr == model::kNoSlot && !s.gx && s.gcode == 0));
+        all.push_back(z3::implies(s.st == model::kKilled, s.gx));
+        // SIGNAL_GROUP_EXIT: every other thread is zapped or gone, the
+        // caller exits (do_group_exit), or the last thread left (do_exit)
+        all.push_back(z3::implies(s.gx, s.st != model::kRun));
+        // init's process never exits: its leader is slot 0
+        if (k == 0) all.push_back(s.ldr == model::kNoSlot && !s.gx);
+        expr members = m.ctx().int_val(1);
+        for (int j = 0; j < n; ++j) {
+            if (j == k) continue;
+            const SymSlot& l = w.slot[j];
+            const expr l_listed = (l.st >= model::kRun && l.st <= model::kDeadU) || l.st == model::kKilled;
+            all.push_back(z3::implies(
+                listed && s.ldr == j,
+                l_listed && l.st != model::kDeadP && l.st != model::kDeadU &&   // delay_group_leader
+                    l.ldr == model::kNoSlot && l.autoreap == s.autoreap && l.is_sub == s.is_sub &&
+                    l.has_sub == s.has_sub && l.ign == s.ign && l.nocldwait == s.nocldwait &&
+                    l.pending == s.pending && l.gx == s.gx && l.gcode == s.gcode && l.rp == s.rp && !s.esig &&
+                    s.sib == 0 && z3::implies(s.st == model::kZombie, s.ptraced)));
+            members = members + z3::ite(l_listed && l.ldr == k, m.ctx().int_val(1), m.ctx().int_val(0));
+        }
+        all.push_back(s.ldr != k);
+        all.push_back(z3::implies(listed && s.ldr == model::kNoSlot, members <= m.features().threads));
     }
     return z3::mk_and(all);
 }

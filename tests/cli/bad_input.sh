@@ -89,6 +89,8 @@ row "check --max-time -5" 2 "--max-time: Value -5 not in range" -- check --max-t
 row "check --max-memory -1" 2 "--max-memory: must not be negative" -- check --max-memory -1
 row "check --max-states abc" 2 "--max-states" -- check --max-states abc
 row "check --threads 0" 2 "--threads: Value 0 not in range" -- check --threads 0
+row "prove --threads 3" 2 "--threads: Value 3 not in range" -- prove --threads 3
+row "crosscheck --threads 0" 2 "--threads: Value 0 not in range" -- crosscheck --threads 0
 row "check --pidfds 9" 2 "--pidfds: Value 9 not in range" -- check --pidfds 9
 row "check unknown profile" 2 "--profile: unknown profile 'v9'" -- check --profile v9
 row "check unknown property" 2 "--property: unknown property id 'no.such'" -- check --tasks 2 --property no.such

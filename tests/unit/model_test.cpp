@@ -257,3 +257,71 @@ TEST_CASE("prove settles the event-stated step properties at 3 slots") {
         CHECK(r.kind == symbolic::Result::Kind::Proved);
     }
 }
+
+TEST_CASE("with two threads per process the thread properties have symbolic forms") {
+    // The same pinned list as above minus the properties about threads,
+    // whose constructs (threads(...), is_leader, thread_group_empty,
+    // delay_group_leader, CLONE_THREAD calls, exit_group) the model now has.
+    const std::set<std::string> without = {"signal.exec_id_fixup",       "wait.wnowait_keeps_zombie",
+                                           "exec.autoreap_kept",         "exec.resets",
+                                           "autokill.last_reference",    "autokill.requires_autoreap",
+                                           "autokill.requires_privilege"};
+    z3::context ctx;
+    model::Features f;
+    f.threads = 2;
+    const model::SymModel m(ctx, mainline(), f);
+    const symbolic::Translator tr(m);
+    int forms = 0;
+    for (const auto& p : props::catalog()) {
+        if (p.kind != props::Kind::Always && p.kind != props::Kind::Step) continue;
+        INFO(p.id);
+        const std::string why = tr.why_not(*symbolic::program_of(p), p.kind == props::Kind::Always);
+        CHECK(why.empty() == !without.count(std::string(p.id)));
+        forms += why.empty();
+    }
+    CHECK(forms == 37);
+    // and the model refuses a bound it does not have
+    f.threads = 3;
+    CHECK_THROWS_AS(model::SymModel(ctx, mainline(), f), model::ModelError);
+}
+
+TEST_CASE("crosscheck with threads: refimpl and the model agree, and a thread rule changed in refimpl is caught") {
+    symbolic::CrossOptions o;
+    o.features = small(4, false);
+    o.features.tasks = 3;
+    o.features.threads = 2;
+    o.depth = 3;
+    o.successor_samples = 2;
+    o.progress = false;
+    const auto r = symbolic::crosscheck(mainline(), o);
+    for (const auto& d : r.disagreements) MESSAGE(d);
+    CHECK(r.disagreements.empty());
+    CHECK(r.sampled == 2);
+    // an untraced sub-thread that stays a zombie instead of releasing itself
+    refimpl::Profile faulty = mainline();
+    faulty.fault = refimpl::Fault::ThreadZombie;
+    const auto bad = symbolic::crosscheck(faulty, o);
+    REQUIRE_FALSE(bad.disagreements.empty());
+    CHECK(bad.disagreements.front().find("exit_notify") != std::string::npos);
+}
+
+TEST_CASE("crosscheck with kill: SIGKILL's group exit agrees with refimpl, with and without threads") {
+    symbolic::CrossOptions o;
+    o.features = small(4, false);
+    o.features.tasks = 3;
+    o.features.kill = true;
+    o.features.blocking = true;
+    o.depth = 3;
+    o.successor_samples = 1;
+    o.progress = false;
+    auto r = symbolic::crosscheck(mainline(), o);
+    for (const auto& d : r.disagreements) MESSAGE(d);
+    CHECK(r.disagreements.empty());
+    CHECK(std::count(r.refimpl_reached.begin(), r.refimpl_reached.end(), "sys_kill") == 1);
+    CHECK(std::count(r.refimpl_reached.begin(), r.refimpl_reached.end(), "do_exit (a killed thread)") == 1);
+    o.features.threads = 2;
+    o.depth = 2;
+    r = symbolic::crosscheck(mainline(), o);
+    for (const auto& d : r.disagreements) MESSAGE(d);
+    CHECK(r.disagreements.empty());
+}
