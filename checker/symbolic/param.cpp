@@ -274,6 +274,7 @@ public:
         const bool ar_profile = m_.profile().has_autoreap;
         // forget_original_parent: exit_ptrace first (__ptrace_detach).
         const PWorld s0 = w;
+        {
         const Pred traced = [s0, t](const expr& c) {
             return c != t && linked(s0, c) && s0.ptraced(c) && s0.has_par(c) && s0.par(c) == t;
         };
@@ -294,9 +295,11 @@ public:
                 return zombie(c) && ((other(c) && dead_other(c)) || (!other(c) && dead_same(c)));
             },
             always(num(model::kDeadP)));
+        }
         // The children move to the new reaper (reparent_leader), to the tail
         // of its children list in list order.
         const PWorld s4 = w;
+        {
         const Pred child = [s4, t](const expr& c) { return c != t && linked(s4, c) && s4.has_rp(c) && s4.rp(c) == t; };
         const expr reaper = find_new_reaper(t);
         set(ev.rep, child, always(tt()));
@@ -323,6 +326,7 @@ public:
             w.anc = F2([anc, t, reaper](const expr& a, const expr& b) {
                 return z3::ite(anc(t, b) && b != t, (anc(a, b) && !anc(a, t)) || anc(a, reaper), anc(a, b));
             });
+        }
         }
         // The task's own notification.
         const PWorld s7 = w;
@@ -576,6 +580,42 @@ std::vector<std::pair<std::string, expr>> PModel::lemma_parts(const PWorld& w) c
     // a RELEASED task's pid stays only while a pidfd holds it
     out.emplace_back("lemma: a RELEASED task's pid is held by a pidfd",
                      u.forall([&](const expr& x) { return z3::implies(w.st(x) == model::kGone, held(x)); }));
+    // anc is a forest order (Ivy's tree axioms): reflexive, transitive,
+    // antisymmetric, linear below each task; it contains rp; init is a root;
+    // a task that is not running (or exiting) is a leaf; nobody is its own
+    // parent or real parent.
+    auto all2 = [&](const std::function<expr(const expr&, const expr&)>& f) {
+        return u.forall([&](const expr& x) { return u.forall([&](const expr& y) { return f(x, y); }); });
+    };
+    auto all3 = [&](const std::function<expr(const expr&, const expr&, const expr&)>& f) {
+        return u.forall([&](const expr& x) {
+            return u.forall([&](const expr& y) { return u.forall([&](const expr& z) { return f(x, y, z); }); });
+        });
+    };
+    out.emplace_back("lemma: anc reflexive", u.forall([&](const expr& x) { return w.anc(x, x); }));
+    out.emplace_back("lemma: anc transitive", all3([&](const expr& x, const expr& y, const expr& z) {
+        return z3::implies(w.anc(x, y) && w.anc(y, z), w.anc(x, z));
+    }));
+    out.emplace_back("lemma: anc antisymmetric", all2([&](const expr& x, const expr& y) {
+        return z3::implies(w.anc(x, y) && w.anc(y, x), x == y);
+    }));
+    out.emplace_back("lemma: anc linear below a task", all3([&](const expr& x, const expr& y, const expr& z) {
+        return z3::implies(w.anc(x, z) && w.anc(y, z), w.anc(x, y) || w.anc(y, x));
+    }));
+    out.emplace_back("lemma: the real parent is an ancestor", u.forall([&](const expr& y) {
+        return z3::implies(linked(w, y) && w.has_rp(y), w.anc(w.rp(y), y) && w.rp(y) != y) &&
+               z3::implies(linked(w, y) && w.has_par(y), w.par(y) != y);
+    }));
+    out.emplace_back("lemma: a task with an ancestor is linked, with a real parent", all2([&](const expr& a, const expr& y) {
+        return z3::implies(w.anc(a, y) && a != y, linked(w, y) && w.has_rp(y));
+    }));
+    out.emplace_back("lemma: an ancestor is the real parent's ancestor", all2([&](const expr& a, const expr& y) {
+        return z3::implies(w.anc(a, y) && a != y && w.has_rp(y), w.anc(a, w.rp(y)));
+    }));
+    out.emplace_back("lemma: init is a root, a task past exit_notify a leaf", all2([&](const expr& x, const expr& y) {
+        return z3::implies(w.anc(x, u.init()), x == u.init()) &&
+               z3::implies(w.anc(x, y) && w.st(x) != model::kRun && w.st(x) != model::kExiting, x == y);
+    }));
     return out;
 }
 

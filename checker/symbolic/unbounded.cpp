@@ -12,7 +12,6 @@
 #include "checker/symbolic/unbounded.hpp"
 
 #include <chrono>
-#include <cstdlib>
 #include <map>
 #include <memory>
 #include <optional>
@@ -626,7 +625,6 @@ public:
         z3::solver s(c_);
         z3::params ps(c_);
         ps.set("timeout", unsigned(std::max(1.0, seconds * 1000)));
-        if (std::getenv("RC_NOMBQI")) ps.set("mbqi", false);  // TEMP
         s.set(ps);
         s.add(f);
         Query q;
@@ -672,7 +670,8 @@ public:
     /// Initiation and consecution of `inv` (a function of a world); `step`:
     /// instead of consecution of inv, that every transition satisfies it.
     UnboundedResult prove(const std::string& id, const std::function<Parts(const PWorld&)>& inv,
-                          const std::function<expr(const PStep&, const param::PAct&)>* step_prop, double budget) {
+                          const std::function<expr(const PStep&, const param::PAct&)>* step_prop, double budget,
+                          bool assume = true) {
         const auto t0 = std::chrono::steady_clock::now();
         UnboundedResult r;
         r.property = id;
@@ -699,7 +698,9 @@ public:
                     return r;
                 }
             }
-            const expr hyp = conj(base(pre_)) && (step_prop ? c_.bool_val(true) : conj(inv(pre_)));
+            const Parts pre_parts = base(pre_);
+            const expr hyp = !assume ? c_.bool_val(true)
+                                     : conj(pre_parts) && (step_prop ? c_.bool_val(true) : conj(inv(pre_)));
             for (const param::PAct& a : m_.acts()) {
                 const PStep s = m_.step(pre_, a);
                 const Parts goals = step_prop ? Parts{{id, (*step_prop)(s, a)}} : inv(s.post);
@@ -710,8 +711,8 @@ public:
                     const std::string what = kind_of(a.act) + (step_prop ? "" : ", " + part);
                     const auto tq = std::chrono::steady_clock::now();
                     const expr f = hyp && s.enabled && !goal;
-                    const Query q = check(f && needed_sides(f, s.sides), std::min(left(), query_cap_));
-                    if (o_.progress && (since(tq) > 2 || std::getenv("RC_CAP")))
+                    const Query q = check(f && needed_sides(f, s.sides), left());
+                    if (o_.progress && since(tq) > 2)
                         std::fprintf(stderr, "prove --unbounded: %s: %s: %.1f s\n", id.c_str(), what.c_str(), since(tq));
                     if (q.r == z3::unknown) {
                         if (first_unknown.empty()) first_unknown = fmt::format("{}: {}", what, q.reason);
@@ -738,8 +739,9 @@ public:
         }
         if (!first_unknown.empty()) return unknown(first_unknown);
         r.kind = UnboundedResult::Kind::Proved;
-        r.reason = step_prop ? "every transition from a state of the invariant satisfies it"
-                             : "initiation and consecution of the invariant with it";
+        r.reason = !step_prop ? "initiation and consecution of the invariant with it"
+                   : assume   ? "every transition from a state of the invariant satisfies it"
+                              : "every transition from every state satisfies it (no invariant needed)";
         r.seconds = since(t0);
         r.queries = queries_;
         return r;
@@ -753,6 +755,15 @@ public:
         const std::string d = a.describe();
         const std::size_t at = d.find(": ");
         return d.rfind("kernel", 0) == 0 ? d.substr(0, d.find(" slot")) : at == std::string::npos ? d : d.substr(at + 2);
+    }
+
+    /// A step property on every transition from every state (no invariant).
+    UnboundedResult prove_step_anywhere(const props::Property& prop, double budget) {
+        const Program* prog = program_of(prop);
+        const std::function<expr(const PStep&, const param::PAct&)> sp = [&](const PStep& s, const param::PAct& a) {
+            return step_form(*prog, s, a);
+        };
+        return prove(std::string(prop.id), nullptr, &sp, budget, false);
     }
 
     UnboundedResult prove_property(const props::Property& prop, double budget) {
@@ -785,9 +796,6 @@ private:
     PWorld init_world_ = m_.symbols("init");
     std::vector<Part> parts_;
     int queries_ = 0;
-
-public:
-    double query_cap_ = 1e9;   ///< seconds per query
 };
 
 }  // namespace
@@ -819,7 +827,6 @@ UnboundedReport prove_unbounded(const refimpl::Profile& p, const UnboundedOption
         if (o.progress) std::fprintf(stderr, "prove --unbounded: %s: agreement at %d slots done in %.2f s\n", p.name.c_str(), n, a.seconds);
     }
     Prover pr(p, o);
-    if (const char* cap = std::getenv("RC_CAP")) pr.query_cap_ = std::atof(cap);  // TEMP
     rep.invariant = pr.parts();
     const std::vector<std::string> ids = o.properties.empty() ? unbounded_default_properties() : o.properties;
     UnboundedResult base;
@@ -839,6 +846,17 @@ UnboundedReport prove_unbounded(const refimpl::Profile& p, const UnboundedOption
             rep.results.push_back(r);
             continue;
         }
+        std::optional<UnboundedResult> anywhere;
+        if (prop->kind == props::Kind::Step && program_of(*prop)) {
+            // a step property that holds on every transition needs no invariant
+            UnboundedResult r = pr.prove_step_anywhere(*prop, o.property_seconds);
+            if (r.kind == UnboundedResult::Kind::Proved || r.reason.rfind("no parameterized form", 0) == 0) {
+                if (o.progress) std::fprintf(stderr, "prove --unbounded: %s: %s %s in %.2f s\n", p.name.c_str(), id.c_str(), to_string(r.kind), r.seconds);
+                rep.results.push_back(r);
+                continue;
+            }
+            anywhere = r;
+        }
         if (!base_done) {
             // the invariant without the property: inductive on its own (once per profile)
             base = pr.prove_base(o.property_seconds);
@@ -847,7 +865,18 @@ UnboundedReport prove_unbounded(const refimpl::Profile& p, const UnboundedOption
             rep.results.push_back(base);
             if (o.progress) std::fprintf(stderr, "prove --unbounded: %s: invariant %s in %.2f s\n", p.name.c_str(), to_string(base.kind), base.seconds);
         }
-        UnboundedResult r = pr.prove_property(*prop, o.property_seconds);
+        UnboundedResult r = pr.prove_property(*prop, o.property_seconds - (anywhere ? anywhere->seconds : 0));
+        if (anywhere) {
+            r.seconds += anywhere->seconds;
+            r.queries += anywhere->queries;
+            if (r.kind == UnboundedResult::Kind::Unknown && anywhere->kind == UnboundedResult::Kind::NotInductive) {
+                // what the check without the invariant found, for the reader
+                r.reason += "; without the invariant, a transition from a state outside it violates the property";
+                r.cti = anywhere->cti;
+                const std::string from = "counterexample to induction", to = "a violating transition (its pre-state outside the invariant)";
+                if (const std::size_t at = r.cti.find(from); at != std::string::npos) r.cti.replace(at, from.size(), to);
+            }
+        }
         if (r.kind == UnboundedResult::Kind::Proved && base.kind != UnboundedResult::Kind::Proved) {
             r.kind = UnboundedResult::Kind::Unknown;
             r.reason = "the invariant it assumes is " + std::string(to_string(base.kind));
