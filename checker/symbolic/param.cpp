@@ -911,9 +911,10 @@ AgreeResult agree(const refimpl::Profile& p, const model::Features& f0, double q
     assume.push_back(sm.domain(pre));
     assume.push_back(slots_invariant(sm, pre));
     for (const model::SymSlot& s : pre.slot) {
-        // a released task's parents are reset (release_task), and
+        // a released or free task's parents are reset (release_task), and
         // aux.resting's descriptor clause: only a running task holds a pidfd
-        assume.push_back(z3::implies(s.st == model::kGone, s.rp == model::kNoSlot && s.par == model::kNoSlot));
+        assume.push_back(z3::implies(s.st == model::kGone || s.st == model::kFree,
+                                     s.rp == model::kNoSlot && s.par == model::kNoSlot));
         assume.push_back(z3::implies(s.st != model::kRun, s.fd == model::kNoSlot));
         const expr lk = s.st >= model::kRun && s.st <= model::kDeadU;
         assume.push_back(z3::implies(lk, s.sib < pre.next_seq && s.sib >= 0));
