@@ -819,6 +819,9 @@ UnboundedReport prove_unbounded(const refimpl::Profile& p, const UnboundedOption
     const auto t0 = std::chrono::steady_clock::now();
     UnboundedReport rep;
     rep.profile = p.name;
+    const std::vector<std::string> ids = o.properties.empty() ? unbounded_default_properties() : o.properties;
+    for (const std::string& id : ids)
+        if (!props::find(id)) throw std::invalid_argument("--property: unknown property id '" + id + "'");
     for (int n : o.agree) {
         model::Features f = o.features;
         f.slots = n;
@@ -828,7 +831,6 @@ UnboundedReport prove_unbounded(const refimpl::Profile& p, const UnboundedOption
     }
     Prover pr(p, o);
     rep.invariant = pr.parts();
-    const std::vector<std::string> ids = o.properties.empty() ? unbounded_default_properties() : o.properties;
     UnboundedResult base;
     bool base_done = false;
     for (const std::string& id : ids) {
@@ -837,7 +839,6 @@ UnboundedReport prove_unbounded(const refimpl::Profile& p, const UnboundedOption
             break;
         }
         const props::Property* prop = props::find(id);
-        if (!prop) throw std::invalid_argument("prove --unbounded: no property '" + id + "'");
         if (!prop->applies_to(p)) {
             UnboundedResult r;
             r.property = id;

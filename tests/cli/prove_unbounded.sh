@@ -23,6 +23,13 @@ code=$?
 set -e
 [ "$code" = 3 ]
 grep -q 'unknown.*no parameterized form' "$out/u.txt"
+# an unknown property id is bad input (before any agreement query)
+set +e
+"$bin" prove --unbounded --agree 3 --property no.such_property --quiet >/dev/null 2>"$out/e.txt"
+code=$?
+set -e
+[ "$code" = 2 ]
+grep -q "unknown property id 'no.such_property'" "$out/e.txt"
 # --agree without --unbounded is a usage error
 set +e
 "$bin" prove --agree 2 >/dev/null 2>&1
