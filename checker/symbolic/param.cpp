@@ -105,17 +105,20 @@ std::function<expr(const expr&)> Universe::witness(const std::string& name,
 
 expr F1::operator()(const expr& x) const {
     const unsigned id = x.id();
-    if (auto it = memo_->find(id); it != memo_->end()) return it->second;
+    if (auto it = memo_->find(id); it != memo_->end()) return it->second.second;
     expr out = (*f_)(x);
-    memo_->emplace(id, out);
+    memo_->emplace(id, std::make_pair(x, out));
     return out;
 }
 
 expr F2::operator()(const expr& x, const expr& y) const {
     const uint64_t id = (uint64_t(x.id()) << 32) | y.id();
-    if (auto it = memo_->find(id); it != memo_->end()) return it->second;
+    if (auto it = memo_->find(id); it != memo_->end()) return it->second.second;
     expr out = (*f_)(x, y);
-    memo_->emplace(id, out);
+    z3::expr_vector args(x.ctx());
+    args.push_back(x);
+    args.push_back(y);
+    memo_->emplace(id, std::make_pair(args, out));
     return out;
 }
 

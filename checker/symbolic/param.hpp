@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <z3++.h>
@@ -106,22 +107,24 @@ public:
     F1() = default;
     explicit F1(std::function<expr(const expr&)> f)
         : f_(std::make_shared<std::function<expr(const expr&)>>(std::move(f))),
-          memo_(std::make_shared<std::unordered_map<unsigned, expr>>()) {}
+          memo_(std::make_shared<std::unordered_map<unsigned, std::pair<expr, expr>>>()) {}
     expr operator()(const expr& x) const;
 private:
     std::shared_ptr<std::function<expr(const expr&)>> f_;
-    std::shared_ptr<std::unordered_map<unsigned, expr>> memo_;
+    /// by the argument's AST id: the argument (kept alive, so that its id is
+    /// not reused) and the result
+    std::shared_ptr<std::unordered_map<unsigned, std::pair<expr, expr>>> memo_;
 };
 class F2 {
 public:
     F2() = default;
     explicit F2(std::function<expr(const expr&, const expr&)> f)
         : f_(std::make_shared<std::function<expr(const expr&, const expr&)>>(std::move(f))),
-          memo_(std::make_shared<std::unordered_map<uint64_t, expr>>()) {}
+          memo_(std::make_shared<std::unordered_map<uint64_t, std::pair<z3::expr_vector, expr>>>()) {}
     expr operator()(const expr& x, const expr& y) const;
 private:
     std::shared_ptr<std::function<expr(const expr&, const expr&)>> f_;
-    std::shared_ptr<std::unordered_map<uint64_t, expr>> memo_;
+    std::shared_ptr<std::unordered_map<uint64_t, std::pair<z3::expr_vector, expr>>> memo_;
 };
 
 /// A world over the sort Task. Int fields: st (model::St), nr, code, attr,
