@@ -7,7 +7,10 @@
 # Environment: PROFILES (default "mainline"; "all" for the six), SLOTS
 # (default "3 4"), THREADS (threads per process, default "1 2": each
 # configuration without and with threads), BMC (0 skips bmc), PROVE (0
-# skips prove), MAX_TIME (seconds per command, default 1200).
+# skips prove), MAX_TIME (seconds per command, default 1200), UNBOUNDED (1:
+# also prove --unbounded per profile: verdict and seconds per property,
+# docs/unbounded.md), AGREE (slot counts for its agreement check, default
+# none, e.g. "2 3 4").
 set -eu
 bin=${1:-build/reapcheck}
 depth=${2:-4}
@@ -20,6 +23,25 @@ max_time=${MAX_TIME:-1200}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 for profile in $profiles; do
+if [ "${UNBOUNDED:-0}" = 1 ]; then
+    echo "== prove --unbounded, profile $profile (every number of tasks)"
+    agree=""
+    for n in ${AGREE:-}; do agree="$agree --agree $n"; done
+    /usr/bin/time -f '%e %U' -o "$out/unb.$profile.time" \
+        "$bin" prove --unbounded --profile "$profile" $agree --quiet --json "$out/unb.$profile.json" \
+        >"$out/unb.$profile.txt" 2>"$out/unb.$profile.err" || true
+    python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+for a in r["agreement"]:
+    print("  agreement, %d slots: %d actions, %d disagree, %d unknown, %.2f s" % (
+        a["slots"], a["actions"], len(a["disagreements"]) - a["unknown"], a["unknown"], a["seconds"]))
+for x in r["results"]:
+    print("  %-38s %-15s %8.2f s  %d queries" % (x["property"], x["verdict"], x["seconds"], x["queries"]))
+' "$out/unb.$profile.json"
+    set -- $(tail -n 1 "$out/unb.$profile.time")
+    echo "  total: $1 s wall, $2 s user"
+fi
 for slots in $slots_list; do
 for threads in $threads_list; do
     tag="$profile.$slots.$threads"

@@ -148,5 +148,8 @@ struct BuiltinCatalogText {
     const char* text;
 };
 const std::vector<BuiltinCatalogText>& builtin_catalog_texts();
+/// The invariant of `prove --unbounded` (properties/unbounded/invariants.rcp),
+/// embedded the same way; parsed by checker/symbolic/unbounded.cpp.
+const std::vector<BuiltinCatalogText>& builtin_unbounded_texts();
 
 }  // namespace reapcheck::props

@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "checker/cli/symbolic_options.hpp"
+#include "checker/symbolic/unbounded.hpp"
 #include "model/symbolic.hpp"
 #include "properties/lang/lang.hpp"
 
@@ -15,7 +16,46 @@ struct ProveCli {
     int depth = -1;
     int max_k = 4;
     double query_seconds = 60;
+    bool unbounded = false;         ///< prove --unbounded: the parameterized model (docs/unbounded.md)
+    std::vector<int> agree;         ///< --agree N: compare it with the N-slot model first
 };
+
+/// prove --unbounded [--profile P|all] [--agree N]...: one report per profile.
+int run_unbounded(ProveCli& o) {
+    std::vector<const refimpl::Profile*> profiles;
+    if (o.s.profile == "all") {
+        for (const auto& p : refimpl::all_profiles()) profiles.push_back(&p);
+        o.s.f.exit_codes = parse_exit_codes(o.s.exit_codes);
+    } else {
+        profiles.push_back(&o.s.resolve());
+    }
+    for (const auto& f : o.property_files) props::lang::load_file(f);
+    symbolic::UnboundedOptions opts;
+    opts.features = o.s.f;
+    opts.properties = o.properties;
+    opts.agree = o.agree;
+    opts.property_seconds = o.query_seconds;
+    opts.progress = !o.s.quiet;
+    opts.interrupt = symbolic_interrupt_flag();
+    nlohmann::json all = nlohmann::json::array();
+    int code = 0;
+    for (const refimpl::Profile* p : profiles) {
+        symbolic::UnboundedReport r;
+        try {
+            r = symbolic::prove_unbounded(*p, opts);
+        } catch (const std::invalid_argument& e) {
+            throw UsageError(e.what());
+        } catch (const model::ModelError& e) {
+            throw UsageError(e.what());
+        }
+        std::fputs(symbolic::format(r).c_str(), stdout);
+        all.push_back(symbolic::to_json(r));
+        const int c = symbolic::exit_code(r);
+        if (c == 1 || (c == 3 && code == 0)) code = c;
+    }
+    if (!o.s.json.empty()) write_file(o.s.json, (o.s.profile == "all" ? all : all[0]).dump(2) + "\n");
+    return code;
+}
 
 int run_symbolic(ProveCli& o, bool prove) {
     const refimpl::Profile& p = o.s.resolve();
@@ -62,7 +102,17 @@ Register prove_reg{{"prove", [](CLI::App& app) {
     common(sub, *o, 4);
     o->max_k = 2;
     sub->add_option("--max-k", o->max_k, "Largest k tried")->check(CLI::Range(1, 20))->capture_default_str();
-    return std::function<int()>([o] { return run_symbolic(*o, true); });
+    sub->add_flag("--unbounded", o->unbounded,
+                  "Prove for every number of tasks: an inductive invariant over the parameterized model "
+                  "(docs/unbounded.md); --profile all runs every profile; --query-timeout is the budget per property");
+    sub->add_option("--agree", o->agree,
+                    "With --unbounded: first check that the parameterized model instantiated with N tasks equals "
+                    "the N-slot model, action by action (repeatable)")
+        ->check(CLI::Range(2, 6));
+    return std::function<int()>([o] {
+        if (!o->agree.empty() && !o->unbounded) throw UsageError("--agree needs --unbounded");
+        return o->unbounded ? run_unbounded(*o) : run_symbolic(*o, true);
+    });
 }}};
 
 Register bmc_reg{{"bmc", [](CLI::App& app) {
