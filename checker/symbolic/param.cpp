@@ -7,6 +7,7 @@
 #include "checker/symbolic/param.hpp"
 
 #include <chrono>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -843,6 +844,13 @@ PStep PModel::step(const PWorld& pre, const PAct& pa, const expr& t, const expr&
         ret = z3::ite(ok, u.num(0), u.num(-kESRCH));
         break;
     }
+    // Threads and kill are not in the parameterized model: PModel's alphabet
+    // is model::alphabet without them (the CLI refuses --threads/--kill with
+    // --unbounded), so these kinds never reach here.
+    case model::ActKind::ExitGroup:
+    case model::ActKind::KDoExit:
+    case model::ActKind::Kill:
+        throw std::logic_error("parameterized model: no threads or kill (" + pa.act.describe() + ")");
     }
     return PStep{enabled, u.side, u.w, ret, status, u.ev, t, v, child, got, u.params};
 }
