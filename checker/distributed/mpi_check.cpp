@@ -8,10 +8,13 @@
 //     properties on them and their transitions (engine::CheckVisitor, as the
 //     single-process engine) and computes every successor's canonical words;
 //     a successor it owns itself is inserted at once; one owned by another
-//     rank is appended, with its parent link, to that rank's buffer, unless
-//     this rank has sent it before (a set of the root keys it sent);
-//  2. one MPI_Alltoall of the buffer sizes and one MPI_Alltoallv of the
-//     buffers; each rank inserts what it received, in rank order;
+//     rank is added, with its parent's local id and the action index, to
+//     that rank's batch, unless this rank has sent it before (a set of the
+//     root keys it sent);
+//  2. each batch is encoded (wire.hpp: sorted, each record XORed with the
+//     one before, about a sixth of the packed size), one MPI_Alltoall of the
+//     sizes and one MPI_Alltoallv of the bytes; each rank inserts what it
+//     received, in rank order, the sender's rank completing each link;
 //  3. one MPI_Allreduce: the new states, the transitions, stop requests
 //     (interrupt, time and memory limits) and errors; no new state anywhere
 //     ends the search (exhausted).
@@ -45,6 +48,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "checker/distributed/collective.hpp"
+#include "checker/distributed/wire.hpp"
 #include "checker/engine/check_parts.hpp"
 #include "checker/engine/kernel_model.hpp"
 #include "checker/explicit/explorer.hpp"
@@ -107,31 +112,18 @@ uint64_t all_max(uint64_t x) {
     return r;
 }
 
-/// Every rank's string, on rank 0 (empty elsewhere).
-std::vector<std::string> gather_strings(const std::string& s, int me, int ranks) {
-    const int n = int(s.size());
-    auto lens = std::vector<int>(std::size_t(ranks)), displs = std::vector<int>(std::size_t(ranks));
-    MPI_Gather(&n, 1, MPI_INT, lens.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
-    std::string all;
-    if (me == 0) {
-        std::size_t total = 0;
-        for (std::size_t k = 0; k < lens.size(); ++k) {
-            displs[k] = int(total);
-            total += std::size_t(lens[k]);
-        }
-        all.resize(total);
-    }
-    MPI_Gatherv(s.data(), n, MPI_CHAR, all.data(), lens.data(), displs.data(), MPI_CHAR, 0, MPI_COMM_WORLD);
-    std::vector<std::string> out;
-    if (me == 0)
-        for (std::size_t k = 0; k < lens.size(); ++k)
-            out.push_back(all.substr(std::size_t(displs[k]), std::size_t(lens[k])));
-    return out;
-}
+/// What one exchange delivered: rank k's message is bytes[begin[k]] up to
+/// bytes[begin[k + 1]].
+struct Delivery {
+    std::vector<uint8_t> bytes;
+    std::vector<std::size_t> begin;
+    const uint8_t* from(std::size_t k) const { return bytes.data() + begin[k]; }
+    std::size_t size(std::size_t k) const { return begin[k + 1] - begin[k]; }
+};
 
-/// Sends out[k] to rank k (and empties it); returns what the ranks sent here,
-/// in rank order. `sent` grows by the words sent to other ranks.
-std::vector<uint64_t> exchange(std::vector<std::vector<uint64_t>>& out, int me, uint64_t& sent) {
+/// Sends out[k] to rank k (and empties it) in one MPI_Alltoallv, after an
+/// MPI_Alltoall of the sizes. `sent` grows by the bytes sent to other ranks.
+Delivery exchange(std::vector<std::vector<uint8_t>>& out, int me, uint64_t& sent) {
     const std::size_t ranks = out.size();
     auto sc = std::vector<int>(ranks), rc = sc, sd = sc, rd = sc;
     std::size_t total = 0;
@@ -140,27 +132,35 @@ std::vector<uint64_t> exchange(std::vector<std::vector<uint64_t>>& out, int me, 
         sc[k] = int(out[k].size());
         total += out[k].size();
         if (total > std::size_t(INT_MAX))
-            die(me, "one level sends more than 2^31 words (16 GiB) from one rank; use more ranks");
+            die(me, "one level sends more than 2 GiB from one rank; use more ranks");
     }
-    std::vector<uint64_t> send;
+    std::vector<uint8_t> send;
     send.reserve(total);
     for (std::size_t k = 0; k < ranks; ++k) {
         if (int(k) != me) sent += out[k].size();
         send.insert(send.end(), out[k].begin(), out[k].end());
-        std::vector<uint64_t>().swap(out[k]);
+        std::vector<uint8_t>().swap(out[k]);
     }
     MPI_Alltoall(sc.data(), 1, MPI_INT, rc.data(), 1, MPI_INT, MPI_COMM_WORLD);
-    std::size_t rtotal = 0;
+    Delivery d;
+    d.begin.assign(ranks + 1, 0);
     for (std::size_t k = 0; k < ranks; ++k) {
-        rd[k] = int(rtotal);
-        rtotal += std::size_t(rc[k]);
-        if (rtotal > std::size_t(INT_MAX))
-            die(me, "one level sends more than 2^31 words (16 GiB) to one rank; use more ranks");
+        rd[k] = int(d.begin[k]);
+        d.begin[k + 1] = d.begin[k] + std::size_t(rc[k]);
+        if (d.begin[k + 1] > std::size_t(INT_MAX))
+            die(me, "one level sends more than 2 GiB to one rank; use more ranks");
     }
-    std::vector<uint64_t> recv(rtotal);
-    MPI_Alltoallv(send.data(), sc.data(), sd.data(), MPI_UINT64_T, recv.data(), rc.data(), rd.data(), MPI_UINT64_T,
+    d.bytes.resize(d.begin[ranks]);
+    MPI_Alltoallv(send.data(), sc.data(), sd.data(), MPI_BYTE, d.bytes.data(), rc.data(), rd.data(), MPI_BYTE,
                   MPI_COMM_WORLD);
-    return recv;
+    return d;
+}
+
+/// Encodes each rank's batch (wire.hpp) and exchanges them.
+Delivery exchange(std::vector<wire::Batch>& out, int me, uint64_t& sent) {
+    std::vector<std::vector<uint8_t>> msgs(out.size());
+    for (std::size_t k = 0; k < out.size(); ++k) out[k].encode(msgs[k]);
+    return exchange(msgs, me, sent);
 }
 
 /// One level's figures on rank 0: per rank, the states expanded, the records
@@ -192,8 +192,8 @@ public:
     Stats run(CheckVisitor& vis, std::vector<LevelFigure>& figs, std::string& error, bool& model_error);
     /// The first place each property was settled, over all ranks. Collective.
     std::vector<Outcome> outcomes(const CheckVisitor& vis, bool exhausted, const engine::Bounds& bounds);
-    uint64_t liveness_bytes() const { return liveness_sent_ * 8; }
-    uint64_t sent_bytes() const { return sent_ * 8; }
+    uint64_t liveness_bytes() const { return liveness_sent_; }
+    uint64_t sent_bytes() const { return sent_; }
     uint32_t size() const { return roots_.size(); }
     uint64_t packed_words() const { return packed_words_; }
     uint64_t visited_bytes() const { return roots_.bytes() + trees_.bytes() + sent_roots_.bytes(); }
@@ -232,8 +232,23 @@ private:
     xplicit::InternTable<uint64_t> sent_roots_;
     std::vector<uint64_t> links_;
     std::vector<uint32_t> level_begin_;
-    std::vector<std::vector<uint64_t>> out_;
-    uint64_t packed_words_ = 0, sent_ = 0, liveness_sent_ = 0;
+    /// Per destination rank: the records of this level (wire.hpp).
+    std::vector<wire::Batch> out_;
+    uint64_t packed_words_ = 0, sent_ = 0, liveness_sent_ = 0;   ///< sent_: bytes
+    /// Decodes every rank's records; f(sender rank, words, tail) for each.
+    template <class F>
+    void read_records(const Delivery& d, F&& f) const {
+        std::vector<uint64_t> words;
+        uint64_t tail = 0;
+        for (std::size_t k = 0; k < d.begin.size() - 1; ++k) {
+            try {
+                wire::Reader rd(d.from(k), d.size(k));
+                while (rd.next(words, tail)) f(int(k), words, tail);
+            } catch (const wire::WireError& e) {
+                die(me_, fmt::format("a malformed message from rank {}: {}", k, e.what()));
+            }
+        }
+    }
     std::chrono::steady_clock::time_point t0_;
 };
 
@@ -290,9 +305,7 @@ Stats Rank::run(CheckVisitor& vis, std::vector<LevelFigure>& figs, std::string& 
                         bool fresh = false;
                         sent_roots_.intern(b.root(swords), fresh);
                         if (!fresh) continue;
-                        auto& buf = out_[std::size_t(o)];
-                        buf.insert(buf.end(), swords.begin(), swords.end());
-                        buf.push_back(link);
+                        out_[std::size_t(o)].add(swords.data(), swords.size(), uint64_t(id) << 16 | ai);
                         ++records;
                     }
                 }
@@ -308,14 +321,9 @@ Stats Rank::run(CheckVisitor& vis, std::vector<LevelFigure>& figs, std::string& 
             }
         }
         // The exchange runs on every rank, also after an error, so that no rank waits alone.
-        const std::vector<uint64_t> recv = exchange(out_, me_, sent_);
-        for (std::size_t i = 0; i < recv.size();) {
-            const uint64_t n = recv[i];
-            if (n == 0 || i + n >= recv.size()) die(me_, "a malformed record in a level's message");
-            swords.assign(recv.begin() + std::ptrdiff_t(i), recv.begin() + std::ptrdiff_t(i + n));
-            insert(b.root(swords), recv[i + n], swords.size());
-            i += n + 1;
-        }
+        read_records(exchange(out_, me_, sent_), [&](int from, const std::vector<uint64_t>& w, uint64_t tail) {
+            insert(b.root(w), make_link(from, uint32_t(tail >> 16), uint32_t(tail & 0xffff)), w.size());
+        });
         level_begin_.push_back(size());
         // Stop requests: 1 interrupted, 2 time limit, 3 memory limit.
         uint64_t stop = 0;
@@ -330,7 +338,7 @@ Stats Rank::run(CheckVisitor& vis, std::vector<LevelFigure>& figs, std::string& 
         MPI_Allreduce(sums, gsums, 3, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
         uint64_t maxs[2] = {failed, stop}, gmaxs[2] = {};
         MPI_Allreduce(maxs, gmaxs, 2, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
-        uint64_t mine[4] = {uint64_t(hi - lo), records, (sent_ - sent_before) * 8, size() - uint64_t(hi)};
+        uint64_t mine[4] = {uint64_t(hi - lo), records, sent_ - sent_before, size() - uint64_t(hi)};
         std::vector<uint64_t> all(std::size_t(ranks_) * 4);
         MPI_Gather(mine, 4, MPI_UINT64_T, all.data(), 4, MPI_UINT64_T, 0, MPI_COMM_WORLD);
         if (me_ == 0) {
@@ -435,45 +443,49 @@ std::vector<std::pair<uint32_t, uint64_t>> Rank::reverse_edges(xplicit::Builder&
                     rev.emplace_back(target(swords), from);
                     continue;
                 }
-                auto& buf = out_[std::size_t(o)];
-                buf.insert(buf.end(), swords.begin(), swords.end());
-                buf.push_back(from);
+                out_[std::size_t(o)].add(swords.data(), swords.size(), uint64_t(id) << 16);
             }
         }
-        const std::vector<uint64_t> recv = exchange(out_, me_, liveness_sent_);
-        for (std::size_t i = 0; i < recv.size();) {
-            const uint64_t n = recv[i];
-            if (n == 0 || i + n >= recv.size()) die(me_, "a malformed record in an edge message");
-            swords.assign(recv.begin() + std::ptrdiff_t(i), recv.begin() + std::ptrdiff_t(i + n));
-            rev.emplace_back(target(swords), recv[i + n]);
-            i += n + 1;
-        }
+        read_records(exchange(out_, me_, liveness_sent_),
+                     [&](int src, const std::vector<uint64_t>& w, uint64_t tail) {
+                         rev.emplace_back(target(w), uint64_t(src) << 32 | (tail >> 16));
+                     });
     }
     return rev;
 }
 
 std::vector<uint8_t> Rank::can_reach(const std::vector<uint32_t>& offsets, const std::vector<uint64_t>& sources,
                                      std::vector<uint8_t> marked) {
-    std::vector<uint32_t> frontier, next;
+    std::vector<uint32_t> frontier, next, got;
+    auto ids = std::vector<std::vector<uint32_t>>(std::size_t(ranks_));
+    auto msgs = std::vector<std::vector<uint8_t>>(std::size_t(ranks_));
     for (uint32_t id = 0; id < marked.size(); ++id)
         if (marked[id]) frontier.push_back(id);
     for (;;) {
         next.clear();
+        got.clear();
         for (uint32_t v : frontier)
             for (uint32_t e = offsets[v]; e < offsets[v + 1]; ++e) {
                 const auto r = int(sources[e] >> 32);
                 const auto id = uint32_t(sources[e]);
                 if (r != me_) {
-                    out_[std::size_t(r)].push_back(id);
+                    ids[std::size_t(r)].push_back(id);
                 } else if (!marked[id]) {
                     marked[id] = 1;
                     next.push_back(id);
                 }
             }
-        for (uint64_t id : exchange(out_, me_, liveness_sent_))
+        for (std::size_t k = 0; k < ids.size(); ++k) wire::encode_ids(ids[k], msgs[k]);
+        const Delivery d = exchange(msgs, me_, liveness_sent_);
+        try {
+            for (std::size_t k = 0; k < std::size_t(ranks_); ++k) wire::decode_ids(d.from(k), d.size(k), got);
+        } catch (const wire::WireError& e) {
+            die(me_, fmt::format("a malformed id message: {}", e.what()));
+        }
+        for (const uint32_t id : got)
             if (!marked.at(id)) {
                 marked[id] = 1;
-                next.push_back(uint32_t(id));
+                next.push_back(id);
             }
         if (all_sum(next.size()) == 0) break;
         frontier.swap(next);
