@@ -34,6 +34,7 @@
 #define MPICH_SKIP_MPICXX 1
 #include <mpi.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -655,20 +656,35 @@ void write_figures(const std::string& file, const std::vector<LevelFigure>& figs
 
 }  // namespace
 
-int run_check(const refimpl::Profile& profile, const CheckOptions& opts, const MpiOptions& mo,
-              const std::function<int(const CheckResult&)>& report) {
+Session::Session() {
     MPI_Init(nullptr, nullptr);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+    MPI_Comm_size(MPI_COMM_WORLD, &ranks_);
+}
+Session::~Session() { MPI_Finalize(); }
+
+void idle_barrier() {
+    MPI_Request rq = MPI_REQUEST_NULL;
+    MPI_Ibarrier(MPI_COMM_WORLD, &rq);
+    for (int done = 0;;) {
+        MPI_Test(&rq, &done, MPI_STATUS_IGNORE);
+        if (done) return;
+        const timespec ms{0, 1000000};
+        nanosleep(&ms, nullptr);
+    }
+}
+
+int broadcast(int value) {
+    MPI_Bcast(&value, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    return value;
+}
+
+CheckResult check_on_ranks(const refimpl::Profile& profile, const CheckOptions& opts, const MpiOptions& mo) {
+    if (opts.por) throw std::invalid_argument("--por: not under mpirun (the MPI engine does not reduce)");
     int me = 0, ranks = 1;
     MPI_Comm_rank(MPI_COMM_WORLD, &me);
     MPI_Comm_size(MPI_COMM_WORLD, &ranks);
-    if (ranks > kMaxRanks || opts.por) {
-        if (me == 0 && opts.por)
-            std::fprintf(stderr, "reapcheck: --por: not under mpirun (the MPI engine does not reduce)\n");
-        else if (me == 0)
-            std::fprintf(stderr, "reapcheck: at most %d ranks (got %d)\n", kMaxRanks, ranks);
-        MPI_Finalize();
-        return 2;
-    }
+    if (ranks > kMaxRanks) throw std::invalid_argument(fmt::format("at most {} ranks (got {})", kMaxRanks, ranks));
     CheckResult res;
     res.profile = profile.name;
     res.options = opts;
@@ -703,15 +719,42 @@ int run_check(const refimpl::Profile& profile, const CheckOptions& opts, const M
     if (me == 0 && code == 0) {
         try {
             engine::settle(profile, opts, vis.props, skipped, outcomes, res);
-            code = report(res);
         } catch (const std::exception& e) {
             std::fprintf(stderr, "reapcheck: internal error: %s\n", e.what());
             code = 4;
         }
     }
-    MPI_Bcast(&code, 1, MPI_INT, 0, MPI_COMM_WORLD);
-    MPI_Finalize();
-    return code;
+    if (broadcast(code) != 0) throw InternalError("a rank's exploration failed (rank 0 printed why)");
+    return res;
+}
+
+int run_check(const refimpl::Profile& profile, const CheckOptions& opts, const MpiOptions& mo,
+              const std::function<int(const CheckResult&)>& report) {
+    const Session session;
+    const int me = session.rank(), ranks = session.ranks();
+    if (ranks > kMaxRanks || opts.por) {
+        if (me == 0 && opts.por)
+            std::fprintf(stderr, "reapcheck: --por: not under mpirun (the MPI engine does not reduce)\n");
+        else if (me == 0)
+            std::fprintf(stderr, "reapcheck: at most %d ranks (got %d)\n", kMaxRanks, ranks);
+        return 2;
+    }
+    int code = 0;
+    try {
+        const CheckResult res = check_on_ranks(profile, opts, mo);
+        if (me == 0) {
+            try {
+                code = report(res);
+            } catch (const std::exception& e) {
+                std::fprintf(stderr, "reapcheck: internal error: %s\n", e.what());
+                code = 4;
+            }
+        }
+    } catch (const InternalError&) {
+        code = 4;
+    }
+    idle_barrier();
+    return broadcast(code);
 }
 
 }  // namespace reapcheck::dist
