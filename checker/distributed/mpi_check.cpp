@@ -169,7 +169,38 @@ Delivery exchange(std::vector<wire::Batch>& out, int me, uint64_t& sent) {
 struct LevelFigure {
     uint32_t depth = 0;
     std::vector<uint64_t> expanded, records, bytes, inserted;
+    /// Per rank: CPU seconds of the level outside the exchange (expanding,
+    /// inserting what arrived), and wall seconds in it (encoding, waiting for
+    /// the slowest rank, the transfer, the reductions).
+    std::vector<double> compute, exchange;
     double seconds = 0;
+};
+
+/// A level's split into compute and exchange (LevelFigure), from the
+/// rank's thread CPU clock and the wall clock.
+class LevelClock {
+public:
+    LevelClock() : cpu0_(thread_cpu()) {}
+    void exchange_begins() {
+        at_ = std::chrono::steady_clock::now();
+        cpu_at_ = thread_cpu();
+    }
+    void exchange_ends() {
+        wall_ += std::chrono::steady_clock::now() - at_;
+        cpu_exchange_ += thread_cpu() - cpu_at_;
+    }
+    uint64_t cpu_us() const { return uint64_t(std::max(0.0, thread_cpu() - cpu0_ - cpu_exchange_) * 1e6); }
+    uint64_t exchange_us() const { return uint64_t(std::chrono::duration<double>(wall_).count() * 1e6); }
+
+private:
+    static double thread_cpu() {
+        timespec ts{};
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+        return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
+    }
+    double cpu0_, cpu_at_ = 0, cpu_exchange_ = 0;
+    std::chrono::steady_clock::time_point at_;
+    std::chrono::steady_clock::duration wall_{};
 };
 
 /// For liveness' sub-exploration on rank 0: the model, started from a state.
@@ -274,6 +305,7 @@ Stats Rank::run(CheckVisitor& vis, std::vector<LevelFigure>& figs, std::string& 
             break;
         }
         const auto tl = std::chrono::steady_clock::now();
+        LevelClock clock;
         const uint32_t lo = level_begin_[depth], hi = level_begin_[depth + 1];
         const bool expand = !(max_depth && depth >= max_depth);
         vis.on_level(depth, lo, hi);
@@ -322,10 +354,14 @@ Stats Rank::run(CheckVisitor& vis, std::vector<LevelFigure>& figs, std::string& 
             }
         }
         // The exchange runs on every rank, also after an error, so that no rank waits alone.
-        read_records(exchange(out_, me_, sent_), [&](int from, const std::vector<uint64_t>& w, uint64_t tail) {
+        clock.exchange_begins();
+        const Delivery delivered = exchange(out_, me_, sent_);
+        clock.exchange_ends();
+        read_records(delivered, [&](int from, const std::vector<uint64_t>& w, uint64_t tail) {
             insert(b.root(w), make_link(from, uint32_t(tail >> 16), uint32_t(tail & 0xffff)), w.size());
         });
         level_begin_.push_back(size());
+        clock.exchange_begins();
         // Stop requests: 1 interrupted, 2 time limit, 3 memory limit.
         uint64_t stop = 0;
         if (lim.interrupt && *lim.interrupt) stop = 1;
@@ -339,17 +375,22 @@ Stats Rank::run(CheckVisitor& vis, std::vector<LevelFigure>& figs, std::string& 
         MPI_Allreduce(sums, gsums, 3, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
         uint64_t maxs[2] = {failed, stop}, gmaxs[2] = {};
         MPI_Allreduce(maxs, gmaxs, 2, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
-        uint64_t mine[4] = {uint64_t(hi - lo), records, sent_ - sent_before, size() - uint64_t(hi)};
-        std::vector<uint64_t> all(std::size_t(ranks_) * 4);
-        MPI_Gather(mine, 4, MPI_UINT64_T, all.data(), 4, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+        clock.exchange_ends();
+        constexpr std::size_t kFig = 6;
+        uint64_t mine[kFig] = {uint64_t(hi - lo), records, sent_ - sent_before, size() - uint64_t(hi),
+                               clock.cpu_us(), clock.exchange_us()};
+        std::vector<uint64_t> all(std::size_t(ranks_) * kFig);
+        MPI_Gather(mine, int(kFig), MPI_UINT64_T, all.data(), int(kFig), MPI_UINT64_T, 0, MPI_COMM_WORLD);
         if (me_ == 0) {
             LevelFigure f;
             f.depth = depth;
             for (std::size_t k = 0; k < std::size_t(ranks_); ++k) {
-                f.expanded.push_back(all[k * 4]);
-                f.records.push_back(all[k * 4 + 1]);
-                f.bytes.push_back(all[k * 4 + 2]);
-                f.inserted.push_back(all[k * 4 + 3]);
+                f.expanded.push_back(all[k * kFig]);
+                f.records.push_back(all[k * kFig + 1]);
+                f.bytes.push_back(all[k * kFig + 2]);
+                f.inserted.push_back(all[k * kFig + 3]);
+                f.compute.push_back(double(all[k * kFig + 4]) / 1e6);
+                f.exchange.push_back(double(all[k * kFig + 5]) / 1e6);
             }
             f.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - tl).count();
             figs.push_back(std::move(f));
@@ -648,7 +689,8 @@ void write_figures(const std::string& file, const std::vector<LevelFigure>& figs
     j["imbalance"] = double(most) * ranks / n;   // the largest rank's share over the mean
     for (const LevelFigure& f : figs)
         j["levels"].push_back({{"depth", f.depth}, {"expanded", f.expanded}, {"records", f.records},
-                               {"bytes", f.bytes}, {"inserted", f.inserted}, {"seconds", f.seconds}});
+                               {"bytes", f.bytes}, {"inserted", f.inserted}, {"compute_cpu_seconds", f.compute},
+                               {"exchange_seconds", f.exchange}, {"seconds", f.seconds}});
     std::ofstream o(file);
     o << j.dump(1) << "\n";
     if (!o) std::fprintf(stderr, "reapcheck: cannot write %s\n", file.c_str());
