@@ -13,8 +13,12 @@
 # process, states, states per rank and the imbalance (the largest rank's
 # share over the mean), bytes sent between ranks in all and per state,
 # against the packed state's size (target: at most 1.5x); then for the
-# largest K, the bytes and states of each level. Every run's states,
-# transitions and verdicts are checked equal to the single process's.
+# largest K, the bytes and states of each level, and the split of each
+# level into compute (the ranks' CPU seconds outside the exchange) and
+# exchange (wall seconds: encoding, waiting for the slowest rank, transfer,
+# reductions), with the sums the speed-up model of docs/distributed.md
+# takes. Every run's states, transitions and verdicts are checked equal to
+# the single process's. KS="2" (default "1 2 3 4") picks the rank counts.
 # On a machine with fewer cores than ranks the wall times measure the
 # oversubscription as much as the engine: the bytes and states are exact.
 set -euo pipefail
@@ -44,7 +48,8 @@ for j in 1 2; do
   printf '%-12s %8.2f %8.2f %7.2f %10s\n' "1 proc -j$j" "$wall" "$(awk "BEGIN{print $user + $sys}")" \
     "$(awk "BEGIN{print $wall / $base}")" "$(jq '.results[0].stats.states' "$work/single.$j.json")"
 done
-for k in 1 2 3 4; do
+KS=${KS:-1 2 3 4}
+for k in $KS; do
   set +e
   /usr/bin/time -f '%e %U %S' -o "$work/time" nice -n 10 timeout -k 5 1800 mpirun --oversubscribe --allow-run-as-root \
     -np "$k" "$BIN" check "${args[@]}" --no-progress --json "$work/mpi.$k.json" --mpi-stats "$work/stats.$k.json" \
@@ -58,9 +63,14 @@ for k in 1 2 3 4; do
     "$(jq .cpu_seconds "$s")" "$(awk "BEGIN{print $wall / $base}")" "$(jq .states "$s")" \
     "$(jq -r '.states_per_rank | map(tostring) | join(",")' "$s")" "$(jq .imbalance "$s")" "$(jq .bytes_sent "$s")" \
     "$(jq .bytes_sent_per_state "$s")" "$(jq .packed_bytes_per_state "$s")" "$(jq .bytes_sent_per_packed_state "$s")"
+  jq -e '.bytes_sent_per_packed_state <= 1.5' "$s" >/dev/null || echo "mpi_bench: $k ranks: above the target of 1.5x"
 done
 echo "(cpu-s: /usr/bin/time's user + system for one process, the ranks' own getrusage summed for mpirun;"
 echo " ratio: bytes sent between ranks over the packed bytes of the states stored; x1proc: wall time over one process -j1)"
-echo "== per level, 4 ranks: states expanded, records and bytes sent, states inserted (per rank), seconds"
-jq -r '.levels[] | "depth \(.depth): expanded \(.expanded | map(tostring) | join(",")); records \(.records | map(tostring) | join(",")); bytes \(.bytes | add) (\(.bytes | map(tostring) | join(","))); inserted \(.inserted | add); \(.seconds * 1000 | floor) ms"' \
-  "$work/stats.4.json"
+last=${KS##* }
+echo "== per level, $last ranks: states expanded, records and bytes sent, states inserted (per rank), seconds"
+jq -r '.levels[] | "depth \(.depth): expanded \(.expanded | map(tostring) | join(",")); records \(.records | map(tostring) | join(",")); bytes \(.bytes | add) (\(.bytes | map(tostring) | join(","))); inserted \(.inserted | add); \(.seconds * 1000 | floor) ms; compute cpu ms \(.compute_cpu_seconds | map(. * 1000 | floor | tostring) | join(",")); exchange ms \(.exchange_seconds | map(. * 1000 | floor | tostring) | join(","))"' \
+  "$work/stats.$last.json"
+echo "== model inputs ($last ranks): sum over levels of the slowest rank's compute, of the mean exchange; levels; bytes"
+jq -r '"compute_max_sum \([.levels[].compute_cpu_seconds | max] | add) s; compute_total \([.levels[].compute_cpu_seconds | add] | add) s; exchange_mean_sum \([.levels[].exchange_seconds | add / length] | add) s; levels \(.levels | length); bytes \(.bytes_sent)"' \
+  "$work/stats.$last.json"

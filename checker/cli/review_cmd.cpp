@@ -11,6 +11,9 @@
 #include "checker/report/diff_report.hpp"
 #include "checker/report/report.hpp"
 #include "checker/engine/suite.hpp"
+#ifdef REAPCHECK_HAVE_MPI
+#include "checker/distributed/mpi_check.hpp"
+#endif
 
 namespace reapcheck::cli {
 namespace {
@@ -24,6 +27,8 @@ struct ReviewCli {
     bool traces = true;
     bool diffs = true;
 };
+
+int report_review(const ReviewCli& o, const engine::CheckOptions& opts, const std::vector<engine::CheckResult>& rs);
 
 int run_review(const ReviewCli& o) {
     std::vector<const refimpl::Profile*> ps;
@@ -44,15 +49,53 @@ int run_review(const ReviewCli& o) {
     // with any, exactly the configuration the command line describes.
     const auto suite = o.b.given() ? std::vector<engine::NamedBounds>{{"command-line", opts.bounds}}
                                    : engine::default_suite();
-    std::vector<engine::CheckResult> rs;
-    for (const auto* p : ps) {
-        std::fprintf(stderr, "review: exploring %s ...\n", p->name.c_str());
-        rs.push_back(engine::check_suite(*p, suite, opts));
-        const auto& s = rs.back().stats;
-        std::fprintf(stderr, "review: %s: %llu states, %llu transitions, %.1f s\n", p->name.c_str(),
-                     (unsigned long long)s.states, (unsigned long long)s.transitions, s.seconds);
-        if (interrupted()) break;
+    // Each configuration explored by `run` (one process: engine::check);
+    // `lead` prints the progress lines.
+    auto explore = [&](const engine::CheckRunner& run, bool lead) {
+        std::vector<engine::CheckResult> rs;
+        for (const auto* p : ps) {
+            if (lead) std::fprintf(stderr, "review: exploring %s ...\n", p->name.c_str());
+            rs.push_back(engine::check_suite(*p, suite, opts, run));
+            const auto& s = rs.back().stats;
+            if (lead)
+                std::fprintf(stderr, "review: %s: %llu states, %llu transitions, %.1f s\n", p->name.c_str(),
+                             (unsigned long long)s.states, (unsigned long long)s.transitions, s.seconds);
+            // Under mpirun the stop reason, reduced over the ranks, is the
+            // same on each; the local flag might not be.
+            if (run ? s.stop_reason == "interrupted" : interrupted()) break;
+        }
+        return rs;
+    };
+#ifdef REAPCHECK_HAVE_MPI
+    // Under mpirun/srun: every configuration through the MPI engine, every
+    // rank in step; rank 0 reports, diffs and writes the files alone while
+    // the others wait (docs/distributed.md).
+    if (dist::launched_by_mpi()) {
+        const dist::Session session;
+        int code = 0;
+        try {
+            std::vector<engine::CheckResult> rs = explore(
+                [](const refimpl::Profile& p, const engine::CheckOptions& co) { return dist::check_on_ranks(p, co, {}); },
+                session.rank() == 0);
+            if (session.rank() == 0) code = report_review(o, opts, rs);
+        } catch (const dist::InternalError&) {
+            code = 4;
+        } catch (const std::invalid_argument& e) {   // --por, too many ranks: on every rank
+            if (session.rank() == 0) std::fprintf(stderr, "reapcheck: %s\n", e.what());
+            code = 2;
+        } catch (const std::exception& e) {   // rank 0's reports
+            std::fprintf(stderr, "reapcheck: %s\n", e.what());
+            code = 4;
+        }
+        dist::idle_barrier();
+        return dist::broadcast(code);
     }
+#endif
+    return report_review(o, opts, explore({}, true));
+}
+
+/// The matrix, the profile diffs, the files and the exit code of a review.
+int report_review(const ReviewCli& o, const engine::CheckOptions& opts, const std::vector<engine::CheckResult>& rs) {
     std::fputs(engine::format_review(rs, o.traces).c_str(), stdout);
     // How each consecutive pair of profiles differs (reapcheck diff's defaults).
     std::vector<engine::PairDiff> ds;

@@ -7,6 +7,10 @@
 #include "checker/cli/command.hpp"
 #include "checker/engine/simulate.hpp"
 #include "checker/report/simulate_report.hpp"
+#ifdef REAPCHECK_HAVE_MPI
+#include "checker/distributed/mpi_check.hpp"
+#include "checker/distributed/mpi_simulate.hpp"
+#endif
 
 namespace reapcheck::cli {
 namespace {
@@ -51,11 +55,17 @@ int run_simulate(const SimulateCli& o) {
     engine::Limits lim;
     install_interrupt_handler(lim);
     so.interrupt = lim.interrupt;
-    const engine::SimulateResult r = engine::simulate(*p, so);
-    std::fputs(engine::format_simulate(r, o.traces).c_str(), stdout);
-    if (!o.json.empty()) write_file(o.json, engine::simulate_json(r, so).dump(2) + "\n");
-    if (!o.trace_dir.empty()) write_traces(o.trace_dir, {r.check});
-    return engine::simulate_exit_code(r);
+    auto report = [&](const engine::SimulateResult& r, const engine::SimulateOptions& ro) {
+        std::fputs(engine::format_simulate(r, o.traces).c_str(), stdout);
+        if (!o.json.empty()) write_file(o.json, engine::simulate_json(r, ro).dump(2) + "\n");
+        if (!o.trace_dir.empty()) write_traces(o.trace_dir, {r.check});
+        return engine::simulate_exit_code(r);
+    };
+#ifdef REAPCHECK_HAVE_MPI
+    // Under mpirun/srun: walk i on rank i % K, rank 0 reports (docs/simulate.md).
+    if (dist::launched_by_mpi()) return dist::run_simulate(*p, so, report);
+#endif
+    return report(engine::simulate(*p, so), so);
 }
 
 Register reg{{"simulate", [](CLI::App& app) {

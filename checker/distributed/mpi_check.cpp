@@ -8,10 +8,13 @@
 //     properties on them and their transitions (engine::CheckVisitor, as the
 //     single-process engine) and computes every successor's canonical words;
 //     a successor it owns itself is inserted at once; one owned by another
-//     rank is appended, with its parent link, to that rank's buffer, unless
-//     this rank has sent it before (a set of the root keys it sent);
-//  2. one MPI_Alltoall of the buffer sizes and one MPI_Alltoallv of the
-//     buffers; each rank inserts what it received, in rank order;
+//     rank is added, with its parent's local id and the action index, to
+//     that rank's batch, unless this rank has sent it before (a set of the
+//     root keys it sent);
+//  2. each batch is encoded (wire.hpp: sorted, each record XORed with the
+//     one before, about a sixth of the packed size), one MPI_Alltoall of the
+//     sizes and one MPI_Alltoallv of the bytes; each rank inserts what it
+//     received, in rank order, the sender's rank completing each link;
 //  3. one MPI_Allreduce: the new states, the transitions, stop requests
 //     (interrupt, time and memory limits) and errors; no new state anywhere
 //     ends the search (exhausted).
@@ -31,6 +34,7 @@
 #define MPICH_SKIP_MPICXX 1
 #include <mpi.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -45,6 +49,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "checker/distributed/collective.hpp"
+#include "checker/distributed/wire.hpp"
 #include "checker/engine/check_parts.hpp"
 #include "checker/engine/kernel_model.hpp"
 #include "checker/explicit/explorer.hpp"
@@ -107,31 +113,18 @@ uint64_t all_max(uint64_t x) {
     return r;
 }
 
-/// Every rank's string, on rank 0 (empty elsewhere).
-std::vector<std::string> gather_strings(const std::string& s, int me, int ranks) {
-    const int n = int(s.size());
-    auto lens = std::vector<int>(std::size_t(ranks)), displs = std::vector<int>(std::size_t(ranks));
-    MPI_Gather(&n, 1, MPI_INT, lens.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
-    std::string all;
-    if (me == 0) {
-        std::size_t total = 0;
-        for (std::size_t k = 0; k < lens.size(); ++k) {
-            displs[k] = int(total);
-            total += std::size_t(lens[k]);
-        }
-        all.resize(total);
-    }
-    MPI_Gatherv(s.data(), n, MPI_CHAR, all.data(), lens.data(), displs.data(), MPI_CHAR, 0, MPI_COMM_WORLD);
-    std::vector<std::string> out;
-    if (me == 0)
-        for (std::size_t k = 0; k < lens.size(); ++k)
-            out.push_back(all.substr(std::size_t(displs[k]), std::size_t(lens[k])));
-    return out;
-}
+/// What one exchange delivered: rank k's message is bytes[begin[k]] up to
+/// bytes[begin[k + 1]].
+struct Delivery {
+    std::vector<uint8_t> bytes;
+    std::vector<std::size_t> begin;
+    const uint8_t* from(std::size_t k) const { return bytes.data() + begin[k]; }
+    std::size_t size(std::size_t k) const { return begin[k + 1] - begin[k]; }
+};
 
-/// Sends out[k] to rank k (and empties it); returns what the ranks sent here,
-/// in rank order. `sent` grows by the words sent to other ranks.
-std::vector<uint64_t> exchange(std::vector<std::vector<uint64_t>>& out, int me, uint64_t& sent) {
+/// Sends out[k] to rank k (and empties it) in one MPI_Alltoallv, after an
+/// MPI_Alltoall of the sizes. `sent` grows by the bytes sent to other ranks.
+Delivery exchange(std::vector<std::vector<uint8_t>>& out, int me, uint64_t& sent) {
     const std::size_t ranks = out.size();
     auto sc = std::vector<int>(ranks), rc = sc, sd = sc, rd = sc;
     std::size_t total = 0;
@@ -140,27 +133,35 @@ std::vector<uint64_t> exchange(std::vector<std::vector<uint64_t>>& out, int me, 
         sc[k] = int(out[k].size());
         total += out[k].size();
         if (total > std::size_t(INT_MAX))
-            die(me, "one level sends more than 2^31 words (16 GiB) from one rank; use more ranks");
+            die(me, "one level sends more than 2 GiB from one rank; use more ranks");
     }
-    std::vector<uint64_t> send;
+    std::vector<uint8_t> send;
     send.reserve(total);
     for (std::size_t k = 0; k < ranks; ++k) {
         if (int(k) != me) sent += out[k].size();
         send.insert(send.end(), out[k].begin(), out[k].end());
-        std::vector<uint64_t>().swap(out[k]);
+        std::vector<uint8_t>().swap(out[k]);
     }
     MPI_Alltoall(sc.data(), 1, MPI_INT, rc.data(), 1, MPI_INT, MPI_COMM_WORLD);
-    std::size_t rtotal = 0;
+    Delivery d;
+    d.begin.assign(ranks + 1, 0);
     for (std::size_t k = 0; k < ranks; ++k) {
-        rd[k] = int(rtotal);
-        rtotal += std::size_t(rc[k]);
-        if (rtotal > std::size_t(INT_MAX))
-            die(me, "one level sends more than 2^31 words (16 GiB) to one rank; use more ranks");
+        rd[k] = int(d.begin[k]);
+        d.begin[k + 1] = d.begin[k] + std::size_t(rc[k]);
+        if (d.begin[k + 1] > std::size_t(INT_MAX))
+            die(me, "one level sends more than 2 GiB to one rank; use more ranks");
     }
-    std::vector<uint64_t> recv(rtotal);
-    MPI_Alltoallv(send.data(), sc.data(), sd.data(), MPI_UINT64_T, recv.data(), rc.data(), rd.data(), MPI_UINT64_T,
+    d.bytes.resize(d.begin[ranks]);
+    MPI_Alltoallv(send.data(), sc.data(), sd.data(), MPI_BYTE, d.bytes.data(), rc.data(), rd.data(), MPI_BYTE,
                   MPI_COMM_WORLD);
-    return recv;
+    return d;
+}
+
+/// Encodes each rank's batch (wire.hpp) and exchanges them.
+Delivery exchange(std::vector<wire::Batch>& out, int me, uint64_t& sent) {
+    std::vector<std::vector<uint8_t>> msgs(out.size());
+    for (std::size_t k = 0; k < out.size(); ++k) out[k].encode(msgs[k]);
+    return exchange(msgs, me, sent);
 }
 
 /// One level's figures on rank 0: per rank, the states expanded, the records
@@ -168,7 +169,38 @@ std::vector<uint64_t> exchange(std::vector<std::vector<uint64_t>>& out, int me, 
 struct LevelFigure {
     uint32_t depth = 0;
     std::vector<uint64_t> expanded, records, bytes, inserted;
+    /// Per rank: CPU seconds of the level outside the exchange (expanding,
+    /// inserting what arrived), and wall seconds in it (encoding, waiting for
+    /// the slowest rank, the transfer, the reductions).
+    std::vector<double> compute, exchange;
     double seconds = 0;
+};
+
+/// A level's split into compute and exchange (LevelFigure), from the
+/// rank's thread CPU clock and the wall clock.
+class LevelClock {
+public:
+    LevelClock() : cpu0_(thread_cpu()) {}
+    void exchange_begins() {
+        at_ = std::chrono::steady_clock::now();
+        cpu_at_ = thread_cpu();
+    }
+    void exchange_ends() {
+        wall_ += std::chrono::steady_clock::now() - at_;
+        cpu_exchange_ += thread_cpu() - cpu_at_;
+    }
+    uint64_t cpu_us() const { return uint64_t(std::max(0.0, thread_cpu() - cpu0_ - cpu_exchange_) * 1e6); }
+    uint64_t exchange_us() const { return uint64_t(std::chrono::duration<double>(wall_).count() * 1e6); }
+
+private:
+    static double thread_cpu() {
+        timespec ts{};
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+        return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
+    }
+    double cpu0_, cpu_at_ = 0, cpu_exchange_ = 0;
+    std::chrono::steady_clock::time_point at_;
+    std::chrono::steady_clock::duration wall_{};
 };
 
 /// For liveness' sub-exploration on rank 0: the model, started from a state.
@@ -192,8 +224,8 @@ public:
     Stats run(CheckVisitor& vis, std::vector<LevelFigure>& figs, std::string& error, bool& model_error);
     /// The first place each property was settled, over all ranks. Collective.
     std::vector<Outcome> outcomes(const CheckVisitor& vis, bool exhausted, const engine::Bounds& bounds);
-    uint64_t liveness_bytes() const { return liveness_sent_ * 8; }
-    uint64_t sent_bytes() const { return sent_ * 8; }
+    uint64_t liveness_bytes() const { return liveness_sent_; }
+    uint64_t sent_bytes() const { return sent_; }
     uint32_t size() const { return roots_.size(); }
     uint64_t packed_words() const { return packed_words_; }
     uint64_t visited_bytes() const { return roots_.bytes() + trees_.bytes() + sent_roots_.bytes(); }
@@ -232,8 +264,23 @@ private:
     xplicit::InternTable<uint64_t> sent_roots_;
     std::vector<uint64_t> links_;
     std::vector<uint32_t> level_begin_;
-    std::vector<std::vector<uint64_t>> out_;
-    uint64_t packed_words_ = 0, sent_ = 0, liveness_sent_ = 0;
+    /// Per destination rank: the records of this level (wire.hpp).
+    std::vector<wire::Batch> out_;
+    uint64_t packed_words_ = 0, sent_ = 0, liveness_sent_ = 0;   ///< sent_: bytes
+    /// Decodes every rank's records; f(sender rank, words, tail) for each.
+    template <class F>
+    void read_records(const Delivery& d, F&& f) const {
+        std::vector<uint64_t> words;
+        uint64_t tail = 0;
+        for (std::size_t k = 0; k < d.begin.size() - 1; ++k) {
+            try {
+                wire::Reader rd(d.from(k), d.size(k));
+                while (rd.next(words, tail)) f(int(k), words, tail);
+            } catch (const wire::WireError& e) {
+                die(me_, fmt::format("a malformed message from rank {}: {}", k, e.what()));
+            }
+        }
+    }
     std::chrono::steady_clock::time_point t0_;
 };
 
@@ -258,6 +305,7 @@ Stats Rank::run(CheckVisitor& vis, std::vector<LevelFigure>& figs, std::string& 
             break;
         }
         const auto tl = std::chrono::steady_clock::now();
+        LevelClock clock;
         const uint32_t lo = level_begin_[depth], hi = level_begin_[depth + 1];
         const bool expand = !(max_depth && depth >= max_depth);
         vis.on_level(depth, lo, hi);
@@ -290,9 +338,7 @@ Stats Rank::run(CheckVisitor& vis, std::vector<LevelFigure>& figs, std::string& 
                         bool fresh = false;
                         sent_roots_.intern(b.root(swords), fresh);
                         if (!fresh) continue;
-                        auto& buf = out_[std::size_t(o)];
-                        buf.insert(buf.end(), swords.begin(), swords.end());
-                        buf.push_back(link);
+                        out_[std::size_t(o)].add(swords.data(), swords.size(), uint64_t(id) << 16 | ai);
                         ++records;
                     }
                 }
@@ -308,15 +354,14 @@ Stats Rank::run(CheckVisitor& vis, std::vector<LevelFigure>& figs, std::string& 
             }
         }
         // The exchange runs on every rank, also after an error, so that no rank waits alone.
-        const std::vector<uint64_t> recv = exchange(out_, me_, sent_);
-        for (std::size_t i = 0; i < recv.size();) {
-            const uint64_t n = recv[i];
-            if (n == 0 || i + n >= recv.size()) die(me_, "a malformed record in a level's message");
-            swords.assign(recv.begin() + std::ptrdiff_t(i), recv.begin() + std::ptrdiff_t(i + n));
-            insert(b.root(swords), recv[i + n], swords.size());
-            i += n + 1;
-        }
+        clock.exchange_begins();
+        const Delivery delivered = exchange(out_, me_, sent_);
+        clock.exchange_ends();
+        read_records(delivered, [&](int from, const std::vector<uint64_t>& w, uint64_t tail) {
+            insert(b.root(w), make_link(from, uint32_t(tail >> 16), uint32_t(tail & 0xffff)), w.size());
+        });
         level_begin_.push_back(size());
+        clock.exchange_begins();
         // Stop requests: 1 interrupted, 2 time limit, 3 memory limit.
         uint64_t stop = 0;
         if (lim.interrupt && *lim.interrupt) stop = 1;
@@ -330,17 +375,22 @@ Stats Rank::run(CheckVisitor& vis, std::vector<LevelFigure>& figs, std::string& 
         MPI_Allreduce(sums, gsums, 3, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
         uint64_t maxs[2] = {failed, stop}, gmaxs[2] = {};
         MPI_Allreduce(maxs, gmaxs, 2, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
-        uint64_t mine[4] = {uint64_t(hi - lo), records, (sent_ - sent_before) * 8, size() - uint64_t(hi)};
-        std::vector<uint64_t> all(std::size_t(ranks_) * 4);
-        MPI_Gather(mine, 4, MPI_UINT64_T, all.data(), 4, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+        clock.exchange_ends();
+        constexpr std::size_t kFig = 6;
+        uint64_t mine[kFig] = {uint64_t(hi - lo), records, sent_ - sent_before, size() - uint64_t(hi),
+                               clock.cpu_us(), clock.exchange_us()};
+        std::vector<uint64_t> all(std::size_t(ranks_) * kFig);
+        MPI_Gather(mine, int(kFig), MPI_UINT64_T, all.data(), int(kFig), MPI_UINT64_T, 0, MPI_COMM_WORLD);
         if (me_ == 0) {
             LevelFigure f;
             f.depth = depth;
             for (std::size_t k = 0; k < std::size_t(ranks_); ++k) {
-                f.expanded.push_back(all[k * 4]);
-                f.records.push_back(all[k * 4 + 1]);
-                f.bytes.push_back(all[k * 4 + 2]);
-                f.inserted.push_back(all[k * 4 + 3]);
+                f.expanded.push_back(all[k * kFig]);
+                f.records.push_back(all[k * kFig + 1]);
+                f.bytes.push_back(all[k * kFig + 2]);
+                f.inserted.push_back(all[k * kFig + 3]);
+                f.compute.push_back(double(all[k * kFig + 4]) / 1e6);
+                f.exchange.push_back(double(all[k * kFig + 5]) / 1e6);
             }
             f.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - tl).count();
             figs.push_back(std::move(f));
@@ -435,45 +485,49 @@ std::vector<std::pair<uint32_t, uint64_t>> Rank::reverse_edges(xplicit::Builder&
                     rev.emplace_back(target(swords), from);
                     continue;
                 }
-                auto& buf = out_[std::size_t(o)];
-                buf.insert(buf.end(), swords.begin(), swords.end());
-                buf.push_back(from);
+                out_[std::size_t(o)].add(swords.data(), swords.size(), uint64_t(id) << 16);
             }
         }
-        const std::vector<uint64_t> recv = exchange(out_, me_, liveness_sent_);
-        for (std::size_t i = 0; i < recv.size();) {
-            const uint64_t n = recv[i];
-            if (n == 0 || i + n >= recv.size()) die(me_, "a malformed record in an edge message");
-            swords.assign(recv.begin() + std::ptrdiff_t(i), recv.begin() + std::ptrdiff_t(i + n));
-            rev.emplace_back(target(swords), recv[i + n]);
-            i += n + 1;
-        }
+        read_records(exchange(out_, me_, liveness_sent_),
+                     [&](int src, const std::vector<uint64_t>& w, uint64_t tail) {
+                         rev.emplace_back(target(w), uint64_t(src) << 32 | (tail >> 16));
+                     });
     }
     return rev;
 }
 
 std::vector<uint8_t> Rank::can_reach(const std::vector<uint32_t>& offsets, const std::vector<uint64_t>& sources,
                                      std::vector<uint8_t> marked) {
-    std::vector<uint32_t> frontier, next;
+    std::vector<uint32_t> frontier, next, got;
+    auto ids = std::vector<std::vector<uint32_t>>(std::size_t(ranks_));
+    auto msgs = std::vector<std::vector<uint8_t>>(std::size_t(ranks_));
     for (uint32_t id = 0; id < marked.size(); ++id)
         if (marked[id]) frontier.push_back(id);
     for (;;) {
         next.clear();
+        got.clear();
         for (uint32_t v : frontier)
             for (uint32_t e = offsets[v]; e < offsets[v + 1]; ++e) {
                 const auto r = int(sources[e] >> 32);
                 const auto id = uint32_t(sources[e]);
                 if (r != me_) {
-                    out_[std::size_t(r)].push_back(id);
+                    ids[std::size_t(r)].push_back(id);
                 } else if (!marked[id]) {
                     marked[id] = 1;
                     next.push_back(id);
                 }
             }
-        for (uint64_t id : exchange(out_, me_, liveness_sent_))
+        for (std::size_t k = 0; k < ids.size(); ++k) wire::encode_ids(ids[k], msgs[k]);
+        const Delivery d = exchange(msgs, me_, liveness_sent_);
+        try {
+            for (std::size_t k = 0; k < std::size_t(ranks_); ++k) wire::decode_ids(d.from(k), d.size(k), got);
+        } catch (const wire::WireError& e) {
+            die(me_, fmt::format("a malformed id message: {}", e.what()));
+        }
+        for (const uint32_t id : got)
             if (!marked.at(id)) {
                 marked[id] = 1;
-                next.push_back(uint32_t(id));
+                next.push_back(id);
             }
         if (all_sum(next.size()) == 0) break;
         frontier.swap(next);
@@ -635,7 +689,8 @@ void write_figures(const std::string& file, const std::vector<LevelFigure>& figs
     j["imbalance"] = double(most) * ranks / n;   // the largest rank's share over the mean
     for (const LevelFigure& f : figs)
         j["levels"].push_back({{"depth", f.depth}, {"expanded", f.expanded}, {"records", f.records},
-                               {"bytes", f.bytes}, {"inserted", f.inserted}, {"seconds", f.seconds}});
+                               {"bytes", f.bytes}, {"inserted", f.inserted}, {"compute_cpu_seconds", f.compute},
+                               {"exchange_seconds", f.exchange}, {"seconds", f.seconds}});
     std::ofstream o(file);
     o << j.dump(1) << "\n";
     if (!o) std::fprintf(stderr, "reapcheck: cannot write %s\n", file.c_str());
@@ -643,20 +698,35 @@ void write_figures(const std::string& file, const std::vector<LevelFigure>& figs
 
 }  // namespace
 
-int run_check(const refimpl::Profile& profile, const CheckOptions& opts, const MpiOptions& mo,
-              const std::function<int(const CheckResult&)>& report) {
+Session::Session() {
     MPI_Init(nullptr, nullptr);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+    MPI_Comm_size(MPI_COMM_WORLD, &ranks_);
+}
+Session::~Session() { MPI_Finalize(); }
+
+void idle_barrier() {
+    MPI_Request rq = MPI_REQUEST_NULL;
+    MPI_Ibarrier(MPI_COMM_WORLD, &rq);
+    for (int done = 0;;) {
+        MPI_Test(&rq, &done, MPI_STATUS_IGNORE);
+        if (done) return;
+        const timespec ms{0, 1000000};
+        nanosleep(&ms, nullptr);
+    }
+}
+
+int broadcast(int value) {
+    MPI_Bcast(&value, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    return value;
+}
+
+CheckResult check_on_ranks(const refimpl::Profile& profile, const CheckOptions& opts, const MpiOptions& mo) {
+    if (opts.por) throw std::invalid_argument("--por: not under mpirun (the MPI engine does not reduce)");
     int me = 0, ranks = 1;
     MPI_Comm_rank(MPI_COMM_WORLD, &me);
     MPI_Comm_size(MPI_COMM_WORLD, &ranks);
-    if (ranks > kMaxRanks || opts.por) {
-        if (me == 0 && opts.por)
-            std::fprintf(stderr, "reapcheck: --por: not under mpirun (the MPI engine does not reduce)\n");
-        else if (me == 0)
-            std::fprintf(stderr, "reapcheck: at most %d ranks (got %d)\n", kMaxRanks, ranks);
-        MPI_Finalize();
-        return 2;
-    }
+    if (ranks > kMaxRanks) throw std::invalid_argument(fmt::format("at most {} ranks (got {})", kMaxRanks, ranks));
     CheckResult res;
     res.profile = profile.name;
     res.options = opts;
@@ -691,15 +761,42 @@ int run_check(const refimpl::Profile& profile, const CheckOptions& opts, const M
     if (me == 0 && code == 0) {
         try {
             engine::settle(profile, opts, vis.props, skipped, outcomes, res);
-            code = report(res);
         } catch (const std::exception& e) {
             std::fprintf(stderr, "reapcheck: internal error: %s\n", e.what());
             code = 4;
         }
     }
-    MPI_Bcast(&code, 1, MPI_INT, 0, MPI_COMM_WORLD);
-    MPI_Finalize();
-    return code;
+    if (broadcast(code) != 0) throw InternalError("a rank's exploration failed (rank 0 printed why)");
+    return res;
+}
+
+int run_check(const refimpl::Profile& profile, const CheckOptions& opts, const MpiOptions& mo,
+              const std::function<int(const CheckResult&)>& report) {
+    const Session session;
+    const int me = session.rank(), ranks = session.ranks();
+    if (ranks > kMaxRanks || opts.por) {
+        if (me == 0 && opts.por)
+            std::fprintf(stderr, "reapcheck: --por: not under mpirun (the MPI engine does not reduce)\n");
+        else if (me == 0)
+            std::fprintf(stderr, "reapcheck: at most %d ranks (got %d)\n", kMaxRanks, ranks);
+        return 2;
+    }
+    int code = 0;
+    try {
+        const CheckResult res = check_on_ranks(profile, opts, mo);
+        if (me == 0) {
+            try {
+                code = report(res);
+            } catch (const std::exception& e) {
+                std::fprintf(stderr, "reapcheck: internal error: %s\n", e.what());
+                code = 4;
+            }
+        }
+    } catch (const InternalError&) {
+        code = 4;
+    }
+    idle_barrier();
+    return broadcast(code);
 }
 
 }  // namespace reapcheck::dist

@@ -312,24 +312,39 @@ std::vector<Action> walk_actions(const Profile& p, const SimulateOptions& o, uin
     return out;
 }
 
-SimulateResult simulate(const Profile& profile, const SimulateOptions& o) {
-    SimulateResult res;
-    CheckResult& cr = res.check;
-    cr.profile = profile.name;
-    cr.options.bounds = o.bounds;
-    cr.options.bounds.depth = o.steps;
-    cr.options.symmetry = false;
-    cr.options.properties = o.properties;
-    cr.options.threads = o.threads;
+namespace {
 
+/// The properties a simulation checks, in the order of the catalog:
+/// `checked` (always, step, sometimes: by the walks), `eventually` (not
+/// checkable) and `skipped` (not applicable to the profile). Every process
+/// of an MPI run computes the same lists (the tallies are indexed by them).
+struct SimProperties {
     std::vector<const Property*> checked, eventually, skipped;
-    for (const Property& pr : props::catalog()) {
-        if (!o.properties.empty() && std::find(o.properties.begin(), o.properties.end(), pr.id) == o.properties.end())
-            continue;
-        if (!pr.applies_to(profile)) skipped.push_back(&pr);
-        else if (pr.kind == Kind::Eventually) eventually.push_back(&pr);
-        else checked.push_back(&pr);
+    SimProperties(const Profile& profile, const SimulateOptions& o) {
+        for (const Property& pr : props::catalog()) {
+            if (!o.properties.empty() &&
+                std::find(o.properties.begin(), o.properties.end(), pr.id) == o.properties.end())
+                continue;
+            if (!pr.applies_to(profile)) skipped.push_back(&pr);
+            else if (pr.kind == Kind::Eventually) eventually.push_back(&pr);
+            else checked.push_back(&pr);
+        }
     }
+};
+
+/// How many walks first, first + stride, ... fall below `walks`.
+uint64_t share_size(uint64_t walks, uint64_t first, uint64_t stride) {
+    return walks <= first ? 0 : (walks - first - 1) / stride + 1;
+}
+
+}  // namespace
+
+std::size_t checked_property_count(const Profile& p, const SimulateOptions& o) {
+    return SimProperties(p, o).checked.size();
+}
+
+WalkTally run_walks(const Profile& profile, const SimulateOptions& o) {
+    const std::vector<const Property*> checked = SimProperties(profile, o).checked;
     const std::size_t np = checked.size();
     std::vector<std::size_t> state_props, step_props;   // indices into `checked`
     for (std::size_t i = 0; i < np; ++i) {
@@ -341,6 +356,8 @@ SimulateResult simulate(const Profile& profile, const SimulateOptions& o) {
     std::vector<std::atomic<uint64_t>> hits(np);
     for (auto& h : hits) h = 0;
 
+    const uint64_t stride = std::max<uint64_t>(o.walk_stride, 1);
+    const uint64_t share = share_size(o.walks, o.walk_first, stride);
     const auto t0 = std::chrono::steady_clock::now();
     auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
     std::atomic<uint64_t> next{0}, steps{0};
@@ -376,9 +393,10 @@ SimulateResult simulate(const Profile& profile, const SimulateOptions& o) {
                     break;
                 }
                 // Every walk taken from the counter is run to its end, so
-                // the walks done are always 0 .. next-1.
-                const uint64_t w = next.fetch_add(1, std::memory_order_relaxed);
-                if (w >= o.walks) break;
+                // the walks done are always the first `next` of the share.
+                const uint64_t j = next.fetch_add(1, std::memory_order_relaxed);
+                if (j >= share) break;
+                const uint64_t w = o.walk_first + j * stride;
                 std::fill(done.begin(), done.end(), uint8_t(0));
                 // Properties violated by an earlier walk are not checked in
                 // this one: the first violation (least walk) is all that is
@@ -438,12 +456,59 @@ SimulateResult simulate(const Profile& profile, const SimulateOptions& o) {
         for (auto& t : ts) t.join();
     }
     if (error) std::rethrow_exception(error);
-    res.seconds = elapsed();
-    res.walks = std::min(next.load(), o.walks);
-    res.steps = steps.load();
-    res.cpu_seconds = cpu;
-    res.stop_reason = res.walks < o.walks ? stop_reason : "";
-    if (!model_error.empty()) cr.model_errors.push_back(model_error);
+    WalkTally t;
+    t.seconds = elapsed();
+    t.walks = std::min(next.load(), share);
+    t.steps = steps.load();
+    t.cpu_seconds = cpu;
+    t.stop_reason = t.walks < share ? stop_reason : "";
+    t.model_error_walk = model_error_walk;
+    t.model_error = model_error;
+    for (std::size_t i = 0; i < np; ++i) {
+        t.found.push_back(found[i].load());
+        t.hits.push_back(hits[i].load());
+    }
+    return t;
+}
+
+void merge_tally(WalkTally& into, const WalkTally& t) {
+    if (t.found.size() != into.found.size() || t.hits.size() != into.hits.size())
+        throw std::logic_error("engine bug: walk tallies of different property lists");
+    for (std::size_t i = 0; i < into.found.size(); ++i) {
+        into.found[i] = std::min(into.found[i], t.found[i]);
+        into.hits[i] += t.hits[i];
+    }
+    into.walks += t.walks;
+    into.steps += t.steps;
+    into.seconds = std::max(into.seconds, t.seconds);
+    into.cpu_seconds += t.cpu_seconds;
+    if (into.stop_reason.empty()) into.stop_reason = t.stop_reason;
+    if (t.model_error_walk < into.model_error_walk) {
+        into.model_error_walk = t.model_error_walk;
+        into.model_error = t.model_error;
+    }
+}
+
+SimulateResult finish_simulation(const Profile& profile, const SimulateOptions& o, const WalkTally& t) {
+    SimulateResult res;
+    CheckResult& cr = res.check;
+    cr.profile = profile.name;
+    cr.options.bounds = o.bounds;
+    cr.options.bounds.depth = o.steps;
+    cr.options.symmetry = false;
+    cr.options.properties = o.properties;
+    cr.options.threads = o.threads;
+    const SimProperties sp(profile, o);
+    const std::vector<const Property*>& checked = sp.checked;
+    const std::size_t np = checked.size();
+    if (t.found.size() != np || t.hits.size() != np)
+        throw std::logic_error("engine bug: a walk tally of another property list");
+    res.seconds = t.seconds;
+    res.walks = t.walks;
+    res.steps = t.steps;
+    res.cpu_seconds = t.cpu_seconds;
+    res.stop_reason = t.stop_reason;
+    if (!t.model_error.empty()) cr.model_errors.push_back(t.model_error);
     cr.stats.transitions = res.steps;
     cr.stats.depth = uint32_t(o.steps);
     cr.stats.seconds = res.seconds;
@@ -458,10 +523,10 @@ SimulateResult simulate(const Profile& profile, const SimulateOptions& o) {
         const Property& pr = *checked[i];
         SimFinding f;
         f.property = std::string(pr.id);
-        f.walks_hit = hits[i].load();
+        f.walks_hit = t.hits[i];
         Verdict v;
         v.property = f.property;
-        const uint64_t at = found[i].load();
+        const uint64_t at = t.found[i];
         const bool cover = pr.kind == Kind::Sometimes;
         if (at == kNotFound) {
             v.kind = Verdict::Kind::Unknown;
@@ -493,16 +558,20 @@ SimulateResult simulate(const Profile& profile, const SimulateOptions& o) {
         res.findings.push_back(std::move(f));
         cr.verdicts.push_back(std::move(v));
     }
-    for (const Property* pr : eventually) {
+    for (const Property* pr : sp.eventually) {
         Verdict v;
         v.property = std::string(pr->id);
         v.kind = Verdict::Kind::Unknown;
         v.reason = "not checkable by random walks: an eventually property needs the whole state graph (use check)";
         cr.verdicts.push_back(std::move(v));
     }
-    for (const Property* pr : skipped) cr.verdicts.push_back(not_applicable(*pr, profile));
+    for (const Property* pr : sp.skipped) cr.verdicts.push_back(not_applicable(*pr, profile));
     res.shrink_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
     return res;
+}
+
+SimulateResult simulate(const Profile& profile, const SimulateOptions& o) {
+    return finish_simulation(profile, o, run_walks(profile, o));
 }
 
 int simulate_exit_code(const SimulateResult& r) {

@@ -13,7 +13,11 @@
 // walk's actions depend only on (seed, w, bounds, profile, bias); walks are
 // shared out to threads, and the first violation of a property is the one
 // of the lowest walk index (then the earliest step), whatever the number of
-// threads.
+// threads. Under mpirun (checker/distributed/mpi_simulate.hpp) each rank
+// runs the walks first, first + stride, ... (its rank, the number of
+// ranks) with run_walks(), rank 0 merges the tallies (merge_tally) and
+// builds the report (finish_simulation): the same walks, so the same
+// report, as one process.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +41,10 @@ struct SimulateOptions {
     int steps = 60;                        ///< steps per walk
     double seconds = 0;                    ///< stop taking new walks after this long (0: none)
     int threads = 1;
+    /// The walks of this process: walk_first, walk_first + walk_stride, ...
+    /// below `walks` (an MPI rank's share; one process: 0, 1).
+    uint64_t walk_first = 0;
+    uint64_t walk_stride = 1;
     Bias bias = Bias::Uniform;
     std::vector<std::string> properties;   ///< ids to check; empty = all
     bool shrink = true;
@@ -65,10 +73,41 @@ struct SimulateResult {
     double cpu_seconds = 0;     ///< CPU time of the walking threads
     double shrink_seconds = 0;
     std::string stop_reason;    ///< empty when every requested walk ran
+    int ranks = 1;              ///< MPI ranks that ran the walks (1: one process)
+};
+
+/// What the walks of one process (or of all, merged) found, before
+/// shrinking: per checked property (simulate.cpp's order, the catalog's) the
+/// first place (walk << 20 | step; UINT64_MAX: none) and the walks that hit
+/// a cover.
+struct WalkTally {
+    std::vector<uint64_t> found;
+    std::vector<uint64_t> hits;
+    uint64_t walks = 0;         ///< walks completed
+    uint64_t steps = 0;
+    double seconds = 0;         ///< wall time of the walks (merged: the longest)
+    double cpu_seconds = 0;
+    std::string stop_reason;    ///< empty when every walk of the share ran
+    uint64_t model_error_walk = UINT64_MAX;   ///< the least walk that broke a refimpl contract
+    std::string model_error;
 };
 
 /// Throws std::runtime_error("engine bug: ...") when a trace does not replay.
+/// simulate() is finish_simulation(run_walks()).
 SimulateResult simulate(const refimpl::Profile& p, const SimulateOptions& o);
+
+/// The walks of this process's share (o.walk_first, o.walk_stride), with
+/// o.threads threads; no shrinking.
+WalkTally run_walks(const refimpl::Profile& p, const SimulateOptions& o);
+/// Adds t (another share of the same run) into `into`: least place per
+/// property, sums of hits, walks, steps and CPU time, the longest wall time,
+/// the least walk's model error.
+void merge_tally(WalkTally& into, const WalkTally& t);
+/// The verdicts of the merged walks: each first violation (and cover
+/// witness) replayed from its walk index, shrunk and printed as a trace.
+SimulateResult finish_simulation(const refimpl::Profile& p, const SimulateOptions& o, const WalkTally& t);
+/// How many properties the walks check (the length of a tally's vectors).
+std::size_t checked_property_count(const refimpl::Profile& p, const SimulateOptions& o);
 
 /// The seed of walk `walk` of a run seeded with `seed` (splitmix64 of both).
 uint64_t walk_seed(uint64_t seed, uint64_t walk);

@@ -103,7 +103,8 @@ std::string run_line(const std::string& name, const Stats& st) {
 }
 }  // namespace
 
-CheckResult check_suite(const refimpl::Profile& p, const std::vector<NamedBounds>& suite, const CheckOptions& base) {
+CheckResult check_suite(const refimpl::Profile& p, const std::vector<NamedBounds>& suite, const CheckOptions& base,
+                        const CheckRunner& runner) {
     CheckResult merged;
     merged.profile = p.name;
     merged.options = base;
@@ -116,7 +117,7 @@ CheckResult check_suite(const refimpl::Profile& p, const std::vector<NamedBounds
         o.bounds = nb.bounds;
         o.liveness = nb.liveness;
         if (o.progress) o.progress_label = p.name + " " + nb.name;
-        CheckResult r = check(p, o);
+        CheckResult r = runner ? runner(p, o) : check(p, o);
         for (const std::string& e : r.model_errors) merged.model_errors.push_back(nb.name + ": " + e);
         merged.runs.emplace_back(nb.name, r.options.bounds, r.stats);
         merged.stats.states += r.stats.states;

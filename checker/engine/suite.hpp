@@ -5,6 +5,7 @@
 // configuration, each of which is named with its bound.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,8 +26,14 @@ struct NamedBounds {
 /// The review's default suite (README's main job; its table in README.md, "Default review suite").
 std::vector<NamedBounds> default_suite();
 
+/// How one configuration is checked: engine::check, or the MPI engine
+/// (review under mpirun, checker/distributed/mpi_check.hpp).
+using CheckRunner = std::function<CheckResult(const refimpl::Profile&, const CheckOptions&)>;
+
 /// Runs check once per configuration (limits, symmetry and property
-/// selection from `base`) and merges the verdicts.
-CheckResult check_suite(const refimpl::Profile& p, const std::vector<NamedBounds>& suite, const CheckOptions& base);
+/// selection from `base`) and merges the verdicts. `runner` (default:
+/// engine::check) explores each configuration.
+CheckResult check_suite(const refimpl::Profile& p, const std::vector<NamedBounds>& suite, const CheckOptions& base,
+                        const CheckRunner& runner = {});
 
 }  // namespace reapcheck::engine

@@ -12,10 +12,12 @@ std::string format_simulate(const SimulateResult& r, bool traces) {
     const CheckResult& c = r.check;
     std::string o = fmt::format(
         "simulate {}: {} walks of up to {} steps, {} steps in {:.2f} s ({:.0f} steps/s; {:.0f} steps per CPU second, "
-        "{} thread{}); shrinking and replay {:.2f} s{}\n",
+        "{}); shrinking and replay {:.2f} s{}\n",
         c.profile, r.walks, c.options.bounds.depth, r.steps, r.seconds, r.seconds > 0 ? double(r.steps) / r.seconds : 0.0,
-        r.cpu_seconds > 0 ? double(r.steps) / r.cpu_seconds : 0.0, c.options.threads,
-        c.options.threads == 1 ? "" : "s", r.shrink_seconds,
+        r.cpu_seconds > 0 ? double(r.steps) / r.cpu_seconds : 0.0,
+        r.ranks > 1 ? fmt::format("{} MPI ranks", r.ranks)
+                    : fmt::format("{} thread{}", c.options.threads, c.options.threads == 1 ? "" : "s"),
+        r.shrink_seconds,
         r.stop_reason.empty() ? "" : ", stopped: " + r.stop_reason);
     std::string alphabet = c.options.bounds.describe();
     if (const auto at = alphabet.find(" depth="); at != std::string::npos)
@@ -66,6 +68,7 @@ nlohmann::json simulate_json(const SimulateResult& r, const SimulateOptions& o) 
                        {"steps", r.steps},
                        {"bias", to_string(o.bias)},
                        {"threads", o.threads},
+                       {"ranks", r.ranks},
                        {"seconds", r.seconds},
                        {"steps_per_second", r.seconds > 0 ? double(r.steps) / r.seconds : 0.0},
                        {"cpu_seconds", r.cpu_seconds},
