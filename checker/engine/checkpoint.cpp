@@ -270,8 +270,9 @@ void check_fingerprint(const fs::path& dir, const json& manifest, const json& wa
             return s.size() > 120 ? s.substr(0, 117) + "..." : s;
         };
         throw Error(fmt::format("--resume {}: the checkpoint was written with {} '{}', this run has '{}'; resume "
-                                "with the same build and command line",
-                                dir.string(), key, show(h), show(value)));
+                                "with the same build and command line{}",
+                                dir.string(), key, show(h), show(value),
+                                key == "ranks" ? " and as many MPI ranks" : ""));
     }
 }
 

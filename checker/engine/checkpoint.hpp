@@ -136,6 +136,8 @@ public:
     void written(uint32_t level);
     [[nodiscard]] bool quiet() const { return o_.quiet; }
     [[nodiscard]] const nlohmann::json& fingerprint() const { return fingerprint_; }
+    /// The level of the last checkpoint written or resumed (UINT32_MAX: none).
+    [[nodiscard]] uint32_t last_level() const { return last_level_; }
 
 private:
     CheckpointOptions o_;
