@@ -115,28 +115,6 @@ uint64_t all_max(uint64_t x) {
     return r;
 }
 
-/// Every rank's string, on rank 0 (empty elsewhere).
-std::vector<std::string> gather_strings(const std::string& s, int me, int ranks) {
-    const int n = int(s.size());
-    auto lens = std::vector<int>(std::size_t(ranks)), displs = std::vector<int>(std::size_t(ranks));
-    MPI_Gather(&n, 1, MPI_INT, lens.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
-    std::string all;
-    if (me == 0) {
-        std::size_t total = 0;
-        for (std::size_t k = 0; k < lens.size(); ++k) {
-            displs[k] = int(total);
-            total += std::size_t(lens[k]);
-        }
-        all.resize(total);
-    }
-    MPI_Gatherv(s.data(), n, MPI_CHAR, all.data(), lens.data(), displs.data(), MPI_CHAR, 0, MPI_COMM_WORLD);
-    std::vector<std::string> out;
-    if (me == 0)
-        for (std::size_t k = 0; k < lens.size(); ++k)
-            out.push_back(all.substr(std::size_t(displs[k]), std::size_t(lens[k])));
-    return out;
-}
-
 /// Sends out[k] to rank k (and empties it); returns what the ranks sent here,
 /// in rank order. `sent` grows by the words sent to other ranks.
 std::vector<uint64_t> exchange(std::vector<std::vector<uint64_t>>& out, int me, uint64_t& sent) {

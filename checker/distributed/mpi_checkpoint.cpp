@@ -18,10 +18,7 @@ namespace ckpt = engine::ckpt;
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-namespace {
-
-/// Every rank's string, on rank 0 (empty elsewhere).
-std::vector<std::string> gather(const std::string& s, int me, int ranks) {
+std::vector<std::string> gather_strings(const std::string& s, int me, int ranks) {
     const int n = int(s.size());
     auto lens = std::vector<int>(std::size_t(ranks)), displs = lens;
     MPI_Gather(&n, 1, MPI_INT, lens.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
@@ -42,10 +39,12 @@ std::vector<std::string> gather(const std::string& s, int me, int ranks) {
     return out;
 }
 
+namespace {
+
 /// The first non-empty string of any rank (rank order), on every rank.
 std::string first_error(const std::string& mine, int me, int ranks) {
     std::string first;
-    for (const std::string& e : gather(mine, me, ranks))
+    for (const std::string& e : gather_strings(mine, me, ranks))
         if (first.empty() && !e.empty()) first = e;
     int n = int(first.size());
     MPI_Bcast(&n, 1, MPI_INT, 0, MPI_COMM_WORLD);
@@ -91,7 +90,7 @@ void write_checkpoint(ckpt::Session& s, uint32_t level, int me, int ranks,
         error = first_error(error, me, ranks);
     }
     // Every rank's part is synced: rank 0 commits.
-    const std::vector<std::string> parts = gather(mine.dump(), me, ranks);
+    const std::vector<std::string> parts = gather_strings(mine.dump(), me, ranks);
     if (me == 0 && error.empty()) {
         try {
             json m;

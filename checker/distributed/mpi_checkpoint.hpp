@@ -9,12 +9,17 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "checker/engine/checkpoint.hpp"
 
 namespace reapcheck::dist {
+
+/// Collective: every rank's string, on rank 0 (empty elsewhere). Also used
+/// by mpi_check.cpp (errors, coverage).
+std::vector<std::string> gather_strings(const std::string& s, int me, int ranks);
 
 /// Collective. Whether a checkpoint before `level` is due: rank 0's
 /// session decides, every rank learns it.
