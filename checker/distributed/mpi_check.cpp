@@ -403,7 +403,7 @@ Stats Rank::run(CheckVisitor& vis, std::vector<LevelFigure>& figs, std::string& 
                              fmt::format("{} ({} ranks): {:.0f} s, {} states, {} transitions, {:.0f} states/s, "
                                          "depth {} done, next level {} states",
                                          opts_.progress_label.empty() ? "check" : opts_.progress_label, ranks_, s,
-                                         total_states, st.transitions, double(total_states) / s, depth, level_states)
+                                         total_states, st.transitions, double(total_states - resume_total_) / s, depth, level_states)
                                  .c_str());
             }
         }

@@ -269,6 +269,7 @@ public:
         }
         resume_ = b;
         restored_ = true;
+        resumed_states_ = states;
         return b;
     }
 
@@ -613,7 +614,7 @@ private:
         std::fprintf(stderr, "%s\n",
                      fmt::format("{}: {:.0f} s, {} states, {} transitions, {:.0f} states/s, depth {}, frontier {} "
                                  "left of this level, store {} MiB",
-                                 o_.progress_label, s, states_, tr, double(states_) / s,
+                                 o_.progress_label, s, states_, tr, double(states_ - resumed_states_) / s,
                                  level_begin_.size() - 2, hi - at, memory_bytes() >> 20)
                          .c_str());
     }
@@ -663,6 +664,7 @@ private:
     bool restored_ = false;
     Boundary resume_;
     double prior_seconds_ = 0;    ///< the restored run's seconds
+    uint32_t resumed_states_ = 0; ///< states restored (the progress line's rate counts the others)
 };
 
 }  // namespace reapcheck::xplicit
