@@ -35,13 +35,20 @@
 #include <mpi.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <csignal>
 
 #include <algorithm>
 #include <chrono>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
+#include <optional>
 #include <stdexcept>
 #include <string_view>
 #include <vector>
@@ -50,6 +57,7 @@
 #include <nlohmann/json.hpp>
 
 #include "checker/distributed/collective.hpp"
+#include "checker/distributed/mpi_checkpoint.hpp"
 #include "checker/distributed/wire.hpp"
 #include "checker/engine/check_parts.hpp"
 #include "checker/engine/kernel_model.hpp"
@@ -231,7 +239,21 @@ public:
     uint64_t visited_bytes() const { return roots_.bytes() + trees_.bytes() + sent_roots_.bytes(); }
     uint64_t link_bytes() const { return links_.size() * sizeof(uint64_t); }
 
+    /// Checkpoints (mpi_checkpoint.hpp, docs/checkpoint.md): null without.
+    engine::ckpt::Session* checkpoints = nullptr;
+    /// Fills this fresh rank and its visitor from its part of a checkpoint;
+    /// run() then continues at the checkpoint's level.
+    void restore(const engine::ckpt::FileReader& in, CheckVisitor& vis);
+
 private:
+    /// The level's end: from the exchange to the checkpoint, this rank waits
+    /// for the others (see on_term).
+    void waiting_at(uint32_t depth) const;
+    static void waiting_done();
+    /// This rank's part of the checkpoint before level `next` (a boundary:
+    /// the levels before it are expanded and exchanged).
+    void save(uint32_t next, const Stats& st, uint64_t total_states, uint64_t level_states, CheckVisitor& vis,
+              engine::ckpt::FileSet& out, nlohmann::json& figures) const;
     double elapsed() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count(); }
     bool insert(uint64_t root, uint64_t link, std::size_t nwords) {
         bool fresh = false;
@@ -282,6 +304,11 @@ private:
         }
     }
     std::chrono::steady_clock::time_point t0_;
+    // a resumed run: where it continues
+    bool resumed_ = false;
+    uint32_t resume_depth_ = 0;
+    uint64_t resume_transitions_ = 0, resume_total_ = 0, resume_level_ = 0;
+    double prior_seconds_ = 0;
 };
 
 Stats Rank::run(CheckVisitor& vis, std::vector<LevelFigure>& figs, std::string& error, bool& model_error) {
@@ -292,13 +319,21 @@ Stats Rank::run(CheckVisitor& vis, std::vector<LevelFigure>& figs, std::string& 
     std::vector<uint64_t> words, swords;
     std::vector<engine::Action> acts;
     State canon;
-    m_.canonical(m_.initial(), canon, words);
-    if (owner_of(words.data(), words.size(), ranks_) == me_) insert(b.reference(words), kNoLink, words.size());
-    level_begin_ = {0, size()};
+    uint64_t level_states = 1, total_states = 1;
+    uint32_t first_depth = 0;
+    if (resumed_) {
+        first_depth = resume_depth_;
+        st.transitions = resume_transitions_;
+        total_states = resume_total_;
+        level_states = resume_level_;
+    } else {
+        m_.canonical(m_.initial(), canon, words);
+        if (owner_of(words.data(), words.size(), ranks_) == me_) insert(b.reference(words), kNoLink, words.size());
+        level_begin_ = {0, size()};
+    }
     const uint32_t max_depth = opts_.bounds.depth ? uint32_t(opts_.bounds.depth) : opts_.limits.max_depth;
     const engine::Limits& lim = opts_.limits;
-    uint64_t level_states = 1, total_states = 1;
-    for (uint32_t depth = 0;; ++depth) {
+    for (uint32_t depth = first_depth;; ++depth) {
         if (level_states == 0) {
             st.exhausted = true;
             st.depth = depth == 0 ? 0 : depth - 1;
@@ -354,6 +389,7 @@ Stats Rank::run(CheckVisitor& vis, std::vector<LevelFigure>& figs, std::string& 
             }
         }
         // The exchange runs on every rank, also after an error, so that no rank waits alone.
+        waiting_at(depth);
         clock.exchange_begins();
         const Delivery delivered = exchange(out_, me_, sent_);
         clock.exchange_ends();
@@ -409,9 +445,17 @@ Stats Rank::run(CheckVisitor& vis, std::vector<LevelFigure>& figs, std::string& 
             st.depth = depth;
             break;
         }
+        // A checkpoint before the next level: when due, and when a limit stops the run here.
+        if (checkpoints && level_states > 0) {
+            const bool final = gmaxs[1] || (lim.max_states && total_states >= lim.max_states);
+            if (checkpoint_due(*checkpoints, depth + 1, final, me_))
+                write_checkpoint(*checkpoints, depth + 1, me_, ranks_, [&](engine::ckpt::FileSet& f, nlohmann::json& j) {
+                    save(depth + 1, st, total_states, level_states, vis, f, j);
+                });
+        }
         if (gmaxs[1]) {
             st.stop_reason = gmaxs[1] == 1   ? "interrupted"
-                             : gmaxs[1] == 2 ? "time limit " + std::to_string(int(lim.max_seconds)) + " s"
+                             : gmaxs[1] == 2 ? fmt::format("time limit {:g} s", lim.max_seconds)
                                              : std::string("memory limit");
             st.depth = depth;
             break;
@@ -421,6 +465,7 @@ Stats Rank::run(CheckVisitor& vis, std::vector<LevelFigure>& figs, std::string& 
             st.depth = depth;
             break;
         }
+        waiting_done();
         if (me_ == 0 && opts_.progress) {
             const auto now = std::chrono::steady_clock::now();
             if (std::chrono::duration<double>(now - last_progress).count() >= 5) {
@@ -430,16 +475,119 @@ Stats Rank::run(CheckVisitor& vis, std::vector<LevelFigure>& figs, std::string& 
                              fmt::format("{} ({} ranks): {:.0f} s, {} states, {} transitions, {:.0f} states/s, "
                                          "depth {} done, next level {} states",
                                          opts_.progress_label.empty() ? "check" : opts_.progress_label, ranks_, s,
-                                         total_states, st.transitions, double(total_states) / s, depth, level_states)
+                                         total_states, st.transitions, double(total_states - resume_total_) / s, depth, level_states)
                                  .c_str());
             }
         }
     }
+    waiting_done();   // a loop's break
     st.states = total_states;
     st.key_bytes = all_sum(visited_bytes());
     st.link_bytes = all_sum(link_bytes());
-    st.seconds = elapsed();
+    st.seconds = prior_seconds_ + elapsed();
     return st;
+}
+
+// ---- a rank that dies (docs/checkpoint.md). mpirun notices a rank's
+// death and sends SIGTERM to the others; they are then usually blocked in a
+// collective at the level's end, waiting for the dead one, where no flag is
+// ever polled. So the engine's SIGTERM handler ends a rank that waits there
+// at once, rank 0 with one line (prepared before the wait: a handler may only
+// write(2)); a rank that computes sets the interrupt flag as before.
+
+std::array<char, 1024> g_term_line{};
+std::size_t g_term_len = 0;
+std::atomic<bool> g_waiting{false};
+void (*g_prev_term)(int) = nullptr;
+
+extern "C" void on_term(int sig) {
+    if (g_waiting.load()) {
+        if (g_term_len) {
+            const ssize_t n = ::write(2, g_term_line.data(), g_term_len);
+            (void)n;
+        }
+        ::_exit(4);
+    }
+    if (g_prev_term && g_prev_term != SIG_IGN && g_prev_term != SIG_DFL) g_prev_term(sig);
+}
+
+void Rank::waiting_at(uint32_t depth) const {
+    if (me_ == 0) {
+        std::string last = "none was written";
+        if (checkpoints && checkpoints->last_level() != UINT32_MAX)
+            last = "the last, " + (checkpoints->dir() / engine::ckpt::name_of(checkpoints->last_level())).string() +
+                   ", is intact";
+        const std::string line = fmt::format(
+            "reapcheck: stopped by mpirun while rank 0 waited for the other ranks at the end of level {} (a rank died, "
+            "or the job was cancelled); no report; checkpoint: {}\n",
+            depth, last);
+        g_term_len = std::min(line.size(), g_term_line.size());
+        std::memcpy(g_term_line.data(), line.data(), g_term_len);
+    }
+    g_waiting = true;
+}
+
+void Rank::waiting_done() { g_waiting = false; }
+
+// ---- checkpoints: this rank's part (the protocol is in mpi_checkpoint.cpp)
+
+void Rank::save(uint32_t next, const Stats& st, uint64_t total_states, uint64_t level_states, CheckVisitor& vis,
+                engine::ckpt::FileSet& out, nlohmann::json& figures) const {
+    const uint32_t states = level_begin_.at(next + 1);
+    const double seconds = prior_seconds_ + elapsed();
+    figures = {{"level", next},         {"states", total_states},  {"level_states", level_states},
+               {"transitions", st.transitions}, {"seconds", seconds}, {"packed_words", packed_words_},
+               {"sent", sent_},         {"rank_states", states}};
+    figures["level_begin"] = std::vector<uint32_t>(level_begin_.begin(), level_begin_.begin() + next + 2);
+    const std::string meta = figures.dump();
+    out.open("meta.json");
+    out.write(meta.data(), meta.size());
+    out.open("leaves.bin");
+    trees_.leaves.for_each_run(trees_.leaves.size(), [&](const xplicit::Key128* k, uint32_t n) {
+        out.write(k, n * sizeof(xplicit::Key128));
+    });
+    out.open("nodes.bin");
+    trees_.nodes.for_each_run(trees_.nodes.size(), [&](const uint64_t* k, uint32_t n) { out.write(k, n * 8); });
+    out.open("roots.bin");
+    roots_.for_each_run(states, [&](const uint64_t* k, uint32_t n) { out.write(k, n * 8); });
+    out.open("sent.bin");
+    sent_roots_.for_each_run(sent_roots_.size(), [&](const uint64_t* k, uint32_t n) { out.write(k, n * 8); });
+    out.open("links.bin");
+    out.write(links_.data(), std::size_t(states) * sizeof(uint64_t));
+    vis.keep_start();   // the visitor as it is now, at the boundary
+    engine::ckpt::save_visitor(vis, level_begin_.at(next), out);
+}
+
+void Rank::restore(const engine::ckpt::FileReader& in, CheckVisitor& vis) {
+    const std::vector<char> mj = in.read("meta.json");
+    const nlohmann::json meta = nlohmann::json::parse(std::string(mj.begin(), mj.end()));
+    auto load = [&](auto& table, const char* name, std::size_t size) {
+        const std::vector<char> data = in.read(name);
+        if (data.size() % size) throw std::runtime_error(std::string(name) + ": not whole keys");
+        if (!table.reintern(reinterpret_cast<const unsigned char*>(data.data()), uint32_t(data.size() / size)))
+            throw std::runtime_error(std::string(name) + " repeats a key");
+        return uint32_t(data.size() / size);
+    };
+    load(trees_.leaves, "leaves.bin", sizeof(xplicit::Key128));
+    load(trees_.nodes, "nodes.bin", sizeof(uint64_t));
+    const uint32_t states = load(roots_, "roots.bin", sizeof(uint64_t));
+    load(sent_roots_, "sent.bin", sizeof(uint64_t));
+    const std::vector<char> lb = in.read("links.bin");
+    if (lb.size() != std::size_t(states) * sizeof(uint64_t)) throw std::runtime_error("links.bin: not one link per state");
+    links_.resize(states);
+    std::memcpy(links_.data(), lb.data(), lb.size());
+    level_begin_ = meta.at("level_begin").get<std::vector<uint32_t>>();
+    resume_depth_ = meta.at("level").get<uint32_t>();
+    if (level_begin_.size() != resume_depth_ + 2u || level_begin_.back() != states)
+        throw std::runtime_error("meta.json's levels do not fit roots.bin");
+    resume_transitions_ = meta.at("transitions").get<uint64_t>();
+    resume_total_ = meta.at("states").get<uint64_t>();
+    resume_level_ = meta.at("level_states").get<uint64_t>();
+    prior_seconds_ = meta.at("seconds").get<double>();
+    packed_words_ = meta.at("packed_words").get<uint64_t>();
+    sent_ = meta.at("sent").get<uint64_t>();
+    engine::ckpt::restore_visitor(vis, level_begin_.at(resume_depth_), in);
+    resumed_ = true;
 }
 
 std::vector<uint32_t> Rank::path(int rank, uint32_t id) const {
@@ -700,6 +848,7 @@ void write_figures(const std::string& file, const std::vector<LevelFigure>& figs
 
 Session::Session() {
     MPI_Init(nullptr, nullptr);
+    g_prev_term = std::signal(SIGTERM, on_term);   // after MPI_Init, which may install its own
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
     MPI_Comm_size(MPI_COMM_WORLD, &ranks_);
 }
@@ -736,8 +885,37 @@ CheckResult check_on_ranks(const refimpl::Profile& profile, const CheckOptions& 
     CheckVisitor vis(profile, engine::selected_properties(profile, opts, skipped), coverage, {});
     std::vector<Outcome> outcomes;
     int code = 0;
+    // Checkpoints (mpi_checkpoint.hpp): a session on every rank; a resume
+    // fills each rank from its part. Bad checkpoints: one line, exit 2.
+    std::optional<engine::ckpt::Session> cp;
+    auto refuse = [&](const std::string& error) {
+        if (me == 0) std::fprintf(stderr, "reapcheck: %s\n", error.c_str());
+        throw RefusedError(error);
+    };
+    if (opts.checkpoint.active()) {
+        std::string error;
+        try {
+            nlohmann::json fp = engine::ckpt::fingerprint(profile, opts, vis.props);
+            fp["ranks"] = ranks;
+            cp.emplace(opts.checkpoint, fp);
+        } catch (const engine::ckpt::Error& e) {
+            error = e.what();
+        }
+        if (all_max(error.empty() ? 0 : 1)) refuse(error.empty() ? "--checkpoint: refused on another rank" : error);
+    }
     {
         Rank rank(model, opts, me, ranks);
+        if (cp) {
+            rank.checkpoints = &*cp;
+            if (cp->resuming()) {
+                const std::string error = resume_checkpoint(
+                    *cp, me, ranks, [&](const engine::ckpt::FileReader& in, const nlohmann::json&) { rank.restore(in, vis); });
+                if (!error.empty()) refuse(error);
+                if (me == 0 && !cp->quiet())
+                    std::fprintf(stderr, "resumed from %s: level %u (%d ranks)\n",
+                                 (cp->dir() / engine::ckpt::name_of(cp->last_level())).c_str(), cp->last_level(), ranks);
+            }
+        }
         std::vector<LevelFigure> figs;
         std::string error;
         bool model_error = false;
@@ -794,6 +972,8 @@ int run_check(const refimpl::Profile& profile, const CheckOptions& opts, const M
         }
     } catch (const InternalError&) {
         code = 4;
+    } catch (const RefusedError&) {
+        code = 2;
     }
     idle_barrier();
     return broadcast(code);

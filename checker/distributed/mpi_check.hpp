@@ -48,6 +48,13 @@ struct InternalError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+/// Bad input found across the ranks (a checkpoint to refuse: another
+/// build, other bounds, a damaged file, another number of ranks); rank 0
+/// has printed the one line. Thrown on every rank by check_on_ranks; exit 2.
+struct RefusedError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
 /// One check() across the ranks of a Session (every rank calls it with the
 /// same arguments; collective). On rank 0 the result with its verdicts
 /// settled and traces replayed, as engine::check returns it; on the others

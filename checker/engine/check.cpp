@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cstdio>
 #include <functional>
 #include <optional>
 
@@ -9,6 +11,7 @@
 
 #include "checker/engine/canon.hpp"
 #include "checker/engine/check_parts.hpp"
+#include "checker/engine/checkpoint.hpp"
 #include "checker/engine/graph.hpp"
 #include "checker/engine/kernel_model.hpp"
 #include "checker/engine/trace.hpp"
@@ -78,7 +81,14 @@ CheckVisitor::CheckVisitor(const Profile& profile, std::vector<const Property*> 
     for (auto& f : found) f = kNotFound;
 }
 
+void CheckVisitor::keep_start() {
+    start_found.assign(found.size(), 0);
+    for (std::size_t i = 0; i < found.size(); ++i) start_found[i] = found[i].load();
+    start_coverage = coverage->raw();
+}
+
 void CheckVisitor::on_level(uint32_t, uint32_t, uint32_t end) {
+    if (keep_level_start) keep_start();   // no worker runs between levels
     for (std::size_t i = 0; i < props.size(); ++i)
         if (props[i]->kind == Kind::Eventually) good[i].resize(end);
 }
@@ -126,6 +136,29 @@ std::string not_hit_hint(const Property& pr, const Bounds& b) {
     return "";
 }
 
+/// Fills a fresh explorer and visitor from the session's last checkpoint.
+void resume(ckpt::Session& cp, xplicit::Explorer<KernelModel>& bfs, CheckVisitor& vis) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const ckpt::Latest l = cp.open();
+    const ckpt::FileReader files(l.path, l.manifest.value("files", nlohmann::json::object()));
+    xplicit::Boundary b;
+    try {
+        b = bfs.restore(files);
+        ckpt::restore_visitor(vis, bfs.level_begin(b.depth), files);
+    } catch (const ckpt::Error&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw ckpt::Error(l.path.string() + ": " + e.what());
+    }
+    cp.written(b.depth);
+    if (!cp.quiet())
+        std::fprintf(stderr, "%s\n",
+                     fmt::format("resumed from {}: level {}, {} states, read in {:.2f} s", l.path.string(), b.depth,
+                                 bfs.size(),
+                                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count())
+                         .c_str());
+}
+
 }  // namespace
 
 CheckResult check(const Profile& profile, const CheckOptions& opts) {
@@ -161,10 +194,28 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
     xo.progress = opts.progress;
     xo.progress_label = opts.progress_label.empty() ? "check " + profile.name : opts.progress_label;
     xplicit::Explorer<KernelModel> bfs(model, xo);
+    // Checkpoints at level boundaries, and the resume (checkpoint.hpp).
+    std::optional<ckpt::Session> cp;
+    if (opts.checkpoint.active()) {
+        vis.keep_level_start = true;
+        cp.emplace(opts.checkpoint, ckpt::fingerprint(profile, opts, vis.props));
+        if (cp->resuming()) resume(*cp, bfs, vis);
+    }
+    auto at_boundary = [&](const xplicit::Boundary& b, bool final) {
+        if (!cp || !cp->due(b.depth, final)) return;
+        cp->write(b.depth, [&](ckpt::FileSet& files, nlohmann::json& m) {
+            bfs.save(b, files);
+            ckpt::save_visitor(vis, bfs.level_begin(b.depth), files);
+            m["states"] = bfs.level_begin(b.depth + 1);
+            m["transitions"] = b.stats.transitions;
+            m["seconds"] = b.stats.seconds;
+            m["final"] = final;
+        });
+    };
     // A broken refimpl contract (ModelError from a transition, ContractError
     // from a property's reader) ends this exploration only.
     try {
-        res.stats = bfs.run(vis);
+        res.stats = bfs.run(vis, at_boundary);
     } catch (const ModelError& e) {
         res.model_errors.push_back(e.what());
     } catch (const ContractError& e) {

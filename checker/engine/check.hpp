@@ -31,6 +31,16 @@ Verdict not_applicable(const props::Property& p, const refimpl::Profile& profile
 /// The properties whose verdict is `holds`.
 std::vector<std::string> holding_ids(const std::vector<Verdict>& vs);
 
+/// Checkpoint and resume (checker/engine/checkpoint.hpp, docs/checkpoint.md).
+struct CheckpointOptions {
+    std::string dir;       ///< --checkpoint DIR (with --resume alone: the resumed DIR)
+    std::string resume;    ///< --resume DIR
+    double every = 600;    ///< --checkpoint-every S (0: at every level)
+    std::string inputs;    ///< the CLI's fingerprint of the files it read (--properties, --catalog-text)
+    bool quiet = false;    ///< no line on stderr per checkpoint
+    [[nodiscard]] bool active() const { return !dir.empty() || !resume.empty(); }
+};
+
 struct CheckOptions {
     Bounds bounds;
     Limits limits;
@@ -47,6 +57,7 @@ struct CheckOptions {
     /// Partial-order reduction (checker/engine/por.hpp; off by default): the
     /// same verdicts, fewer states; traces may be longer than the shortest.
     bool por = false;
+    CheckpointOptions checkpoint;
 };
 
 struct CheckResult {

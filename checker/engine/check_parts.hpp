@@ -52,6 +52,12 @@ struct CheckVisitor {
     std::vector<std::atomic<uint64_t>> found;   // per property: place(), or kNotFound
     std::vector<std::vector<uint8_t>> good;     // per eventually property, per state
     std::vector<bool> stop_when;                // per property: settling it ends the exploration
+    /// Checkpoints (checkpoint.hpp): on_level keeps `found` and the coverage
+    /// counters as they were when the level began, so that a run stopped
+    /// inside a level saves the state of its start.
+    bool keep_level_start = false;
+    std::vector<uint64_t> start_found, start_coverage;
+    void keep_start();   ///< takes that snapshot now (no worker may run)
 
     CheckVisitor(const refimpl::Profile& profile, std::vector<const props::Property*> ps, CoverageCounter& cov,
                  const std::vector<std::string>& stop_when_found);

@@ -1,6 +1,8 @@
 #include "checker/engine/coverage.hpp"
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 
 namespace reapcheck::engine {
 
@@ -94,8 +96,8 @@ void CoverageCounter::on_edge(const Action& a, const props::CallView& cv, const 
     b.facts |= f;
 }
 
-Coverage CoverageCounter::result() const {
-    Block sum;
+CoverageCounter::Block CoverageCounter::sum() const {
+    Block sum = base_;
     blocks_.for_each([&](const Block& b) {
         for (std::size_t k = 0; k < std::size_t(kClasses); ++k) {
             sum.enabled[k] += b.enabled[k];
@@ -104,6 +106,32 @@ Coverage CoverageCounter::result() const {
         }
         sum.facts |= b.facts;
     });
+    return sum;
+}
+
+std::vector<uint64_t> CoverageCounter::raw() const {
+    const Block s = sum();
+    std::vector<uint64_t> r(s.enabled.begin(), s.enabled.end());
+    r.insert(r.end(), s.changed.begin(), s.changed.end());
+    r.insert(r.end(), s.errors.begin(), s.errors.end());
+    r.push_back(s.facts);
+    return r;
+}
+
+void CoverageCounter::add_raw(const std::vector<uint64_t>& r) {
+    if (r.size() != 3 * std::size_t(kClasses) + 1)
+        throw std::runtime_error("coverage counters: " + std::to_string(r.size()) + " numbers, not " +
+                                 std::to_string(3 * kClasses + 1));
+    for (std::size_t k = 0; k < std::size_t(kClasses); ++k) {
+        base_.enabled[k] += r[k];
+        base_.changed[k] += r[std::size_t(kClasses) + k];
+        base_.errors[k] += r[2 * std::size_t(kClasses) + k];
+    }
+    base_.facts |= uint32_t(r.back());
+}
+
+Coverage CoverageCounter::result() const {
+    const Block sum = this->sum();
     Coverage c;
     c.facts = sum.facts;
     for (int k = 0; k < kClasses; ++k) {

@@ -62,6 +62,10 @@ public:
     void on_edge(const Action& a, const props::CallView& cv, const Transition& t, bool changed);
     /// The totals, with the vacuity of `checked` (ids whose verdict holds).
     Coverage result() const;
+    /// The summed counters as numbers (a checkpoint, checker/engine/checkpoint.hpp;
+    /// call while no thread counts) and adding such numbers back (a resume).
+    std::vector<uint64_t> raw() const;
+    void add_raw(const std::vector<uint64_t>& r);
 
 private:
     static constexpr int kClasses = 64;
@@ -69,8 +73,10 @@ private:
         std::array<uint64_t, kClasses> enabled{}, changed{}, errors{};
         uint32_t facts = 0;
     };
+    Block sum() const;
     const refimpl::Profile& p_;
     PerThread<Block> blocks_;
+    Block base_;   ///< counts of a resumed run's checkpoint
 };
 
 /// Fills `c.vacuous` from its facts for the properties in `holding`.

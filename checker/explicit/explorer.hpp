@@ -52,11 +52,13 @@
 #include <concepts>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -87,6 +89,13 @@ struct Edge {
     uint32_t from, to, action;
 };
 
+/// A level boundary (checkpoints, docs/checkpoint.md): level `depth` is the
+/// next to run, `stats` are those of the levels before it.
+struct Boundary {
+    uint32_t depth = 0;
+    Stats stats;
+};
+
 template <class Model>
 class Explorer {
 public:
@@ -105,19 +114,35 @@ public:
 
     template <class V>
     Stats run(V& v) {
+        return run(v, [](const Boundary&, bool) {});
+    }
+    /// The search, calling at_boundary(boundary, final) at every level
+    /// boundary that expands a level, after the visitor's on_level of it
+    /// (final false), and when a limit or an interrupt stops the run inside
+    /// a level (final true: the boundary before that level, which the run
+    /// abandons). No worker runs during the call. After restore() it
+    /// continues from the restored boundary.
+    template <class V, class H>
+    Stats run(V& v, H&& at_boundary) {
         t0_ = std::chrono::steady_clock::now();
         last_progress_ = t0_;
         Stats st;
-        {
+        uint32_t depth = 0;
+        if (restored_) {
+            depth = resume_.depth;
+            st.transitions = resume_.stats.transitions;
+            st.reduced = resume_.stats.reduced;
+            prior_seconds_ = resume_.stats.seconds;
+            done_transitions_ = st.transitions;
+        } else {
             State c;
             std::vector<uint64_t> w;
             m_.canonical(m_.initial(), c, w);
             Builder b(trees_);
             insert_root(b.reference(w), UINT32_MAX);
             if constexpr (!kPacked) frontier_.push_back(std::move(c));
+            level_begin_ = {0, 1};
         }
-        level_begin_ = {0, 1};
-        uint32_t depth = 0;
         while (true) {
             const uint32_t lo = level_begin_[depth], hi = level_begin_[depth + 1];
             if (lo == hi) {
@@ -125,10 +150,15 @@ public:
                 break;
             }
             const bool expand = !(o_.limits.max_depth && depth >= o_.limits.max_depth);
+            Boundary here{depth, st};
+            here.stats.seconds = prior_seconds_ + elapsed();
+            level_edges_ = pending_edges_.size();
             v.on_level(depth, lo, hi);
+            if (expand) at_boundary(std::as_const(here), false);
             std::string stop;
             run_level(v, lo, hi, expand, st, stop);
             if (!stop.empty()) {   // cut short inside the level
+                if (stop != "every property settled") at_boundary(std::as_const(here), true);
                 st.stop_reason = stop;
                 st.depth = depth == 0 ? 0 : depth - 1;
                 return finish(st);
@@ -139,6 +169,7 @@ public:
                 return finish(st);
             }
             if (!insert_candidates()) {   // interrupted while inserting: this level is partial
+                at_boundary(std::as_const(here), true);
                 st.stop_reason = "interrupted";
                 st.depth = depth;
                 level_begin_.push_back(states_);
@@ -149,6 +180,97 @@ public:
         }
         st.depth = depth == 0 ? 0 : depth - 1;
         return finish(st);
+    }
+
+    /// The first id of level d (d <= the depth reached + 1).
+    [[nodiscard]] uint32_t level_begin(uint32_t d) const { return level_begin_.at(d); }
+
+    /// Writes the store as of boundary b (called from at_boundary) through
+    /// w.open(name) / w.write(data, bytes) / w.close(): meta.bin (figures
+    /// and level starts), leaves.bin, nodes.bin (every pair interned so
+    /// far), roots.bin and parents.bin (the states of the levels up to b's),
+    /// edges.bin (record_edges). Only the keys: restore() rebuilds the
+    /// hash indexes by interning them again in id order.
+    template <class W>
+    void save(const Boundary& b, W& w) const {
+        static_assert(kPacked, "a checkpoint needs a model with unpack");
+        const uint32_t states = level_begin_.at(b.depth + 1);
+        const uint64_t edges = recording_ ? level_edges_ : 0;
+        double secs = b.stats.seconds;
+        uint64_t sec_bits;
+        std::memcpy(&sec_bits, &secs, sizeof secs);
+        std::vector<uint64_t> meta = {kSaveFormat,    b.depth,        states,         trees_.leaves.size(),
+                                      trees_.nodes.size(), recording_, edges,     b.stats.transitions,
+                                      b.stats.reduced, sec_bits,      b.depth + 2u};
+        for (uint32_t d = 0; d < b.depth + 2; ++d) meta.push_back(level_begin_[d]);
+        w.open("meta.bin");
+        w.write(meta.data(), meta.size() * sizeof(uint64_t));
+        w.open("leaves.bin");
+        trees_.leaves.for_each_run(trees_.leaves.size(), [&](const Key128* k, uint32_t n) { w.write(k, n * sizeof(Key128)); });
+        w.open("nodes.bin");
+        trees_.nodes.for_each_run(trees_.nodes.size(), [&](const uint64_t* k, uint32_t n) { w.write(k, n * sizeof(uint64_t)); });
+        w.open("roots.bin");
+        roots_.for_each_run(states, [&](const uint64_t* k, uint32_t n) { w.write(k, n * sizeof(uint64_t)); });
+        w.open("parents.bin");
+        for (uint32_t at = 0; at < states; at += kParentChunk)
+            w.write(parents_[at / kParentChunk].get(), std::min(kParentChunk, states - at) * sizeof(uint32_t));
+        if (recording_) {
+            w.open("edges.bin");
+            w.write(pending_edges_.data(), edges * sizeof(PendingEdge));
+        }
+        w.close();
+    }
+
+    /// Fills a fresh explorer from a checkpoint written by save():
+    /// r.read(name) gives a file's bytes (checked). Throws
+    /// std::runtime_error for files that do not fit together. run() then
+    /// continues at the returned boundary.
+    template <class R>
+    Boundary restore(const R& r) {
+        static_assert(kPacked, "a checkpoint needs a model with unpack");
+        if (states_ != 0 || restored_) throw std::logic_error("restore: the explorer is not fresh");
+        auto fail = [](const std::string& what) { throw std::runtime_error("the checkpoint's store: " + what); };
+        const std::vector<char> mb = r.read("meta.bin");
+        std::vector<uint64_t> meta(mb.size() / sizeof(uint64_t));
+        std::memcpy(meta.data(), mb.data(), meta.size() * sizeof(uint64_t));
+        if (meta.size() < 11 || meta[0] != kSaveFormat || meta[10] != meta[1] + 2 || meta.size() != 11 + meta[10])
+            fail("meta.bin is not of this format");
+        Boundary b;
+        b.depth = uint32_t(meta[1]);
+        const auto states = uint32_t(meta[2]);
+        b.stats.transitions = meta[7];
+        b.stats.reduced = meta[8];
+        std::memcpy(&b.stats.seconds, &meta[9], sizeof(double));
+        level_begin_.assign(meta.begin() + 11, meta.end());
+        if (level_begin_.back() != states) fail("meta.bin's levels do not end at its state count");
+        auto load = [&](auto& table, const char* name, uint64_t n, std::size_t size) {
+            const std::vector<char> data = r.read(name);
+            if (data.size() != n * size) fail(std::string(name) + " does not hold the count of meta.bin");
+            if (!table.reintern(reinterpret_cast<const unsigned char*>(data.data()), uint32_t(n)))
+                fail(std::string(name) + " repeats a key");
+        };
+        load(trees_.leaves, "leaves.bin", meta[3], sizeof(Key128));
+        load(trees_.nodes, "nodes.bin", meta[4], sizeof(uint64_t));
+        load(roots_, "roots.bin", states, sizeof(uint64_t));
+        const std::vector<char> pb = r.read("parents.bin");
+        if (pb.size() != std::size_t(states) * sizeof(uint32_t)) fail("parents.bin does not hold a parent per state");
+        for (uint32_t at = 0; at < states; at += kParentChunk) {
+            parents_.emplace_back(new uint32_t[kParentChunk]);
+            std::memcpy(parents_.back().get(), pb.data() + std::size_t(at) * sizeof(uint32_t),
+                        std::min(kParentChunk, states - at) * sizeof(uint32_t));
+        }
+        states_ = states;
+        recording_ = meta[5] != 0;
+        if (recording_) {
+            const std::vector<char> eb = r.read("edges.bin");
+            if (eb.size() != meta[6] * sizeof(PendingEdge)) fail("edges.bin does not hold the count of meta.bin");
+            pending_edges_.resize(meta[6]);
+            std::memcpy(pending_edges_.data(), eb.data(), eb.size());
+        }
+        resume_ = b;
+        restored_ = true;
+        resumed_states_ = states;
+        return b;
     }
 
     /// Fills edges() after a run without record_edges, by expanding every
@@ -277,12 +399,19 @@ private:
     }
     double elapsed() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count(); }
 
+    /// "time limit 1 s", "time limit 0.25 s": the limit as given.
+    static std::string time_limit_text(double seconds) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "time limit %g s", seconds);
+        return buf;
+    }
+
     std::string limit_hit() const {
         const Limits& l = o_.limits;
         if (l.interrupt && *l.interrupt) return "interrupted";
-        if (l.max_seconds && elapsed() > l.max_seconds) return "time limit " + std::to_string(int(l.max_seconds)) + " s";
+        if (l.max_seconds && elapsed() > l.max_seconds) return time_limit_text(l.max_seconds);
         if (l.deadline != std::chrono::steady_clock::time_point{} && std::chrono::steady_clock::now() >= l.deadline)
-            return "time limit " + std::to_string(int(l.max_seconds)) + " s";
+            return time_limit_text(l.max_seconds);
         if (l.max_states && states_ >= l.max_states) return "state limit";
         if (l.max_memory_mb && memory_bytes() > (l.max_memory_mb << 20)) return "memory limit";
         return {};
@@ -492,14 +621,14 @@ private:
         std::fprintf(stderr, "%s\n",
                      fmt::format("{}: {:.0f} s, {} states, {} transitions, {:.0f} states/s, depth {}, frontier {} "
                                  "left of this level, store {} MiB",
-                                 o_.progress_label, s, states_, tr, double(states_) / s,
+                                 o_.progress_label, s, states_, tr, double(states_ - resumed_states_) / s,
                                  level_begin_.size() - 2, hi - at, memory_bytes() >> 20)
                          .c_str());
     }
 
     Stats finish(Stats& st) {
         st.states = states_;
-        st.seconds = elapsed();
+        st.seconds = prior_seconds_ + elapsed();
         st.key_bytes = visited_bytes();
         st.link_bytes = link_bytes();
         if (recording_) {
@@ -536,6 +665,13 @@ private:
     std::chrono::steady_clock::time_point t0_, last_progress_;
     std::atomic<uint64_t> level_bytes_{0}, level_transitions_{0};
     uint64_t done_transitions_ = 0;
+    // checkpoints
+    static constexpr uint64_t kSaveFormat = 1;
+    uint64_t level_edges_ = 0;    ///< pending_edges_ at the start of the current level
+    bool restored_ = false;
+    Boundary resume_;
+    double prior_seconds_ = 0;    ///< the restored run's seconds
+    uint32_t resumed_states_ = 0; ///< states restored (the progress line's rate counts the others)
 };
 
 }  // namespace reapcheck::xplicit

@@ -21,7 +21,9 @@
 // phase 1 reads the set of states that phase 2 alone writes).
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <cstring>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -100,6 +102,29 @@ public:
         return segments_[id >> kSegBits].load(std::memory_order_acquire)[id & kSegMask];
     }
     [[nodiscard]] uint32_t size() const { return next_.load(std::memory_order_relaxed); }
+    /// The keys of ids 0 .. n-1 as runs of consecutive ids: f(first key, count)
+    /// (a checkpoint writes them; call while no thread interns).
+    template <class F>
+    void for_each_run(uint32_t n, F&& f) const {
+        for (uint32_t at = 0; at < n;) {
+            const uint32_t take = std::min<uint32_t>(n - at, (1u << kSegBits) - (at & kSegMask));
+            f(&key(at), take);
+            at += take;
+        }
+    }
+    /// Re-interns the keys of a checkpoint into an empty table, in id order,
+    /// single-threaded: each gets its old id, the index is rebuilt. false when
+    /// a key repeats (a damaged file).
+    bool reintern(const unsigned char* bytes, uint32_t n) {
+        if (size() != 0) throw std::logic_error("reintern: the table is not empty");
+        for (uint32_t i = 0; i < n; ++i) {
+            K k;
+            std::memcpy(&k, bytes + std::size_t(i) * sizeof(K), sizeof(K));
+            bool fresh = false;
+            if (intern(k, fresh) != i || !fresh) return false;
+        }
+        return true;
+    }
     /// Bytes held: the key segments in use and every shard's cells.
     [[nodiscard]] std::size_t bytes() const {
         std::size_t n = std::size_t(size()) * sizeof(K);
