@@ -6,6 +6,7 @@
 // that is refimpl's value on every abstracted state (model/world.cpp:
 // abstract), is said next to it; crosscheck checks it state by state and
 // transition by transition.
+#include "checker/symbolic/fold.hpp"
 #include "checker/symbolic/to_z3.hpp"
 
 #include <algorithm>
@@ -250,35 +251,13 @@ private:
     /// one is not translated (so a guard `call.kind == clone and ...` keeps
     /// the rest from being read for other calls).
     expr and_(const std::vector<int32_t>& ops, Env& env) {
-        z3::expr_vector out(c_);
-        for (int32_t k : ops) {
-            const expr e = boolean(k, env);
-            if (e.is_false()) return e;
-            if (!e.is_true()) out.push_back(e);
-        }
-        if (out.empty()) return c_.bool_val(true);
-        return out.size() == 1 ? out[0] : z3::mk_and(out);
+        return fold::all(c_, ops, [&](int32_t k) { return boolean(k, env); });
     }
     expr or_(const std::vector<int32_t>& ops, Env& env) {
-        z3::expr_vector out(c_);
-        for (int32_t k : ops) {
-            const expr e = boolean(k, env);
-            if (e.is_true()) return e;
-            if (!e.is_false()) out.push_back(e);
-        }
-        if (out.empty()) return c_.bool_val(false);
-        return out.size() == 1 ? out[0] : z3::mk_or(out);
+        return fold::any(c_, ops, [&](int32_t k) { return boolean(k, env); });
     }
-    expr not_(const expr& e) const {
-        if (e.is_true()) return c_.bool_val(false);
-        if (e.is_false()) return c_.bool_val(true);
-        return !e;
-    }
-    expr eq_(const expr& a, const expr& b) const {
-        if (a.is_numeral() && b.is_numeral()) return c_.bool_val(a.get_numeral_int64() == b.get_numeral_int64());
-        if ((a.is_true() || a.is_false()) && (b.is_true() || b.is_false())) return c_.bool_val(a.is_true() == b.is_true());
-        return a == b;
-    }
+    expr not_(const expr& e) const { return fold::negate(c_, e); }
+    expr eq_(const expr& a, const expr& b) const { return fold::equal(c_, a, b); }
     template <class F>
     expr cmp(const Node& n, Env& env, F f) {
         const expr a = val(n.a, env).e, b = val(n.b, env).e;
