@@ -6,14 +6,7 @@
 # included) and a depth-bounded one; its --mpi-stats figures add up; every
 # trace it prints replays; without mpirun, --mpi-stats is bad input.
 # Usage: tests/cli/mpi_check.sh REAPCHECK [MPIRUN]
-set -u
-bin=$(readlink -f "$1")
-mpirun=${2:-mpirun}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp" || exit 1
-fail=0
-bad() { echo "FAIL: $*"; fail=1; }
+. "$(dirname "${BASH_SOURCE[0]}")/mpi_common.sh"
 
 # What must be equal: counts, verdicts with trace lengths, coverage.
 summary() {
@@ -22,13 +15,6 @@ summary() {
     coverage: {actions: (.coverage.actions | sort_by(.action)), facts: .coverage.facts_held,
                vacuous: [.coverage.vacuous[].property]}}' "$1"
 }
-
-# OpenMPI's components keep what they allocate at MPI_Init, and unload
-# themselves at MPI_Finalize, so LeakSanitizer reports them from unknown
-# modules that no suppression can name: in the sanitizer build the ranks run
-# without leak detection (AddressSanitizer's other checks stay on; the
-# single-process runs keep it all).
-mpi_env=(env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0")
 
 compare() {
   local name=$1; shift

@@ -6,16 +6,8 @@
 # what an uninterrupted run of 2 ranks reports (the JSON minus seconds and
 # key_bytes); with 3 ranks it is refused (one line, exit 2).
 # Usage: tests/cli/mpi_checkpoint.sh REAPCHECK [MPIRUN]
-set -u
-bin=$(readlink -f "$1")
-mpirun=${2:-mpirun}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp" || exit 1
-fail=0
-bad() { echo "FAIL: $*"; fail=1; }
-# As mpi_check.sh: OpenMPI's components defeat LeakSanitizer in the ranks.
-mpi=(env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" timeout -k 5 120 "$mpirun" --oversubscribe --allow-run-as-root)
+. "$(dirname "${BASH_SOURCE[0]}")/mpi_common.sh"
+mpi=("${mpi_env[@]}" timeout -k 5 120 "$mpirun" --oversubscribe --allow-run-as-root)
 cfg=(check --profile v5 --tasks 3 --pidfds 0 --no-autokill --no-exec --no-kill --no-sigaction --no-progress)
 strip() { jq -S 'del(.results[].stats.seconds, .results[].stats.key_bytes)' "$1"; }
 level_of() { local n; [[ -f $1/LATEST ]] || { echo -1; return; }; read -r n _ <"$1/LATEST"; n=${n#ckpt-}; echo $((10#$n)); }

@@ -5,15 +5,7 @@
 # verdicts, trace lengths, state counts per profile and configuration, the
 # diffs and the exit code equal one process's; --por is refused (exit 2).
 # Usage: tests/cli/mpi_review.sh REAPCHECK [MPIRUN]
-set -u
-bin=$(readlink -f "$1")
-mpirun=${2:-mpirun}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp" || exit 1
-fail=0
-bad() { echo "FAIL: $*"; fail=1; }
-mpi_env=(env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0")
+. "$(dirname "${BASH_SOURCE[0]}")/mpi_common.sh"
 
 summary() {
   jq -S '{results: [.results[] | {profile, runs: [.runs[] | {name, states, transitions, depth, exhausted}],

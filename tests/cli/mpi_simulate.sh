@@ -6,16 +6,7 @@
 # `reapcheck simulate --jobs 1`, prints the report once, and its traces
 # replay through refimpl.
 # Usage: tests/cli/mpi_simulate.sh REAPCHECK [MPIRUN]
-set -u
-bin=$(readlink -f "$1")
-mpirun=${2:-mpirun}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp" || exit 1
-fail=0
-bad() { echo "FAIL: $*"; fail=1; }
-# As in mpi_check.sh: OpenMPI's own allocations are not leaks of ours.
-mpi_env=(env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0")
+. "$(dirname "${BASH_SOURCE[0]}")/mpi_common.sh"
 
 # Everything but timing, the thread count and the rank count.
 strip() {
