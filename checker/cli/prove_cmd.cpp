@@ -16,6 +16,7 @@ struct ProveCli {
     int depth = -1;
     int max_k = 4;
     double query_seconds = 60;
+    unsigned query_rlimit = 0;
     bool unbounded = false;         ///< prove --unbounded: the parameterized model (docs/unbounded.md)
     std::vector<int> agree;         ///< --agree N: compare it with the N-slot model first
 };
@@ -35,6 +36,7 @@ int run_unbounded(ProveCli& o) {
     opts.properties = o.properties;
     opts.agree = o.agree;
     opts.property_seconds = o.query_seconds;
+    opts.query_rlimit = o.query_rlimit;
     opts.progress = !o.s.quiet;
     opts.interrupt = symbolic_interrupt_flag();
     nlohmann::json all = nlohmann::json::array();
@@ -68,6 +70,7 @@ int run_symbolic(ProveCli& o, bool prove) {
     opts.depth = o.depth >= 0 ? o.depth : 4;
     opts.max_k = o.max_k;
     opts.query_seconds = o.query_seconds;
+    opts.query_rlimit = o.query_rlimit;
     opts.max_seconds = o.s.max_time;
     opts.progress = !o.s.quiet;
     opts.interrupt = symbolic_interrupt_flag();
@@ -93,6 +96,10 @@ void common(CLI::App* sub, ProveCli& o, int default_depth) {
         ->check(CLI::Range(0, 100))->default_str(std::to_string(default_depth));
     sub->add_option("--query-timeout", o.query_seconds, "Seconds per Z3 query")
         ->check(CLI::Range(0.1, 1e6))->capture_default_str();
+    sub->add_option("--query-rlimit", o.query_rlimit,
+                    "Z3 resource units per query (0: none): unlike the timeout, the same verdicts on any machine "
+                    "at any load")
+        ->capture_default_str();
 }
 
 Register prove_reg{{"prove", [](CLI::App& app) {

@@ -211,6 +211,8 @@ std::string describe_path(const SymModel& m, const z3::model& zm, Path& path, st
 
 std::string z3_reason(z3::solver& s) {
     const std::string r = s.reason_unknown();
+    // Z3 says "canceled" both when --query-timeout and when --query-rlimit ran out.
+    if (r == "canceled") return "Z3 returned unknown (canceled: the query's time or resource limit ran out)";
     return r.empty() ? "Z3 returned unknown" : "Z3 returned unknown (" + r + ")";
 }
 
@@ -251,6 +253,7 @@ public:
             targets_.push_back(std::move(t));
         }
         params_.set("timeout", unsigned(o.query_seconds * 1000));
+        if (o.query_rlimit != 0) params_.set("rlimit", o.query_rlimit);
         // Z3 would install its own SIGINT handler during check() (which only
         // cancels that query); the command's handler stops the whole run.
         params_.set("ctrl_c", false);

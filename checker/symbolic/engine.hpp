@@ -19,6 +19,10 @@ struct Options {
     int depth = 8;                         ///< bmc: depth bound; prove: depth of the base-case search
     int max_k = 4;                         ///< prove: largest k tried
     double query_seconds = 60;             ///< per solver query
+    /// per solver query, in Z3's resource units (0: none). Unlike the
+    /// timeout it does not depend on the machine or its load, so a run
+    /// gives the same verdicts wherever it runs.
+    unsigned query_rlimit = 0;
     double max_seconds = 0;                ///< whole run (0: none)
     const volatile bool* interrupt = nullptr;
     bool progress = true;                  ///< progress lines on stderr

@@ -604,6 +604,7 @@ public:
         z3::solver s(c_);
         z3::params ps(c_);
         ps.set("timeout", unsigned(std::max(1.0, seconds * 1000)));
+        if (o_.query_rlimit != 0) ps.set("rlimit", o_.query_rlimit);
         s.set(ps);
         s.add(f);
         Query q;

@@ -22,6 +22,7 @@ struct UnboundedOptions {
     std::vector<std::string> properties;  ///< empty: the six of issue 16 (unbounded_default_properties)
     std::vector<int> agree;               ///< slot counts to compare with the N-slot model first
     double property_seconds = 60;         ///< budget per property (all its queries)
+    unsigned query_rlimit = 0;            ///< per solver query, Z3 resource units (0: none; Options::query_rlimit)
     const volatile bool* interrupt = nullptr;
     bool progress = true;
 };

@@ -52,6 +52,16 @@ rc=$?
 grep -q "x.threads *unknown.*no symbolic form: 'live_threads' ($tmp/nf.rcp:3)" "$tmp/p" \
   || { echo "FAIL: prove reason"; cat "$tmp/p"; fail=1; }
 grep -Eq "aux.parents +proved" "$tmp/p" || { echo "FAIL: prove hypotheses"; cat "$tmp/p"; fail=1; }
+# --query-rlimit bounds each query by Z3's resource units, whatever the load:
+# too few and the property is unknown (the reason says why), enough and it is proved
+"$bin" prove --quiet --tasks 3 --property aux.resting --query-rlimit 100000 >"$tmp/r1" 2>&1
+rc=$?
+[[ $rc -eq 3 ]] && grep -q "aux.resting *unknown.*time or resource limit ran out" "$tmp/r1" \
+  || { echo "FAIL: prove --query-rlimit 100000 (exit $rc)"; cat "$tmp/r1"; fail=1; }
+"$bin" prove --quiet --tasks 3 --property aux.resting --query-rlimit 10000000 >"$tmp/r2" 2>&1
+rc=$?
+[[ $rc -eq 0 ]] && grep -Eq "aux.resting +proved" "$tmp/r2" \
+  || { echo "FAIL: prove --query-rlimit 10000000 (exit $rc)"; cat "$tmp/r2"; fail=1; }
 
 # the catalog is text: two small reviews give the pinned matrices and vacuity
 # (tests/properties/review_pinned.txt, taken from the compiled predicates
