@@ -30,11 +30,18 @@ struct Ranks {
     T operator[](T x) const { return T(std::lower_bound(v.begin(), v.end(), x) - v.begin()); }
 };
 
-/// Rebuild `s` keeping the tasks in `order` (input indices), renumbering every
-/// object in order of first reference.
+/// Rebuild `s` into `o` keeping the tasks in `order` (input indices),
+/// renumbering every object in order of first reference. `o` is overwritten
+/// in place (its tables keep their storage: no State is built and moved per
+/// canonicalisation); it must not be `s`.
 template <class Order>
-State rebuild(const State& s, const Order& order, std::vector<Id>& task_map) {
-    State o;
+void rebuild(const State& s, const Order& order, std::vector<Id>& task_map, State& o) {
+    o.tasks.clear();
+    o.procs.clear();
+    o.sighands.clear();
+    o.pids.clear();
+    o.files.clear();
+    o.fdtables.clear();
     task_map.assign(s.tasks.size(), kNone);
     for (std::size_t i = 0; i < order.size(); ++i) task_map[order[i]] = Id(i);
     Small<Id> proc_map(s.procs.size(), kNone), sh_map(s.sighands.size(), kNone),
@@ -121,7 +128,6 @@ State rebuild(const State& s, const Order& order, std::vector<Id>& task_map) {
     }
     o.next_pid_nr = int32_t(o.pids.size() + 1);
     o.next_seq = uint16_t(max_pos + 1);
-    return o;
 }
 
 /// The structural signature of a task: its own fields and its process's,
@@ -205,7 +211,7 @@ std::string key_of(const std::vector<uint64_t>& w) {
 
 Canon compact_in_order(const State& s, const std::vector<Id>& order) {
     Canon c;
-    c.state = rebuild(s, order, c.task_map);
+    rebuild(s, order, c.task_map, c.state);
     std::vector<uint64_t> w;
     pack_state(c.state, w);
     c.key = key_of(w);
@@ -215,13 +221,13 @@ Canon compact_in_order(const State& s, const std::vector<Id>& order) {
 void canonicalize_into(const State& s, bool symmetry, State& out, std::vector<uint64_t>& words,
                        std::vector<Id>* task_map) {
     Small<Id> live;
-    std::vector<Id> tm;
+    thread_local std::vector<Id> tm;   // task_map's scratch: no allocation per call
     for (Id t = 0; t < Id(s.tasks.size()); ++t)
         if (s.tasks[t].exit_state != ExitState::Released) live.push_back(t);
     if (!symmetry || live.size() <= 2) {
-        out = rebuild(s, live, tm);
+        rebuild(s, live, tm, out);
         pack_state(out, words);
-        if (task_map) *task_map = std::move(tm);
+        if (task_map) *task_map = tm;
         return;
     }
     // init (task 0) stays first: it is the namespace reaper, unlike any other.
@@ -241,9 +247,9 @@ void canonicalize_into(const State& s, bool symmetry, State& out, std::vector<ui
     Small<Id> order{live[0]};
     for (auto& [_, t] : sig) order.push_back(t);
     if (groups.empty()) {   // one order: nothing to compare
-        out = rebuild(s, order, tm);
+        rebuild(s, order, tm, out);
         pack_state(out, words);
-        if (task_map) *task_map = std::move(tm);
+        if (task_map) *task_map = tm;
         return;
     }
     // Enumerate the product of the groups' permutations (odometer); the
@@ -256,14 +262,15 @@ void canonicalize_into(const State& s, bool symmetry, State& out, std::vector<ui
     }
     bool first = true;
     thread_local std::vector<uint64_t> cand_words;
+    thread_local State cand;
     while (true) {
         for (std::size_t gi = 0; gi < groups.size(); ++gi)
             std::copy(perms[gi].begin(), perms[gi].end(), order.begin() + 1 + groups[gi].first);
-        State cand = rebuild(s, order, tm);
+        rebuild(s, order, tm, cand);
         pack_state(cand, cand_words);
         if (first || cand_words < words) {
             words.swap(cand_words);
-            out = std::move(cand);
+            out = cand;
             if (task_map) *task_map = tm;
             first = false;
         }

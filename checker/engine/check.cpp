@@ -16,6 +16,7 @@
 #include "checker/engine/kernel_model.hpp"
 #include "checker/engine/trace.hpp"
 #include "checker/explicit/explorer.hpp"
+#include "properties/lang/ast.hpp"
 
 namespace reapcheck::engine {
 
@@ -79,6 +80,20 @@ CheckVisitor::CheckVisitor(const Profile& profile, std::vector<const Property*> 
                             stop_when_found.end());
     }
     for (auto& f : found) f = kNotFound;
+    steps_of_kind.resize(std::size_t(props::CallView::Kind::Other) + 1);
+    for (std::size_t i = 0; i < props.size(); ++i) {
+        if (!on_steps[i]) continue;
+        const Property& pr = *props[i];
+        const props::lang::Program* prog = pr.text->program();
+        // Off its guard the predicate is guard_value (lang/eval.cpp:run_step):
+        // skippable when that value records nothing.
+        const bool guarded = prog && prog->guard_kind >= 0 &&
+                             std::size_t(prog->guard_kind) < steps_of_kind.size() &&
+                             !(pr.kind == Kind::Step && !prog->guard_value) &&
+                             !(pr.kind == Kind::Sometimes && prog->guard_value);
+        for (std::size_t k = 0; k < steps_of_kind.size(); ++k)
+            if (!guarded || int(k) == prog->guard_kind) steps_of_kind[k].push_back(uint32_t(i));
+    }
 }
 
 void CheckVisitor::keep_start() {
@@ -112,9 +127,9 @@ void CheckVisitor::on_edge(uint32_t from, uint32_t ai, const State& pre, const A
     const props::CallView cv = call_view(p, a);
     coverage->on_edge(a, cv, t, changed);
     const props::StepView view{p, pre, t.post, cv, t.result, t.events};
-    for (std::size_t i = 0; i < props.size(); ++i) {
+    for (const uint32_t i : steps_of_kind[std::size_t(cv.kind)]) {
         const Property& pr = *props[i];
-        if (!on_steps[i] || found[i].load(std::memory_order_relaxed) < place(from, true, ai)) continue;
+        if (found[i].load(std::memory_order_relaxed) < place(from, true, ai)) continue;
         const bool v = pr.holds(view);
         if ((pr.kind == Kind::Step && !v) || (pr.kind == Kind::Sometimes && v)) record(i, place(from, true, ai));
     }

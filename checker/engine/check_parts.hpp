@@ -49,6 +49,12 @@ struct CheckVisitor {
     std::vector<const props::Property*> props;
     CoverageCounter* coverage = nullptr;
     std::vector<uint8_t> on_states, on_steps;   // per property: has_state(), has_step() (asked once)
+    /// Per call kind (props::CallView::Kind): the step properties on_edge
+    /// evaluates on a transition of that kind. A property whose predicate
+    /// is guarded by another call kind (lang::Program::guard_kind) is left
+    /// out when its value off the guard can settle nothing (true for a step
+    /// property, false for a cover): evaluating it would return that value.
+    std::vector<std::vector<uint32_t>> steps_of_kind;
     std::vector<std::atomic<uint64_t>> found;   // per property: place(), or kNotFound
     std::vector<std::vector<uint8_t>> good;     // per eventually property, per state
     std::vector<bool> stop_when;                // per property: settling it ends the exploration

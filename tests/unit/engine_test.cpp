@@ -13,9 +13,12 @@
 #include "checker/explicit/explorer.hpp"
 #include "checker/engine/canon.hpp"
 #include "checker/engine/check.hpp"
+#include "checker/engine/check_parts.hpp"
+#include "checker/engine/coverage.hpp"
 #include "checker/engine/graph.hpp"
 #include "checker/engine/kernel_model.hpp"
 #include "checker/engine/pack.hpp"
+#include "checker/engine/trace.hpp"
 #include "checker/scenario/parser.hpp"
 #include "checker/scenario/refimpl_executor.hpp"
 #include "checker/scenario/runner.hpp"
@@ -403,4 +406,63 @@ TEST_CASE("packed states: unpack(pack(s)) == s for every explored canonical stat
     e.run(rt);
     CHECK(rt.checked > 1000);
     CHECK(rt.bad == 0);
+}
+
+TEST_CASE("check visitor: the per-call-kind step lists settle what evaluating every step property settles") {
+    // CheckVisitor evaluates on a transition only the step properties listed
+    // for its call kind (steps_of_kind). Every property it leaves out must
+    // have, on every explored transition of that kind, the value that
+    // records nothing (true for a step property, false for a cover), and the
+    // first places it records must be those of evaluating every property.
+    const refimpl::Profile& p = *refimpl::find_profile("mainline");
+    Bounds b;
+    b.tasks = 3;
+    b.threads = 2;
+    b.pidfds = 1;
+    b.ptrace = true;
+    const KernelModel m{p, b, true};
+    CheckOptions opts;
+    std::vector<const props::Property*> skipped;
+    CoverageCounter cov(p);
+    CheckVisitor vis(p, selected_properties(p, opts, skipped), cov, {});
+    struct Probe {
+        const refimpl::Profile& p;
+        CheckVisitor& vis;
+        std::vector<uint64_t> every;   // per property: the first place, evaluating every step property
+        uint64_t left_out = 0, bad = 0;
+        void on_level(uint32_t d, uint32_t a, uint32_t z) { vis.on_level(d, a, z); }
+        void on_state(uint32_t id, const refimpl::State& s) { vis.on_state(id, s); }
+        void on_edge(uint32_t from, uint32_t ai, const refimpl::State& pre, const Action& a, const Transition& t,
+                     bool changed) {
+            vis.on_edge(from, ai, pre, a, t, changed);
+            const props::CallView cv = call_view(p, a);
+            const props::StepView view{p, pre, t.post, cv, t.result, t.events};
+            const auto& listed = vis.steps_of_kind.at(std::size_t(cv.kind));
+            for (std::size_t i = 0; i < vis.props.size(); ++i) {
+                if (!vis.on_steps[i]) continue;
+                const props::Property& pr = *vis.props[i];
+                const bool v = pr.holds(view);
+                if ((pr.kind == props::Kind::Step && !v) || (pr.kind == props::Kind::Sometimes && v))
+                    every[i] = std::min(every[i], place(from, true, ai));
+                if (std::find(listed.begin(), listed.end(), uint32_t(i)) != listed.end()) continue;
+                ++left_out;
+                if (v != (pr.kind == props::Kind::Step)) ++bad;
+            }
+        }
+        bool done() const { return false; }
+    } probe{p, vis, std::vector<uint64_t>(vis.props.size(), kNotFound)};
+    xplicit::Options o;
+    o.limits.max_depth = 4;
+    xplicit::Explorer<KernelModel> e(m, o);
+    e.run(probe);
+    CHECK(probe.left_out > 1000);   // the lists do leave properties out
+    CHECK(probe.bad == 0);
+    int settled = 0;
+    for (std::size_t i = 0; i < vis.props.size(); ++i) {
+        if (!vis.on_steps[i]) continue;
+        INFO(vis.props[i]->id);
+        CHECK(vis.found[i].load() == probe.every[i]);
+        settled += probe.every[i] != kNotFound;
+    }
+    CHECK(settled > 5);   // violations and covers were found: the comparison is not vacuous
 }
