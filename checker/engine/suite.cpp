@@ -112,6 +112,7 @@ CheckResult check_suite(const refimpl::Profile& p, const std::vector<NamedBounds
     std::vector<std::string> order;
     std::map<std::string, Verdict> by_id;
     std::map<std::string, std::vector<std::string>> holds_in, missed_in;
+    std::vector<std::string> reduced_in;   // configurations explored with reduction on
     for (const NamedBounds& nb : suite) {
         CheckOptions o = base;
         o.bounds = nb.bounds;
@@ -125,6 +126,7 @@ CheckResult check_suite(const refimpl::Profile& p, const std::vector<NamedBounds
         merged.stats.reduced += r.stats.reduced;
         if (!r.por_note.empty() && r.por_note != "on")
             merged.por_note += (merged.por_note.empty() ? "" : "; ") + nb.name + ": " + r.por_note;
+        if (r.por_note == "on") reduced_in.push_back(nb.name);
         merged.stats.seconds += r.stats.seconds;
         merged.stats.depth = std::max(merged.stats.depth, r.stats.depth);
         merged.stats.key_bytes += r.stats.key_bytes;
@@ -196,6 +198,11 @@ CheckResult check_suite(const refimpl::Profile& p, const std::vector<NamedBounds
         merged.verdicts.push_back(std::move(v));
     }
     compute_vacuity(merged.coverage, holding_ids(merged.verdicts));
+    if (!reduced_in.empty()) {
+        std::string on;
+        for (const std::string& n : reduced_in) on += (on.empty() ? "" : ", ") + n;
+        merged.por_note = merged.por_note.empty() ? "on" : "on in " + on + "; off in " + merged.por_note;
+    }
     return merged;
 }
 

@@ -499,3 +499,27 @@ TEST_CASE("por: the whole catalog observes pidfs_exit, liveness is not reduced")
     const CheckResult l = check(p, o);
     CHECK(l.por_note.find("liveness") != std::string::npos);
 }
+
+TEST_CASE("por: on by default where exact: exhaustive runs reduce, depth-bounded ones say why not") {
+    const refimpl::Profile& p = *refimpl::find_profile("mainline");
+    CheckOptions o;
+    Bounds& b = o.bounds;
+    b.tasks = 3;
+    b.threads = 2;
+    b.pidfds = 0;
+    b.autokill = b.exec = b.kill = b.sigaction = b.subreaper = b.blocking = b.parent = false;
+    o.properties = reducible_ids();
+    const CheckResult full = check(p, o);
+    CHECK(full.por_note.empty());
+    o.por_auto = true;   // what the CLI's check and review set
+    const CheckResult red = check(p, o);
+    CHECK(red.por_note == "on");
+    CHECK(red.stats.exhausted);
+    CHECK(red.stats.reduced > 0);
+    CHECK(red.stats.states < full.stats.states);
+    same_verdicts(full, red);
+    b.depth = 5;
+    const CheckResult bounded = check(p, o);
+    CHECK(bounded.por_note.rfind("off: depth-bounded", 0) == 0);
+    CHECK(bounded.stats.reduced == 0);
+}
