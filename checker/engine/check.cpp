@@ -175,7 +175,9 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
     std::optional<por::Reducer> reducer;
     if (opts.por || (opts.por_auto && opts.bounds.depth == 0)) {
         reducer.emplace(profile, opts.bounds, vis.props);
-        res.por_note = reducer->active() ? "on" : "off: " + reducer->why_not();
+        res.por_note = !reducer->active()          ? "off: " + reducer->why_not()
+                       : reducer->partly().empty() ? "on"
+                                                   : "on, " + reducer->partly();
         if (reducer->active()) model.reducer = &*reducer;
     } else if (opts.por_auto) {
         res.por_note = "off: depth-bounded run (a reduced path can need more steps than the bound; --por forces it)";
@@ -279,7 +281,7 @@ void settle(const Profile& profile, const CheckOptions& opts, const std::vector<
     const std::string bound = fmt::format("{} states, {} transitions, depth {}{}; {}", st.states, st.transitions,
                                           st.depth, st.exhausted ? " (exhausted)" : "",
                                           opts.bounds.describe() + (opts.symmetry ? " symmetry=on" : " symmetry=off") +
-                                              (res.por_note == "on" ? fmt::format(" por=on ({} states reduced)", st.reduced)
+                                              (res.por_note.rfind("on", 0) == 0 ? fmt::format(" por=on ({} states reduced)", st.reduced)
                                                : opts.por ? " por=" + res.por_note
                                                           : std::string()));
     auto trace_for = [&](const Property& pr, const Outcome& o, const std::string& what,

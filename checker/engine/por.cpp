@@ -467,6 +467,7 @@ Reducer::Reducer(const Profile& p, const Bounds& b, const std::vector<const prop
         else why += std::string(why.empty() ? "" : ", ") + scn::to_string(reducible_steps()[k]) + " by " + blocker[k];
     }
     if (!active_) why_not_ = "kernel steps observed: " + why;
+    else if (!why.empty()) partly_ = "not " + why;
 }
 
 int Reducer::ample(const State& s, const std::vector<Action>& acts) const {

@@ -263,6 +263,9 @@ public:
     [[nodiscard]] bool active() const { return active_; }
     /// Why not active (empty when active).
     [[nodiscard]] const std::string& why_not() const { return why_not_; }
+    /// When active, which reducible steps a checked property observes
+    /// ("not pidfs_exit by aux.resting, ..."), else empty.
+    [[nodiscard]] const std::string& partly() const { return partly_; }
     /// The index of a kernel step of `acts` (the actions enabled in s, in
     /// alphabet order) satisfying C0-C2, or -1 for a full expansion.
     [[nodiscard]] int ample(const refimpl::State& s, const std::vector<Action>& acts) const;
@@ -272,7 +275,7 @@ private:
     const Bounds& b_;
     Observed observed_;   ///< the union of the checked properties' reads
     bool active_ = false;
-    std::string why_not_;
+    std::string why_not_, partly_;
 };
 
 /// Whether the kernel step pidfs_exit of t (pending in s) satisfies C1.

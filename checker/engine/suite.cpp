@@ -124,9 +124,10 @@ CheckResult check_suite(const refimpl::Profile& p, const std::vector<NamedBounds
         merged.stats.states += r.stats.states;
         merged.stats.transitions += r.stats.transitions;
         merged.stats.reduced += r.stats.reduced;
-        if (!r.por_note.empty() && r.por_note != "on")
+        const bool on = r.por_note.rfind("on", 0) == 0;
+        if (!r.por_note.empty() && !on)
             merged.por_note += (merged.por_note.empty() ? "" : "; ") + nb.name + ": " + r.por_note;
-        if (r.por_note == "on") reduced_in.push_back(nb.name);
+        if (on) reduced_in.push_back(nb.name);
         merged.stats.seconds += r.stats.seconds;
         merged.stats.depth = std::max(merged.stats.depth, r.stats.depth);
         merged.stats.key_bytes += r.stats.key_bytes;
