@@ -180,7 +180,7 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
                                                    : "on, " + reducer->partly();
         if (reducer->active()) model.reducer = &*reducer;
     } else if (opts.por_auto) {
-        res.por_note = "off: depth-bounded run (a reduced path can need more steps than the bound; --por forces it)";
+        res.por_note = "off: depth-bounded (a reduced path can be longer; --por forces it)";
     }
     for (const Property* pr : vis.props)
         if (pr->kind == Kind::Eventually) need_graph = true;
