@@ -55,6 +55,7 @@ struct BoundsOptions {
     bool no_progress = false;
     bool por = false;   ///< --por (check, review)
     bool no_por = false;   ///< --no-por (check, review)
+    bool por_default = false;   ///< the command has --por: reduce where exact unless --no-por
 
     static int default_jobs() {
         const unsigned n = std::thread::hardware_concurrency();
@@ -119,6 +120,7 @@ struct BoundsOptions {
 
     /// --por (check, review): partial-order reduction (checker/engine/por.hpp).
     void add_por(CLI::App& sub) {
+        por_default = true;
         sub.add_flag("--por", por,
                      "Partial-order reduction at any depth bound (docs/por.md; by default it is on where it is "
                      "exact: runs without --depth)");
@@ -148,7 +150,7 @@ struct BoundsOptions {
         o.threads = jobs;
         o.progress = !no_progress;
         o.por = por && !no_por;
-        o.por_auto = !no_por;
+        o.por_auto = por_default && !no_por;   // check and review only (not mutate, diff, graph)
         return o;
     }
 };
