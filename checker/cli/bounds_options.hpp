@@ -54,6 +54,8 @@ struct BoundsOptions {
     int jobs = default_jobs();
     bool no_progress = false;
     bool por = false;   ///< --por (check, review)
+    bool no_por = false;   ///< --no-por (check, review)
+    bool por_default = false;   ///< the command has --por: reduce where exact unless --no-por
 
     static int default_jobs() {
         const unsigned n = std::thread::hardware_concurrency();
@@ -118,8 +120,11 @@ struct BoundsOptions {
 
     /// --por (check, review): partial-order reduction (checker/engine/por.hpp).
     void add_por(CLI::App& sub) {
+        por_default = true;
         sub.add_flag("--por", por,
-                     "Partial-order reduction: the same verdicts with fewer states (docs/por.md; off by default)");
+                     "Partial-order reduction at any depth bound (docs/por.md; by default it is on where it is "
+                     "exact: runs without --depth)");
+        sub.add_flag("--no-por", no_por, "No partial-order reduction");
     }
 
     /// Loads the --properties files once (a bad file: one line, exit 2).
@@ -144,7 +149,8 @@ struct BoundsOptions {
         o.limits.max_states = max_states;
         o.threads = jobs;
         o.progress = !no_progress;
-        o.por = por;
+        o.por = por && !no_por;
+        o.por_auto = por_default && !no_por;   // check and review only (not mutate, diff, graph)
         return o;
     }
 };

@@ -77,7 +77,10 @@ int run_check(const CheckCli& o) {
     };
 #ifdef REAPCHECK_HAVE_MPI
     // Under mpirun/srun: the MPI engine; rank 0 reports (docs/distributed.md).
-    if (dist::launched_by_mpi()) return dist::run_check(*p, opts, {o.mpi_stats}, report);
+    if (dist::launched_by_mpi()) {
+        opts.por_auto = false;   // the MPI engine does not reduce (--por is refused there)
+        return dist::run_check(*p, opts, {o.mpi_stats}, report);
+    }
 #endif
     if (!o.mpi_stats.empty()) throw UsageError("--mpi-stats: only under mpirun, in a build with MPI (docs/distributed.md)");
     try {

@@ -75,7 +75,11 @@ int run_review(const ReviewCli& o) {
         int code = 0;
         try {
             std::vector<engine::CheckResult> rs = explore(
-                [](const refimpl::Profile& p, const engine::CheckOptions& co) { return dist::check_on_ranks(p, co, {}); },
+                [](const refimpl::Profile& p, const engine::CheckOptions& co) {
+                    engine::CheckOptions c = co;
+                    c.por_auto = false;   // the MPI engine does not reduce (--por is refused there)
+                    return dist::check_on_ranks(p, c, {});
+                },
                 session.rank() == 0);
             if (session.rank() == 0) code = report_review(o, opts, rs);
         } catch (const dist::InternalError&) {

@@ -188,10 +188,14 @@ CheckResult check(const Profile& profile, const CheckOptions& opts) {
     // Partial-order reduction: Reducer decides visibility (por.hpp, C2) and
     // refuses liveness (the graph would be reduced).
     std::optional<por::Reducer> reducer;
-    if (opts.por) {
+    if (opts.por || (opts.por_auto && opts.bounds.depth == 0)) {
         reducer.emplace(profile, opts.bounds, vis.props);
-        res.por_note = reducer->active() ? "on" : "off: " + reducer->why_not();
+        res.por_note = !reducer->active()          ? "off: " + reducer->why_not()
+                       : reducer->partly().empty() ? "on"
+                                                   : "on, " + reducer->partly();
         if (reducer->active()) model.reducer = &*reducer;
+    } else if (opts.por_auto) {
+        res.por_note = "off: depth-bounded (a reduced path can be longer; --por forces it)";
     }
     for (const Property* pr : vis.props)
         if (pr->kind == Kind::Eventually) need_graph = true;
@@ -292,10 +296,9 @@ void settle(const Profile& profile, const CheckOptions& opts, const std::vector<
     const std::string bound = fmt::format("{} states, {} transitions, depth {}{}; {}", st.states, st.transitions,
                                           st.depth, st.exhausted ? " (exhausted)" : "",
                                           opts.bounds.describe() + (opts.symmetry ? " symmetry=on" : " symmetry=off") +
-                                              (res.por_note.empty() ? std::string()
-                                               : res.por_note == "on"
-                                                   ? fmt::format(" por=on ({} states reduced)", st.reduced)
-                                                   : " por=" + res.por_note));
+                                              (res.por_note.rfind("on", 0) == 0 ? fmt::format(" por=on ({} states reduced)", st.reduced)
+                                               : opts.por ? " por=" + res.por_note
+                                                          : std::string()));
     auto trace_for = [&](const Property& pr, const Outcome& o, const std::string& what,
                          const std::function<bool(const ReplayEnd&)>& recheck, Verdict& v) {
         TracePath tp;

@@ -57,6 +57,10 @@ struct CheckOptions {
     /// Partial-order reduction (checker/engine/por.hpp; off by default): the
     /// same verdicts, fewer states; traces may be longer than the shortest.
     bool por = false;
+    /// Reduce where it is exact: a run without a depth bound (a depth bound
+    /// counts the reduced graph's steps). The CLI's check and review set it
+    /// unless --no-por; `por` forces the reduction at any depth.
+    bool por_auto = false;
     CheckpointOptions checkpoint;
 };
 

@@ -291,7 +291,7 @@ json fingerprint(const refimpl::Profile& profile, const CheckOptions& opts,
     f["profile_switches"] = hex32(crc32c(0, sw.data(), sw.size()));
     f["bounds"] = opts.bounds.describe();
     f["symmetry"] = opts.symmetry;
-    f["por"] = opts.por;
+    f["por"] = opts.por || (opts.por_auto && opts.bounds.depth == 0);
     f["liveness"] = opts.liveness;
     json ids = json::array();
     std::string texts;

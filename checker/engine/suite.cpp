@@ -1,5 +1,6 @@
 #include "checker/engine/suite.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include <fmt/format.h>
@@ -112,6 +113,8 @@ CheckResult check_suite(const refimpl::Profile& p, const std::vector<NamedBounds
     std::vector<std::string> order;
     std::map<std::string, Verdict> by_id;
     std::map<std::string, std::vector<std::string>> holds_in, missed_in;
+    std::vector<std::string> reduced_in;   // configurations explored with reduction on
+    std::vector<std::pair<std::string, std::string>> off_in;   // why not: the configurations
     for (const NamedBounds& nb : suite) {
         CheckOptions o = base;
         o.bounds = nb.bounds;
@@ -123,8 +126,13 @@ CheckResult check_suite(const refimpl::Profile& p, const std::vector<NamedBounds
         merged.stats.states += r.stats.states;
         merged.stats.transitions += r.stats.transitions;
         merged.stats.reduced += r.stats.reduced;
-        if (!r.por_note.empty() && r.por_note != "on")
-            merged.por_note += (merged.por_note.empty() ? "" : "; ") + nb.name + ": " + r.por_note;
+        const bool on = r.por_note.rfind("on", 0) == 0;
+        if (!r.por_note.empty() && !on) {
+            auto it = std::find_if(off_in.begin(), off_in.end(), [&](const auto& x) { return x.first == r.por_note; });
+            if (it == off_in.end()) off_in.push_back({r.por_note, nb.name});
+            else it->second += ", " + nb.name;
+        }
+        if (on) reduced_in.push_back(nb.name);
         merged.stats.seconds += r.stats.seconds;
         merged.stats.depth = std::max(merged.stats.depth, r.stats.depth);
         merged.stats.key_bytes += r.stats.key_bytes;
@@ -196,6 +204,14 @@ CheckResult check_suite(const refimpl::Profile& p, const std::vector<NamedBounds
         merged.verdicts.push_back(std::move(v));
     }
     compute_vacuity(merged.coverage, holding_ids(merged.verdicts));
+    // One line: "on in a, b; off: <why> (c, d); off: <why> (e)".
+    for (const auto& [why, names] : off_in)
+        merged.por_note += (merged.por_note.empty() ? "" : "; ") + why + " (" + names + ")";
+    if (!reduced_in.empty()) {
+        std::string on;
+        for (const std::string& n : reduced_in) on += (on.empty() ? "" : ", ") + n;
+        merged.por_note = merged.por_note.empty() ? "on" : "on in " + on + "; " + merged.por_note;
+    }
     return merged;
 }
 

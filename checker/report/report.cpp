@@ -34,7 +34,7 @@ std::string stats_line(const CheckResult& r) {
                          name, st.states, st.transitions, st.depth, st.seconds,
                          st.states ? double(st.key_bytes) / double(st.states) : 0.0,
                          st.exhausted ? "exhausted" : st.stop_reason, b.describe());
-    if (r.options.por)
+    if (r.options.por || !r.por_note.empty())
         o += fmt::format("partial-order reduction: {} states expanded with one action ({})\n", s.reduced,
                          r.por_note.empty() ? "on" : r.por_note);
     for (const std::string& e : r.model_errors) o += "  MODEL ERROR " + e + "\n";
@@ -169,7 +169,7 @@ nlohmann::json to_json(const std::vector<CheckResult>& rs) {
                        {"depth", r.stats.depth},         {"exhausted", r.stats.exhausted},
                        {"stop_reason", r.stats.stop_reason}, {"seconds", r.stats.seconds},
                        {"key_bytes", r.stats.key_bytes}, {"link_bytes", r.stats.link_bytes}};
-        if (r.options.por) pr["por"] = {{"reduced", r.stats.reduced}, {"note", r.por_note.empty() ? "on" : r.por_note}};
+        if (r.options.por || !r.por_note.empty()) pr["por"] = {{"reduced", r.stats.reduced}, {"note", r.por_note.empty() ? "on" : r.por_note}};
         for (const auto& [name, rb, st] : r.runs)
             pr["runs"].push_back({{"name", name}, {"bounds", rb.describe()}, {"states", st.states},
                                   {"transitions", st.transitions}, {"depth", st.depth}, {"exhausted", st.exhausted},

@@ -20,6 +20,7 @@
 #include "checker/engine/por.hpp"
 #include "properties/lang/ast.hpp"
 #include "checker/engine/suite.hpp"
+#include "checker/engine/trace.hpp"
 
 using namespace reapcheck;
 using namespace reapcheck::engine;
@@ -110,6 +111,12 @@ std::vector<Config> configs() {
         b.ptrace = false;
         b.tasks = 4;
         cs.push_back({prof, b});
+        // without pidfds and ptrace: unhash and do_exit reduce (por.hpp, C1)
+        b.pidfds = 0;
+        cs.push_back({prof, b});
+        b.tasks = 3;
+        b.threads = 2;
+        cs.push_back({prof, b});
     }
     return cs;
 }
@@ -135,6 +142,8 @@ void random_walks(uint64_t seed, More more, Visit visit) {
         }
     }
 }
+
+std::vector<std::string> reducible_ids();
 
 }  // namespace
 
@@ -167,16 +176,25 @@ TEST_CASE("por: actions declared independent commute (seeded random reachable st
     CHECK(by_class.size() >= 3);   // more than one kind of pair
 }
 
-TEST_CASE("por: C1 of pidfs_exit: every action of a path without it commutes with it") {
+TEST_CASE("por: C1 of the reduced kernel steps: every action of a path without the step commutes with it") {
+    // want/4 pairs in all, at least a third of that for each of the three
+    // steps (unless 50 x want states go by without them)
     const uint64_t want = wanted_pairs() / 4;
-    uint64_t pairs = 0, roots = 0;
+    uint64_t pairs = 0, roots = 0, states = 0;
+    std::map<std::string, uint64_t> by_step;
     std::vector<std::string> refuted;
+    auto more = [&] {
+        bool short_of = pairs < want;
+        for (const char* k : {"pidfs_exit", "do_exit", "unhash"}) short_of = short_of || by_step[k] < want / 3;
+        return short_of && states < 50 * want && refuted.size() < 5;
+    };
     random_walks(
-        1313, [&] { return pairs < want && refuted.size() < 5; },
+        1313, more,
         [&](const Config& c, const refimpl::Profile& p, const State& s, const std::vector<Action>& acts,
             std::mt19937_64& rng) {
+            ++states;
             for (const Action& a : acts) {
-                if (!a.kernel || a.call.sys != scn::Sys::KPidfsExit || !por::pidfs_exit_c1(s, c.b, a.r.actor)) continue;
+                if (!por::c1(s, p, c.b, a)) continue;
                 ++roots;
                 // A random path from s that does not take a; at each state, every enabled action.
                 State u = s;
@@ -185,8 +203,8 @@ TEST_CASE("por: C1 of pidfs_exit: every action of a path without it commutes wit
                     enabled_actions(u, p, c.b, here);
                     const int ia = find_same(here, a);
                     if (ia < 0) {
-                        refuted.push_back(std::string(c.profile) + ": pidfs_exit disabled on a path without it\n" +
-                                          describe(u));
+                        refuted.push_back(std::string(c.profile) + ": " + describe_action(a) +
+                                          " disabled on a path without it\n" + describe(u));
                         break;
                     }
                     std::vector<std::size_t> others;
@@ -194,6 +212,7 @@ TEST_CASE("por: C1 of pidfs_exit: every action of a path without it commutes wit
                         if (int(x) == ia) continue;
                         others.push_back(x);
                         ++pairs;
+                        ++by_step[scn::to_string(a.call.sys)];
                         std::string why;
                         if (!commute(u, p, c.b, here[std::size_t(ia)], here[x], why))
                             refuted.push_back(std::string(c.profile) + ": " + describe_action(a) + " and " +
@@ -204,47 +223,130 @@ TEST_CASE("por: C1 of pidfs_exit: every action of a path without it commutes wit
                 }
             }
         });
-    MESSAGE("pidfs_exit pairs tested along paths without it: " << pairs << " from " << roots << " states");
+    MESSAGE("kernel-step pairs tested along paths without the step: " << pairs << " from " << roots << " states");
+    for (const auto& [k, n] : by_step) MESSAGE("  " << k << ": " << n);
     for (const auto& r : refuted) FAIL_CHECK(r);
     CHECK(pairs >= want);
+    for (const char* k : {"pidfs_exit", "do_exit", "unhash"}) CHECK_MESSAGE(by_step[k] >= want / 3, k);
 }
 
-TEST_CASE("por: every catalog property whose text reads what pidfs_exit writes is on the observer list") {
-    // Read from each property's parsed predicate (properties/lang/ast.hpp):
-    // a Fact node for a task's step or exit_code, or a pid's attr, exit_info
-    // or exit_code, makes the property an observer of pidfs_exit.
-    using LFact = reapcheck::props::lang::Fact;
-    using LOp = reapcheck::props::lang::Op;
-    const std::set<LFact> written = {LFact::TStep, LFact::TExitCode, LFact::PAttr, LFact::PExitInfo,
-                                      LFact::PExitCode};
-    int programs = 0, readers = 0;
+TEST_CASE("por: a kernel step invisible to a property does not change what it sees") {
+    // C2 as the fact sets say (por::reads, por::writes): in random reachable
+    // states, for each kernel step a whose C1 holds and each catalog
+    // property P that a is invisible to, a state property has the same value
+    // in s and a(s), and a transition property the same value on every edge
+    // b from s and on b from a(s).
+    const uint64_t want = wanted_pairs() / 4;
+    uint64_t checks = 0;
+    std::vector<std::string> refuted;
+    std::vector<std::pair<const props::Property*, por::Observed>> ps;
+    for (const props::Property& pr : props::catalog())
+        if (pr.kind != props::Kind::Eventually) ps.emplace_back(&pr, por::reads(pr));
+    random_walks(
+        4242, [&] { return checks < want && refuted.size() < 5; },
+        [&](const Config& c, const refimpl::Profile& p, const State& s, const std::vector<Action>& acts,
+            std::mt19937_64&) {
+            for (const Action& a : acts) {
+                if (!a.kernel || !por::c1(s, p, c.b, a)) continue;
+                const por::Observed w = por::writes(s, p, a);
+                const Transition ta = apply(s, p, a);
+                if (!ta.events.empty()) refuted.push_back(describe_action(a) + " has kernel events\n" + describe(s));
+                const props::CallView acv = call_view(p, a);
+                const props::StepView av{p, s, ta.post, acv, ta.result, ta.events};
+                std::vector<Action> after;
+                enabled_actions(ta.post, p, c.b, after);
+                for (const auto& [pr, r] : ps) {
+                    if (w.meets(r) || !pr->applies_to(p)) continue;
+                    if (pr->has_state()) {
+                        ++checks;
+                        if (pr->holds(p, s) != pr->holds(p, ta.post))
+                            refuted.push_back(std::string(pr->id) + " changes with " + describe_action(a) + "\n" +
+                                              describe(s));
+                        continue;
+                    }
+                    if (por::sees_kernel_steps(*pr)) continue;
+                    ++checks;   // a's own edge: a step property holds, a cover is not hit
+                    if (pr->holds(av) != (pr->kind == props::Kind::Step))
+                        refuted.push_back(std::string(pr->id) + " sees the edge of " + describe_action(a) + "\n" +
+                                          describe(s));
+                    for (const Action& b : acts) {
+                        if (describe_action(b) == describe_action(a)) continue;
+                        const int ib = find_same(after, b);
+                        if (ib < 0) continue;   // C1's business (the test above)
+                        const Transition tb = apply(s, p, b), tab = apply(ta.post, p, after[std::size_t(ib)]);
+                        const props::CallView cv = call_view(p, b);
+                        const props::StepView v1{p, s, tb.post, cv, tb.result, tb.events};
+                        const props::StepView v2{p, ta.post, tab.post, cv, tab.result, tab.events};
+                        ++checks;
+                        if (pr->holds(v1) != pr->holds(v2))
+                            refuted.push_back(std::string(pr->id) + " sees " + describe_action(b) +
+                                              " differently after " + describe_action(a) + "\n" + describe(s));
+                    }
+                }
+            }
+        });
+    MESSAGE("property evaluations compared across an invisible kernel step: " << checks);
+    for (const auto& r : refuted) FAIL_CHECK(r);
+    CHECK(checks >= want);
+}
+
+TEST_CASE("por: the reflexive transition properties hold on every edge that changes nothing") {
+    // por::kReflexive: evaluated with pre = post = a random reachable state,
+    // the call a kernel step, no result, no events.
+    uint64_t checks = 0;
+    std::vector<std::string> refuted;
+    random_walks(
+        77, [&] { return checks < 20000 && refuted.size() < 5; },
+        [&](const Config&, const refimpl::Profile& p, const State& s, const std::vector<Action>&, std::mt19937_64&) {
+            const props::CallView cv{props::CallView::Kind::KernelStep};
+            const refimpl::SysResult r;
+            const refimpl::EventSink ev;
+            for (std::string_view id : por::kReflexive) {
+                const props::Property* pr = props::find(id);
+                REQUIRE(pr != nullptr);
+                REQUIRE(pr->kind == props::Kind::Step);
+                ++checks;
+                if (!pr->holds(props::StepView{p, s, s, cv, r, ev}))
+                    refuted.push_back(std::string(id) + " fails on a stutter of\n" + describe(s));
+            }
+        });
+    for (const auto& r : refuted) FAIL_CHECK(r);
+    CHECK(checks >= 20000);
+}
+
+TEST_CASE("por: the facts a property reads come from its text") {
+    // aux.resting reads a task's step: every kernel step is visible to it.
+    const props::Property* resting = props::find("aux.resting");
+    REQUIRE(resting != nullptr);
+    CHECK(por::reads(*resting).facts.test(std::size_t(props::lang::Fact::TStep)));
+    int transition = 0, guarded = 0;
     for (const props::Property& pr : props::catalog()) {
-        const props::lang::Program* prog = pr.text ? pr.text->program() : nullptr;
-        REQUIRE_MESSAGE(prog != nullptr, pr.id);
-        ++programs;
-        bool reads = false;
-        for (const props::lang::Node& n : prog->nodes) reads = reads || (n.op == LOp::Fact && written.count(n.fact));
-        if (!reads) continue;
-        ++readers;
-        const bool listed = std::find(por::kPidfsExitObservers.begin(), por::kPidfsExitObservers.end(), pr.id) !=
-                            por::kPidfsExitObservers.end();
-        CHECK_MESSAGE(listed, pr.id << " reads what pidfs_exit writes");
+        REQUIRE_MESSAGE(pr.text->program() != nullptr, pr.id);
+        if (pr.has_step()) {
+            ++transition;
+            guarded += !por::sees_kernel_steps(pr);
+        }
     }
-    CHECK(programs == int(props::catalog().size()));
-    CHECK(readers >= int(por::kPidfsExitObservers.size()));   // the scan sees the observers themselves
-    for (std::string_view o : por::kPidfsExitObservers) CHECK(props::find(o) != nullptr);
+    MESSAGE(transition << " transition properties, " << guarded << " of them blind to the reduced kernel steps");
+    CHECK(guarded > 0);
+    const auto ids = reducible_ids();
+    MESSAGE(ids.size() << " catalog properties invisible to every reducible kernel step");
+    CHECK(ids.size() >= 10);
 }
 
 namespace {
 
-/// The catalog's safety properties and covers that do not observe pidfs_exit.
+/// The catalog's safety properties and covers that no reducible kernel step
+/// is visible to (por.hpp, C2): with them all, every such step can reduce.
 std::vector<std::string> reducible_ids() {
     std::vector<std::string> ids;
-    for (const props::Property& pr : props::catalog())
-        if (pr.kind != props::Kind::Eventually &&
-            std::find(por::kPidfsExitObservers.begin(), por::kPidfsExitObservers.end(), pr.id) ==
-                por::kPidfsExitObservers.end())
+    for (const props::Property& pr : props::catalog()) {
+        if (pr.kind == props::Kind::Eventually || por::sees_kernel_steps(pr)) continue;
+        const por::Observed r = por::reads(pr);
+        if (std::none_of(por::reducible_steps().begin(), por::reducible_steps().end(),
+                         [&](scn::Sys k) { return por::writes_at_most(k).meets(r); }))
             ids.emplace_back(pr.id);
+    }
     return ids;
 }
 
@@ -333,21 +435,34 @@ TEST_CASE("por: random small bounds (seeded): the same verdicts with and without
     CHECK(reduced > 0);
 }
 
-TEST_CASE("por: a mutant's violations are found with and without") {
-    for (refimpl::Fault f : {refimpl::Fault::ReparentKeepsExitSignal, refimpl::Fault::WnowaitReaps,
-                             refimpl::Fault::ThreadZombie}) {
+TEST_CASE("por: every mutant's violations are found with and without") {
+    // Each of refimpl's faults (refimpl/profile.hpp) on mainline, at bounds
+    // where all three kernel steps reduce (threads, no pidfds, no ptrace).
+    uint64_t reduced = 0;
+    int violated = 0, mutants = 0;
+    for (int f = 1; f <= int(refimpl::Fault::ExecKeepsNocldwait); ++f) {
         refimpl::Profile p = *refimpl::find_profile("mainline");
-        p.fault = f;
+        p.fault = refimpl::Fault(f);
         CheckOptions o;
-        o.bounds = suite_config("threads");
+        o.bounds.tasks = 3;
+        o.bounds.threads = 2;
+        o.bounds.pidfds = 0;
+        o.bounds.depth = 5;
         o.properties = reducible_ids();
         const CheckResult full = check(p, o);
         o.por = true;
         const CheckResult red = check(p, o);
+        INFO("fault " << f);
         same_verdicts(full, red);
-        CHECK(std::any_of(red.verdicts.begin(), red.verdicts.end(),
-                          [](const Verdict& v) { return v.kind == Verdict::Kind::Violated; }));
+        ++mutants;
+        reduced += red.stats.reduced;
+        violated += std::any_of(red.verdicts.begin(), red.verdicts.end(),
+                                [](const Verdict& v) { return v.kind == Verdict::Kind::Violated; });
     }
+    MESSAGE(mutants << " mutants, " << violated << " with a violation found with and without; " << reduced
+                    << " states reduced");
+    CHECK(violated >= 3);
+    CHECK(reduced > 0);
 }
 
 TEST_CASE("por: the reduced search is the same for 1, 2 and 3 threads") {
@@ -383,4 +498,28 @@ TEST_CASE("por: the whole catalog observes pidfs_exit, liveness is not reduced")
     REQUIRE(props::find("eventually.zombies_reapable") != nullptr);
     const CheckResult l = check(p, o);
     CHECK(l.por_note.find("liveness") != std::string::npos);
+}
+
+TEST_CASE("por: on by default where exact: exhaustive runs reduce, depth-bounded ones say why not") {
+    const refimpl::Profile& p = *refimpl::find_profile("mainline");
+    CheckOptions o;
+    Bounds& b = o.bounds;
+    b.tasks = 3;
+    b.threads = 2;
+    b.pidfds = 0;
+    b.autokill = b.exec = b.kill = b.sigaction = b.subreaper = b.blocking = b.parent = false;
+    o.properties = reducible_ids();
+    const CheckResult full = check(p, o);
+    CHECK(full.por_note.empty());
+    o.por_auto = true;   // what the CLI's check and review set
+    const CheckResult red = check(p, o);
+    CHECK(red.por_note == "on");
+    CHECK(red.stats.exhausted);
+    CHECK(red.stats.reduced > 0);
+    CHECK(red.stats.states < full.stats.states);
+    same_verdicts(full, red);
+    b.depth = 5;
+    const CheckResult bounded = check(p, o);
+    CHECK(bounded.por_note.rfind("off: depth-bounded", 0) == 0);
+    CHECK(bounded.stats.reduced == 0);
 }
