@@ -318,7 +318,14 @@ void settle(const Profile& profile, const CheckOptions& opts, const std::vector<
         case Kind::Step:
             if (f.found) {
                 v.kind = Verdict::Kind::Violated;
-                v.reason = fmt::format("shortest counterexample, found within {}", bound);
+                // A reduced graph's shortest path need not be the full graph's
+                // (docs/por.md, "Shortest traces"): say so rather than claim it.
+                v.reason = st.reduced > 0
+                               ? fmt::format("counterexample, shortest in the graph partial-order reduction "
+                                             "explored (a shorter one may exist: --no-por finds the shortest), "
+                                             "found within {}",
+                                             bound)
+                               : fmt::format("shortest counterexample, found within {}", bound);
                 trace_for(pr, f, "is violated", [&](const ReplayEnd& e) {
                     if (pr.kind == Kind::Always) return !pr.holds(profile, e.state);
                     return e.step && !pr.holds(*e.step);

@@ -122,8 +122,8 @@ std::string html_report(const std::vector<CheckResult>& rs, const std::string& t
             o += fmt::format("(file <code class=\"profile-file\">{}</code>{}) ", e(fp->source),
                              fp->base.empty() ? std::string() : ", based on <code>" + e(fp->base) + "</code>");
     }
-    o += " &mdash; every violation below is a shortest counterexample, replayed through refimpl before it was "
-         "reported.</p>\n";
+    o += " &mdash; every violation below was replayed through refimpl before it was reported, and is a shortest "
+         "counterexample unless its reason says partial-order reduction explored the graph.</p>\n";
     o += "<p class=\"legend\"><span class=\"v-holds\">holds</span><span class=\"v-violated\">VIOLATED</span>"
          "<span class=\"v-unknown\">unknown</span><span class=\"v-na\">n/a</span>"
          "<span class=\"v-covered\">covered</span><span class=\"v-notcovered\">NOT COVERED</span></p>\n";
