@@ -69,6 +69,9 @@ struct Slot {
     int ldr = kNoSlot;        ///< group_leader's slot for a thread (CLONE_THREAD); kNoSlot: leads itself
     bool gx = false;          ///< signal->flags & SIGNAL_GROUP_EXIT (per process, in each of its slots)
     int gcode = 0;            ///< signal->group_exit_code while gx (per process)
+    // Exec fields (Features::exec; constants 0 of the model without execve).
+    int sxid = 0;             ///< self_exec_id
+    int pxid = 0;             ///< parent_exec_id
     bool operator==(const Slot&) const = default;
 };
 
@@ -76,6 +79,10 @@ struct World {
     std::vector<Slot> slot;
     int next_nr = 1;
     int next_seq = 1;
+    /// The next self_exec_id an execve hands out (Features::exec): one more
+    /// than every exec id any task ever held, released ones included, which
+    /// is refimpl's sys_execve value; 1 while nobody has exec'd.
+    int next_xid = 1;
     bool operator==(const World&) const = default;
 };
 
@@ -85,6 +92,7 @@ struct Features {
     int tasks = 0;                   ///< live-task bound for clone (0: = slots)
     int threads = 1;                 ///< threads per process (1: no CLONE_THREAD; the model has at most 2)
     bool kill = false;               ///< kill(pid, SIGKILL) of another process in the alphabet
+    bool exec = false;               ///< execve in the alphabet (de_thread, exit_signal reset, exec ids)
     std::vector<int> exit_codes{3};
     bool ptrace = true;
     bool parent = true;
@@ -101,6 +109,7 @@ enum class ActKind : int {
     PidfdOpen, Close, PtraceAttach, PtraceDetach, KExitNotify, KPidfsExit, KUnhash,
     ExitGroup, KDoExit,   ///< threads only (KDoExit: or kill)
     Kill,                 ///< kill(target, SIGKILL)
+    Exec,                 ///< execve (Features::exec)
 };
 
 /// Clone flags; kFlagThread stands for CLONE_THREAD|CLONE_SIGHAND|CLONE_VM,
@@ -138,10 +147,10 @@ struct Abstraction {
     std::vector<int> slot_of;   ///< per refimpl task index
 };
 std::optional<std::string> abstract(const refimpl::State& s, int slots, const std::vector<int>& slot_hint,
-                                    Abstraction& out, int threads = 1, bool kill = false);
+                                    Abstraction& out, int threads = 1, bool kill = false, bool exec = false);
 /// Packed mapping: tasks in index order take slots 0, 1, ... (no hint).
 std::optional<std::string> abstract(const refimpl::State& s, int slots, Abstraction& out, int threads = 1,
-                                    bool kill = false);
+                                    bool kill = false, bool exec = false);
 
 /// A readable dump of a world, one line per used slot.
 std::string describe(const World& w);

@@ -442,6 +442,8 @@ private:
         case Fact::TWaitClear:
             return by([&](int k) { return !w.slot[k].wact && !w.slot[k].woken && !w.slot[k].wall; });
         case Fact::TSelfExecId: case Fact::TParentExecId:
+            // with exec: the model's exec ids, which equal refimpl's (World::next_xid)
+            if (m_.exec()) return field(n.fact == Fact::TSelfExecId ? &SymSlot::sxid : &SymSlot::pxid);
             return about(i, n.fact == Fact::TSelfExecId ? "self_exec_id" : "parent_exec_id", v(num(0)));
         case Fact::THasFiles:
             // the descriptor table lives until do_exit's exit_files: a
