@@ -9,8 +9,10 @@
 // What the model covers (the symbolic alphabet) is the explicit alphabet of
 // checker/engine/alphabet.cpp under these bounds: threads=1 (no CLONE_THREAD)
 // or, with Features::threads = 2, CLONE_THREAD|SIGHAND|VM, exit_group and the
-// do_exit step of a zapped thread; kill SIGKILL with Features::kill; no
-// execve, no CLONE_PIDFD_AUTOKILL, at most one pidfd per descriptor table; clone3 (flags from {PIDFD, AUTOREAP, PARENT}, exit_signal
+// do_exit step of a zapped thread; kill SIGKILL with Features::kill;
+// execve with Features::exec (de_thread, the exit_signal reset, exec ids
+// and do_notify_parent's exec-id check; refimpl/exec.cpp); no
+// CLONE_PIDFD_AUTOKILL, at most one pidfd per descriptor table; clone3 (flags from {PIDFD, AUTOREAP, PARENT}, exit_signal
 // 0 or SIGCHLD), exit, wait4 -1 (WNOHANG and blocking, with and without
 // __WALL), resume of a woken waiter, waitid P_PIDFD, sigaction SIGCHLD,
 // prctl PR_SET_CHILD_SUBREAPER, sigpending, pidfd_open, close,
@@ -140,7 +142,8 @@ World initial_world(int slots);
 /// The abstraction of a refimpl state into slots. `slot_of[t]` gives the slot
 /// of refimpl task t (kNoSlot: released and unpinned). Returns the reason when
 /// the state lies outside the model (threads when `threads` is 1, a killed
-/// task or SIGNAL_GROUP_EXIT without threads or `kill`, exec ids, ...), or
+/// task or SIGNAL_GROUP_EXIT without threads or `kill`, exec ids without
+/// `exec`, ...), or
 /// when it needs more slots than `slots`.
 struct Abstraction {
     World world;
