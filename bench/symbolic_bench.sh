@@ -10,7 +10,8 @@
 # skips prove), MAX_TIME (seconds per command, default 1200), UNBOUNDED (1:
 # also prove --unbounded per profile: verdict and seconds per property,
 # docs/unbounded.md), AGREE (slot counts for its agreement check, default
-# none, e.g. "2 3 4").
+# none, e.g. "2 3 4"), EXEC (1: prove and bmc with --exec, execve in the
+# model; KILL=1 likewise adds --kill).
 set -eu
 bin=${1:-build/reapcheck}
 depth=${2:-4}
@@ -20,6 +21,9 @@ profiles=${PROFILES:-mainline}
 slots_list=${SLOTS:-3 4}
 threads_list=${THREADS:-1 2}
 max_time=${MAX_TIME:-1200}
+extra=""
+[ "${EXEC:-0}" = 1 ] && extra="$extra --exec"
+[ "${KILL:-0}" = 1 ] && extra="$extra --kill"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 for profile in $profiles; do
@@ -46,9 +50,9 @@ for slots in $slots_list; do
 for threads in $threads_list; do
     tag="$profile.$slots.$threads"
     if [ "${PROVE:-1}" != 0 ]; then
-        echo "== prove, $slots slots, $threads thread(s) per process, profile $profile, base case depth $depth, k <= $maxk"
+        echo "== prove, $slots slots, $threads thread(s) per process$extra, profile $profile, base case depth $depth, k <= $maxk"
         /usr/bin/time -f '%e %U' -o "$out/prove.$tag.time" \
-            "$bin" prove --profile "$profile" --tasks "$slots" --threads "$threads" --depth "$depth" --max-k "$maxk" \
+            "$bin" prove --profile "$profile" --tasks "$slots" --threads "$threads" $extra --depth "$depth" --max-k "$maxk" \
             --max-time "$max_time" --json "$out/prove.$tag.json" >"$out/prove.$tag.txt" 2>"$out/prove.$tag.err" || true
         # one line per property: id, verdict, seconds (from the JSON report)
         python3 -c '
@@ -65,9 +69,9 @@ print("  verdicts: " + ", ".join("%s %d" % kv for kv in sorted(count.items())))
         echo "  total: $1 s wall, $2 s user"
     fi
     if [ "${BMC:-1}" != 0 ]; then
-        echo "== bmc, $slots slots, $threads thread(s) per process, profile $profile, depth $depth: time per depth"
+        echo "== bmc, $slots slots, $threads thread(s) per process$extra, profile $profile, depth $depth: time per depth"
         /usr/bin/time -f '%e %U' -o "$out/bmc.$tag.time" \
-            "$bin" bmc --profile "$profile" --tasks "$slots" --threads "$threads" --depth "$depth" --max-time "$max_time" \
+            "$bin" bmc --profile "$profile" --tasks "$slots" --threads "$threads" $extra --depth "$depth" --max-time "$max_time" \
             >"$out/bmc.$tag.txt" 2>"$out/bmc.$tag.err" || true
         sed -n 's/^bmc: \(transition relation built in .*\)$/  \1/p; s/^bmc: depth \([0-9]*\) done in \(.*\)$/  depth \1: \2/p' \
             "$out/bmc.$tag.err"

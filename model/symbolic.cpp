@@ -11,8 +11,10 @@ namespace {
 using z3::expr;
 constexpr int kEPERM = 1, kESRCH = 3, kECHILD = 10, kEINVAL = 22, kSIGCHLD = 17, kSIGKILL = 9;
 
-// Pointers to the fields of SymSlot, for the generic helpers below; the last
-// kThreadFieldCount are the thread fields (variables only with threads).
+// Pointers to the fields of SymSlot, for the generic helpers below: the
+// kThreadFieldCount thread fields (variables only with threads) follow the
+// base fields, and the kExecFieldCount exec fields (variables only with exec)
+// come last.
 using Field = expr SymSlot::*;
 const Field kFields[] = {&SymSlot::st,      &SymSlot::nr,        &SymSlot::rp,       &SymSlot::par,
                          &SymSlot::ptraced, &SymSlot::sib,       &SymSlot::pseq,     &SymSlot::esig,
@@ -20,18 +22,19 @@ const Field kFields[] = {&SymSlot::st,      &SymSlot::nr,        &SymSlot::rp,  
                          &SymSlot::ign,     &SymSlot::nocldwait, &SymSlot::pending,  &SymSlot::fd,
                          &SymSlot::attr,    &SymSlot::info,      &SymSlot::info_code, &SymSlot::wact,
                          &SymSlot::woken,   &SymSlot::wall,      &SymSlot::ldr,      &SymSlot::gx,
-                         &SymSlot::gcode};
+                         &SymSlot::gcode,   &SymSlot::sxid,      &SymSlot::pxid};
 const char* const kFieldNames[] = {"st",       "nr",     "rp",     "par",     "ptraced",   "sib",
                                    "pseq",     "esig",   "code",   "autoreap", "is_sub",   "has_sub",
                                    "ign",      "nocldwait", "pending", "fd",    "attr",     "info",
                                    "info_code", "wact",  "woken",  "wall",    "ldr",      "gx",
-                                   "gcode"};
+                                   "gcode",    "sxid",   "pxid"};
 constexpr bool kFieldIsBool[] = {false, false, false, false, true,  false, false, true,  false,
                                  true,  true,  true,  true,  true,  true,  false, false, true,
-                                 false, true,  true,  true,  false, true,  false};
+                                 false, true,  true,  true,  false, true,  false, false, false};
 constexpr std::size_t kFieldCount = sizeof(kFields) / sizeof(kFields[0]);
-constexpr std::size_t kThreadFieldCount = 3;
-static_assert(kFieldCount == 25, "kFields lists SymSlot's fields in declaration order");
+constexpr std::size_t kThreadFieldCount = 3, kExecFieldCount = 2;
+constexpr std::size_t kBaseFieldCount = kFieldCount - kThreadFieldCount - kExecFieldCount;
+static_assert(kFieldCount == 27, "kFields lists SymSlot's fields in declaration order");
 
 /// The value of `field` of the slot `idx` refers to (`dflt` for no slot).
 expr get(const SymWorld& w, const expr& idx, Field field, const expr& dflt) {
@@ -183,6 +186,23 @@ public:
         const SymSlot& s = w.slot[t];
         const expr par = s.par;
         const expr ptr = s.ptraced;
+        if (m_.exec()) {
+            // the exec-id fix-up: a task whose parent exec'd since it was
+            // created notifies with SIGCHLD whatever its exit signal
+            // (kernel/signal.c do_notify_parent: tsk->parent_exec_id !=
+            // tsk->parent->self_exec_id)
+            const expr fixup = !sigchld && s.pxid != get(w, par, &SymSlot::sxid, num(0));
+            cover("do_notify_parent: the parent exec'd, SIGCHLD instead of exit_signal 0", g && fixup);
+            return notify_parent_sig(t, sigchld || fixup, g);
+        }
+        return notify_parent_sig(t, sigchld, g);
+    }
+
+    /// do_notify_parent once the signal is settled (`sigchld`: sig is SIGCHLD).
+    expr notify_parent_sig(int t, const expr& sigchld, const expr& g) {
+        const SymSlot& s = w.slot[t];
+        const expr par = s.par;
+        const expr ptr = s.ptraced;
         const expr pign = get(w, par, &SymSlot::ign, ff());
         const expr pnocld = get(w, par, &SymSlot::nocldwait, ff());
         const expr ignoring = !ptr && sigchld && (pign || pnocld);
@@ -271,6 +291,10 @@ public:
             set(s.ldr, g, num(kNoSlot));
             set(s.gx, g, ff());
             set(s.gcode, g, num(0));
+        }
+        if (m_.exec()) {
+            set(s.sxid, g, num(0));
+            set(s.pxid, g, num(0));
         }
     }
 
@@ -657,6 +681,123 @@ public:
         }
     }
 
+    // ---- execve (Features::exec) ------------------------------------------------
+
+    /// This updater's world, events and cases become `o`'s where g holds (o
+    /// started as a copy of this one, with no cases of its own).
+    void take(const expr& g, const SymWorld& o, const SymEvents& oe,
+              const std::vector<std::pair<std::string, expr>>& oc) {
+        if (g.is_false()) return;
+        set(w.next_nr, g, o.next_nr);
+        set(w.next_seq, g, o.next_seq);
+        if (m_.exec()) set(w.next_xid, g, o.next_xid);
+        for (Field f : m_.state_fields())
+            for (int k = 0; k < n(); ++k) set(w.slot[k].*f, g, o.slot[k].*f);
+        for (std::vector<expr> SymEvents::*f :
+             {&SymEvents::ntf, &SymEvents::ntf_to, &SymEvents::ntf_sig, &SymEvents::ntf_self, &SymEvents::ntf_traced,
+              &SymEvents::rep, &SymEvents::rep_from, &SymEvents::rep_to, &SymEvents::reaped, &SymEvents::reaper})
+            for (int k = 0; k < n(); ++k) set((ev.*f)[k], g, (oe.*f)[k]);
+        for (const auto& [name, guard] : oc) cover(name, g && guard);
+    }
+    void take(const expr& g, const Updater& o) { take(g, o.w, o.ev, o.cases); }
+    /// A copy of this updater to run a step on, merged back with take().
+    Updater fork() const {
+        Updater o(*this);
+        o.cases.clear();
+        return o;
+    }
+    /// A kernel step (pidfs_exit, unhash) of slot j where g holds, as the
+    /// model's own action on the current world.
+    void kernel_step(ActKind k, int j, const expr& g) {
+        const SymStep st = m_.step(w, Act{k, j}, true);
+        const expr on = g && st.enabled;
+        // the step's own events join those of the transition so far
+        SymEvents both = ev;
+        for (int c = 0; c < n(); ++c) {
+            const expr nt = on && st.ev.ntf[std::size_t(c)], rp = on && st.ev.rep[std::size_t(c)],
+                       rd = on && st.ev.reaped[std::size_t(c)];
+            for (std::vector<expr> SymEvents::*f : {&SymEvents::ntf, &SymEvents::ntf_to, &SymEvents::ntf_sig,
+                                                    &SymEvents::ntf_self, &SymEvents::ntf_traced})
+                set((both.*f)[std::size_t(c)], nt, (st.ev.*f)[std::size_t(c)]);
+            for (std::vector<expr> SymEvents::*f : {&SymEvents::rep, &SymEvents::rep_from, &SymEvents::rep_to})
+                set((both.*f)[std::size_t(c)], rp, (st.ev.*f)[std::size_t(c)]);
+            for (std::vector<expr> SymEvents::*f : {&SymEvents::reaped, &SymEvents::reaper})
+                set((both.*f)[std::size_t(c)], rd, (st.ev.*f)[std::size_t(c)]);
+        }
+        take(on, st.post, both, st.cases);
+    }
+
+    /// de_thread (fs/exec.c; refimpl/exec.cpp) for slot t: the other thread
+    /// of its group (at most one in the model) is zapped and its exit run
+    /// to the end; a non-leader caller then takes over the leader's pid
+    /// (exchange_tids, transfer_pid: the pid fields swap slots and pidfds
+    /// follow the pid), its place on the children list and exit_signal
+    /// SIGCHLD, and the old leader is released without notification (its
+    /// tracer woken). A traced sub-thread stays a zombie for its tracer:
+    /// refimpl's approximation of the declared gap (de_thread would sleep).
+    void de_thread(int t) {
+        const Updater start = *this;
+        for (int j = 0; j < n(); ++j) {
+            if (j == t) continue;
+            const expr in = start.in_group(j, t);
+            if (in.is_false()) continue;
+            Updater v = start.fork();
+            const expr leader = start.is_leader(j);
+            // zap_other_threads, then the zapped thread's do_exit with code
+            // 0 (do_group_exit while group_exec_task is set); a blocked wait
+            // scans once more first (refimpl detail::do_exit)
+            {
+                const SymSlot& s = v.w.slot[j];
+                const expr running = s.st == kRun || s.st == kKilled;
+                Updater x = v.fork();
+                const expr was_waiting = x.w.slot[j].wact, wall = x.w.slot[j].wall;
+                x.w.slot[j].wact = x.w.slot[j].woken = x.w.slot[j].wall = ff();
+                Scan sc = x.scan_any(j, wall);
+                for (auto& c : sc.chosen) c = c && was_waiting;
+                expr r0 = num(0), s0 = num(0);
+                x.reap(sc, j, r0, s0);
+                x.cover("de_thread: a zapped waiter's last scan reaps", sc.any && was_waiting);
+                x.do_exit_threads(j, num(0));
+                v.cover("de_thread: another thread zapped", running);
+                v.take(running, x);
+            }
+            {
+                Updater x = v.fork();
+                const expr exiting = x.w.slot[j].st == kExiting;
+                x.exit_notify(j);
+                v.take(exiting, x);
+            }
+            // a non-leader caller: the leader (a zombie now) hands over its pid
+            {
+                Updater x = v.fork();
+                SymSlot &m = x.w.slot[t], &l = x.w.slot[j];
+                const SymSlot pm = v.w.slot[t], pl = v.w.slot[j];
+                m.nr = pl.nr, m.attr = pl.attr, m.info = pl.info, m.info_code = pl.info_code;
+                l.nr = pm.nr, l.attr = pm.attr, l.info = pm.info, l.info_code = pm.info_code;
+                for (int k = 0; k < n(); ++k) {
+                    const expr fd = v.w.slot[k].fd;
+                    x.w.slot[k].fd = z3::ite(fd == j, num(t), z3::ite(fd == t, num(j), fd));
+                }
+                m.sib = pl.sib;
+                m.esig = tt();
+                l.esig = ff();
+                m.ldr = num(kNoSlot);
+                l.ldr = num(t);
+                x.wake(pl.par, pl.ptraced);
+                l.st = num(kDeadP);
+                x.cover("de_thread: a thread execs, takes the leader's pid; the old leader released", tt());
+                x.cover("de_thread: the released old leader was traced, its tracer woken", pl.ptraced);
+                v.take(leader, x);
+            }
+            v.cover("de_thread: a traced sub-thread stays a zombie (de_thread would wait: a declared gap)",
+                    !leader && v.w.slot[j].st == kZombie);
+            // release_task: the rest of the zapped thread's (or old leader's) exit
+            v.kernel_step(ActKind::KPidfsExit, j, v.w.slot[j].st == kDeadP);
+            v.kernel_step(ActKind::KUnhash, j, v.w.slot[j].st == kDeadU);
+            take(in, v);
+        }
+    }
+
     const SymModel& m_;
     z3::context& c_;
     bool thr_;   ///< the model has threads (SymModel::threads)
@@ -674,49 +815,58 @@ SymModel::SymModel(z3::context& ctx, const refimpl::Profile& profile, Features f
         throw ModelError("the symbolic model has 1 or 2 threads per process (--threads " + std::to_string(f_.threads) + ")");
 }
 
+/// Whether kFields[i] is a state variable of a model with these switches.
+static bool field_is_var(std::size_t i, bool threads, bool exec) {
+    if (i < kBaseFieldCount) return true;
+    if (i < kBaseFieldCount + kThreadFieldCount) return threads;
+    return exec;
+}
+
 std::vector<z3::expr SymSlot::*> SymModel::state_fields() const {
-    const std::size_t count = threads() ? kFieldCount : kFieldCount - kThreadFieldCount;
-    return {std::begin(kFields), std::begin(kFields) + std::ptrdiff_t(count)};
+    std::vector<z3::expr SymSlot::*> out;
+    for (std::size_t i = 0; i < kFieldCount; ++i)
+        if (field_is_var(i, threads(), exec())) out.push_back(kFields[i]);
+    return out;
 }
 
 namespace {
 SymSlot make_slot(const std::vector<expr>& v) {
-    return SymSlot{v[0],  v[1],  v[2],  v[3],  v[4],  v[5],  v[6],  v[7],  v[8],  v[9],  v[10], v[11], v[12],
-                   v[13], v[14], v[15], v[16], v[17], v[18], v[19], v[20], v[21], v[22], v[23], v[24]};
+    return SymSlot{v[0],  v[1],  v[2],  v[3],  v[4],  v[5],  v[6],  v[7],  v[8],  v[9],  v[10], v[11], v[12], v[13],
+                   v[14], v[15], v[16], v[17], v[18], v[19], v[20], v[21], v[22], v[23], v[24], v[25], v[26]};
 }
-/// The thread fields' constants in a model without threads.
-void no_thread_fields(z3::context& c, std::vector<expr>& v) {
-    v.push_back(c.int_val(kNoSlot));
-    v.push_back(c.bool_val(false));
-    v.push_back(c.int_val(0));
+/// A slot whose state variables are taken, in kFields order, from `next`
+/// and whose other fields are the constants of a model without threads
+/// (kNoSlot, false, 0) or without exec (0).
+SymSlot slot_of_vars(z3::context& c, bool threads, bool exec, const std::function<expr(std::size_t)>& next) {
+    const expr constants[] = {c.int_val(kNoSlot), c.bool_val(false), c.int_val(0), c.int_val(0), c.int_val(0)};
+    std::vector<expr> v;
+    for (std::size_t i = 0; i < kFieldCount; ++i)
+        v.push_back(field_is_var(i, threads, exec) ? next(i) : constants[i - kBaseFieldCount]);
+    return make_slot(v);
 }
 }  // namespace
 
 SymWorld SymModel::vars(const std::string& prefix) const {
-    SymWorld w{{}, ctx_.int_const((prefix + ".next_nr").c_str()), ctx_.int_const((prefix + ".next_seq").c_str())};
-    for (int k = 0; k < f_.slots; ++k) {
-        std::vector<expr> v;
-        const std::size_t count = state_fields().size();
-        for (std::size_t i = 0; i < count; ++i) {
+    SymWorld w{{}, ctx_.int_const((prefix + ".next_nr").c_str()), ctx_.int_const((prefix + ".next_seq").c_str()),
+               exec() ? ctx_.int_const((prefix + ".next_xid").c_str()) : ctx_.int_val(1)};
+    for (int k = 0; k < f_.slots; ++k)
+        w.slot.push_back(slot_of_vars(ctx_, threads(), exec(), [&](std::size_t i) {
             const std::string name = prefix + "." + kFieldNames[i] + std::to_string(k);
-            v.push_back(kFieldIsBool[i] ? ctx_.bool_const(name.c_str()) : ctx_.int_const(name.c_str()));
-        }
-        if (!threads()) no_thread_fields(ctx_, v);
-        w.slot.push_back(make_slot(v));
-    }
+            return kFieldIsBool[i] ? ctx_.bool_const(name.c_str()) : ctx_.int_const(name.c_str());
+        }));
     return w;
 }
 
 SymWorld SymModel::constant(const World& c) const {
     if (int(c.slot.size()) != f_.slots) throw ModelError("a world of another slot count");
-    SymWorld w{{}, ctx_.int_val(c.next_nr), ctx_.int_val(c.next_seq)};
+    SymWorld w{{}, ctx_.int_val(c.next_nr), ctx_.int_val(c.next_seq), ctx_.int_val(c.next_xid)};
     for (const Slot& s : c.slot) {
         auto i = [&](int v) { return ctx_.int_val(v); };
         auto b = [&](bool v) { return ctx_.bool_val(v); };
         w.slot.push_back(SymSlot{i(s.st), i(s.nr), i(s.rp), i(s.par), b(s.ptraced), i(s.sib), i(s.pseq), b(s.esig),
                                  i(s.code), b(s.autoreap), b(s.is_sub), b(s.has_sub), b(s.ign), b(s.nocldwait),
                                  b(s.pending), i(s.fd), i(s.attr), b(s.info), i(s.info_code), b(s.wact), b(s.woken),
-                                 b(s.wall), i(s.ldr), b(s.gx), i(s.gcode)});
+                                 b(s.wall), i(s.ldr), b(s.gx), i(s.gcode), i(s.sxid), i(s.pxid)});
     }
     return w;
 }
@@ -725,6 +875,7 @@ z3::expr SymModel::equal(const SymWorld& a, const SymWorld& b) const {
     z3::expr_vector parts(ctx_);
     parts.push_back(a.next_nr == b.next_nr);
     parts.push_back(a.next_seq == b.next_seq);
+    if (exec()) parts.push_back(a.next_xid == b.next_xid);
     const auto fields = state_fields();
     for (std::size_t k = 0; k < a.slot.size(); ++k)
         for (Field f : fields) parts.push_back(a.slot[k].*f == b.slot[k].*f);
@@ -878,6 +1029,10 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a, bool with_cases) const
                 set(c.wact, g, u.ff());
                 set(c.woken, g, u.ff());
                 set(c.wall, g, u.ff());
+                if (exec()) {   // copy_process: both exec ids of the creator (CLONE_THREAD)
+                    set(c.sxid, g, cur.sxid);
+                    set(c.pxid, g, cur.pxid);
+                }
             }
             (void)child_slot;
             u.w.next_nr = z3::ite(ok, pre.next_nr + 1, pre.next_nr);
@@ -939,6 +1094,12 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a, bool with_cases) const
                 set(c.ldr, g, u.num(kNoSlot));
                 set(c.gx, g, u.ff());
                 set(c.gcode, g, u.num(0));
+            }
+            if (exec()) {
+                // copy_process: self_exec_id copied; parent_exec_id the
+                // creator's own with CLONE_PARENT, else its self_exec_id
+                set(c.sxid, g, pre.slot[t].sxid);
+                set(c.pxid, g, parent ? pre.slot[t].pxid : pre.slot[t].sxid);
             }
         }
         if (pidfd) set(me.fd, ok, child_slot);
@@ -1027,6 +1188,29 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a, bool with_cases) const
         }
         u.cover("send_signal: SIGKILL starts the group exit", kills);
         u.cover("send_signal: SIGKILL dropped (group exiting, init, or nobody to take it)", !kills);
+        break;
+    }
+    case ActKind::Exec: {
+        // sys_execve (fs/exec.c; refimpl/exec.cpp): de_thread, then
+        // exit_signal SIGCHLD, begin_new_exec's new self_exec_id (refimpl:
+        // one more than every exec id so far, World::next_xid),
+        // flush_signal_handlers (SIG_IGN stays, SA_NOCLDWAIT goes; the
+        // model has no handler functions) and close-on-exec (every pidfd is
+        // O_CLOEXEC). Not by the namespace init's group.
+        if (threads()) enabled = enabled && u.lead(t) != 0;
+        if (f_.threads > 1) u.de_thread(t);
+        SymSlot& x = u.w.slot[t];
+        u.cover("de_thread: exit_signal reset to SIGCHLD", !x.esig);
+        x.esig = u.tt();
+        x.sxid = u.w.next_xid;
+        u.w.next_xid = u.w.next_xid + 1;
+        u.cover("flush_signal_handlers: SA_NOCLDWAIT cleared", x.nocldwait);
+        if (threads()) u.set_proc(t, &SymSlot::nocldwait, u.tt(), u.ff());
+        else x.nocldwait = u.ff();
+        u.cover("do_close_on_exec: the pidfd closed", x.fd != kNoSlot);
+        x.fd = u.num(kNoSlot);
+        u.gc();
+        u.cover("begin_new_exec: a new self_exec_id", u.tt());
         break;
     }
     case ActKind::Wait4: {
@@ -1220,6 +1404,7 @@ z3::expr SymModel::events_equal(const SymEvents& a, const SymEvents& b) const {
 void SymModel::flatten(const SymWorld& w, z3::expr_vector& out) const {
     out.push_back(w.next_nr);
     out.push_back(w.next_seq);
+    if (exec()) out.push_back(w.next_xid);
     const auto fields = state_fields();
     for (const SymSlot& sl : w.slot)
         for (Field f : fields) out.push_back(sl.*f);
@@ -1263,6 +1448,7 @@ SymNext SymModel::compact_next(const SymWorld& pre, const z3::expr& act) const {
     SymWorld post = pre;
     post.next_nr = define(pre.next_nr, [](const SymStep& st) { return st.post.next_nr; });
     post.next_seq = define(pre.next_seq, [](const SymStep& st) { return st.post.next_seq; });
+    if (exec()) post.next_xid = define(pre.next_xid, [](const SymStep& st) { return st.post.next_xid; });
     const auto fields = state_fields();
     for (std::size_t k = 0; k < post.slot.size(); ++k)
         for (Field f : fields)
@@ -1282,16 +1468,10 @@ z3::expr SymModel::compact_transition(const SymWorld& pre, const SymWorld& post,
 }
 
 SymWorld SymModel::unflatten_world(const z3::expr_vector& v, unsigned& at) const {
-    SymWorld w{{}, v[at], v[at + 1]};
-    at += 2;
-    const unsigned count = unsigned(state_fields().size());
-    for (int k = 0; k < f_.slots; ++k) {
-        std::vector<expr> x;
-        for (unsigned i = 0; i < count; ++i) x.push_back(v[at + i]);
-        if (!threads()) no_thread_fields(ctx_, x);
-        w.slot.push_back(make_slot(x));
-        at += count;
-    }
+    SymWorld w{{}, v[at], v[at + 1], exec() ? v[at + 2] : ctx_.int_val(1)};
+    at += exec() ? 3 : 2;
+    for (int k = 0; k < f_.slots; ++k)
+        w.slot.push_back(slot_of_vars(ctx_, threads(), exec(), [&](std::size_t) { return v[at++]; }));
     return w;
 }
 
@@ -1312,7 +1492,8 @@ World SymModel::value(const z3::model& m, const SymWorld& w) const {
         out.slot.push_back(Slot{i(s.st), i(s.nr), i(s.rp), i(s.par), b(s.ptraced), i(s.sib), i(s.pseq), b(s.esig),
                                 i(s.code), b(s.autoreap), b(s.is_sub), b(s.has_sub), b(s.ign), b(s.nocldwait),
                                 b(s.pending), i(s.fd), i(s.attr), b(s.info), i(s.info_code), b(s.wact), b(s.woken),
-                                b(s.wall), i(s.ldr), b(s.gx), i(s.gcode)});
+                                b(s.wall), i(s.ldr), b(s.gx), i(s.gcode), i(s.sxid), i(s.pxid)});
+    out.next_xid = i(w.next_xid);
     return out;
 }
 

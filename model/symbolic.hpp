@@ -28,15 +28,18 @@ struct ModelError : std::runtime_error {
 /// thread fields ldr, gx, gcode are variables only when the model has
 /// threads (Features::threads > 1); otherwise they are the constants of a
 /// single-threaded process (kNoSlot, false, 0), which no update writes, so
-/// the no-thread encoding is what it was without them.
+/// the no-thread encoding is what it was without them. Likewise the exec
+/// fields sxid, pxid (and SymWorld::next_xid) are variables only with
+/// Features::exec, else the constants 0 (and 1).
 struct SymSlot {
     z3::expr st, nr, rp, par, ptraced, sib, pseq, esig, code, autoreap, is_sub, has_sub, ign, nocldwait, pending,
-        fd, attr, info, info_code, wact, woken, wall, ldr, gx, gcode;
+        fd, attr, info, info_code, wact, woken, wall, ldr, gx, gcode, sxid, pxid;
 };
 
 struct SymWorld {
     std::vector<SymSlot> slot;
     z3::expr next_nr, next_seq;
+    z3::expr next_xid;   ///< World::next_xid
 };
 
 /// What a transition did, per slot, as terms (the counterpart of refimpl's
@@ -93,6 +96,8 @@ public:
     /// Whether the thread-group fields are variables (Features::threads > 1,
     /// or kill, whose SIGKILL sets SIGNAL_GROUP_EXIT and zaps the group).
     [[nodiscard]] bool threads() const { return f_.threads > 1 || f_.kill; }
+    /// Whether the exec fields are variables (Features::exec).
+    [[nodiscard]] bool exec() const { return f_.exec; }
     /// The fields of SymSlot that are state variables, in declaration order.
     [[nodiscard]] std::vector<z3::expr SymSlot::*> state_fields() const;
 

@@ -1,5 +1,7 @@
 #include "model/world.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace reapcheck::model {
@@ -27,9 +29,9 @@ std::string Features::describe() const {
     std::string codes;
     for (int c : exit_codes) codes += (codes.empty() ? "" : ",") + std::to_string(c);
     return fmt::format("slots={} tasks={} threads={} exit-codes={} ptrace={} parent={} pidfds={} blocking={} "
-                       "subreaper={} sigaction={} kill={} (exec, autokill: not in the symbolic model)",
+                       "subreaper={} sigaction={} kill={} exec={} (autokill: not in the symbolic model)",
                        slots, task_bound(), threads, codes, ptrace, parent, pidfds ? 1 : 0, blocking, subreaper,
-                       sigaction, kill);
+                       sigaction, kill, exec);
 }
 
 std::string Act::describe() const {
@@ -68,6 +70,7 @@ std::string Act::describe() const {
     case ActKind::KExitNotify: return "kernel: exit_notify " + who;
     case ActKind::KPidfsExit: return "kernel: pidfs_exit " + who;
     case ActKind::KUnhash: return "kernel: unhash " + who;
+    case ActKind::Exec: return who + ": execve";
     }
     return "?";
 }
@@ -111,6 +114,7 @@ std::vector<Act> alphabet(const Features& f) {
         if (f.kill)
             for (int v = 1; v < n; ++v)
                 if (v != t) out.push_back(Act{ActKind::Kill, t, v});
+        if (f.exec && t != 0) out.push_back(Act{ActKind::Exec, t});   // not by init (checker/engine/alphabet.cpp)
         for (int o = 0; o < 4; ++o) {
             Act a{ActKind::Wait4, t};
             a.nohang = o < 2;
@@ -176,7 +180,7 @@ std::optional<std::string> outside(Id t, const std::string& why) {
 }  // namespace
 
 std::optional<std::string> abstract(const refimpl::State& s, int slots, const std::vector<int>& hint,
-                                    Abstraction& out, int threads, bool kill) {
+                                    Abstraction& out, int threads, bool kill, bool exec) {
     const bool groups = threads > 1 || kill;
     const Id n = Id(s.tasks.size());
     // Which released tasks are pinned: an open file refers to their pid.
@@ -213,6 +217,15 @@ std::optional<std::string> abstract(const refimpl::State& s, int slots, const st
     w.slot.assign(std::size_t(slots), Slot{});
     w.next_nr = s.next_pid_nr;
     w.next_seq = s.next_seq;
+    // sys_execve's next self_exec_id: one more than every exec id of every
+    // task, released ones included (refimpl/exec.cpp)
+    int max_xid = 0;
+    for (const refimpl::Task& task : s.tasks) max_xid = std::max({max_xid, int(task.self_exec_id), int(task.parent_exec_id)});
+    if (!exec && max_xid != 0) {
+        for (Id t = 0; t < n; ++t)
+            if (s.tasks[t].self_exec_id != 0 || s.tasks[t].parent_exec_id != 0) return outside(t, "it has exec'd");
+    }
+    w.next_xid = max_xid + 1;
     for (Id t = 0; t < n; ++t) {
         const int k = out.slot_of[t];
         if (k == kNoSlot) continue;
@@ -229,7 +242,8 @@ std::optional<std::string> abstract(const refimpl::State& s, int slots, const st
         }
         const bool thread = task.leader != t;
         if (thread && threads <= 1) return outside(t, "a thread (CLONE_THREAD)");
-        if (task.parent_exec_id != 0 || task.self_exec_id != 0) return outside(t, "it has exec'd");
+        sl.sxid = task.self_exec_id;
+        sl.pxid = task.parent_exec_id;
         if (task.pdeath_signal != 0) return outside(t, "a parent-death signal");
         if (task.sigchld_pending) return outside(t, "a thread-directed SIGCHLD");
         if (task.exit_signal != 0 && task.exit_signal != refimpl::kSigchldValue && !(thread && task.exit_signal == -1))
@@ -306,12 +320,14 @@ std::optional<std::string> abstract(const refimpl::State& s, int slots, const st
     return std::nullopt;
 }
 
-std::optional<std::string> abstract(const refimpl::State& s, int slots, Abstraction& out, int threads, bool kill) {
-    return abstract(s, slots, {}, out, threads, kill);
+std::optional<std::string> abstract(const refimpl::State& s, int slots, Abstraction& out, int threads, bool kill,
+                                    bool exec) {
+    return abstract(s, slots, {}, out, threads, kill, exec);
 }
 
 std::string describe(const World& w) {
-    std::string out = fmt::format("  next_pid_nr={} next_seq={}\n", w.next_nr, w.next_seq);
+    std::string out = fmt::format("  next_pid_nr={} next_seq={}{}\n", w.next_nr, w.next_seq,
+                                  w.next_xid != 1 ? fmt::format(" next_exec_id={}", w.next_xid) : "");
     for (std::size_t k = 0; k < w.slot.size(); ++k) {
         const Slot& s = w.slot[k];
         if (s.st == kFree) continue;
@@ -330,6 +346,7 @@ std::string describe(const World& w) {
             if (s.wact) out += fmt::format(" blocked-in-wait4{}{}", s.wall ? "(__WALL)" : "", s.woken ? "(woken)" : "");
             if (s.ldr != kNoSlot) out += fmt::format(" thread-of-slot{}", s.ldr);
             if (s.gx) out += fmt::format(" group-exit={}", s.gcode);
+            if (s.sxid != 0 || s.pxid != 0) out += fmt::format(" exec-ids(self {} parent {})", s.sxid, s.pxid);
         }
         out += fmt::format(" pid-attr={}", s.attr == 0 ? "none" : s.attr == 1 ? "dead" : "alloc");
         if (s.info) out += fmt::format(" exit-info={}", s.info_code);

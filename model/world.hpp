@@ -9,8 +9,10 @@
 // What the model covers (the symbolic alphabet) is the explicit alphabet of
 // checker/engine/alphabet.cpp under these bounds: threads=1 (no CLONE_THREAD)
 // or, with Features::threads = 2, CLONE_THREAD|SIGHAND|VM, exit_group and the
-// do_exit step of a zapped thread; kill SIGKILL with Features::kill; no
-// execve, no CLONE_PIDFD_AUTOKILL, at most one pidfd per descriptor table; clone3 (flags from {PIDFD, AUTOREAP, PARENT}, exit_signal
+// do_exit step of a zapped thread; kill SIGKILL with Features::kill;
+// execve with Features::exec (de_thread, the exit_signal reset, exec ids
+// and do_notify_parent's exec-id check; refimpl/exec.cpp); no
+// CLONE_PIDFD_AUTOKILL, at most one pidfd per descriptor table; clone3 (flags from {PIDFD, AUTOREAP, PARENT}, exit_signal
 // 0 or SIGCHLD), exit, wait4 -1 (WNOHANG and blocking, with and without
 // __WALL), resume of a woken waiter, waitid P_PIDFD, sigaction SIGCHLD,
 // prctl PR_SET_CHILD_SUBREAPER, sigpending, pidfd_open, close,
@@ -69,6 +71,9 @@ struct Slot {
     int ldr = kNoSlot;        ///< group_leader's slot for a thread (CLONE_THREAD); kNoSlot: leads itself
     bool gx = false;          ///< signal->flags & SIGNAL_GROUP_EXIT (per process, in each of its slots)
     int gcode = 0;            ///< signal->group_exit_code while gx (per process)
+    // Exec fields (Features::exec; constants 0 of the model without execve).
+    int sxid = 0;             ///< self_exec_id
+    int pxid = 0;             ///< parent_exec_id
     bool operator==(const Slot&) const = default;
 };
 
@@ -76,6 +81,10 @@ struct World {
     std::vector<Slot> slot;
     int next_nr = 1;
     int next_seq = 1;
+    /// The next self_exec_id an execve hands out (Features::exec): one more
+    /// than every exec id any task ever held, released ones included, which
+    /// is refimpl's sys_execve value; 1 while nobody has exec'd.
+    int next_xid = 1;
     bool operator==(const World&) const = default;
 };
 
@@ -85,6 +94,7 @@ struct Features {
     int tasks = 0;                   ///< live-task bound for clone (0: = slots)
     int threads = 1;                 ///< threads per process (1: no CLONE_THREAD; the model has at most 2)
     bool kill = false;               ///< kill(pid, SIGKILL) of another process in the alphabet
+    bool exec = false;               ///< execve in the alphabet (de_thread, exit_signal reset, exec ids)
     std::vector<int> exit_codes{3};
     bool ptrace = true;
     bool parent = true;
@@ -101,6 +111,7 @@ enum class ActKind : int {
     PidfdOpen, Close, PtraceAttach, PtraceDetach, KExitNotify, KPidfsExit, KUnhash,
     ExitGroup, KDoExit,   ///< threads only (KDoExit: or kill)
     Kill,                 ///< kill(target, SIGKILL)
+    Exec,                 ///< execve (Features::exec)
 };
 
 /// Clone flags; kFlagThread stands for CLONE_THREAD|CLONE_SIGHAND|CLONE_VM,
@@ -131,17 +142,18 @@ World initial_world(int slots);
 /// The abstraction of a refimpl state into slots. `slot_of[t]` gives the slot
 /// of refimpl task t (kNoSlot: released and unpinned). Returns the reason when
 /// the state lies outside the model (threads when `threads` is 1, a killed
-/// task or SIGNAL_GROUP_EXIT without threads or `kill`, exec ids, ...), or
+/// task or SIGNAL_GROUP_EXIT without threads or `kill`, exec ids without
+/// `exec`, ...), or
 /// when it needs more slots than `slots`.
 struct Abstraction {
     World world;
     std::vector<int> slot_of;   ///< per refimpl task index
 };
 std::optional<std::string> abstract(const refimpl::State& s, int slots, const std::vector<int>& slot_hint,
-                                    Abstraction& out, int threads = 1, bool kill = false);
+                                    Abstraction& out, int threads = 1, bool kill = false, bool exec = false);
 /// Packed mapping: tasks in index order take slots 0, 1, ... (no hint).
 std::optional<std::string> abstract(const refimpl::State& s, int slots, Abstraction& out, int threads = 1,
-                                    bool kill = false);
+                                    bool kill = false, bool exec = false);
 
 /// A readable dump of a world, one line per used slot.
 std::string describe(const World& w);

@@ -118,9 +118,9 @@ Register prove_reg{{"prove", [](CLI::App& app) {
         ->check(CLI::Range(2, 6));
     return std::function<int()>([o] {
         if (!o->agree.empty() && !o->unbounded) throw UsageError("--agree needs --unbounded");
-        if (o->unbounded && (o->s.f.threads > 1 || o->s.f.kill))
-            throw UsageError("--unbounded: the parameterized model has one thread per process and no kill "
-                             "(docs/unbounded.md); drop --threads/--kill");
+        if (o->unbounded && (o->s.f.threads > 1 || o->s.f.kill || o->s.f.exec))
+            throw UsageError("--unbounded: the parameterized model has one thread per process, no kill and no "
+                             "execve (docs/unbounded.md); drop --threads/--kill/--exec");
         return o->unbounded ? run_unbounded(*o) : run_symbolic(*o, true);
     });
 }}};

@@ -37,6 +37,9 @@ struct SymbolicCli {
         sub.add_flag("--subreaper,!--no-subreaper", f.subreaper, "prctl PR_SET_CHILD_SUBREAPER")->capture_default_str();
         sub.add_flag("--sigaction,!--no-sigaction", f.sigaction, "sigaction SIGCHLD")->capture_default_str();
         sub.add_flag("--kill,!--no-kill", f.kill, "kill(2) with SIGKILL of another process")->capture_default_str();
+        sub.add_flag("--exec,!--no-exec", f.exec,
+                     "execve: de_thread, the exit_signal reset, exec ids and the exec-id check of do_notify_parent")
+            ->capture_default_str();
         sub.add_option("--max-time", max_time, "Stop after this many seconds (0: none)")->check(CLI::Range(0.0, 1e7));
         sub.add_option("--json", json, "Write the results as JSON to this file");
         sub.add_flag("--quiet", quiet, "No progress lines on stderr");

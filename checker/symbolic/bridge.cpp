@@ -19,7 +19,7 @@ engine::Bounds bounds_of(const model::Features& f, int depth) {
     b.pidfds = f.pidfds ? 1 : 0;
     b.depth = depth;
     b.exit_codes = f.exit_codes;
-    b.exec = false;
+    b.exec = f.exec;
     b.kill = f.kill;
     b.blocking = f.blocking;
     b.ptrace = f.ptrace;
@@ -86,6 +86,7 @@ engine::Action to_action(const Act& a, const std::vector<Id>& task_of) {
     case ActKind::Close: c.sys = Sys::Close; out.r.fd = kPidfdNr; break;
     case ActKind::PtraceAttach: c.sys = Sys::PtraceAttach; break;
     case ActKind::PtraceDetach: c.sys = Sys::PtraceDetach; break;
+    case ActKind::Exec: c.sys = Sys::Execve; break;
     }
     return out;
 }
@@ -153,6 +154,7 @@ std::optional<int> to_act(const engine::Action& a, const std::vector<int>& slot_
     case Sys::Close: m.kind = ActKind::Close; break;
     case Sys::PtraceAttach: m.kind = ActKind::PtraceAttach; break;
     case Sys::PtraceDetach: m.kind = ActKind::PtraceDetach; break;
+    case Sys::Execve: m.kind = ActKind::Exec; break;
     default: return std::nullopt;
     }
     if (a.r.target != kNone && !a.kernel) m.target = slot_of[a.r.target];
@@ -172,7 +174,7 @@ std::optional<std::string> rerun(const refimpl::Profile& p, const model::Feature
     std::vector<int> slot_of = {0, 1};
     actions.clear();
     model::Abstraction abs;
-    if (auto why = model::abstract(s, f.slots, slot_of, abs, f.threads, f.kill)) return "the initial state: " + *why;
+    if (auto why = model::abstract(s, f.slots, slot_of, abs, f.threads, f.kill, f.exec)) return "the initial state: " + *why;
     if (!(abs.world == worlds[0]))
         return "the initial worlds differ:\nmodel:\n" + model::describe(worlds[0]) + "refimpl:\n" + model::describe(abs.world);
     before_end = s;
@@ -193,7 +195,7 @@ std::optional<std::string> rerun(const refimpl::Profile& p, const model::Feature
             while (k < f.slots && worlds[i].slot[std::size_t(k)].st != model::kFree) ++k;
             hint.back() = k;
         }
-        if (auto why = model::abstract(s, f.slots, hint, abs, f.threads, f.kill))
+        if (auto why = model::abstract(s, f.slots, hint, abs, f.threads, f.kill, f.exec))
             return fmt::format("after step {} ({}): {}", i + 1, a.describe(), *why);
         if (!(abs.world == worlds[i + 1]))
             return fmt::format("after step {} ({}) the model and refimpl disagree:\nmodel:\n{}refimpl:\n{}", i + 1,

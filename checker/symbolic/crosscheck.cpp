@@ -40,6 +40,7 @@ void assign(z3::context& ctx, z3::model& zm, const SymModel& m, const SymWorld& 
     };
     put(vars.next_nr, c.next_nr);
     put(vars.next_seq, c.next_seq);
+    if (m.exec()) put(vars.next_xid, c.next_xid);
     const auto fields = m.state_fields();
     for (std::size_t k = 0; k < vars.slot.size(); ++k) {
         const model::SymSlot &v = vars.slot[k], &x = c.slot[k];
@@ -77,6 +78,7 @@ const char* refimpl_entry(const engine::Action& a) {
     case scn::Sys::ExitGroup: return "sys_exit_group";
     case scn::Sys::Kill: return "sys_kill";
     case scn::Sys::KDoExit: return "do_exit (a killed thread)";
+    case scn::Sys::Execve: return "sys_execve";
     default: return "?";
     }
 }
@@ -111,6 +113,7 @@ std::vector<std::string> expected_refimpl(const model::Features& f) {
     if (f.threads > 1) out.emplace_back("sys_exit_group");
     if (f.threads > 1 || f.kill) out.emplace_back("do_exit (a killed thread)");
     if (f.kill) out.emplace_back("sys_kill");
+    if (f.exec) out.emplace_back("sys_execve");
     return out;
 }
 
@@ -218,6 +221,30 @@ std::vector<std::pair<std::string, std::vector<model::Act>>> deep_paths(const mo
         threads.push_back({"SIGKILL to a process blocked in wait4, whose last scan reaps",
                            {clone(1), clone(2), wait(2, false), exit_(3), notify(3), kill(1, 2), do_exit(2)}});
         threads.push_back({"SIGKILL to an exiting process is dropped", {clone(1), exit_(2), kill(1, 2)}});
+    }
+    if (f.exec) {
+        auto exec = [](int t) { return Act{ActKind::Exec, t}; };
+        threads.push_back({"a child with exit_signal 0 of a parent that exec'd notifies with SIGCHLD",
+                           {clone(1, false), exec(1), exit_(2), notify(2)}});
+        threads.push_back({"execve resets exit_signal 0 to SIGCHLD", {clone(1, false), exec(2)}});
+        threads.push_back({"execve clears SA_NOCLDWAIT", {nocldwait(1), exec(1)}});
+        threads.push_back({"execve closes the pidfd", {clone(1, true, model::kFlagPidfd), exec(1)}});
+        if (f.threads > 1) {
+            auto thread = [](int t) {
+                Act a{ActKind::Clone, t};
+                a.flags = model::kFlagThread;
+                return a;
+            };
+            threads.push_back({"a leader execs: its thread is zapped and released", {thread(1), exec(1)}});
+            threads.push_back({"a leader execs: its thread blocked in wait4 reaps in its last scan",
+                               {thread(1), clone(2), wait(2, false), exit_(3), notify(3), exec(1)}});
+            threads.push_back({"a thread execs: it takes the leader's pid, the old leader is released",
+                               {thread(1), exec(2)}});
+            threads.push_back({"a thread execs while its leader is traced: the tracer is woken",
+                               {clone(1), thread(2), attach(1, 2), exec(3)}});
+            threads.push_back({"a leader execs with a traced thread, which stays a zombie (the declared gap)",
+                               {clone(1), thread(2), attach(1, 3), exec(2)}});
+        }
     }
     std::vector<std::pair<std::string, std::vector<model::Act>>> out = {
         {"an orphaned zombie grandchild goes to the subreaper, which has the default SIGCHLD",
@@ -415,7 +442,7 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
             for (const auto& [name, path] : deep_paths(o.features)) {
                 refimpl::State s = init;
                 model::Abstraction ab;
-                bool ok = !model::abstract(s, o.features.slots, ab, o.features.threads, o.features.kill);
+                bool ok = !model::abstract(s, o.features.slots, ab, o.features.threads, o.features.kill, o.features.exec);
                 for (const model::Act& want : path) {
                     if (!ok) break;
                     const std::string wanted = want.describe();
@@ -437,7 +464,7 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
                         hint.back() = k;
                     }
                     s = tr.post;
-                    if (model::abstract(s, o.features.slots, hint, ab, o.features.threads, o.features.kill)) {
+                    if (model::abstract(s, o.features.slots, hint, ab, o.features.threads, o.features.kill, o.features.exec)) {
                         ok = false;
                         break;
                     }
@@ -458,7 +485,7 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
             queue.pop_front();
             ++rep.states;
             model::Abstraction abs;
-            if (model::abstract(s, o.features.slots, abs, o.features.threads, o.features.kill)) {
+            if (model::abstract(s, o.features.slots, abs, o.features.threads, o.features.kill, o.features.exec)) {
                 ++rep.outside;
                 continue;
             }
@@ -498,7 +525,7 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
                     hint.back() = k;
                 }
                 model::Abstraction after;
-                if (model::abstract(tr.post, o.features.slots, hint, after, o.features.threads, o.features.kill)) {
+                if (model::abstract(tr.post, o.features.slots, hint, after, o.features.threads, o.features.kill, o.features.exec)) {
                     ++rep.outside;
                     continue;
                 }

@@ -850,7 +850,8 @@ PStep PModel::step(const PWorld& pre, const PAct& pa, const expr& t, const expr&
     case model::ActKind::ExitGroup:
     case model::ActKind::KDoExit:
     case model::ActKind::Kill:
-        throw std::logic_error("parameterized model: no threads or kill (" + pa.act.describe() + ")");
+    case model::ActKind::Exec:
+        throw std::logic_error("parameterized model: no threads, kill or execve (" + pa.act.describe() + ")");
     }
     return PStep{enabled, u.side, u.w, ret, status, u.ev, t, v, child, got, u.params};
 }

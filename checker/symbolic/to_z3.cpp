@@ -442,6 +442,8 @@ private:
         case Fact::TWaitClear:
             return by([&](int k) { return !w.slot[k].wact && !w.slot[k].woken && !w.slot[k].wall; });
         case Fact::TSelfExecId: case Fact::TParentExecId:
+            // with exec: the model's exec ids, which equal refimpl's (World::next_xid)
+            if (m_.exec()) return field(n.fact == Fact::TSelfExecId ? &SymSlot::sxid : &SymSlot::pxid);
             return about(i, n.fact == Fact::TSelfExecId ? "self_exec_id" : "parent_exec_id", v(num(0)));
         case Fact::THasFiles:
             // the descriptor table lives until do_exit's exit_files: a
@@ -940,6 +942,12 @@ expr slots_invariant(const model::SymModel& m, const SymWorld& w) {
         const expr linked = m.threads() ? (s.st >= model::kRun && s.st <= model::kDeadU) || s.st == model::kKilled
                                         : s.st >= model::kRun && s.st <= model::kDeadU;
         all.push_back(z3::implies(linked, s.par != k && s.rp != k && older));
+        if (m.exec())
+            // execve's de_thread hands the zombie leader's pid (and its pidfs
+            // attr) to a running thread: a pid pidfs_exit marked dead belongs
+            // to a task past pidfs_exit (unhash pending, or released), never
+            // to a zombie (aux.resting says: never to a running task)
+            all.push_back(z3::implies(s.attr == 1, s.st == model::kDeadU || s.st == model::kGone));
         if (!m.threads()) continue;
         // Thread groups. A slot that is not listed has the resting thread
         // fields; a zapped thread's group is exiting; a thread's leader is a

@@ -325,3 +325,38 @@ TEST_CASE("crosscheck with kill: SIGKILL's group exit agrees with refimpl, with 
     for (const auto& d : r.disagreements) MESSAGE(d);
     CHECK(r.disagreements.empty());
 }
+
+TEST_CASE("with exec the exec properties have symbolic forms, and an exec rule changed in refimpl is caught") {
+    z3::context ctx;
+    model::Features f;
+    f.exec = true;
+    const model::SymModel m(ctx, mainline(), f);
+    const symbolic::Translator tr(m);
+    int forms = 0;
+    for (const auto& p : props::catalog()) {
+        if (p.kind != props::Kind::Always && p.kind != props::Kind::Step) continue;
+        const std::string id(p.id);
+        INFO(id);
+        const std::string why = tr.why_not(*symbolic::program_of(p), p.kind == props::Kind::Always);
+        if (id == "signal.exec_id_fixup" || id == "exec.autoreap_kept" || id == "exec.resets") CHECK(why.empty());
+        forms += why.empty();
+    }
+    CHECK(forms == 36);   // the 33 of the model without execve and the three about it
+    symbolic::CrossOptions o;
+    o.features = small(4, false);
+    o.features.tasks = 3;
+    o.features.exec = true;
+    o.depth = 2;
+    o.successor_samples = 1;
+    o.progress = false;
+    const auto r = symbolic::crosscheck(mainline(), o);
+    for (const auto& d : r.disagreements) MESSAGE(d);
+    CHECK(r.disagreements.empty());
+    CHECK(std::count(r.refimpl_reached.begin(), r.refimpl_reached.end(), "sys_execve") == 1);
+    // execve that keeps exit_signal 0 (a refimpl mutant) disagrees with the model
+    refimpl::Profile faulty = mainline();
+    faulty.fault = refimpl::Fault::ExecKeepsExitSignal;
+    const auto bad = symbolic::crosscheck(faulty, o);
+    REQUIRE_FALSE(bad.disagreements.empty());
+    CHECK(bad.disagreements.front().find("execve") != std::string::npos);
+}
