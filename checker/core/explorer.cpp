@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <barrier>
+#include <bit>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -87,14 +88,14 @@ private:
 class RecentCanon {
 public:
     RecentCanon() : slots_(std::size_t{1} << kBits, Entry{~Packed{0}, 0}) {}
-    /// The canonical key of w, whose raw key is raw.
-    Packed canonical(Packed raw, const World& w, std::uint64_t& hits) {
+    /// The canonical key of the world with raw key raw.
+    Packed canonical(Packed raw, int n, std::uint64_t& hits) {
         Entry& e = slots_[index(raw)];
         if (e.raw == raw) {
             ++hits;
             return e.canon;
         }
-        e = {raw, pack_canonical(w)};
+        e = {raw, canonical_of_raw(raw, n)};
         return e.canon;
     }
     /// Hints that `canonical(raw, ...)` follows soon.
@@ -161,6 +162,18 @@ private:
     Packed encode(const World& w) const { return o_.symmetry ? pack_canonical(w) : pack_raw(w); }
     World decode(Packed k) const { return o_.symmetry ? unpack_canonical(k, o_.tasks) : unpack_raw(k, o_.tasks); }
 
+    // The raw key of s.next from raw_w, the raw key of the world it was
+    // generated from: only the slots the action touched are encoded again.
+    static Packed repack(Packed raw_w, const Successor& s) {
+        if (s.touched == kAllSlots) return pack_raw(s.next);
+        Packed r = raw_w;
+        for (unsigned t = s.touched; t != 0; t &= t - 1) {
+            const unsigned i = unsigned(std::countr_zero(t)), shift = 10 * i;
+            r = (r & ~(Packed{1023} << shift)) | slot_code(s.next.slot[i]) << shift;
+        }
+        return r;
+    }
+
     // Keys waiting for their table probe: each is prefetched when it enters
     // and probed kDistance keys later, so that the miss of one probe (the
     // table is far larger than the caches) overlaps with the work on the
@@ -196,7 +209,6 @@ private:
         const std::vector<Packed>& seg = frontier_[c.segment];
         Successor buf[kMaxActions];
         Packed raw[kMaxActions], keys[kMaxActions];
-        std::uint8_t which[kMaxActions];
         ProbeQueue queue;
         auto probe = [&](Packed k) {
             if (table_.insert(k)) {
@@ -206,20 +218,22 @@ private:
         };
         for (std::size_t i = c.begin; i < c.end; ++i) {
             const Packed key = seg[i];
-            const int k = successors(decode(key), o_.profile, buf);
+            const World w = decode(key);
+            const Packed raw_w = o_.symmetry ? pack_raw(w) : key;
+            const int k = successors(w, o_.profile, buf);
             me.transitions += std::uint64_t(k);
             ++me.expanded;
             int m = 0;
             for (int j = 0; j < k; ++j) {
                 if (!buf[j].changed) continue;
-                raw[m] = pack_raw(buf[j].next);
+                raw[m] = repack(raw_w, buf[j]);
                 if (o_.symmetry) me.canon.prefetch(raw[m]);
-                which[m++] = std::uint8_t(j);
+                ++m;
             }
             me.self_loops += std::uint64_t(k - m);
             int q = 0;
             for (int j = 0; j < m; ++j) {
-                const Packed nk = o_.symmetry ? me.canon.canonical(raw[j], buf[which[j]].next, me.canon_hits) : raw[j];
+                const Packed nk = o_.symmetry ? me.canon.canonical(raw[j], o_.tasks, me.canon_hits) : raw[j];
                 if (nk == key) {   // a permutation of the state itself
                     ++me.self_loops;
                     continue;
