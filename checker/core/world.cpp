@@ -124,22 +124,21 @@ Packed canonical_code(Packed raw, int n, std::uint64_t* aut) {
         label[i] = uint8_t(g & 127);
         parent[i] = uint8_t(g >> 7);
     }
-    // Bottom-up over depths: a node's code is final once all its children
-    // (one level deeper) have been inserted, in sorted order, into its list.
-    std::array<uint8_t, kMaxSlots> depth;
-    unsigned max_depth = 0, free_slots = 0;
-    depth[0] = 0;
+    // Bottom-up: a node's code is final once all its children have been
+    // inserted, in sorted order, into its list. Children before parents: the
+    // reverse of a breadth-first order from init (one pass builds the
+    // children sets; no depths needed).
+    std::array<uint8_t, kMaxSlots> kidset{};
+    unsigned free_slots = 0;
     for (int c = 1; c < n; ++c) {
-        if (label[c] == 0) {
-            depth[c] = 0xff;
-            ++free_slots;
-            continue;
-        }
-        unsigned d = 1;
-        for (unsigned p = parent[c]; p != 0; p = parent[p]) ++d;
-        depth[c] = uint8_t(d);
-        max_depth = d > max_depth ? d : max_depth;
+        if (label[c] == 0) ++free_slots;
+        else kidset[parent[c]] = uint8_t(kidset[parent[c]] | 1u << c);
     }
+    std::array<uint8_t, kMaxSlots> bfs;
+    unsigned nodes = 0;
+    for (unsigned t = kidset[0]; t != 0; t &= t - 1) bfs[nodes++] = uint8_t(std::countr_zero(t));
+    for (unsigned head = 0; head < nodes; ++head)
+        for (unsigned t = kidset[bfs[head]]; t != 0; t &= t - 1) bfs[nodes++] = uint8_t(std::countr_zero(t));
     std::array<std::array<Code, kMaxSlots>, kMaxSlots> kids;   // per node, sorted by code
     std::array<uint8_t, kMaxSlots> nkids{};
     std::uint64_t automorphisms = 1;
@@ -150,14 +149,8 @@ Packed canonical_code(Packed raw, int n, std::uint64_t* aut) {
             automorphisms *= run;   // a run of m equal codes contributes m!
         }
     };
-    // nodes by decreasing depth (counting sort; depth <= kMaxSlots - 1)
-    std::array<uint8_t, kMaxSlots> order;
-    unsigned nodes = 0;
-    for (unsigned d = max_depth; d > 0; --d)
-        for (int v = 1; v < n; ++v)
-            if (depth[v] == d) order[nodes++] = uint8_t(v);
-    for (unsigned o = 0; o < nodes; ++o) {
-        const unsigned v = order[o];
+    for (unsigned o = nodes; o-- > 0;) {
+        const unsigned v = bfs[o];
         if constexpr (kAut) count_equal_siblings(v);
         const unsigned nk = nkids[v];
         Code c{Packed(label[v]) << 3 | nk, 1};
