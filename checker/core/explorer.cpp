@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <barrier>
+#include <bit>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -56,7 +57,8 @@ struct Chunk {
 // 2^15 keys (256 KiB, within a core's L2). States expanded one after the other
 // share many successors (both orders of two independent steps lead to the
 // same state), and a key found here was already inserted or found by this
-// thread, so it needs no probe of the table (a cache miss once the table
+// thread, or waits in its probe queue (Bfs::expand, drained before the chunk
+// ends), so it needs no probe of the table (a cache miss once the table
 // outgrows the caches). Nothing is ever removed from the table, so skipping
 // a key found here loses nothing.
 class RecentKeys {
@@ -64,13 +66,16 @@ public:
     RecentKeys() : slots_(std::size_t{1} << kBits, kEmpty) {}
     /// True if key was seen recently; remembers it either way.
     bool seen(Packed key) {
-        Packed& slot = slots_[std::size_t((key * 0x9e3779b97f4a7c15ULL) >> (64 - kBits))];
+        Packed& slot = slots_[index(key)];
         if (slot == key) return true;
         slot = key;
         return false;
     }
+    /// Hints that `seen(key)` follows soon (see Bfs::expand).
+    void prefetch(Packed key) const { __builtin_prefetch(&slots_[index(key)], 1, 3); }
 
 private:
+    static std::size_t index(Packed key) { return std::size_t((key * 0x9e3779b97f4a7c15ULL) >> (64 - kBits)); }
     static constexpr unsigned kBits = 15;
     static constexpr Packed kEmpty = ~Packed{0};   // keys have at most 60 bits
     std::vector<Packed> slots_;
@@ -83,18 +88,21 @@ private:
 class RecentCanon {
 public:
     RecentCanon() : slots_(std::size_t{1} << kBits, Entry{~Packed{0}, 0}) {}
-    Packed canonical(const World& w, std::uint64_t& hits) {
-        const Packed raw = pack_raw(w);
-        Entry& e = slots_[std::size_t((raw * 0x9e3779b97f4a7c15ULL) >> (64 - kBits))];
+    /// The canonical key of the world with raw key raw.
+    Packed canonical(Packed raw, int n, std::uint64_t& hits) {
+        Entry& e = slots_[index(raw)];
         if (e.raw == raw) {
             ++hits;
             return e.canon;
         }
-        e = {raw, pack_canonical(w)};
+        e = {raw, canonical_of_raw(raw, n)};
         return e.canon;
     }
+    /// Hints that `canonical(raw, ...)` follows soon.
+    void prefetch(Packed raw) const { __builtin_prefetch(&slots_[index(raw)], 1, 3); }
 
 private:
+    static std::size_t index(Packed raw) { return std::size_t((raw * 0x9e3779b97f4a7c15ULL) >> (64 - kBits)); }
     static constexpr unsigned kBits = 15;
     struct Entry {
         Packed raw, canon;
@@ -152,49 +160,96 @@ public:
 
 private:
     Packed encode(const World& w) const { return o_.symmetry ? pack_canonical(w) : pack_raw(w); }
-    Packed successor_key(const World& w, Worker& me) const {
-        return o_.symmetry ? me.canon.canonical(w, me.canon_hits) : pack_raw(w);
-    }
     World decode(Packed k) const { return o_.symmetry ? unpack_canonical(k, o_.tasks) : unpack_raw(k, o_.tasks); }
 
-    // Expands the states of one chunk. New keys are prefetched when they are
-    // computed and inserted in batches, so the cache misses of the table
-    // overlap with the successor computation.
+    // The raw key of s.next from raw_w, the raw key of the world it was
+    // generated from: only the slots the action touched are encoded again.
+    static Packed repack(Packed raw_w, const Successor& s) {
+        if (s.touched == kAllSlots) return pack_raw(s.next);
+        Packed r = raw_w;
+        for (unsigned t = s.touched; t != 0; t &= t - 1) {
+            const unsigned i = unsigned(std::countr_zero(t)), shift = 10 * i;
+            r = (r & ~(Packed{1023} << shift)) | slot_code(s.next.slot[i]) << shift;
+        }
+        return r;
+    }
+
+    // Keys waiting for their table probe: each is prefetched when it enters
+    // and probed kDistance keys later, so that the miss of one probe (the
+    // table is far larger than the caches) overlaps with the work on the
+    // next keys instead of stalling the thread.
+    class ProbeQueue {
+    public:
+        static constexpr unsigned kDistance = 32;   // a power of two
+        template <class Probe>
+        void push(Packed key, const StateTable& table, Probe&& probe) {
+            table.prefetch(key);
+            if (tail_ - head_ == kDistance) probe(ring_[head_++ % kDistance]);
+            ring_[tail_++ % kDistance] = key;
+        }
+        template <class Probe>
+        void drain(Probe&& probe) {
+            while (head_ != tail_) probe(ring_[head_++ % kDistance]);
+        }
+
+    private:
+        Packed ring_[kDistance];
+        unsigned head_ = 0, tail_ = 0;
+    };
+
+    // Expands the states of one chunk. Each state's changed successors go
+    // through three passes, each of which prefetches what the next one reads:
+    // their raw keys (prefetching the layout cache), their canonical keys
+    // (prefetching the recent-key cache), then the recent-key filter, which
+    // hands the keys left to the probe queue. A random read of either cache
+    // or of the table then rarely stalls: at 5 slots, when each was read as
+    // soon as it was computed, about half the cycles of a thread waited on
+    // those three reads (perf record, one thread).
     void expand(const Chunk& c, Worker& me) {
-        constexpr int kBatch = 32;   // measured: 24..64 beat 192 on the 2-core test machine
         const std::vector<Packed>& seg = frontier_[c.segment];
         Successor buf[kMaxActions];
-        Packed keys[kBatch + kMaxActions];
-        int m = 0;
-        auto flush = [&] {
-            for (int j = 0; j < m; ++j)
-                if (table_.insert(keys[j])) {
-                    me.next.push_back(keys[j]);
-                    ++me.inserted;
-                }
-            m = 0;
+        Packed raw[kMaxActions], keys[kMaxActions];
+        ProbeQueue queue;
+        auto probe = [&](Packed k) {
+            if (table_.insert(k)) {
+                me.next.push_back(k);
+                ++me.inserted;
+            }
         };
         for (std::size_t i = c.begin; i < c.end; ++i) {
             const Packed key = seg[i];
-            const int k = successors(decode(key), o_.profile, buf);
+            const World w = decode(key);
+            const Packed raw_w = o_.symmetry ? pack_raw(w) : key;
+            const int k = successors(w, o_.profile, buf);
             me.transitions += std::uint64_t(k);
             ++me.expanded;
+            int m = 0;
             for (int j = 0; j < k; ++j) {
-                const Packed nk = buf[j].changed ? successor_key(buf[j].next, me) : key;
-                if (nk == key) {
+                if (!buf[j].changed) continue;
+                raw[m] = repack(raw_w, buf[j]);
+                if (o_.symmetry) me.canon.prefetch(raw[m]);
+                ++m;
+            }
+            me.self_loops += std::uint64_t(k - m);
+            int q = 0;
+            for (int j = 0; j < m; ++j) {
+                const Packed nk = o_.symmetry ? me.canon.canonical(raw[j], o_.tasks, me.canon_hits) : raw[j];
+                if (nk == key) {   // a permutation of the state itself
                     ++me.self_loops;
                     continue;
                 }
-                if (me.recent.seen(nk)) {
+                me.recent.prefetch(nk);
+                keys[q++] = nk;
+            }
+            for (int j = 0; j < q; ++j) {
+                if (me.recent.seen(keys[j])) {
                     ++me.recent_hits;
                     continue;
                 }
-                table_.prefetch(nk);
-                keys[m++] = nk;
+                queue.push(keys[j], table_, probe);
             }
-            if (m >= kBatch) flush();
         }
-        flush();
+        queue.drain(probe);
     }
 
     void build_chunks() {

@@ -64,9 +64,15 @@ public:
     /// written) soon.
     void prefetch(Packed key) const {
         const std::size_t home = std::size_t(mix(key) >> rem_bits());
-        const void* p = narrow_ ? static_cast<const void*>(static_cast<const uint32_t*>(cells_) + home)
-                                : static_cast<const void*>(static_cast<const uint64_t*>(cells_) + home);
+        const char* p = static_cast<const char*>(cells_) + (home << (narrow_ ? 2 : 3));
+#if defined(__x86_64__) || defined(__i386__)
+        // GCC 12 (-O1 and up) emits no instruction at all for
+        // __builtin_prefetch of this address (nor for _mm_prefetch): the
+        // table was never prefetched. The asm cannot be dropped.
+        asm volatile("prefetcht0 %0" : : "m"(*p));
+#else
         __builtin_prefetch(p, 1, 3);
+#endif
     }
 
     [[nodiscard]] std::size_t capacity() const { return std::size_t{1} << log_cap_; }

@@ -145,6 +145,8 @@ int successors(const World& w, Profile prof, Successor* out) {
         Successor& s = out[k++];
         s.action = a;
         s.next = w;
+        s.changed = false;
+        s.touched = uint8_t(1u << a.actor);
         return s;
     };
     for (int p = 0; p < w.n; ++p) {
@@ -156,6 +158,7 @@ int successors(const World& w, Profile prof, Successor* out) {
                     Successor& s = emit({ActionKind::Clone3, P, flags, e, 0, Outcome::Einval});
                     if (!clone3_accepted(w, prof, p, flags, e)) continue;
                     copy_process(s.next, prof, p, flags, e, free_slot);
+                    s.touched = uint8_t(1u << free_slot);
                     s.action.target = uint8_t(free_slot);
                     s.action.outcome = Outcome::Child;
                     s.changed = true;
@@ -165,6 +168,7 @@ int successors(const World& w, Profile prof, Successor* out) {
             for (uint8_t code = 0; code < 2; ++code) {
                 Successor& s = emit({ActionKind::Exit, P, code, 0, 0, Outcome::Ok});
                 do_exit(s.next, prof, p, code);
+                s.touched = kAllSlots;   // children, reaper, parent
                 s.changed = true;
             }
         for (int c = 1; c < w.n; ++c) {
@@ -172,6 +176,7 @@ int successors(const World& w, Profile prof, Successor* out) {
             for (uint8_t wall = 0; wall < 2; ++wall) {
                 Successor& s = emit({ActionKind::Wait4, P, wall, 0, uint8_t(c), Outcome::Ok});
                 s.action.outcome = wait4(s.next, c, wall, s.action.arg2);
+                s.touched = uint8_t(1u << c);
                 s.changed = s.action.outcome == Outcome::Reaped;
             }
         }
@@ -187,7 +192,10 @@ int successors(const World& w, Profile prof, Successor* out) {
         for (uint8_t arg = 0; arg < 2; ++arg) {
             Successor& s = emit({ActionKind::Prctl, P, arg, 0, 0, Outcome::Ok});
             s.next.slot[p].is_sub = arg;
-            if (arg) set_has_sub_below(s.next, p);
+            if (arg) {
+                set_has_sub_below(s.next, p);
+                s.touched = kAllSlots;   // descendants
+            }
             s.changed = !(s.next == w);
         }
         Successor& s = emit({ActionKind::Sigpending, P, 0, 0, 0, w.slot[p].pending ? Outcome::Pending : Outcome::None});

@@ -57,7 +57,12 @@ struct Successor {
     Action action;
     World next;
     bool changed = false;
+    /// Bit i set: slot i of `next` may differ from the world's; every other
+    /// slot is equal to it. The explorer re-encodes only these slots.
+    std::uint8_t touched = 0;
 };
+/// Every slot (exit and prctl reach beyond the caller).
+inline constexpr std::uint8_t kAllSlots = (1u << kMaxSlots) - 1;
 
 /// Upper bound on the number of actions enabled in one world.
 inline constexpr int kMaxActions = kMaxSlots * (8 + 2 + 2 * (kMaxSlots - 1) + 3 + 2 + 1);

@@ -100,13 +100,6 @@ struct Code {
 
 }  // namespace
 
-Packed pack_raw(const World& w) {
-    Packed key = 0;
-    for (int i = 0; i < w.n; ++i)
-        key |= (Packed(slot_label(w.slot[i])) | Packed(w.slot[i].parent) << 7) << (kSlotBits * unsigned(i));
-    return key;
-}
-
 World unpack_raw(Packed key, int n) {
     World w;
     w.n = n;
@@ -120,26 +113,32 @@ World unpack_raw(Packed key, int n) {
 
 namespace {
 
-// The canonical tree code of w; with kAut, also |Aut(w)|: the number of
-// permutations of slots 1..n-1 that map w to itself.
+// The canonical tree code of the n-slot world with raw key raw; with kAut,
+// also |Aut(w)|: the number of permutations of slots 1..n-1 that map w to
+// itself. It reads labels and parents from the raw key's 10-bit groups.
 template <bool kAut>
-Packed canonical_code(const World& w, std::uint64_t* aut) {
-    // Bottom-up over depths: a node's code is final once all its children
-    // (one level deeper) have been inserted, in sorted order, into its list.
-    std::array<uint8_t, kMaxSlots> depth;
-    unsigned max_depth = 0, free_slots = 0;
-    depth[0] = 0;
-    for (int c = 1; c < w.n; ++c) {
-        if (w.slot[c].status == Status::Free) {
-            depth[c] = 0xff;
-            ++free_slots;
-            continue;
-        }
-        unsigned d = 1;
-        for (unsigned p = w.slot[c].parent; p != 0; p = w.slot[p].parent) ++d;
-        depth[c] = uint8_t(d);
-        max_depth = d > max_depth ? d : max_depth;
+Packed canonical_code(Packed raw, int n, std::uint64_t* aut) {
+    std::array<uint8_t, kMaxSlots> label, parent;
+    for (int i = 0; i < n; ++i) {
+        const unsigned g = unsigned(raw >> (kSlotBits * unsigned(i))) & unsigned(kSlotMask);
+        label[i] = uint8_t(g & 127);
+        parent[i] = uint8_t(g >> 7);
     }
+    // Bottom-up: a node's code is final once all its children have been
+    // inserted, in sorted order, into its list. Children before parents: the
+    // reverse of a breadth-first order from init (one pass builds the
+    // children sets; no depths needed).
+    std::array<uint8_t, kMaxSlots> kidset{};
+    unsigned free_slots = 0;
+    for (int c = 1; c < n; ++c) {
+        if (label[c] == 0) ++free_slots;
+        else kidset[parent[c]] = uint8_t(kidset[parent[c]] | 1u << c);
+    }
+    std::array<uint8_t, kMaxSlots> bfs;
+    unsigned nodes = 0;
+    for (unsigned t = kidset[0]; t != 0; t &= t - 1) bfs[nodes++] = uint8_t(std::countr_zero(t));
+    for (unsigned head = 0; head < nodes; ++head)
+        for (unsigned t = kidset[bfs[head]]; t != 0; t &= t - 1) bfs[nodes++] = uint8_t(std::countr_zero(t));
     std::array<std::array<Code, kMaxSlots>, kMaxSlots> kids;   // per node, sorted by code
     std::array<uint8_t, kMaxSlots> nkids{};
     std::uint64_t automorphisms = 1;
@@ -150,27 +149,21 @@ Packed canonical_code(const World& w, std::uint64_t* aut) {
             automorphisms *= run;   // a run of m equal codes contributes m!
         }
     };
-    // nodes by decreasing depth (counting sort; depth <= kMaxSlots - 1)
-    std::array<uint8_t, kMaxSlots> order;
-    unsigned nodes = 0;
-    for (unsigned d = max_depth; d > 0; --d)
-        for (int v = 1; v < w.n; ++v)
-            if (depth[v] == d) order[nodes++] = uint8_t(v);
-    for (unsigned o = 0; o < nodes; ++o) {
-        const unsigned v = order[o];
+    for (unsigned o = nodes; o-- > 0;) {
+        const unsigned v = bfs[o];
         if constexpr (kAut) count_equal_siblings(v);
         const unsigned nk = nkids[v];
-        Code c{Packed(slot_label(w.slot[v])) << 3 | nk, 1};
+        Code c{Packed(label[v]) << 3 | nk, 1};
         for (unsigned i = 0; i < nk; ++i) {
             c.code = c.code << (kSlotBits * kids[v][i].size) | kids[v][i].code;
             c.size += kids[v][i].size;
         }
-        const unsigned p = w.slot[v].parent;
+        const unsigned p = parent[v];
         unsigned j = nkids[p]++;
         for (; j > 0 && kids[p][j - 1].code > c.code; --j) kids[p][j] = kids[p][j - 1];
         kids[p][j] = c;
     }
-    Packed root = Packed(slot_label(w.slot[0])) << 3 | nkids[0];
+    Packed root = Packed(label[0]) << 3 | nkids[0];
     for (unsigned i = 0; i < nkids[0]; ++i) root = root << (kSlotBits * kids[0][i].size) | kids[0][i].code;
     if constexpr (kAut) {
         count_equal_siblings(0);
@@ -182,11 +175,13 @@ Packed canonical_code(const World& w, std::uint64_t* aut) {
 
 }  // namespace
 
-Packed pack_canonical(const World& w) { return canonical_code<false>(w, nullptr); }
+Packed pack_canonical(const World& w) { return canonical_code<false>(pack_raw(w), w.n, nullptr); }
+
+Packed canonical_of_raw(Packed raw, int n) { return canonical_code<false>(raw, n, nullptr); }
 
 std::uint64_t orbit_size(const World& w) {
     std::uint64_t aut = 1;
-    (void)canonical_code<true>(w, &aut);
+    (void)canonical_code<true>(pack_raw(w), w.n, &aut);
     std::uint64_t perms = 1;
     for (int f = 2; f < w.n; ++f) perms *= std::uint64_t(f);   // (n-1)!
     return perms / aut;

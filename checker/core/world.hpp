@@ -92,11 +92,17 @@ using Packed = uint64_t;
     }
     return 0;
 }
+/// Slot i's 10-bit group of the raw key (below).
+[[nodiscard]] inline Packed slot_code(const Slot& s) { return Packed(slot_label(s)) | Packed(s.parent) << 7; }
 inline constexpr unsigned kLabelCount = 101;
 
 /// Raw (slot-exact) encoding: slot i occupies bits [10i, 10i+10) as
 /// label | parent << 7. Used without symmetry reduction.
-[[nodiscard]] Packed pack_raw(const World& w);
+[[nodiscard]] inline Packed pack_raw(const World& w) {
+    Packed key = 0;
+    for (int i = 0; i < w.n; ++i) key |= slot_code(w.slot[i]) << (10u * unsigned(i));
+    return key;
+}
 [[nodiscard]] World unpack_raw(Packed key, int n);
 
 /// Canonical encoding under every permutation of slots 1..n-1: the non-FREE
@@ -106,6 +112,10 @@ inline constexpr unsigned kLabelCount = 101;
 /// other (init fixed). Decoding numbers the nodes in that pre-order and puts
 /// the FREE slots last.
 [[nodiscard]] Packed pack_canonical(const World& w);
+/// The same key from the raw key of an n-slot world: pack_canonical(w) ==
+/// canonical_of_raw(pack_raw(w), w.n). The explorer has the raw key anyway
+/// (its cache of canonical forms is keyed by it).
+[[nodiscard]] Packed canonical_of_raw(Packed raw, int n);
 [[nodiscard]] World unpack_canonical(Packed key, int n);
 
 /// The number of distinct worlds (raw encodings) obtained from w by
