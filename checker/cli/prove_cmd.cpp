@@ -111,6 +111,9 @@ Register prove_reg{{"prove", [](CLI::App& app) {
         ->check(CLI::Range(2, 6));
     return std::function<int()>([o] {
         if (!o->agree.empty() && !o->unbounded) throw UsageError("--agree needs --unbounded");
+        if (o->unbounded && (o->s.f.autokill || o->s.f.capset || o->s.f.wnowait))
+            throw UsageError("--unbounded: the parameterized model has no CLONE_PIDFD_AUTOKILL, capset or WNOWAIT "
+                             "(docs/unbounded.md); drop --autokill/--capset/--wnowait");
         if (o->unbounded && (o->s.f.threads > 1 || o->s.f.kill))
             throw UsageError("--unbounded: the parameterized model has one thread per process and no kill "
                              "(docs/unbounded.md); drop --threads/--kill");

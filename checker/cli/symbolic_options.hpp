@@ -37,6 +37,13 @@ struct SymbolicCli {
         sub.add_flag("--subreaper,!--no-subreaper", f.subreaper, "prctl PR_SET_CHILD_SUBREAPER")->capture_default_str();
         sub.add_flag("--sigaction,!--no-sigaction", f.sigaction, "sigaction SIGCHLD")->capture_default_str();
         sub.add_flag("--kill,!--no-kill", f.kill, "kill(2) with SIGKILL of another process")->capture_default_str();
+        sub.add_flag("--autokill,!--no-autokill", f.autokill,
+                     "CLONE_PIDFD_AUTOKILL clones and the kill at the last close of their pidfd")->capture_default_str();
+        sub.add_flag("--capset,!--no-capset", f.capset,
+                     "capset dropping CAP_SYS_ADMIN (with --autokill: clone3 PIDFD|AUTOREAP|PIDFD_AUTOKILL|NNP)")
+            ->capture_default_str();
+        sub.add_flag("--wnowait,!--no-wnowait", f.wnowait, "waitid P_ALL WEXITED|WNOHANG|WNOWAIT|__WALL")
+            ->capture_default_str();
         sub.add_option("--max-time", max_time, "Stop after this many seconds (0: none)")->check(CLI::Range(0.0, 1e7));
         sub.add_option("--json", json, "Write the results as JSON to this file");
         sub.add_flag("--quiet", quiet, "No progress lines on stderr");

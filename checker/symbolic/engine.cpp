@@ -634,7 +634,9 @@ nlohmann::json to_json(const Report& r) {
                    {"exit_codes", r.features.exit_codes}, {"ptrace", r.features.ptrace},
                    {"parent", r.features.parent}, {"pidfds", r.features.pidfds ? 1 : 0},
                    {"blocking", r.features.blocking}, {"subreaper", r.features.subreaper},
-                   {"sigaction", r.features.sigaction}, {"description", r.features.describe()}};
+                   {"sigaction", r.features.sigaction}, {"kill", r.features.kill},
+                   {"autokill", r.features.autokill}, {"capset", r.features.capset},
+                   {"wnowait", r.features.wnowait}, {"description", r.features.describe()}};
     j["seconds"] = r.seconds;
     j["interrupted"] = r.interrupted;
     j["results"] = nlohmann::json::array();
