@@ -306,7 +306,9 @@ public:
     /// fput, fs/file.c): when no other descriptor table holds the AUTOKILL
     /// file, its last reference goes and pidfs_file_release (fs/pidfs.c)
     /// SIGKILLs the pid's process (SEND_SIG_PRIV), if its task is not yet
-    /// released. Call before t's descriptor is cleared.
+    /// released. Call before t's descriptor is cleared. (SEND_SIG_PRIV
+    /// would kill even the namespace init, which group_sigkill spares: the
+    /// AUTOKILL file's pid is always a clone3 child, never init's.)
     void fput_pidfd(int t) {
         if (!ak_ || !m_.profile().has_autokill) return;   // no AUTOKILL file exists without the flag
         const SymSlot& me = w.slot[t];
