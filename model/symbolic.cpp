@@ -11,10 +11,8 @@ namespace {
 using z3::expr;
 constexpr int kEPERM = 1, kESRCH = 3, kECHILD = 10, kEINVAL = 22, kSIGCHLD = 17, kSIGKILL = 9;
 
-// Pointers to the fields of SymSlot, for the generic helpers below: the
-// kThreadFieldCount thread fields (variables only with threads) follow the
-// base fields, and the kExecFieldCount exec fields (variables only with exec)
-// come last.
+// Pointers to the fields of SymSlot, for the generic helpers below, in
+// declaration order (the groups are named after the lists).
 using Field = expr SymSlot::*;
 const Field kFields[] = {&SymSlot::st,      &SymSlot::nr,        &SymSlot::rp,       &SymSlot::par,
                          &SymSlot::ptraced, &SymSlot::sib,       &SymSlot::pseq,     &SymSlot::esig,
@@ -22,19 +20,23 @@ const Field kFields[] = {&SymSlot::st,      &SymSlot::nr,        &SymSlot::rp,  
                          &SymSlot::ign,     &SymSlot::nocldwait, &SymSlot::pending,  &SymSlot::fd,
                          &SymSlot::attr,    &SymSlot::info,      &SymSlot::info_code, &SymSlot::wact,
                          &SymSlot::woken,   &SymSlot::wall,      &SymSlot::ldr,      &SymSlot::gx,
-                         &SymSlot::gcode,   &SymSlot::sxid,      &SymSlot::pxid};
+                         &SymSlot::gcode,   &SymSlot::sxid,      &SymSlot::pxid,      &SymSlot::ak,        &SymSlot::nocap};
 const char* const kFieldNames[] = {"st",       "nr",     "rp",     "par",     "ptraced",   "sib",
                                    "pseq",     "esig",   "code",   "autoreap", "is_sub",   "has_sub",
                                    "ign",      "nocldwait", "pending", "fd",    "attr",     "info",
                                    "info_code", "wact",  "woken",  "wall",    "ldr",      "gx",
-                                   "gcode",    "sxid",   "pxid"};
+                                   "gcode",    "sxid",   "pxid",   "ak",     "nocap"};
 constexpr bool kFieldIsBool[] = {false, false, false, false, true,  false, false, true,  false,
                                  true,  true,  true,  true,  true,  true,  false, false, true,
-                                 false, true,  true,  true,  false, true,  false, false, false};
+                                 false, true,  true,  true,  false, true,  false, false, false,
+                                 true,  true};
 constexpr std::size_t kFieldCount = sizeof(kFields) / sizeof(kFields[0]);
-constexpr std::size_t kThreadFieldCount = 3, kExecFieldCount = 2;
-constexpr std::size_t kBaseFieldCount = kFieldCount - kThreadFieldCount - kExecFieldCount;
-static_assert(kFieldCount == 27, "kFields lists SymSlot's fields in declaration order");
+static_assert(kFieldCount == 29, "kFields lists SymSlot's fields in declaration order");
+// kFields[kThreadFirst, kThreadFirst + 3) are the thread fields; then the
+// exec fields sxid, pxid (Features::exec), ak (Features::autokill) and nocap
+// (Features::capset). Each group is a variable only with its switch;
+// otherwise a constant (kNoSlot, false, 0).
+constexpr std::size_t kThreadFirst = 22, kExecFirst = 25, kAkField = 27, kNocapField = 28;
 
 /// The value of `field` of the slot `idx` refers to (`dflt` for no slot).
 expr get(const SymWorld& w, const expr& idx, Field field, const expr& dflt) {
@@ -50,7 +52,8 @@ void set(expr& x, const expr& guard, const expr& value) { x = z3::ite(guard, val
 class Updater {
 public:
     Updater(const SymModel& m, const SymWorld& pre)
-        : m_(m), c_(m.ctx()), thr_(m.threads()), w(pre), ev(no_events(m)) {}
+        : m_(m), c_(m.ctx()), thr_(m.threads()), ak_(m.features().autokill), cap_(m.features().capset), w(pre),
+          ev(no_events(m)) {}
 
     static SymEvents no_events(const SymModel& m) {
         SymEvents e;
@@ -66,6 +69,8 @@ public:
             e.rep_to.push_back(c.int_val(kNoSlot));
             e.reaped.push_back(c.bool_val(false));
             e.reaper.push_back(c.int_val(kNoSlot));
+            e.autokill.push_back(c.bool_val(false));
+            e.nowait.push_back(c.bool_val(false));
         }
         return e;
     }
@@ -296,6 +301,57 @@ public:
             set(s.sxid, g, num(0));
             set(s.pxid, g, num(0));
         }
+        if (ak_) set(s.ak, g, ff());
+        if (cap_) set(s.nocap, g, ff());
+    }
+
+    /// send_signal(v, SIGKILL) to v's process (kernel/signal.c; refimpl
+    /// send_signal): dropped once SIGNAL_GROUP_EXIT is set and by the
+    /// namespace init; complete_signal: a running thread of the group takes
+    /// it and starts the group exit (SIGNAL_GROUP_EXIT with SIGKILL as the
+    /// code, every running thread's do_exit pending). Under g; returns
+    /// whether it started the group exit.
+    expr group_sigkill(int v, const expr& g) {
+        expr taker = ff();
+        std::vector<expr> zap;
+        for (int j = 0; j < n(); ++j) {
+            zap.push_back(in_group(j, v) && w.slot[j].st == kRun);
+            taker = taker || zap.back();
+        }
+        const expr kills = (g.is_true() ? !w.slot[v].gx : g && !w.slot[v].gx) && lead(v) != 0 && taker;
+        set_proc(v, &SymSlot::gx, kills, tt());
+        set_proc(v, &SymSlot::gcode, kills, num(kSIGKILL));
+        for (int j = 0; j < n(); ++j) set(w.slot[j].st, kills && zap[j], num(kKilled));
+        return kills;
+    }
+
+    /// fput of slot t's pidfd (close(2), or do_exit's exit_files; refimpl
+    /// fput, fs/file.c): when no other descriptor table holds the AUTOKILL
+    /// file, its last reference goes and pidfs_file_release (fs/pidfs.c)
+    /// SIGKILLs the pid's process (SEND_SIG_PRIV), if its task is not yet
+    /// released. Call before t's descriptor is cleared. (SEND_SIG_PRIV
+    /// would kill even the namespace init, which group_sigkill spares: the
+    /// AUTOKILL file's pid is always a clone3 child, never init's.)
+    void fput_pidfd(int t) {
+        if (!ak_ || !m_.profile().has_autokill) return;   // no AUTOKILL file exists without the flag
+        const SymSlot& me = w.slot[t];
+        const expr v = me.fd;
+        expr others = ff();
+        for (int j = 0; j < n(); ++j)
+            if (j != t) others = others || (w.slot[j].fd == v && w.slot[j].ak);
+        const expr last = me.fd != kNoSlot && me.ak && !others;
+        cover("fput: the AUTOKILL file still held by another table", me.fd != kNoSlot && me.ak && others);
+        expr any = ff(), gone = ff();
+        for (int k = 0; k < n(); ++k) {
+            const expr hit = last && v == k && linked(k) && is_leader(k);
+            set(ev.autokill[k], hit, tt());
+            any = any || hit;
+            gone = gone || (last && v == k && !linked(k));
+            const expr kills = group_sigkill(k, hit);
+            cover("pidfs_file_release: AUTOKILL, SIGKILL starts the group exit", kills);
+            cover("pidfs_file_release: AUTOKILL, SIGKILL dropped (the group is exiting)", hit && !kills);
+        }
+        cover("pidfs_file_release: AUTOKILL file released after its task", gone);
     }
 
     /// find_new_reaper for a single-threaded exiting `father`: with
@@ -526,7 +582,9 @@ public:
         me.code = code;
         me.wact = me.woken = me.wall = ff();
         cover("exit_files: the pidfd closed", me.fd != kNoSlot);
+        fput_pidfd(t);
         me.fd = num(kNoSlot);
+        if (ak_) me.ak = ff();
         gc();
     }
 
@@ -801,6 +859,8 @@ public:
     const SymModel& m_;
     z3::context& c_;
     bool thr_;   ///< the model has threads (SymModel::threads)
+    bool ak_;    ///< Features::autokill: the ak fields and events are variables
+    bool cap_;   ///< Features::capset: the nocap fields are variables
     SymWorld w;
     SymEvents ev;
     std::vector<std::pair<std::string, expr>> cases;
@@ -815,45 +875,51 @@ SymModel::SymModel(z3::context& ctx, const refimpl::Profile& profile, Features f
         throw ModelError("the symbolic model has 1 or 2 threads per process (--threads " + std::to_string(f_.threads) + ")");
 }
 
-/// Whether kFields[i] is a state variable of a model with these switches.
-static bool field_is_var(std::size_t i, bool threads, bool exec) {
-    if (i < kBaseFieldCount) return true;
-    if (i < kBaseFieldCount + kThreadFieldCount) return threads;
-    return exec;
+namespace {
+/// Whether field i of kFields is a state variable under the switches.
+bool field_is_var(std::size_t i, bool threads, const Features& f) {
+    if (i == kAkField) return f.autokill;
+    if (i == kNocapField) return f.capset;
+    if (i >= kExecFirst) return f.exec;
+    if (i >= kThreadFirst) return threads;
+    return true;
 }
+}  // namespace
 
 std::vector<z3::expr SymSlot::*> SymModel::state_fields() const {
     std::vector<z3::expr SymSlot::*> out;
     for (std::size_t i = 0; i < kFieldCount; ++i)
-        if (field_is_var(i, threads(), exec())) out.push_back(kFields[i]);
+        if (field_is_var(i, threads(), f_)) out.push_back(kFields[i]);
     return out;
 }
 
 namespace {
 SymSlot make_slot(const std::vector<expr>& v) {
     return SymSlot{v[0],  v[1],  v[2],  v[3],  v[4],  v[5],  v[6],  v[7],  v[8],  v[9],  v[10], v[11], v[12], v[13],
-                   v[14], v[15], v[16], v[17], v[18], v[19], v[20], v[21], v[22], v[23], v[24], v[25], v[26]};
+                   v[14], v[15], v[16], v[17], v[18], v[19], v[20], v[21], v[22], v[23], v[24], v[25], v[26], v[27], v[28]};
 }
-/// A slot whose state variables are taken, in kFields order, from `next`
-/// and whose other fields are the constants of a model without threads
-/// (kNoSlot, false, 0) or without exec (0).
-SymSlot slot_of_vars(z3::context& c, bool threads, bool exec, const std::function<expr(std::size_t)>& next) {
-    const expr constants[] = {c.int_val(kNoSlot), c.bool_val(false), c.int_val(0), c.int_val(0), c.int_val(0)};
-    std::vector<expr> v;
-    for (std::size_t i = 0; i < kFieldCount; ++i)
-        v.push_back(field_is_var(i, threads, exec) ? next(i) : constants[i - kBaseFieldCount]);
-    return make_slot(v);
+/// The constant of field i where it is not a variable (Slot's default).
+expr field_constant(z3::context& c, std::size_t i) {
+    if (kFieldIsBool[i]) return c.bool_val(false);
+    return c.int_val(kFields[i] == &SymSlot::ldr ? kNoSlot : 0);
 }
 }  // namespace
 
 SymWorld SymModel::vars(const std::string& prefix) const {
     SymWorld w{{}, ctx_.int_const((prefix + ".next_nr").c_str()), ctx_.int_const((prefix + ".next_seq").c_str()),
                exec() ? ctx_.int_const((prefix + ".next_xid").c_str()) : ctx_.int_val(1)};
-    for (int k = 0; k < f_.slots; ++k)
-        w.slot.push_back(slot_of_vars(ctx_, threads(), exec(), [&](std::size_t i) {
+    for (int k = 0; k < f_.slots; ++k) {
+        std::vector<expr> v;
+        for (std::size_t i = 0; i < kFieldCount; ++i) {
+            if (!field_is_var(i, threads(), f_)) {
+                v.push_back(field_constant(ctx_, i));
+                continue;
+            }
             const std::string name = prefix + "." + kFieldNames[i] + std::to_string(k);
-            return kFieldIsBool[i] ? ctx_.bool_const(name.c_str()) : ctx_.int_const(name.c_str());
-        }));
+            v.push_back(kFieldIsBool[i] ? ctx_.bool_const(name.c_str()) : ctx_.int_const(name.c_str()));
+        }
+        w.slot.push_back(make_slot(v));
+    }
     return w;
 }
 
@@ -866,7 +932,7 @@ SymWorld SymModel::constant(const World& c) const {
         w.slot.push_back(SymSlot{i(s.st), i(s.nr), i(s.rp), i(s.par), b(s.ptraced), i(s.sib), i(s.pseq), b(s.esig),
                                  i(s.code), b(s.autoreap), b(s.is_sub), b(s.has_sub), b(s.ign), b(s.nocldwait),
                                  b(s.pending), i(s.fd), i(s.attr), b(s.info), i(s.info_code), b(s.wact), b(s.woken),
-                                 b(s.wall), i(s.ldr), b(s.gx), i(s.gcode), i(s.sxid), i(s.pxid)});
+                                 b(s.wall), i(s.ldr), b(s.gx), i(s.gcode), i(s.sxid), i(s.pxid), b(s.ak), b(s.nocap)});
     }
     return w;
 }
@@ -1023,6 +1089,8 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a, bool with_cases) const
                                 &SymSlot::nocldwait, &SymSlot::pending, &SymSlot::gx, &SymSlot::gcode})
                     set(c.*f, g, cur.*f);
                 set(c.fd, g, cur.fd);   // dup_fd: its own copy of the table
+                if (f_.autokill) set(c.ak, g, cur.ak);   // ... with the same files
+                if (f_.capset) set(c.nocap, g, cur.nocap);   // the credentials are copied
                 set(c.attr, g, u.num(0));
                 set(c.info, g, u.ff());
                 set(c.info_code, g, u.num(0));
@@ -1045,6 +1113,22 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a, bool with_cases) const
         if (pidfd) enabled = enabled && pre.slot[t].fd == kNoSlot;
         // clone3_args_valid, then copy_process's checks in source order (kernel/fork.c).
         bool einval = autoreap && !(p.allowed_new & p.autoreap_bit);
+        // CLONE_PIDFD_AUTOKILL (and CLONE_NNP with it): clone3_args_valid
+        // refuses a bit outside allowed_new; copy_process (refimpl
+        // copy_process_checks) refuses AUTOKILL without CLONE_PIDFD or
+        // CLONE_AUTOREAP (EINVAL), and, where the profile has the privilege
+        // check (v5, mainline), without CLONE_NNP from a caller without
+        // CAP_SYS_ADMIN (EPERM, after every EINVAL check).
+        const bool want_autokill = a.flags & kFlagAutokill, want_nnp = a.flags & kFlagNnp;
+        bool eperm_check = false;
+        if (want_autokill) {
+            einval = einval || !(p.allowed_new & p.autokill_bit) || (want_nnp && !(p.allowed_new & p.nnp_bit));
+            if (p.has_autokill) {
+                einval = einval || !pidfd || !(p.has_autoreap && autoreap);
+                eperm_check = p.autokill_needs_nnp_or_cap && !(p.has_nnp && want_nnp);
+            }
+        }
+        const bool autokill = want_autokill && p.has_autokill;
         einval = einval || (parent && a.sigchld);
         einval = einval || (parent && t == 0);   // CLONE_PARENT from the namespace init
         if (p.has_autoreap && autoreap) {
@@ -1055,7 +1139,8 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a, bool with_cases) const
         expr fails = u.c_.bool_val(einval);
         if (threads() && parent) fails = fails || u.lead(t) == 0;   // a thread of the namespace init
         if (p.parent_rejected_while_autoreap && parent) fails = fails || pre.slot[t].autoreap;
-        const expr ok = !fails;
+        const expr eperm = eperm_check && !einval ? pre.slot[t].nocap : u.ff();
+        const expr ok = eperm_check ? !fails && !eperm : !fails;
         const expr rp = parent ? pre.slot[t].rp : u.num(t);
         const bool flag = p.has_autoreap && autoreap;
         // CLONE_PARENT: the group leader's exit_signal
@@ -1101,13 +1186,26 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a, bool with_cases) const
                 set(c.sxid, g, pre.slot[t].sxid);
                 set(c.pxid, g, parent ? pre.slot[t].pxid : pre.slot[t].sxid);
             }
+            if (f_.autokill) set(c.ak, g, pre.slot[t].ak);   // dup_fd: the same files
+            if (f_.capset) set(c.nocap, g, pre.slot[t].nocap);   // copy_creds
         }
         if (pidfd) set(me.fd, ok, child_slot);
+        // the AUTOKILL file: the PIDFD_AUTOKILL f_flag (v4 on) or
+        // signal->autokill_pidfd (rfc-v3), installed in the caller's table only
+        if (autokill) set(me.ak, ok, u.tt());
+        else if (pidfd && f_.autokill) set(me.ak, ok, u.ff());
         u.w.next_nr = z3::ite(ok, pre.next_nr + 1, pre.next_nr);
         u.w.next_seq = z3::ite(ok, pre.next_seq + 2, pre.next_seq);   // thread_node, then sibling
-        ret = z3::ite(ok, pre.next_nr, u.num(-kEINVAL));
+        ret = eperm_check ? z3::ite(ok, pre.next_nr, z3::ite(fails, u.num(-kEINVAL), u.num(-kEPERM)))
+                          : z3::ite(ok, pre.next_nr, u.num(-kEINVAL));
         u.cover("copy_process: EINVAL", fails);
         u.cover("copy_process: a child", ok);
+        if (want_autokill) {
+            u.cover("copy_process: CLONE_PIDFD_AUTOKILL, EINVAL", fails);
+            if (eperm_check) u.cover("copy_process: CLONE_PIDFD_AUTOKILL without CAP_SYS_ADMIN or CLONE_NNP, EPERM", eperm);
+            if (autokill) u.cover("copy_process: CLONE_PIDFD_AUTOKILL, the pidfd is the AUTOKILL file", ok);
+            if (autokill && want_nnp) u.cover("copy_process: CLONE_PIDFD_AUTOKILL|CLONE_NNP without CAP_SYS_ADMIN", ok && pre.slot[t].nocap);
+        }
         if (parent) u.cover("copy_process: CLONE_PARENT, a sibling", ok);
         if (flag) u.cover("copy_signal: an autoreap process", ok);
         if (pidfd) u.cover("pidfd_prepare: a pidfd on the child", ok);
@@ -1160,8 +1258,11 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a, bool with_cases) const
         for (auto& c : gated.chosen) c = c && was_waiting;
         expr r0 = u.num(0), s0 = u.num(0);
         u.reap(gated, t, r0, s0);
-        u.cover("do_exit: a killed waiter's last scan reaps", was_waiting && sc.any);
-        u.cover("do_exit: a killed thread", u.tt());
+        // (with autokill alone, a profile without CLONE_PIDFD_AUTOKILL kills nobody)
+        if (f_.threads > 1 || f_.kill || p_.has_autokill) {
+            u.cover("do_exit: a killed waiter's last scan reaps", was_waiting && sc.any);
+            u.cover("do_exit: a killed thread", u.tt());
+        }
         u.do_exit_threads(t, pre.slot[t].gcode);
         break;
     }
@@ -1177,15 +1278,7 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a, bool with_cases) const
         const SymSlot& s = pre.slot[v];
         enabled = enabled && (s.st == kRun || s.st == kExiting || s.st == kKilled) && u.is_leader(v) &&
                   !u.in_group(v, t);
-        expr taker = u.ff();
-        for (int j = 0; j < n; ++j) taker = taker || (u.in_group(j, v) && pre.slot[j].st == kRun);
-        const expr kills = !s.gx && u.lead(v) != 0 && taker;
-        u.set_proc(v, &SymSlot::gx, kills, u.tt());
-        u.set_proc(v, &SymSlot::gcode, kills, u.num(kSIGKILL));
-        for (int j = 0; j < n; ++j) {
-            const expr z = kills && u.in_group(j, v) && pre.slot[j].st == kRun;
-            set(u.w.slot[j].st, z, u.num(kKilled));
-        }
+        const expr kills = u.group_sigkill(v, u.tt());
         u.cover("send_signal: SIGKILL starts the group exit", kills);
         u.cover("send_signal: SIGKILL dropped (group exiting, init, or nobody to take it)", !kills);
         break;
@@ -1208,7 +1301,9 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a, bool with_cases) const
         if (threads()) u.set_proc(t, &SymSlot::nocldwait, u.tt(), u.ff());
         else x.nocldwait = u.ff();
         u.cover("do_close_on_exec: the pidfd closed", x.fd != kNoSlot);
+        u.fput_pidfd(t);   // the last reference of an AUTOKILL file kills (refimpl: fput in sys_execve)
         x.fd = u.num(kNoSlot);
+        if (f_.autokill) x.ak = u.ff();
         u.gc();
         u.cover("begin_new_exec: a new self_exec_id", u.tt());
         break;
@@ -1331,9 +1426,39 @@ SymStep SymModel::step(const SymWorld& pre, const Act& a, bool with_cases) const
     }
     case ActKind::Close:
         enabled = enabled && pre.slot[t].fd != kNoSlot;
+        u.fput_pidfd(t);   // sys_close: the deferred fput runs before the closer returns
         me.fd = u.num(kNoSlot);
+        if (f_.autokill) me.ak = u.ff();
         u.gc();
         break;
+    case ActKind::Capset:
+        // capset(2) dropping CAP_SYS_ADMIN from the caller's credentials
+        // (refimpl sys_capset_drop); offered while the caller has it.
+        enabled = enabled && !pre.slot[t].nocap;
+        me.nocap = u.tt();
+        u.cover("capset: CAP_SYS_ADMIN dropped", u.tt());
+        break;
+    case ActKind::WaitidNowait: {
+        // waitid(P_ALL, WEXITED|WNOHANG|WNOWAIT|__WALL) (kernel/exit.c:
+        // do_wait, wait_task_zombie): the scan of wait4(-1) with __WALL;
+        // WNOWAIT reports the first zombie (its pid and status) and returns
+        // before anything changes.
+        const auto sc = u.scan_any(t, u.tt());
+        for (int c = 0; c < n; ++c) {
+            const SymSlot& s = pre.slot[c];
+            const expr& g = sc.chosen[c];
+            set(u.ev.reaped[c], g, u.tt());
+            set(u.ev.reaper[c], g, u.num(t));
+            set(u.ev.nowait[c], g, u.tt());
+            ret = z3::ite(g, s.nr, ret);
+            status = z3::ite(g, threads() ? z3::ite(s.gx, s.gcode, s.code) : s.code, status);
+        }
+        ret = z3::ite(sc.any || sc.present, ret, u.num(-kECHILD));
+        u.cover("wait_task_zombie: WNOWAIT, reported and left a zombie", sc.any);
+        u.cover("do_wait: WNOWAIT|WNOHANG, nothing to report", !sc.any && sc.present);
+        u.cover("do_wait: WNOWAIT, ECHILD", !sc.any && !sc.present);
+        break;
+    }
     case ActKind::PtraceAttach: {
         const int v = a.target;
         const SymSlot& s = pre.slot[v];
@@ -1378,16 +1503,27 @@ namespace {
 using EvField = std::vector<expr> SymEvents::*;
 const EvField kEvFields[] = {&SymEvents::ntf,  &SymEvents::ntf_to,   &SymEvents::ntf_sig, &SymEvents::ntf_self,
                              &SymEvents::ntf_traced, &SymEvents::rep, &SymEvents::rep_from, &SymEvents::rep_to,
-                             &SymEvents::reaped, &SymEvents::reaper};
-const char* const kEvNames[] = {"ntf", "ntf_to", "ntf_sig", "ntf_self", "ntf_traced",
-                                "rep", "rep_from", "rep_to", "reaped", "reaper"};
-constexpr bool kEvIsBool[] = {true, false, true, true, true, true, false, false, true, false};
+                             &SymEvents::reaped, &SymEvents::reaper, &SymEvents::autokill, &SymEvents::nowait};
+const char* const kEvNames[] = {"ntf", "ntf_to", "ntf_sig", "ntf_self", "ntf_traced", "rep",
+                                "rep_from", "rep_to", "reaped", "reaper", "autokill", "nowait"};
+constexpr bool kEvIsBool[] = {true, false, true, true, true, true, false, false, true, false, true, true};
+/// Whether event field i is a variable: autokill with Features::autokill,
+/// nowait with Features::wnowait (else constants false), the others always.
+bool event_is_var(std::size_t i, const Features& f) {
+    if (kEvFields[i] == &SymEvents::autokill) return f.autokill;
+    if (kEvFields[i] == &SymEvents::nowait) return f.wnowait;
+    return true;
+}
 }  // namespace
 
 SymEvents SymModel::event_vars(const std::string& prefix) const {
     SymEvents e;
     for (std::size_t i = 0; i < std::size(kEvFields); ++i)
         for (int k = 0; k < f_.slots; ++k) {
+            if (!event_is_var(i, f_)) {
+                (e.*kEvFields[i]).push_back(ctx_.bool_val(false));
+                continue;
+            }
             const std::string name = prefix + "." + kEvNames[i] + std::to_string(k);
             (e.*kEvFields[i]).push_back(kEvIsBool[i] ? ctx_.bool_const(name.c_str()) : ctx_.int_const(name.c_str()));
         }
@@ -1396,8 +1532,11 @@ SymEvents SymModel::event_vars(const std::string& prefix) const {
 
 z3::expr SymModel::events_equal(const SymEvents& a, const SymEvents& b) const {
     z3::expr_vector parts(ctx_);
-    for (EvField f : kEvFields)
+    for (std::size_t i = 0; i < std::size(kEvFields); ++i) {
+        if (!event_is_var(i, f_)) continue;
+        const EvField f = kEvFields[i];
         for (std::size_t k = 0; k < (a.*f).size(); ++k) parts.push_back((a.*f)[k] == (b.*f)[k]);
+    }
     return z3::mk_and(parts);
 }
 
@@ -1411,8 +1550,9 @@ void SymModel::flatten(const SymWorld& w, z3::expr_vector& out) const {
 }
 
 void SymModel::flatten(const SymEvents& e, z3::expr_vector& out) const {
-    for (EvField f : kEvFields)
-        for (const expr& x : e.*f) out.push_back(x);
+    for (std::size_t i = 0; i < std::size(kEvFields); ++i)
+        if (event_is_var(i, f_))
+            for (const expr& x : e.*kEvFields[i]) out.push_back(x);
 }
 
 SymNext SymModel::compact_next(const SymWorld& pre, const z3::expr& act) const {
@@ -1455,9 +1595,12 @@ SymNext SymModel::compact_next(const SymWorld& pre, const z3::expr& act) const {
             post.slot[k].*f = define(pre.slot[k].*f, [&](const SymStep& st) { return st.post.slot[k].*f; });
     const expr ret = define(ctx_.int_val(0), [](const SymStep& st) { return st.ret; });
     SymEvents ev = Updater::no_events(*this);
-    for (EvField f : kEvFields)
+    for (std::size_t i = 0; i < std::size(kEvFields); ++i) {
+        if (!event_is_var(i, f_)) continue;
+        const EvField f = kEvFields[i];
         for (std::size_t k = 0; k < (ev.*f).size(); ++k)
             (ev.*f)[k] = define((ev.*f)[k], [&](const SymStep& st) { return (st.ev.*f)[k]; });
+    }
     return SymNext{z3::mk_and(en), post, ret, ev};
 }
 
@@ -1470,15 +1613,19 @@ z3::expr SymModel::compact_transition(const SymWorld& pre, const SymWorld& post,
 SymWorld SymModel::unflatten_world(const z3::expr_vector& v, unsigned& at) const {
     SymWorld w{{}, v[at], v[at + 1], exec() ? v[at + 2] : ctx_.int_val(1)};
     at += exec() ? 3 : 2;
-    for (int k = 0; k < f_.slots; ++k)
-        w.slot.push_back(slot_of_vars(ctx_, threads(), exec(), [&](std::size_t) { return v[at++]; }));
+    for (int k = 0; k < f_.slots; ++k) {
+        std::vector<expr> x;
+        for (std::size_t i = 0; i < kFieldCount; ++i) x.push_back(field_is_var(i, threads(), f_) ? v[at++] : field_constant(ctx_, i));
+        w.slot.push_back(make_slot(x));
+    }
     return w;
 }
 
 SymEvents SymModel::unflatten_events(const z3::expr_vector& v, unsigned& at) const {
     SymEvents e;
-    for (EvField f : kEvFields)
-        for (int k = 0; k < f_.slots; ++k) (e.*f).push_back(v[at++]);
+    for (std::size_t i = 0; i < std::size(kEvFields); ++i)
+        for (int k = 0; k < f_.slots; ++k)
+            (e.*kEvFields[i]).push_back(event_is_var(i, f_) ? v[at++] : ctx_.bool_val(false));
     return e;
 }
 
@@ -1492,7 +1639,7 @@ World SymModel::value(const z3::model& m, const SymWorld& w) const {
         out.slot.push_back(Slot{i(s.st), i(s.nr), i(s.rp), i(s.par), b(s.ptraced), i(s.sib), i(s.pseq), b(s.esig),
                                 i(s.code), b(s.autoreap), b(s.is_sub), b(s.has_sub), b(s.ign), b(s.nocldwait),
                                 b(s.pending), i(s.fd), i(s.attr), b(s.info), i(s.info_code), b(s.wact), b(s.woken),
-                                b(s.wall), i(s.ldr), b(s.gx), i(s.gcode), i(s.sxid), i(s.pxid)});
+                                b(s.wall), i(s.ldr), b(s.gx), i(s.gcode), i(s.sxid), i(s.pxid), b(s.ak), b(s.nocap)});
     out.next_xid = i(w.next_xid);
     return out;
 }

@@ -30,10 +30,13 @@ struct ModelError : std::runtime_error {
 /// single-threaded process (kNoSlot, false, 0), which no update writes, so
 /// the no-thread encoding is what it was without them. Likewise the exec
 /// fields sxid, pxid (and SymWorld::next_xid) are variables only with
-/// Features::exec, else the constants 0 (and 1).
+/// Features::exec, else the constants 0 (and 1); ak (the slot's pidfd is its
+/// pid's AUTOKILL file) is a variable only with Features::autokill, nocap
+/// (CAP_SYS_ADMIN dropped) only with Features::capset; otherwise both are
+/// false.
 struct SymSlot {
     z3::expr st, nr, rp, par, ptraced, sib, pseq, esig, code, autoreap, is_sub, has_sub, ign, nocldwait, pending,
-        fd, attr, info, info_code, wact, woken, wall, ldr, gx, gcode, sxid, pxid;
+        fd, attr, info, info_code, wact, woken, wall, ldr, gx, gcode, sxid, pxid, ak, nocap;
 };
 
 struct SymWorld {
@@ -55,8 +58,11 @@ struct SymEvents {
     std::vector<z3::expr> rep;         ///< forget_original_parent moved the slot
     std::vector<z3::expr> rep_from;    ///< ... from this (exiting) slot
     std::vector<z3::expr> rep_to;      ///< ... to this reaper slot
-    std::vector<z3::expr> reaped;      ///< wait_task_zombie consumed the slot (no WNOWAIT in the model)
+    std::vector<z3::expr> reaped;      ///< wait_task_zombie consumed (or, with nowait, reported) the slot
     std::vector<z3::expr> reaper;      ///< ... in a wait by this slot
+    // Variables only with Features::autokill / wnowait (else constants false).
+    std::vector<z3::expr> autokill;    ///< pidfs_file_release SIGKILLed the slot's process (refimpl Event Autokill)
+    std::vector<z3::expr> nowait;      ///< the reap is a WNOWAIT report (the slot stays as it was)
 };
 
 /// An action's effect: whether the alphabet offers it in the pre-state, the
@@ -94,8 +100,9 @@ public:
     [[nodiscard]] const std::vector<Act>& acts() const { return acts_; }
     [[nodiscard]] int slots() const { return f_.slots; }
     /// Whether the thread-group fields are variables (Features::threads > 1,
-    /// or kill, whose SIGKILL sets SIGNAL_GROUP_EXIT and zaps the group).
-    [[nodiscard]] bool threads() const { return f_.threads > 1 || f_.kill; }
+    /// or kill, or autokill, whose SIGKILL sets SIGNAL_GROUP_EXIT and zaps
+    /// the group).
+    [[nodiscard]] bool threads() const { return f_.threads > 1 || f_.kill || f_.autokill; }
     /// Whether the exec fields are variables (Features::exec).
     [[nodiscard]] bool exec() const { return f_.exec; }
     /// The fields of SymSlot that are state variables, in declaration order.

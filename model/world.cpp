@@ -29,9 +29,9 @@ std::string Features::describe() const {
     std::string codes;
     for (int c : exit_codes) codes += (codes.empty() ? "" : ",") + std::to_string(c);
     return fmt::format("slots={} tasks={} threads={} exit-codes={} ptrace={} parent={} pidfds={} blocking={} "
-                       "subreaper={} sigaction={} kill={} exec={} (autokill: not in the symbolic model)",
+                       "subreaper={} sigaction={} kill={} exec={} autokill={} capset={} wnowait={}",
                        slots, task_bound(), threads, codes, ptrace, parent, pidfds ? 1 : 0, blocking, subreaper,
-                       sigaction, kill, exec);
+                       sigaction, kill, exec, autokill, capset, wnowait);
 }
 
 std::string Act::describe() const {
@@ -44,6 +44,7 @@ std::string Act::describe() const {
         if (flags & kFlagAutoreap) fl += "AUTOREAP|";
         if (flags & kFlagParent) fl += "PARENT|";
         if (flags & kFlagThread) fl += "THREAD|SIGHAND|VM|";
+        if (flags & kFlagAutokill) fl += "PIDFD_AUTOKILL|";
         if (flags & kFlagNnp) fl += "NNP|";
         if (fl.empty()) fl = "0";
         else fl.pop_back();
@@ -71,6 +72,8 @@ std::string Act::describe() const {
     case ActKind::KPidfsExit: return "kernel: pidfs_exit " + who;
     case ActKind::KUnhash: return "kernel: unhash " + who;
     case ActKind::Exec: return who + ": execve";
+    case ActKind::Capset: return who + ": capset drop CAP_SYS_ADMIN";
+    case ActKind::WaitidNowait: return who + ": waitid P_ALL WEXITED|WNOHANG|WNOWAIT|__WALL";
     }
     return "?";
 }
@@ -93,6 +96,11 @@ std::vector<Act> alphabet(const Features& f) {
         }
         if (f.threads > 1)   // checker/engine/alphabet.cpp: the thread clones
             for (int fl : {kFlagThread, kFlagThread | kFlagAutoreap, kFlagThread | kFlagNnp}) domain.push_back(fl);
+        if (f.autokill && f.pidfds) {   // checker/engine/alphabet.cpp: the AUTOKILL clones
+            domain.push_back(kFlagPidfd | kFlagAutoreap | kFlagAutokill);
+            domain.push_back(kFlagPidfd | kFlagAutokill);
+            if (f.capset) domain.push_back(kFlagPidfd | kFlagAutoreap | kFlagAutokill | kFlagNnp);
+        }
         for (int fl : domain)
             for (bool sig : {false, true}) {
                 Act a{ActKind::Clone, t};
@@ -110,7 +118,7 @@ std::vector<Act> alphabet(const Features& f) {
                     out.push_back(a);
                 }
             }
-        if ((f.threads > 1 || f.kill) && t != 0) out.push_back(Act{ActKind::KDoExit, t});
+        if ((f.threads > 1 || f.kill || f.autokill) && t != 0) out.push_back(Act{ActKind::KDoExit, t});
         if (f.kill)
             for (int v = 1; v < n; ++v)
                 if (v != t) out.push_back(Act{ActKind::Kill, t, v});
@@ -147,6 +155,8 @@ std::vector<Act> alphabet(const Features& f) {
                     out.push_back(Act{ActKind::PtraceAttach, t, v});
                     out.push_back(Act{ActKind::PtraceDetach, t, v});
                 }
+        if (f.wnowait) out.push_back(Act{ActKind::WaitidNowait, t});
+        if (f.capset) out.push_back(Act{ActKind::Capset, t});
     }
     return out;
 }
@@ -181,15 +191,35 @@ std::optional<std::string> outside(Id t, const std::string& why) {
 
 std::optional<std::string> abstract(const refimpl::State& s, int slots, const std::vector<int>& hint,
                                     Abstraction& out, int threads, bool kill, bool exec) {
-    const bool groups = threads > 1 || kill;
+    Features f;
+    f.slots = slots;
+    f.threads = threads;
+    f.kill = kill;
+    f.exec = exec;
+    return abstract(s, f, hint, out);
+}
+
+std::optional<std::string> abstract(const refimpl::State& s, const Features& f, const std::vector<int>& hint,
+                                    Abstraction& out) {
+    const int slots = f.slots, threads = f.threads;
+    const bool exec = f.exec;
+    const bool groups = threads > 1 || f.kill || f.autokill;
+    // The AUTOKILL file of a pid: the PIDFD_AUTOKILL f_flag (v4 on), or
+    // signal->autokill_pidfd (rfc-v3), which names no other file.
+    std::vector<bool> autokill_file(s.files.size(), false);
+    for (std::size_t i = 0; i < s.files.size(); ++i) autokill_file[i] = s.files[i].autokill;
+    for (const refimpl::Proc& pr : s.procs)
+        if (pr.autokill_file != kNone) autokill_file[std::size_t(pr.autokill_file)] = true;
     const Id n = Id(s.tasks.size());
     // Which released tasks are pinned: an open file refers to their pid.
     std::vector<bool> pinned(s.tasks.size(), false);
-    for (const refimpl::File& f : s.files) {
-        if (f.refs <= 0) continue;
-        if (f.thread || f.nonblock || f.autokill) return std::string("a pidfd with PIDFD_THREAD, O_NONBLOCK or AUTOKILL");
+    for (std::size_t i = 0; i < s.files.size(); ++i) {
+        const refimpl::File& file = s.files[i];
+        if (file.refs <= 0) continue;
+        if (autokill_file[i] && !f.autokill) return std::string("an AUTOKILL pidfd");
+        if (file.thread || file.nonblock) return std::string("a pidfd with PIDFD_THREAD or O_NONBLOCK");
         for (Id t = 0; t < n; ++t)
-            if (s.tasks[t].pid == f.pid) pinned[t] = true;
+            if (s.tasks[t].pid == file.pid) pinned[t] = true;
     }
     out.slot_of.assign(s.tasks.size(), kNoSlot);
     std::vector<bool> used(std::size_t(slots), false);
@@ -285,7 +315,10 @@ std::optional<std::string> abstract(const refimpl::State& s, int slots, const st
             sl.gx = pr.group_exit;
             sl.gcode = pr.group_exit ? pr.group_exit_code : 0;
         }
-        if (pr.autokill_file != kNone) return outside(t, "an AUTOKILL pidfd (rfc-v3)");
+        if (!task.cap_sys_admin) {
+            if (!f.capset) return outside(t, "CAP_SYS_ADMIN dropped (capset)");
+            sl.nocap = true;
+        }
         sl.autoreap = pr.autoreap;
         sl.is_sub = pr.is_child_subreaper;
         sl.has_sub = pr.has_child_subreaper;
@@ -304,6 +337,7 @@ std::optional<std::string> abstract(const refimpl::State& s, int slots, const st
                 const Id pid_idx = s.files[ft.fds[0].file].pid;
                 for (Id u = 0; u < n; ++u)
                     if (s.tasks[u].pid == pid_idx) sl.fd = out.slot_of[u];
+                sl.ak = autokill_file[std::size_t(ft.fds[0].file)];
             }
         }
         const refimpl::Wait& wt = task.wait;
@@ -347,6 +381,8 @@ std::string describe(const World& w) {
             if (s.ldr != kNoSlot) out += fmt::format(" thread-of-slot{}", s.ldr);
             if (s.gx) out += fmt::format(" group-exit={}", s.gcode);
             if (s.sxid != 0 || s.pxid != 0) out += fmt::format(" exec-ids(self {} parent {})", s.sxid, s.pxid);
+            if (s.ak) out += " (its pidfd is the AUTOKILL file)";
+            if (s.nocap) out += " no-CAP_SYS_ADMIN";
         }
         out += fmt::format(" pid-attr={}", s.attr == 0 ? "none" : s.attr == 1 ? "dead" : "alloc");
         if (s.info) out += fmt::format(" exit-info={}", s.info_code);

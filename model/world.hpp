@@ -11,8 +11,13 @@
 // or, with Features::threads = 2, CLONE_THREAD|SIGHAND|VM, exit_group and the
 // do_exit step of a zapped thread; kill SIGKILL with Features::kill;
 // execve with Features::exec (de_thread, the exit_signal reset, exec ids
-// and do_notify_parent's exec-id check; refimpl/exec.cpp); no
-// CLONE_PIDFD_AUTOKILL, at most one pidfd per descriptor table; clone3 (flags from {PIDFD, AUTOREAP, PARENT}, exit_signal
+// and do_notify_parent's exec-id check; refimpl/exec.cpp);
+// CLONE_PIDFD_AUTOKILL with Features::autokill (the clone3 flag checks of
+// copy_process, the kill at the final fput of the AUTOKILL file, in close and
+// in exit_files), capset dropping CAP_SYS_ADMIN with Features::capset (and
+// with both, clone3 PIDFD|AUTOREAP|PIDFD_AUTOKILL|NNP), waitid P_ALL
+// WEXITED|WNOHANG|WNOWAIT|__WALL with Features::wnowait; at most
+// one pidfd per descriptor table; clone3 (flags from {PIDFD, AUTOREAP, PARENT}, exit_signal
 // 0 or SIGCHLD), exit, wait4 -1 (WNOHANG and blocking, with and without
 // __WALL), resume of a woken waiter, waitid P_PIDFD, sigaction SIGCHLD,
 // prctl PR_SET_CHILD_SUBREAPER, sigpending, pidfd_open, close,
@@ -74,6 +79,9 @@ struct Slot {
     // Exec fields (Features::exec; constants 0 of the model without execve).
     int sxid = 0;             ///< self_exec_id
     int pxid = 0;             ///< parent_exec_id
+    // AUTOKILL and privilege fields (Features::autokill / capset; constants otherwise).
+    bool ak = false;          ///< the slot's pidfd is the AUTOKILL file of its pid (one per pid, shared by dup_fd)
+    bool nocap = false;       ///< CAP_SYS_ADMIN dropped (capset; inherited by clone)
     bool operator==(const Slot&) const = default;
 };
 
@@ -102,6 +110,9 @@ struct Features {
     bool blocking = true;
     bool subreaper = true;
     bool sigaction = true;
+    bool autokill = false;           ///< CLONE_PIDFD_AUTOKILL in the clone domain (needs pidfds)
+    bool capset = false;             ///< capset dropping CAP_SYS_ADMIN (with autokill: clone3 ...|PIDFD_AUTOKILL|NNP)
+    bool wnowait = false;            ///< waitid P_ALL WEXITED|WNOHANG|WNOWAIT|__WALL
     [[nodiscard]] int task_bound() const { return tasks > 0 ? tasks : slots; }
     [[nodiscard]] std::string describe() const;
 };
@@ -112,11 +123,16 @@ enum class ActKind : int {
     ExitGroup, KDoExit,   ///< threads only (KDoExit: or kill)
     Kill,                 ///< kill(target, SIGKILL)
     Exec,                 ///< execve (Features::exec)
+    Capset,               ///< capset dropping CAP_SYS_ADMIN (Features::capset)
+    WaitidNowait,         ///< waitid P_ALL WEXITED|WNOHANG|WNOWAIT|__WALL (Features::wnowait)
 };
 
 /// Clone flags; kFlagThread stands for CLONE_THREAD|CLONE_SIGHAND|CLONE_VM,
-/// kFlagNnp for CLONE_NNP (threads only: the calls nnp.rejects_thread is about).
+/// kFlagNnp for CLONE_NNP (with threads: the calls nnp.rejects_thread is
+/// about; with autokill and capset: PIDFD|AUTOREAP|PIDFD_AUTOKILL|NNP),
+/// kFlagAutokill for CLONE_PIDFD_AUTOKILL (Features::autokill).
 inline constexpr int kFlagPidfd = 1, kFlagAutoreap = 2, kFlagParent = 4, kFlagThread = 8, kFlagNnp = 16;
+inline constexpr int kFlagAutokill = 32;
 
 /// One action over slots; `actor` and `target` are slot indices.
 struct Act {
@@ -154,6 +170,11 @@ std::optional<std::string> abstract(const refimpl::State& s, int slots, const st
 /// Packed mapping: tasks in index order take slots 0, 1, ... (no hint).
 std::optional<std::string> abstract(const refimpl::State& s, int slots, Abstraction& out, int threads = 1,
                                     bool kill = false, bool exec = false);
+/// The same for the switches of `f` (slots, threads, kill, exec, autokill,
+/// capset): an AUTOKILL pidfd is outside without autokill, a task without
+/// CAP_SYS_ADMIN outside without capset.
+std::optional<std::string> abstract(const refimpl::State& s, const Features& f, const std::vector<int>& slot_hint,
+                                    Abstraction& out);
 
 /// A readable dump of a world, one line per used slot.
 std::string describe(const World& w);

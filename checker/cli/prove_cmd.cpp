@@ -118,8 +118,11 @@ Register prove_reg{{"prove", [](CLI::App& app) {
         ->check(CLI::Range(2, 6));
     return std::function<int()>([o] {
         if (!o->agree.empty() && !o->unbounded) throw UsageError("--agree needs --unbounded");
+        if (o->unbounded && (o->s.f.autokill || o->s.f.capset || o->s.f.wnowait))
+            throw UsageError("--unbounded: the parameterized model has no CLONE_PIDFD_AUTOKILL, capset or WNOWAIT "
+                             "(docs/unbounded.md); drop --autokill/--capset/--wnowait");
         if (o->unbounded && (o->s.f.threads > 1 || o->s.f.kill || o->s.f.exec))
-            throw UsageError("--unbounded: the parameterized model has one thread per process, no kill and no "
+            throw UsageError("--unbounded: the parameterized model has one thread per process and no kill or "
                              "execve (docs/unbounded.md); drop --threads/--kill/--exec");
         return o->unbounded ? run_unbounded(*o) : run_symbolic(*o, true);
     });

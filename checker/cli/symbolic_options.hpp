@@ -40,6 +40,13 @@ struct SymbolicCli {
         sub.add_flag("--exec,!--no-exec", f.exec,
                      "execve: de_thread, the exit_signal reset, exec ids and the exec-id check of do_notify_parent")
             ->capture_default_str();
+        sub.add_flag("--autokill,!--no-autokill", f.autokill,
+                     "CLONE_PIDFD_AUTOKILL clones and the kill at the last close of their pidfd")->capture_default_str();
+        sub.add_flag("--capset,!--no-capset", f.capset,
+                     "capset dropping CAP_SYS_ADMIN (with --autokill: clone3 PIDFD|AUTOREAP|PIDFD_AUTOKILL|NNP)")
+            ->capture_default_str();
+        sub.add_flag("--wnowait,!--no-wnowait", f.wnowait, "waitid P_ALL WEXITED|WNOHANG|WNOWAIT|__WALL")
+            ->capture_default_str();
         sub.add_option("--max-time", max_time, "Stop after this many seconds (0: none)")->check(CLI::Range(0.0, 1e7));
         sub.add_option("--json", json, "Write the results as JSON to this file");
         sub.add_flag("--quiet", quiet, "No progress lines on stderr");

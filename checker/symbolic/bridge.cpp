@@ -23,12 +23,13 @@ engine::Bounds bounds_of(const model::Features& f, int depth) {
     b.kill = f.kill;
     b.blocking = f.blocking;
     b.ptrace = f.ptrace;
-    b.autokill = false;
+    b.autokill = f.autokill;
+    b.capset = f.capset;
     b.parent = f.parent;
     b.subreaper = f.subreaper;
     b.sigaction = f.sigaction;
     b.legacy_clone = false;   // calls the symbolic model does not have
-    b.wnowait = false;
+    b.wnowait = f.wnowait;
     return b;
 }
 
@@ -58,6 +59,7 @@ engine::Action to_action(const Act& a, const std::vector<Id>& task_of) {
         if (a.flags & model::kFlagThread)
             for (auto fl : {scn::CloneFlag::THREAD, scn::CloneFlag::SIGHAND, scn::CloneFlag::VM}) c.flags.add(fl);
         if (a.flags & model::kFlagNnp) c.flags.add(scn::CloneFlag::NNP);
+        if (a.flags & model::kFlagAutokill) c.flags.add(scn::CloneFlag::PIDFD_AUTOKILL);
         c.exit_signal = a.sigchld ? refimpl::kSIGCHLD : 0;
         break;
     case ActKind::Exit: c.sys = Sys::Exit; c.number = a.code; break;
@@ -87,6 +89,13 @@ engine::Action to_action(const Act& a, const std::vector<Id>& task_of) {
     case ActKind::PtraceAttach: c.sys = Sys::PtraceAttach; break;
     case ActKind::PtraceDetach: c.sys = Sys::PtraceDetach; break;
     case ActKind::Exec: c.sys = Sys::Execve; break;
+    case ActKind::Capset: c.sys = Sys::CapsetDrop; break;
+    case ActKind::WaitidNowait:
+        c.sys = Sys::Waitid;
+        c.any = true;
+        c.idtype = scn::IdType::All;
+        c.options = scn::kWEXITED | scn::kWNOHANG | scn::kWNOWAIT | scn::kWALL;
+        break;
     }
     return out;
 }
@@ -130,6 +139,8 @@ std::optional<int> to_act(const engine::Action& a, const std::vector<int>& slot_
                 for (auto fl : {scn::CloneFlag::THREAD, scn::CloneFlag::SIGHAND, scn::CloneFlag::VM}) known.add(fl);
             }
             if (c.flags.has(scn::CloneFlag::NNP)) m.flags |= model::kFlagNnp, known.add(scn::CloneFlag::NNP);
+            if (c.flags.has(scn::CloneFlag::PIDFD_AUTOKILL))
+                m.flags |= model::kFlagAutokill, known.add(scn::CloneFlag::PIDFD_AUTOKILL);
             if (!(known == c.flags)) return std::nullopt;
         }
         if (c.exit_signal != 0 && c.exit_signal != refimpl::kSIGCHLD) return std::nullopt;
@@ -143,7 +154,14 @@ std::optional<int> to_act(const engine::Action& a, const std::vector<int>& slot_
         m.wall = c.options & scn::kWALL;
         break;
     case Sys::Resume: m.kind = ActKind::Resume; break;
-    case Sys::Waitid: m.kind = ActKind::Waitid; break;
+    case Sys::Waitid:
+        m.kind = ActKind::Waitid;
+        if (c.idtype == scn::IdType::All) {
+            if (c.options != (scn::kWEXITED | scn::kWNOHANG | scn::kWNOWAIT | scn::kWALL)) return std::nullopt;
+            m.kind = ActKind::WaitidNowait;
+        }
+        break;
+    case Sys::CapsetDrop: m.kind = ActKind::Capset; break;
     case Sys::Sigaction:
         m.kind = ActKind::Sigaction;
         m.handler = c.nocldwait ? 2 : c.handler == scn::Handler::Ign ? 1 : 0;
@@ -174,7 +192,7 @@ std::optional<std::string> rerun(const refimpl::Profile& p, const model::Feature
     std::vector<int> slot_of = {0, 1};
     actions.clear();
     model::Abstraction abs;
-    if (auto why = model::abstract(s, f.slots, slot_of, abs, f.threads, f.kill, f.exec)) return "the initial state: " + *why;
+    if (auto why = model::abstract(s, f, slot_of, abs)) return "the initial state: " + *why;
     if (!(abs.world == worlds[0]))
         return "the initial worlds differ:\nmodel:\n" + model::describe(worlds[0]) + "refimpl:\n" + model::describe(abs.world);
     before_end = s;
@@ -195,7 +213,7 @@ std::optional<std::string> rerun(const refimpl::Profile& p, const model::Feature
             while (k < f.slots && worlds[i].slot[std::size_t(k)].st != model::kFree) ++k;
             hint.back() = k;
         }
-        if (auto why = model::abstract(s, f.slots, hint, abs, f.threads, f.kill, f.exec))
+        if (auto why = model::abstract(s, f, hint, abs))
             return fmt::format("after step {} ({}): {}", i + 1, a.describe(), *why);
         if (!(abs.world == worlds[i + 1]))
             return fmt::format("after step {} ({}) the model and refimpl disagree:\nmodel:\n{}refimpl:\n{}", i + 1,

@@ -63,7 +63,9 @@ const char* refimpl_entry(const engine::Action& a) {
     case scn::Sys::Clone3: return "sys_clone (clone3)";
     case scn::Sys::Exit: return "sys_exit -> do_exit";
     case scn::Sys::Wait4: return "sys_wait (wait4)";
-    case scn::Sys::Waitid: return "sys_wait (waitid P_PIDFD)";
+    case scn::Sys::Waitid:
+        return a.call.idtype == scn::IdType::All ? "sys_wait (waitid P_ALL WNOWAIT)" : "sys_wait (waitid P_PIDFD)";
+    case scn::Sys::CapsetDrop: return "sys_capset_drop";
     case scn::Sys::Resume: return "sys_resume (a woken wait)";
     case scn::Sys::Sigaction: return "sys_sigaction";
     case scn::Sys::PrctlSubreaper: return "sys_prctl_subreaper";
@@ -95,8 +97,8 @@ const char* refimpl_event_fn(const refimpl::Event& e) {
     return "?";
 }
 
-/// Every refimpl function the model's alphabet under `f` can reach.
-std::vector<std::string> expected_refimpl(const model::Features& f) {
+/// Every refimpl function the model's alphabet under `f` can reach in profile `p`.
+std::vector<std::string> expected_refimpl(const model::Features& f, const refimpl::Profile& p) {
     std::vector<std::string> out = {"sys_clone (clone3)", "sys_exit -> do_exit", "sys_wait (wait4)",
                                     "sys_sigpending", "exit_notify", "pidfs_exit", "unhash_task",
                                     "do_notify_parent", "forget_original_parent (a child reparented)",
@@ -111,9 +113,13 @@ std::vector<std::string> expected_refimpl(const model::Features& f) {
                               "wait_task_zombie (EXIT_TRACE hand-off)"})
             out.emplace_back(x);
     if (f.threads > 1) out.emplace_back("sys_exit_group");
-    if (f.threads > 1 || f.kill) out.emplace_back("do_exit (a killed thread)");
+    const bool autokill = f.autokill && f.pidfds && p.has_autokill;
+    if (f.threads > 1 || f.kill || autokill) out.emplace_back("do_exit (a killed thread)");
     if (f.kill) out.emplace_back("sys_kill");
     if (f.exec) out.emplace_back("sys_execve");
+    if (autokill) out.emplace_back("pidfs_file_release (AUTOKILL)");
+    if (f.capset) out.emplace_back("sys_capset_drop");
+    if (f.wnowait) out.emplace_back("sys_wait (waitid P_ALL WNOWAIT)");
     return out;
 }
 
@@ -127,7 +133,9 @@ std::set<std::string> model_events(const z3::model& zm, const model::SymEvents& 
             out.insert(fmt::format("notify slot{} to slot{} sig={} selfreap={} traced={}", k, i(ev.ntf_to[k]),
                                    b(ev.ntf_sig[k]) ? 17 : 0, b(ev.ntf_self[k]), b(ev.ntf_traced[k])));
         if (b(ev.rep[k])) out.insert(fmt::format("reparent slot{} from slot{} to slot{}", k, i(ev.rep_from[k]), i(ev.rep_to[k])));
-        if (b(ev.reaped[k])) out.insert(fmt::format("reap slot{} by slot{}", k, i(ev.reaper[k])));
+        if (b(ev.reaped[k]))
+            out.insert(fmt::format("reap slot{} by slot{}{}", k, i(ev.reaper[k]), b(ev.nowait[k]) ? " (WNOWAIT)" : ""));
+        if (b(ev.autokill[k])) out.insert(fmt::format("autokill slot{}", k));
     }
     return out;
 }
@@ -246,6 +254,32 @@ std::vector<std::pair<std::string, std::vector<model::Act>>> deep_paths(const mo
                                {clone(1), thread(2), attach(1, 3), exec(2)}});
         }
     }
+    if (f.autokill && f.pidfds) {
+        const int ak = model::kFlagPidfd | model::kFlagAutoreap | model::kFlagAutokill;
+        auto do_exit = [](int t) { return Act{ActKind::KDoExit, t}; };
+        threads.push_back({"closing the AUTOKILL pidfd kills the child", {clone(1, false, ak), close(1), do_exit(2)}});
+        threads.push_back({"the AUTOKILL pidfd inherited by a sibling: the first close keeps it, the holder's exit kills",
+                           {clone(1, false, ak), clone(1), close(1), exit_(3), do_exit(2)}});
+        threads.push_back({"the last close of the AUTOKILL pidfd after its task was released",
+                           {clone(1, false, ak), clone(1), exit_(2), notify(2), pidfs_exit(2), unhash(2), close(1),
+                            exit_(3)}});
+        threads.push_back({"the last close of the AUTOKILL pidfd of an exiting child: SIGKILL dropped",
+                           {clone(1, false, ak), exit_(2), close(1)}});
+        if (f.exec)
+            threads.push_back({"execve closes the AUTOKILL pidfd (every pidfd is O_CLOEXEC): the child is killed",
+                               {clone(1, false, ak), Act{ActKind::Exec, 1}, do_exit(2)}});
+        threads.push_back({"the AUTOKILL child killed while blocked in wait4, whose last scan reaps",
+                           {clone(1, false, ak), clone(2), wait(2, false), exit_(3), notify(3), close(1), do_exit(2)}});
+        if (f.capset) {
+            auto capset = [](int t) { return Act{ActKind::Capset, t}; };
+            threads.push_back({"CLONE_PIDFD_AUTOKILL without CAP_SYS_ADMIN", {capset(1), clone(1, false, ak)}});
+            threads.push_back({"CLONE_PIDFD_AUTOKILL|CLONE_NNP without CAP_SYS_ADMIN",
+                               {capset(1), clone(1, false, ak | model::kFlagNnp)}});
+        }
+    }
+    if (f.wnowait)
+        threads.push_back({"waitid WNOWAIT reports a zombie child and leaves it",
+                           {clone(1), exit_(2), notify(2), Act{ActKind::WaitidNowait, 1}}});
     std::vector<std::pair<std::string, std::vector<model::Act>>> out = {
         {"an orphaned zombie grandchild goes to the subreaper, which has the default SIGCHLD",
          {subreaper(1), clone(1), clone(2), exit_(3), notify(3), exit_(2), notify(2)}},
@@ -292,7 +326,8 @@ void assign_events(z3::context& ctx, z3::model& zm, const model::SymEvents& ev, 
     const std::size_t n = ev.ntf.size();
     std::vector<int> ntf_to(n, model::kNoSlot), rep_from(n, model::kNoSlot), rep_to(n, model::kNoSlot),
         reaper(n, model::kNoSlot);
-    std::vector<bool> ntf(n, false), sig(n, false), self(n, false), traced(n, false), rep(n, false), reaped(n, false);
+    std::vector<bool> ntf(n, false), sig(n, false), self(n, false), traced(n, false), rep(n, false), reaped(n, false),
+        nowait(n, false), autokill(n, false);
     auto sl = [&](refimpl::Id t) {
         return t == refimpl::kNone || t >= refimpl::Id(slot_of.size()) ? model::kNoSlot : slot_of[t];
     };
@@ -306,8 +341,11 @@ void assign_events(z3::context& ctx, z3::model& zm, const model::SymEvents& ev, 
             break;
         case refimpl::Event::Kind::Reparent: rep[uk] = true, rep_from[uk] = sl(e.from), rep_to[uk] = sl(e.other); break;
         case refimpl::Event::Kind::Reap:
-            if (!e.nowait) reaped[uk] = true, reaper[uk] = sl(e.other);
+            // a WNOWAIT report is an event of the model only with Features::wnowait
+            if (!e.nowait || !ev.nowait[uk].is_false())
+                reaped[uk] = true, reaper[uk] = sl(e.other), nowait[uk] = e.nowait;
             break;
+        case refimpl::Event::Kind::Autokill: autokill[uk] = true; break;
         default: break;
         }
     }
@@ -327,6 +365,8 @@ void assign_events(z3::context& ctx, z3::model& zm, const model::SymEvents& ev, 
         put(ev.rep_to[k], ctx.int_val(rep_to[k]));
         put(ev.reaped[k], ctx.bool_val(reaped[k]));
         put(ev.reaper[k], ctx.int_val(reaper[k]));
+        if (!ev.nowait[k].is_true() && !ev.nowait[k].is_false()) put(ev.nowait[k], ctx.bool_val(nowait[k]));
+        if (!ev.autokill[k].is_true() && !ev.autokill[k].is_false()) put(ev.autokill[k], ctx.bool_val(autokill[k]));
     }
 }
 
@@ -346,7 +386,8 @@ std::set<std::string> refimpl_events(const refimpl::EventSink& events, const std
         case refimpl::Event::Kind::Reap:
             out.insert(fmt::format("reap slot{} by slot{}{}", sl(e.task), sl(e.other), e.nowait ? " (WNOWAIT)" : ""));
             break;
-        default: break;   // the hand-off is seen as its notification; no AUTOKILL in the model
+        case refimpl::Event::Kind::Autokill: out.insert(fmt::format("autokill slot{}", sl(e.task))); break;
+        default: break;   // the hand-off is seen as its notification
         }
     }
     return out;
@@ -442,7 +483,7 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
             for (const auto& [name, path] : deep_paths(o.features)) {
                 refimpl::State s = init;
                 model::Abstraction ab;
-                bool ok = !model::abstract(s, o.features.slots, ab, o.features.threads, o.features.kill, o.features.exec);
+                bool ok = !model::abstract(s, o.features, {}, ab);
                 for (const model::Act& want : path) {
                     if (!ok) break;
                     const std::string wanted = want.describe();
@@ -464,7 +505,7 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
                         hint.back() = k;
                     }
                     s = tr.post;
-                    if (model::abstract(s, o.features.slots, hint, ab, o.features.threads, o.features.kill, o.features.exec)) {
+                    if (model::abstract(s, o.features, hint, ab)) {
                         ok = false;
                         break;
                     }
@@ -485,7 +526,7 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
             queue.pop_front();
             ++rep.states;
             model::Abstraction abs;
-            if (model::abstract(s, o.features.slots, abs, o.features.threads, o.features.kill, o.features.exec)) {
+            if (model::abstract(s, o.features, {}, abs)) {
                 ++rep.outside;
                 continue;
             }
@@ -525,7 +566,7 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
                     hint.back() = k;
                 }
                 model::Abstraction after;
-                if (model::abstract(tr.post, o.features.slots, hint, after, o.features.threads, o.features.kill, o.features.exec)) {
+                if (model::abstract(tr.post, o.features, hint, after)) {
                     ++rep.outside;
                     continue;
                 }
@@ -642,7 +683,7 @@ CrossReport crosscheck(const refimpl::Profile& p, const CrossOptions& o) {
         }
         for (const auto& c : all_cases)
             (reached_cases.count(c) ? rep.cases_reached : rep.cases_unreached).push_back(c);
-        for (const auto& fn : expected_refimpl(o.features))
+        for (const auto& fn : expected_refimpl(o.features, p))
             (reached_refimpl.count(fn) ? rep.refimpl_reached : rep.refimpl_unreached).push_back(fn);
     } catch (const z3::exception& e) {
         throw model::ModelError(std::string("Z3: ") + e.msg());

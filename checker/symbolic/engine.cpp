@@ -638,7 +638,8 @@ nlohmann::json to_json(const Report& r) {
                    {"parent", r.features.parent}, {"pidfds", r.features.pidfds ? 1 : 0},
                    {"blocking", r.features.blocking}, {"subreaper", r.features.subreaper},
                    {"sigaction", r.features.sigaction}, {"kill", r.features.kill}, {"exec", r.features.exec},
-                   {"description", r.features.describe()}};
+                   {"autokill", r.features.autokill}, {"capset", r.features.capset},
+                   {"wnowait", r.features.wnowait}, {"description", r.features.describe()}};
     j["seconds"] = r.seconds;
     j["interrupted"] = r.interrupted;
     j["results"] = nlohmann::json::array();

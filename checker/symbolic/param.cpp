@@ -852,6 +852,10 @@ PStep PModel::step(const PWorld& pre, const PAct& pa, const expr& t, const expr&
     case model::ActKind::Kill:
     case model::ActKind::Exec:
         throw std::logic_error("parameterized model: no threads, kill or execve (" + pa.act.describe() + ")");
+    // Nor capset and waitid WNOWAIT (the CLI refuses --capset/--wnowait).
+    case model::ActKind::Capset:
+    case model::ActKind::WaitidNowait:
+        throw std::logic_error("parameterized model: no capset or WNOWAIT (" + pa.act.describe() + ")");
     }
     return PStep{enabled, u.side, u.w, ret, status, u.ev, t, v, child, got, u.params};
 }

@@ -44,7 +44,7 @@ constexpr int kHandlerDfl = int(refimpl::Handler::Dfl), kHandlerIgn = int(refimp
 constexpr int64_t kWEXITED = 0x4, kWALL = 0x40000000;
 constexpr int64_t kPOLLIN = 0x1, kPOLLHUP = 0x10;
 
-enum class EvKind { Notify, Reparent, Reap };
+enum class EvKind { Notify, Reparent, Reap, Autokill };
 
 /// A value of the language as terms.
 struct Val {
@@ -77,6 +77,7 @@ public:
                 if (a.flags & model::kFlagThread)
                     clone_bits_ |= refimpl::kCLONE_THREAD | refimpl::kCLONE_SIGHAND | refimpl::kCLONE_VM;
                 if (a.flags & model::kFlagNnp) clone_bits_ |= m.profile().nnp_bit;
+                if (a.flags & model::kFlagAutokill) clone_bits_ |= m.profile().autokill_bit;
             }
     }
     /// The call kinds of the model's actions.
@@ -427,6 +428,9 @@ private:
             if (thr())
                 return by([&](int k) { return w.slot[k].ldr == model::kNoSlot && !group_empty(w, k); });
             return about(i, "delay_group_leader", v(c_.bool_val(false)));
+        case Fact::TCapSysAdmin:   // per task; capset drops it (Features::capset)
+            if (!m_.features().capset) fail(i, fact_name(n.fact));
+            return by([&](int k) { return !w.slot[k].nocap; });
         case Fact::TWaiting: case Fact::TWaitAny: return field(&SymSlot::wact);
         case Fact::TWaitWoken: return field(&SymSlot::woken);
         case Fact::TWaitOptions:   // a blocked wait4(-1): WEXITED, with or without __WALL
@@ -501,7 +505,11 @@ private:
         }
         case Fact::FOpen: return v(open);
         case Fact::FRefs: return v(z3::ite(open, num(1), num(0)));
-        case Fact::FThread: case Fact::FNonblock: case Fact::FAutokill:
+        case Fact::FAutokill:   // the AUTOKILL file of its pid (Features::autokill)
+            if (m_.features().autokill)
+                return v(select(x, c_.bool_val(false), [&](int k) { return w.slot[k].fd != model::kNoSlot && w.slot[k].ak; }));
+            return about(i, fact_name(n.fact), v(c_.bool_val(false)));
+        case Fact::FThread: case Fact::FNonblock:
             return about(i, fact_name(n.fact), v(c_.bool_val(false)));
         default: fail(i, fact_name(n.fact));
         }
@@ -518,18 +526,23 @@ private:
         };
         switch (n.fact) {
         case Fact::EKind:
-            return v(num(int(x.ev == EvKind::Notify ? refimpl::Event::Kind::Notify
+            return v(num(int(x.ev == EvKind::Notify     ? refimpl::Event::Kind::Notify
                              : x.ev == EvKind::Reparent ? refimpl::Event::Kind::Reparent
+                             : x.ev == EvKind::Autokill ? refimpl::Event::Kind::Autokill
                                                         : refimpl::Event::Kind::Reap)));
         case Fact::ETask: return r(x.k);
         case Fact::EOther:
+            if (x.ev == EvKind::Autokill) return r(-1);
             return ref(x.ev == EvKind::Notify ? ev.ntf_to[k] : x.ev == EvKind::Reparent ? ev.rep_to[k] : ev.reaper[k]);
         case Fact::EFrom: return x.ev == EvKind::Reparent ? ref(ev.rep_from[k]) : r(-1);
-        case Fact::ESig:   // the model's exit signals are SIGCHLD or none
+        case Fact::ESig:   // the model's exit signals are SIGCHLD or none; AUTOKILL's is SIGKILL
+            if (x.ev == EvKind::Autokill) return v(num(refimpl::kSIGKILL));
             return v(x.ev == EvKind::Notify ? z3::ite(ev.ntf_sig[k], num(kSigchld), num(0)) : num(0));
         case Fact::ESelfreap: return v(x.ev == EvKind::Notify ? ev.ntf_self[k] : c_.bool_val(false));
         case Fact::ETraced: return v(x.ev == EvKind::Notify ? ev.ntf_traced[k] : c_.bool_val(false));
-        case Fact::ENowait: return about(i, "nowait (WNOWAIT)", v(c_.bool_val(false)));
+        case Fact::ENowait:   // a WNOWAIT report (Features::wnowait)
+            if (m_.features().wnowait) return v(x.ev == EvKind::Reap ? ev.nowait[k] : c_.bool_val(false));
+            return about(i, "nowait (WNOWAIT)", v(c_.bool_val(false)));
         default: fail(i, fact_name(n.fact));
         }
     }
@@ -707,9 +720,20 @@ private:
             if (n.domain == Domain::Events || n.domain == Domain::Notifies) add(EvKind::Notify, ev.ntf);
             if (n.domain == Domain::Events || n.domain == Domain::Reparents) add(EvKind::Reparent, ev.rep);
             if (n.domain == Domain::Events || n.domain == Domain::Reaps) add(EvKind::Reap, ev.reaped);
+            if (n.domain == Domain::Events && m_.features().autokill) add(EvKind::Autokill, ev.autokill);
             return out;
         }
-        case Domain::Autokills: fail(i, "autokills");
+        case Domain::Autokills: {   // pidfs_file_release's SIGKILL (Features::autokill)
+            if (!m_.features().autokill) fail(i, "autokills");
+            if (!env.tr) fail(i, "kernel events");
+            if (n.op == Op::First) fail(i, "first(...) over kernel events");
+            for (int k = 0; k < N; ++k) {
+                Val e = r(k);
+                e.ev = EvKind::Autokill;
+                out.push_back({env.tr->ev.autokill[std::size_t(k)], e});
+            }
+            return out;
+        }
         case Domain::Handoffs: fail(i, "handoffs");
         }
         fail(i, "this domain");
@@ -921,6 +945,8 @@ expr slots_invariant(const model::SymModel& m, const SymWorld& w) {
         // it, no wait, not traced
         all.push_back(z3::implies(s.st == model::kFree, s.attr == 0 && !s.info && !held && !s.ptraced &&
                                                             s.fd == model::kNoSlot && !s.wact && !s.woken && !s.wall));
+        // the AUTOKILL mark is on a held descriptor only
+        if (m.features().autokill) all.push_back(z3::implies(s.ak, s.fd != model::kNoSlot));
         // a RELEASED slot stays only while a pidfd holds its pid
         all.push_back(z3::implies(s.st == model::kGone, held));
         // single-threaded processes: a linked task is neither its own

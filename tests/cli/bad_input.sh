@@ -92,6 +92,7 @@ row "check --threads 0" 2 "--threads: Value 0 not in range" -- check --threads 0
 row "prove --threads 3" 2 "--threads: Value 3 not in range" -- prove --threads 3
 row "prove --unbounded --threads 2" 2 "one thread per process and no kill" -- prove --unbounded --threads 2
 row "prove --unbounded --kill" 2 "one thread per process and no kill" -- prove --unbounded --kill
+row "prove --unbounded --autokill" 2 "no CLONE_PIDFD_AUTOKILL, capset or WNOWAIT" -- prove --unbounded --autokill
 row "crosscheck --threads 0" 2 "--threads: Value 0 not in range" -- crosscheck --threads 0
 row "check --pidfds 9" 2 "--pidfds: Value 9 not in range" -- check --pidfds 9
 row "check unknown profile" 2 "--profile: unknown profile 'v9'" -- check --profile v9

@@ -360,3 +360,79 @@ TEST_CASE("with exec the exec properties have symbolic forms, and an exec rule c
     REQUIRE_FALSE(bad.disagreements.empty());
     CHECK(bad.disagreements.front().find("execve") != std::string::npos);
 }
+
+TEST_CASE("with autokill, capset and wnowait the AUTOKILL and WNOWAIT properties have symbolic forms") {
+    // The thread list above minus the properties about CLONE_PIDFD_AUTOKILL
+    // (its flag, the autokills events, the caller's cap_sys_admin) and
+    // WNOWAIT (e.nowait): only execve's remain without a form.
+    const std::set<std::string> without = {"signal.exec_id_fixup", "exec.autoreap_kept", "exec.resets"};
+    z3::context ctx;
+    model::Features f;
+    f.threads = 2;
+    f.autokill = f.capset = f.wnowait = true;
+    const model::SymModel m(ctx, mainline(), f);
+    const symbolic::Translator tr(m);
+    int forms = 0;
+    for (const auto& p : props::catalog()) {
+        if (p.kind != props::Kind::Always && p.kind != props::Kind::Step) continue;
+        INFO(p.id);
+        const std::string why = tr.why_not(*symbolic::program_of(p), p.kind == props::Kind::Always);
+        CHECK(why.empty() == !without.count(std::string(p.id)));
+        forms += why.empty();
+    }
+    CHECK(forms == 41);
+    // without the switches the new fields are constants: no more state variables than before
+    model::Features plain;
+    plain.threads = 2;
+    const model::SymModel m0(ctx, mainline(), plain);
+    CHECK(m.state_fields().size() == m0.state_fields().size() + 2);
+    CHECK(m0.state_fields().size() == 25);
+}
+
+TEST_CASE("crosscheck with autokill: the last close kills as in refimpl, and a close that kills nobody is caught") {
+    symbolic::CrossOptions o;
+    o.features = small(4, true);
+    o.features.tasks = 3;
+    o.features.autokill = o.features.capset = o.features.wnowait = true;
+    o.depth = 1;   // the deep paths that fit 3 tasks close the AUTOKILL pidfd
+    o.successor_samples = 1;
+    o.progress = false;
+    auto has = [](const std::vector<std::string>& v, const char* x) { return std::count(v.begin(), v.end(), x) == 1; };
+    // the AUTOKILL file as an f_flag (mainline) and as signal->autokill_pidfd (rfc-v3)
+    for (const char* name : {"mainline", "rfc-v3"}) {
+        INFO(name);
+        const auto r = symbolic::crosscheck(*refimpl::find_profile(name), o);
+        for (const auto& d : r.disagreements) MESSAGE(d);
+        CHECK(r.disagreements.empty());
+        CHECK(has(r.refimpl_reached, "sys_capset_drop"));
+        CHECK(has(r.refimpl_reached, "sys_wait (waitid P_ALL WNOWAIT)"));
+        CHECK(has(r.refimpl_reached, "pidfs_file_release (AUTOKILL)"));
+    }
+    o.successor_samples = 0;
+    refimpl::Profile faulty = mainline();
+    faulty.fault = refimpl::Fault::AutokillNoKill;   // refimpl only: the model kills at the last close
+    const auto bad = symbolic::crosscheck(faulty, o);
+    REQUIRE_FALSE(bad.disagreements.empty());
+    // the first transition that drops the last reference (an exit's exit_files, or a close)
+    CHECK(bad.disagreements.front().find("only the model: autokill slot") != std::string::npos);
+}
+
+TEST_CASE("prove settles the AUTOKILL and WNOWAIT step properties at 3 slots") {
+    symbolic::Options so;
+    so.features = small(3, true);
+    so.features.autokill = so.features.capset = so.features.wnowait = true;
+    so.properties = {"autokill.last_reference", "autokill.requires_autoreap", "autokill.requires_privilege",
+                     "wait.wnowait_keeps_zombie"};
+    so.depth = 1;
+    so.max_k = 1;
+    so.progress = false;
+    const auto rep = symbolic::prove(mainline(), so);
+    int proved = 0;
+    for (const auto& r : rep.results) {
+        if (std::find(so.properties.begin(), so.properties.end(), r.property) == so.properties.end()) continue;
+        INFO(r.property << ": " << r.reason);
+        CHECK(r.kind == symbolic::Result::Kind::Proved);
+        ++proved;
+    }
+    CHECK(proved == 4);
+}
