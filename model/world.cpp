@@ -189,16 +189,6 @@ std::optional<std::string> outside(Id t, const std::string& why) {
 
 }  // namespace
 
-std::optional<std::string> abstract(const refimpl::State& s, int slots, const std::vector<int>& hint,
-                                    Abstraction& out, int threads, bool kill, bool exec) {
-    Features f;
-    f.slots = slots;
-    f.threads = threads;
-    f.kill = kill;
-    f.exec = exec;
-    return abstract(s, f, hint, out);
-}
-
 std::optional<std::string> abstract(const refimpl::State& s, const Features& f, const std::vector<int>& hint,
                                     Abstraction& out) {
     const int slots = f.slots, threads = f.threads;
@@ -352,11 +342,6 @@ std::optional<std::string> abstract(const refimpl::State& s, const Features& f, 
         }
     }
     return std::nullopt;
-}
-
-std::optional<std::string> abstract(const refimpl::State& s, int slots, Abstraction& out, int threads, bool kill,
-                                    bool exec) {
-    return abstract(s, slots, {}, out, threads, kill, exec);
 }
 
 std::string describe(const World& w) {

@@ -155,24 +155,18 @@ std::vector<Act> alphabet(const Features& f);
 /// The initial world: init in slot 0, main in slot 1.
 World initial_world(int slots);
 
-/// The abstraction of a refimpl state into slots. `slot_of[t]` gives the slot
-/// of refimpl task t (kNoSlot: released and unpinned). Returns the reason when
-/// the state lies outside the model (threads when `threads` is 1, a killed
-/// task or SIGNAL_GROUP_EXIT without threads or `kill`, exec ids without
-/// `exec`, ...), or
-/// when it needs more slots than `slots`.
+/// The abstraction of a refimpl state into slots, under the switches of `f`.
+/// `slot_of[t]` gives the slot of refimpl task t (kNoSlot: released and
+/// unpinned); an empty `slot_hint` maps tasks in index order to slots 0, 1,
+/// ... Returns the reason when the state lies outside the model (threads
+/// when `f.threads` is 1, a killed task or SIGNAL_GROUP_EXIT without threads
+/// or `kill`, exec ids without `exec`, an AUTOKILL pidfd without `autokill`,
+/// a task without CAP_SYS_ADMIN without `capset`, ...), or when it needs
+/// more slots than `f.slots`.
 struct Abstraction {
     World world;
     std::vector<int> slot_of;   ///< per refimpl task index
 };
-std::optional<std::string> abstract(const refimpl::State& s, int slots, const std::vector<int>& slot_hint,
-                                    Abstraction& out, int threads = 1, bool kill = false, bool exec = false);
-/// Packed mapping: tasks in index order take slots 0, 1, ... (no hint).
-std::optional<std::string> abstract(const refimpl::State& s, int slots, Abstraction& out, int threads = 1,
-                                    bool kill = false, bool exec = false);
-/// The same for the switches of `f` (slots, threads, kill, exec, autokill,
-/// capset): an AUTOKILL pidfd is outside without autokill, a task without
-/// CAP_SYS_ADMIN outside without capset.
 std::optional<std::string> abstract(const refimpl::State& s, const Features& f, const std::vector<int>& slot_hint,
                                     Abstraction& out);
 

@@ -1,6 +1,7 @@
 // The Z3 model (model/) and its engines (checker/symbolic/): agreement with
 // refimpl, a deliberate disagreement caught, bmc against the explicit engine.
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include <doctest/doctest.h>
@@ -31,6 +32,32 @@ model::Features small(int slots, bool pidfds) {
     return f;
 }
 
+/// The catalog's `always` and `step` properties under m: how many have a
+/// symbolic form, and each one without, with the reason.
+struct Forms {
+    int with = 0;
+    std::map<std::string, std::string> without;
+    [[nodiscard]] std::set<std::string> ids_without() const {
+        std::set<std::string> out;
+        for (const auto& [id, why] : without) out.insert(id);
+        return out;
+    }
+};
+Forms forms_of(const model::SymModel& m) {
+    const symbolic::Translator tr(m);
+    Forms out;
+    for (const auto& p : props::catalog()) {
+        if (p.kind != props::Kind::Always && p.kind != props::Kind::Step) continue;
+        INFO(p.id);
+        const auto* prog = symbolic::program_of(p);
+        REQUIRE(prog != nullptr);
+        std::string why = tr.why_not(*prog, p.kind == props::Kind::Always);
+        if (why.empty()) ++out.with;
+        else out.without.emplace(p.id, std::move(why));
+    }
+    return out;
+}
+
 }  // namespace
 
 TEST_CASE("every catalog safety property's symbolic form comes from its text; the others say which construct") {
@@ -49,19 +76,13 @@ TEST_CASE("every catalog safety property's symbolic form comes from its text; th
     z3::context ctx;
     model::Features f;
     const model::SymModel m(ctx, mainline(), f);
-    const symbolic::Translator tr(m);
-    int forms = 0;
-    for (const auto& p : props::catalog()) {
-        if (p.kind != props::Kind::Always && p.kind != props::Kind::Step) continue;
-        INFO(p.id);
-        const auto* prog = symbolic::program_of(p);
-        REQUIRE(prog != nullptr);
-        const std::string why = tr.why_not(*prog, p.kind == props::Kind::Always);
-        CHECK(why.empty() == !without.count(std::string(p.id)));
-        if (!why.empty()) CHECK(why.find("properties/catalog/") != std::string::npos);
-        forms += why.empty();
+    const Forms fs = forms_of(m);
+    CHECK(fs.ids_without() == without);
+    for (const auto& [id, why] : fs.without) {
+        INFO(id);
+        CHECK(why.find("properties/catalog/") != std::string::npos);
     }
-    CHECK(forms == 33);
+    CHECK(fs.with == 33);
 }
 
 TEST_CASE("a construct without a symbolic form is named with its place") {
@@ -83,7 +104,9 @@ TEST_CASE("a construct without a symbolic form is named with its place") {
 
 TEST_CASE("the initial world is the abstraction of refimpl's initial state") {
     model::Abstraction a;
-    REQUIRE_FALSE(model::abstract(refimpl::initial_state(), 4, a));
+    model::Features f;
+    f.slots = 4;
+    REQUIRE_FALSE(model::abstract(refimpl::initial_state(), f, {}, a));
     CHECK(a.world == model::initial_world(4));
 }
 
@@ -270,16 +293,9 @@ TEST_CASE("with two threads per process the thread properties have symbolic form
     model::Features f;
     f.threads = 2;
     const model::SymModel m(ctx, mainline(), f);
-    const symbolic::Translator tr(m);
-    int forms = 0;
-    for (const auto& p : props::catalog()) {
-        if (p.kind != props::Kind::Always && p.kind != props::Kind::Step) continue;
-        INFO(p.id);
-        const std::string why = tr.why_not(*symbolic::program_of(p), p.kind == props::Kind::Always);
-        CHECK(why.empty() == !without.count(std::string(p.id)));
-        forms += why.empty();
-    }
-    CHECK(forms == 37);
+    const Forms fs = forms_of(m);
+    CHECK(fs.ids_without() == without);
+    CHECK(fs.with == 37);
     // and the model refuses a bound it does not have
     f.threads = 3;
     CHECK_THROWS_AS(model::SymModel(ctx, mainline(), f), model::ModelError);
@@ -331,17 +347,9 @@ TEST_CASE("with exec the exec properties have symbolic forms, and an exec rule c
     model::Features f;
     f.exec = true;
     const model::SymModel m(ctx, mainline(), f);
-    const symbolic::Translator tr(m);
-    int forms = 0;
-    for (const auto& p : props::catalog()) {
-        if (p.kind != props::Kind::Always && p.kind != props::Kind::Step) continue;
-        const std::string id(p.id);
-        INFO(id);
-        const std::string why = tr.why_not(*symbolic::program_of(p), p.kind == props::Kind::Always);
-        if (id == "signal.exec_id_fixup" || id == "exec.autoreap_kept" || id == "exec.resets") CHECK(why.empty());
-        forms += why.empty();
-    }
-    CHECK(forms == 36);   // the 33 of the model without execve and the three about it
+    const Forms fs = forms_of(m);
+    for (const char* id : {"signal.exec_id_fixup", "exec.autoreap_kept", "exec.resets"}) CHECK(!fs.without.count(id));
+    CHECK(fs.with == 36);   // the 33 of the model without execve and the three about it
     symbolic::CrossOptions o;
     o.features = small(4, false);
     o.features.tasks = 3;
@@ -371,16 +379,9 @@ TEST_CASE("with autokill, capset and wnowait the AUTOKILL and WNOWAIT properties
     f.threads = 2;
     f.autokill = f.capset = f.wnowait = true;
     const model::SymModel m(ctx, mainline(), f);
-    const symbolic::Translator tr(m);
-    int forms = 0;
-    for (const auto& p : props::catalog()) {
-        if (p.kind != props::Kind::Always && p.kind != props::Kind::Step) continue;
-        INFO(p.id);
-        const std::string why = tr.why_not(*symbolic::program_of(p), p.kind == props::Kind::Always);
-        CHECK(why.empty() == !without.count(std::string(p.id)));
-        forms += why.empty();
-    }
-    CHECK(forms == 41);
+    const Forms fs = forms_of(m);
+    CHECK(fs.ids_without() == without);
+    CHECK(fs.with == 41);
     // without the switches the new fields are constants: no more state variables than before
     model::Features plain;
     plain.threads = 2;
