@@ -576,9 +576,32 @@ void KernelExecutor::refresh(Task& t) {
     }
 }
 
+namespace {
+
+/// Waits until no writer holds tasklist_lock. /proc shows an exit's visible
+/// step before the work done under the same lock hold is finished:
+/// exit_notify (kernel/exit.c) sets EXIT_ZOMBIE and only then calls
+/// do_notify_parent, and release_task unhashes the last thread of a group
+/// (its /proc entry disappears) and only then notifies the parent of the
+/// zombie leader it delayed, both inside one write_lock_irq(&tasklist_lock).
+/// A poll that lands in between sees every task settled while the SIGCHLD is
+/// not yet queued; the next statement then races it (a `sigaction SIG_DFL`
+/// flushed refimpl's signal and not the kernel's, which came after it).
+/// waitid(P_ALL) takes read_lock(&tasklist_lock) before it looks at any child
+/// (__do_wait: only P_PID and P_PGID return early without the lock), so when
+/// it returns, the hold whose effect the poll saw is over. WNOHANG|WNOWAIT:
+/// it neither blocks nor reaps.
+void tasklist_barrier() {
+    siginfo_t info{};
+    (void)::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT | __WALL);
+}
+
+}  // namespace
+
 void KernelExecutor::settle() {
     const auto t0 = Clock::now();
     int sleep_us = 20;
+    bool fenced = false;   // a barrier since the last busy poll
     for (;;) {
         bool busy = false;
         for (auto& t : tasks_) {
@@ -591,7 +614,16 @@ void KernelExecutor::settle() {
             if (unsettled(*s)) busy = true;
             else refresh(t);
         }
-        if (!busy || ms_since(t0) > to_.settle) return;
+        if (ms_since(t0) > to_.settle) return;
+        if (!busy) {
+            // Settled once the whole picture was read after a barrier: the
+            // notification the barrier waited for may have woken a task.
+            if (fenced) return;
+            tasklist_barrier();
+            fenced = true;
+            continue;
+        }
+        fenced = false;
         pause_us(sleep_us);
         sleep_us = std::min(sleep_us * 2, 2000);
     }
