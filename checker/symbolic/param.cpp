@@ -908,7 +908,7 @@ model::World PModel::value(const z3::model& m, const PWorld& w, const std::vecto
 
 // ---- agreement with the N-slot model ---------------------------------------------------
 
-AgreeResult agree(const refimpl::Profile& p, const model::Features& f0, double query_seconds) {
+AgreeResult agree(const refimpl::Profile& p, const model::Features& f0, double query_seconds, unsigned query_rlimit) {
     const auto t0 = std::chrono::steady_clock::now();
     AgreeResult out;
     model::Features f = f0;
@@ -1018,6 +1018,7 @@ AgreeResult agree(const refimpl::Profile& p, const model::Features& f0, double q
         z3::solver s(c);
         z3::params prm(c);
         prm.set("timeout", unsigned(query_seconds * 1000));
+        if (query_rlimit != 0) prm.set("rlimit", query_rlimit);
         s.set(prm);
         const expr en_p = ps.enabled, en_n = ns.enabled;
         // one query: is there a pre-state where they differ?

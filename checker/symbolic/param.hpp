@@ -216,6 +216,8 @@ struct AgreeResult {
     int unknown = 0;
     double seconds = 0;
 };
-AgreeResult agree(const refimpl::Profile& p, const model::Features& f, double query_seconds);
+/// query_rlimit: Z3 resource units per query (0: none), as --query-rlimit.
+AgreeResult agree(const refimpl::Profile& p, const model::Features& f, double query_seconds,
+                  unsigned query_rlimit = 0);
 
 }  // namespace reapcheck::symbolic::param

@@ -805,7 +805,7 @@ UnboundedReport prove_unbounded(const refimpl::Profile& p, const UnboundedOption
     for (int n : o.agree) {
         model::Features f = o.features;
         f.slots = n;
-        const param::AgreeResult a = param::agree(p, f, o.property_seconds);
+        const param::AgreeResult a = param::agree(p, f, o.property_seconds, o.query_rlimit);
         rep.agreement.push_back({a.slots, a.actions, a.unknown, a.disagreements, a.seconds});
         if (o.progress) std::fprintf(stderr, "prove --unbounded: %s: agreement at %d slots done in %.2f s\n", p.name.c_str(), n, a.seconds);
     }

@@ -62,6 +62,12 @@ rc=$?
 rc=$?
 [[ $rc -eq 0 ]] && grep -Eq "aux.resting +proved" "$tmp/r2" \
   || { echo "FAIL: prove --query-rlimit 10000000 (exit $rc)"; cat "$tmp/r2"; fail=1; }
+# ... and the agreement queries of prove --unbounded --agree too: with 1,000
+# units most of them are unknown and the run says so (exit 3)
+"$bin" prove --unbounded --quiet --agree 2 --property autoreap.not_inherited --query-rlimit 1000 >"$tmp/r3" 2>&1
+rc=$?
+[[ $rc -eq 3 ]] && grep -Eq "agreement .*2 slots: [0-9]+ actions, 0 disagree, [1-9][0-9]* unknown" "$tmp/r3" \
+  || { echo "FAIL: prove --unbounded --agree 2 --query-rlimit 1000 (exit $rc)"; cat "$tmp/r3"; fail=1; }
 
 # the catalog is text: two small reviews give the pinned matrices and vacuity
 # (tests/properties/review_pinned.txt, taken from the compiled predicates
