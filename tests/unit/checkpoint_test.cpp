@@ -12,6 +12,7 @@
 #include "checker/engine/check.hpp"
 #include "checker/engine/checkpoint.hpp"
 #include "checker/explicit/explorer.hpp"
+#include "tests/unit/grid_toy.hpp"
 
 using namespace reapcheck;
 using namespace reapcheck::engine;
@@ -19,31 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// A grid n x n with four moves, packed as two words.
-struct Grid {
-    using State = std::pair<int, int>;
-    using Action = int;
-    struct Step {
-        State post;
-    };
-    int n;
-    State initial() const { return {0, 0}; }
-    void actions(const State&, std::vector<Action>& out) const { out = {0, 1, 2, 3}; }
-    Step step(const State& s, const Action& a) const {
-        State t = s;
-        if (a == 0 && t.first + 1 < n) ++t.first;
-        if (a == 1 && t.first > 0) --t.first;
-        if (a == 2 && t.second + 1 < n) ++t.second;
-        if (a == 3 && t.second > 0) --t.second;
-        return {t};
-    }
-    void canonical(const State& s, State& c, std::vector<uint64_t>& w) const {
-        c = s;
-        w = {3, uint64_t(s.first), uint64_t(s.second)};
-    }
-    State unpack(const std::vector<uint64_t>& w) const { return {int(w[1]), int(w[2])}; }
-    bool unchanged(const State& s, const Step& t) const { return s == t.post; }
-};
+using toys::Grid;   // without wrap-around
 
 struct NoVisitor {
     void on_level(uint32_t, uint32_t, uint32_t) {}

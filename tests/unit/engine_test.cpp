@@ -22,6 +22,7 @@
 #include "checker/scenario/parser.hpp"
 #include "checker/scenario/refimpl_executor.hpp"
 #include "checker/scenario/runner.hpp"
+#include "tests/unit/grid_toy.hpp"
 
 using namespace reapcheck;
 using namespace reapcheck::engine;
@@ -79,31 +80,6 @@ struct CounterModel {
     bool unchanged(const State&, const Step&) const { return false; }
 };
 
-/// A grid of x, y in [0, n) with moves in four directions and a wrap-around
-/// on x: many equal-length paths, so a multi-threaded search must pick the
-/// same parents as a single-threaded one.
-struct GridModel {
-    using State = std::pair<int, int>;
-    using Action = int;
-    struct Step { State post; };
-    int n;
-    State initial() const { return {0, 0}; }
-    void actions(const State&, std::vector<Action>& out) const { out = {0, 1, 2, 3}; }
-    Step step(const State& s, const Action& a) const {
-        State t = s;
-        if (a == 0) t.first = (t.first + 1) % n;
-        if (a == 1) t.first = (t.first + n - 1) % n;
-        if (a == 2 && t.second + 1 < n) ++t.second;
-        if (a == 3 && t.second > 0) --t.second;
-        return {t};
-    }
-    void canonical(const State& s, State& c, std::vector<uint64_t>& w) const {
-        c = s;
-        w = {3, uint64_t(s.first), uint64_t(s.second)};
-    }
-    State unpack(const std::vector<uint64_t>& w) const { return {int(w[1]), int(w[2])}; }
-    bool unchanged(const State& s, const Step& t) const { return s == t.post; }
-};
 
 template <class M>
 struct Recorder {
@@ -148,7 +124,7 @@ TEST_CASE("explorer on a toy graph: counts, shortest paths, depth, edges") {
 }
 
 TEST_CASE("explorer: a search past its edge budget drops the edges, and collect_edges finds the same ones") {
-    GridModel g{20};
+    toys::Grid g{.n = 20, .wrap = true};
     auto sorted_edges = [](const std::vector<xplicit::Edge>& es) {
         std::vector<std::tuple<uint32_t, uint32_t, uint32_t>> v;
         for (const auto& e : es) v.emplace_back(e.from, e.to, e.action);
@@ -157,14 +133,14 @@ TEST_CASE("explorer: a search past its edge budget drops the edges, and collect_
     };
     xplicit::Options all;
     all.record_edges = true;
-    Recorder<GridModel> r1;
-    xplicit::Explorer<GridModel> b1(g, all);
+    Recorder<toys::Grid> r1;
+    xplicit::Explorer<toys::Grid> b1(g, all);
     b1.run(r1);
     REQUIRE(b1.edges_recorded());
     xplicit::Options small = all;
     small.edge_budget_bytes = 64;   // four edges while the search runs
-    Recorder<GridModel> r2;
-    xplicit::Explorer<GridModel> b2(g, small);
+    Recorder<toys::Grid> r2;
+    xplicit::Explorer<toys::Grid> b2(g, small);
     b2.run(r2);
     CHECK_FALSE(b2.edges_recorded());
     CHECK(b2.edges().empty());
@@ -201,15 +177,15 @@ TEST_CASE("explorer on a counter: n states, depth n/2, depth bound and state lim
 }
 
 TEST_CASE("explorer: ids, parents and paths do not depend on the number of threads") {
-    GridModel g{40};
+    toys::Grid g{.n = 40, .wrap = true};
     std::vector<std::vector<uint32_t>> paths;
-    std::map<uint32_t, GridModel::State> first;
+    std::map<uint32_t, toys::Grid::State> first;
     for (int threads : {1, 2, 3}) {
-        Recorder<GridModel> rec;
+        Recorder<toys::Grid> rec;
         xplicit::Options o;
         o.threads = threads;
         o.record_edges = true;
-        xplicit::Explorer<GridModel> bfs(g, o);
+        xplicit::Explorer<toys::Grid> bfs(g, o);
         const Stats st = bfs.run(rec);
         CHECK(st.states == 1600);
         CHECK(st.transitions == 6400);
