@@ -74,16 +74,24 @@ one_line() { # NAME FILE PATTERN
   printf 'C: getppid\n'
 } >stopped.scn
 # Stops the newest puppet (C: the controller, init, main and C run this
-# binary, in that order) once there are four; prints its pid.
+# binary, in that order) once there are four; prints its pid. Without a fork
+# (no subshell, no sort, no sleep): C lives only while main makes its calls,
+# and on a loaded machine a fork per poll can miss that window.
 stop_c() {
-  local i v
-  for ((i = 0; i < 300; i++)); do
-    v=$(ours "" $$ | sort -n)
-    if [[ $(wc -l <<<"$v") -ge 4 ]]; then
-      v=${v##*$'\n'}
-      kill -STOP "$v" && { echo "$v"; return 0; }
+  local q n newest t=${EPOCHREALTIME/./}
+  local deadline=$(( ${t:0:-3} + 3000 ))   # ms, as now() without its subshell
+  while t=${EPOCHREALTIME/./}; (( ${t:0:-3} < deadline )); do
+    n=0 newest=0
+    for q in /proc/[0-9]*; do
+      [[ $q/exe -ef $real ]] || continue
+      (( ${q#/proc/} == $$ )) && continue
+      n=$((n + 1))
+      (( ${q#/proc/} > newest )) && newest=${q#/proc/}
+    done
+    if (( n >= 4 )) && kill -STOP "$newest" 2>/dev/null; then
+      echo "$newest"
+      return 0
     fi
-    sleep 0.01
   done
   return 1
 }
