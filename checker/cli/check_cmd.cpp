@@ -90,7 +90,7 @@ int run_check(const CheckCli& o) {
     }
 }
 
-Register reg{{"check", [](CLI::App& app) {
+Register reg_check{{"check", [](CLI::App& app) {
     auto* sub = app.add_subcommand("check", "Explore one profile exhaustively within bounds and settle every property");
     auto o = std::make_shared<CheckCli>();
     sub->add_option("--profile", o->profile, "Semantic profile: a built-in name or a profile file (docs/profiles.md)")->capture_default_str();

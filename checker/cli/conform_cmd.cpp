@@ -146,7 +146,7 @@ int run_conform(const ConformOptions& o) {
     return random ? run_random(o, profile) : run_files(o, profile);
 }
 
-Register reg{{"conform", [](CLI::App& app) {
+Register reg_conform{{"conform", [](CLI::App& app) {
     auto o = std::make_shared<ConformOptions>();
     auto* sub = app.add_subcommand(
         "conform", "run scenarios or random traces on the running kernel (root) and compare with refimpl");

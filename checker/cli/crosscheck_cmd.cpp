@@ -51,7 +51,7 @@ int run_cross(CrossCli& o) {
     return rc;
 }
 
-Register reg{{"crosscheck", [](CLI::App& app) {
+Register reg_crosscheck{{"crosscheck", [](CLI::App& app) {
     auto* sub = app.add_subcommand(
         "crosscheck", "Check that refimpl and the Z3 model agree on every explored transition (--profile all: every profile)");
     auto o = std::make_shared<CrossCli>();

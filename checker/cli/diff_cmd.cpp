@@ -76,7 +76,7 @@ int run_diff(DiffCli& o) {
     return unknown ? kExitUnknown : kExitOk;
 }
 
-Register reg{{"diff", [](CLI::App& app) {
+Register reg_diff{{"diff", [](CLI::App& app) {
     auto* sub = app.add_subcommand(
         "diff", "Shortest scenario whose observable results differ between profiles A and B, and what B adds or removes");
     auto o = std::make_shared<DiffCli>();

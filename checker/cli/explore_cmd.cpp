@@ -150,7 +150,7 @@ int run(const ExploreArgs& a) {
     return s.complete() ? kExitOk : kExitUnknown;
 }
 
-const Register reg{{"explore", [](CLI::App& app) {
+const Register reg_explore{{"explore", [](CLI::App& app) {
     auto* sub = app.add_subcommand("explore", "explicit-state BFS over an action alphabet");
     auto args = std::make_shared<ExploreArgs>();
     sub->add_option("--alphabet", args->alphabet, "action alphabet (core)")->required();

@@ -34,7 +34,7 @@ int run_export_c(const ExportCOptions& o) {
     return kExitOk;
 }
 
-Register reg{{"export-c", [](CLI::App& app) {
+Register reg_export_c{{"export-c", [](CLI::App& app) {
     auto* sub = app.add_subcommand("export-c", "Export a scenario or trace as a kselftest-style C program");
     auto o = std::make_shared<ExportCOptions>();
     sub->add_option("file", o->file, "Scenario or trace (.scn)")->required();

@@ -36,7 +36,7 @@ int run_graph(const GraphCli& o) {
     return kExitOk;
 }
 
-Register reg{{"graph", [](CLI::App& app) {
+Register reg_graph{{"graph", [](CLI::App& app) {
     auto* sub = app.add_subcommand("graph", "Write the explored state graph of small bounds as Graphviz DOT");
     auto o = std::make_shared<GraphCli>();
     sub->add_option("--profile", o->profile, "Semantic profile: a built-in name or a profile file (docs/profiles.md)")->capture_default_str();

@@ -1,5 +1,6 @@
 // reapcheck: a model checker for the Linux process lifecycle around
 // CLONE_AUTOREAP. Subcommands live in checker/cli/*_cmd.cpp.
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 
@@ -19,6 +20,10 @@ int main(int argc, char** argv) {
     CLI::App app{"reapcheck: model checking the Linux process lifecycle around CLONE_AUTOREAP"};
     app.require_subcommand(1);
     std::vector<std::pair<CLI::App*, std::function<int()>>> actions;
+    // The commands register themselves from static objects, whose order
+    // across sources (and unity sources) is unspecified: --help and the
+    // error messages list them by name.
+    std::ranges::sort(cli::registry(), {}, &cli::Command::name);
     for (auto& c : cli::registry()) {
         auto run = c.setup(app);
         actions.emplace_back(app.get_subcommand(c.name), std::move(run));

@@ -284,7 +284,7 @@ int run_mutate(const MutateCli& o) {
     return kExitOk;
 }
 
-Register reg{{"mutate", [](CLI::App& app) {
+Register reg_mutate{{"mutate", [](CLI::App& app) {
     auto* sub = app.add_subcommand("mutate", "Mutation analysis: which semantic mutants of refimpl the catalog (or scenarios) kill");
     auto o = std::make_shared<MutateCli>();
     sub->add_option("--mutant", o->mutants, "Mutants to run (repeatable; default: all; see --list)");

@@ -66,7 +66,7 @@ int run_profiles(const ProfilesCli& o) {
     return kExitOk;
 }
 
-Register reg{{"profiles", [](CLI::App& app) {
+Register reg_profiles{{"profiles", [](CLI::App& app) {
     auto* sub = app.add_subcommand("profiles", "List the built-in profiles, or print one profile's switches (--show)");
     auto o = std::make_shared<ProfilesCli>();
     sub->add_option("--show", o->show, "A built-in profile's name or a profile file: print every switch, resolved");

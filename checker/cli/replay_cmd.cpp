@@ -66,7 +66,7 @@ int run_replay(const ReplayOptions& o) {
     return total_mismatch ? kExitFailed : kExitOk;
 }
 
-Register reg{{"replay", [](CLI::App& app) {
+Register reg_replay{{"replay", [](CLI::App& app) {
     auto* sub = app.add_subcommand("replay", "Run scenario files through refimpl and compare every result");
     auto o = std::make_shared<ReplayOptions>();
     sub->add_option("--profile", o->profile, "Semantic profile, a built-in name or a profile file (overrides the file's 'profile' line)");

@@ -136,7 +136,7 @@ int report_review(const ReviewCli& o, const engine::CheckOptions& opts, const st
     return code == 3 || !complete ? kExitUnknown : kExitOk;
 }
 
-Register reg{{"review", [](CLI::App& app) {
+Register reg_review{{"review", [](CLI::App& app) {
     auto* sub = app.add_subcommand("review", "Check every profile against every property; print the matrix and traces");
     auto o = std::make_shared<ReviewCli>();
     sub->add_option("--profile", o->profiles, "Profiles to review: built-in names or profile files (repeatable; default: all six)");

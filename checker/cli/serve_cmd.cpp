@@ -77,7 +77,7 @@ int run_serve(ServeCli& o) {
     return kExitOk;
 }
 
-Register reg{{"serve", [](CLI::App& app) {
+Register reg_serve{{"serve", [](CLI::App& app) {
     auto* sub = app.add_subcommand("serve", "Explore the model interactively in a browser (a local web server)");
     auto o = std::make_shared<ServeCli>();
     o->b.b.ptrace = true;   // the explorer's alphabet includes ptrace unless --no-ptrace

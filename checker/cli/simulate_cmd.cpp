@@ -68,7 +68,7 @@ int run_simulate(const SimulateCli& o) {
     return report(engine::simulate(*p, so), so);
 }
 
-Register reg{{"simulate", [](CLI::App& app) {
+Register reg_simulate{{"simulate", [](CLI::App& app) {
     auto* sub = app.add_subcommand("simulate", "Seeded random walks over refimpl for large bounds, every property "
                                                "checked on every step; violations shrunk and replayed");
     auto o = std::make_shared<SimulateCli>();

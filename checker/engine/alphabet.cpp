@@ -27,12 +27,6 @@ int live_tasks(const State& s) {
 
 namespace {
 
-scn::FlagSet flags(std::initializer_list<CloneFlag> fl) {
-    scn::FlagSet f;
-    for (CloneFlag x : fl) f.add(x);
-    return f;
-}
-
 int open_pidfds(const State& s, Id t) {
     const Id table = s.tasks[t].files;
     return table == kNone ? 0 : int(s.fdtables[table].fds.size());
@@ -87,42 +81,42 @@ void enabled_actions(const State& s, const Profile& p, const Bounds& b, std::vec
         const bool is_init = s.same_thread_group(t, kInit);
         // clone3: flags x exit_signal {0, SIGCHLD}
         if (live < b.tasks) {
-            std::vector<scn::FlagSet> domain = {flags({}), flags({CloneFlag::AUTOREAP})};
+            std::vector<scn::FlagSet> domain = {scn::FlagSet::of({}), scn::FlagSet::of({CloneFlag::AUTOREAP})};
             if (b.pidfds > 0 && open_pidfds(s, t) < b.pidfds) {
-                domain.push_back(flags({CloneFlag::PIDFD}));
-                domain.push_back(flags({CloneFlag::PIDFD, CloneFlag::AUTOREAP}));
+                domain.push_back(scn::FlagSet::of({CloneFlag::PIDFD}));
+                domain.push_back(scn::FlagSet::of({CloneFlag::PIDFD, CloneFlag::AUTOREAP}));
                 if (b.autokill) {
-                    domain.push_back(flags({CloneFlag::PIDFD, CloneFlag::AUTOREAP, CloneFlag::PIDFD_AUTOKILL}));
+                    domain.push_back(scn::FlagSet::of({CloneFlag::PIDFD, CloneFlag::AUTOREAP, CloneFlag::PIDFD_AUTOKILL}));
                     // autokill.requires_autoreap speaks about this one (EINVAL: a self-loop)
-                    domain.push_back(flags({CloneFlag::PIDFD, CloneFlag::PIDFD_AUTOKILL}));
+                    domain.push_back(scn::FlagSet::of({CloneFlag::PIDFD, CloneFlag::PIDFD_AUTOKILL}));
                     // autokill.requires_privilege: CLONE_NNP is the unprivileged
                     // caller's way through (kernel/fork.c:copy_process)
                     if (b.capset)
                         domain.push_back(
-                            flags({CloneFlag::PIDFD, CloneFlag::AUTOREAP, CloneFlag::PIDFD_AUTOKILL, CloneFlag::NNP}));
+                            scn::FlagSet::of({CloneFlag::PIDFD, CloneFlag::AUTOREAP, CloneFlag::PIDFD_AUTOKILL, CloneFlag::NNP}));
                 }
             }
             if (pidfd_for_autoreap && open_pidfds(s, t) < 1) {
-                domain.push_back(flags({CloneFlag::PIDFD, CloneFlag::AUTOREAP}));
-                if (b.parent) domain.push_back(flags({CloneFlag::PIDFD, CloneFlag::AUTOREAP, CloneFlag::PARENT}));
+                domain.push_back(scn::FlagSet::of({CloneFlag::PIDFD, CloneFlag::AUTOREAP}));
+                if (b.parent) domain.push_back(scn::FlagSet::of({CloneFlag::PIDFD, CloneFlag::AUTOREAP, CloneFlag::PARENT}));
             }
             if (b.parent) {
-                domain.push_back(flags({CloneFlag::PARENT}));
-                domain.push_back(flags({CloneFlag::AUTOREAP, CloneFlag::PARENT}));
+                domain.push_back(scn::FlagSet::of({CloneFlag::PARENT}));
+                domain.push_back(scn::FlagSet::of({CloneFlag::AUTOREAP, CloneFlag::PARENT}));
                 // rfc-v1 accepts AUTOREAP|PARENT only together with PIDFD
                 if (b.pidfds > 0 && open_pidfds(s, t) < b.pidfds)
-                    domain.push_back(flags({CloneFlag::PIDFD, CloneFlag::AUTOREAP, CloneFlag::PARENT}));
+                    domain.push_back(scn::FlagSet::of({CloneFlag::PIDFD, CloneFlag::AUTOREAP, CloneFlag::PARENT}));
             }
             if (b.threads > 1 && threads_in(s, t) < b.threads) {
-                domain.push_back(flags({CloneFlag::THREAD, CloneFlag::SIGHAND, CloneFlag::VM}));
+                domain.push_back(scn::FlagSet::of({CloneFlag::THREAD, CloneFlag::SIGHAND, CloneFlag::VM}));
                 // autoreap.rejects_thread and nnp.rejects_thread speak about these
                 // calls (EINVAL: self-loops)
-                domain.push_back(flags({CloneFlag::THREAD, CloneFlag::SIGHAND, CloneFlag::VM, CloneFlag::AUTOREAP}));
-                domain.push_back(flags({CloneFlag::THREAD, CloneFlag::SIGHAND, CloneFlag::VM, CloneFlag::NNP}));
+                domain.push_back(scn::FlagSet::of({CloneFlag::THREAD, CloneFlag::SIGHAND, CloneFlag::VM, CloneFlag::AUTOREAP}));
+                domain.push_back(scn::FlagSet::of({CloneFlag::THREAD, CloneFlag::SIGHAND, CloneFlag::VM, CloneFlag::NNP}));
                 // rfc-v1 checks CLONE_PIDFD before CLONE_THREAD: only with
                 // PIDFD does a THREAD|AUTOREAP call reach the thread check
                 if (pidfd_for_autoreap && open_pidfds(s, t) < 1)
-                    domain.push_back(flags({CloneFlag::THREAD, CloneFlag::SIGHAND, CloneFlag::VM, CloneFlag::PIDFD,
+                    domain.push_back(scn::FlagSet::of({CloneFlag::THREAD, CloneFlag::SIGHAND, CloneFlag::VM, CloneFlag::PIDFD,
                                             CloneFlag::AUTOREAP}));
             }
             for (const auto& f : domain)
@@ -141,11 +135,11 @@ void enabled_actions(const State& s, const Profile& p, const Bounds& b, std::vec
             if (b.legacy_clone) {
                 Call c;
                 c.sys = Sys::Clone;
-                c.flags = flags({CloneFlag::AUTOREAP});
+                c.flags = scn::FlagSet::of({CloneFlag::AUTOREAP});
                 c.exit_signal = 0;
                 add(t, c);
                 if (b.parent) {
-                    c.flags = flags({CloneFlag::PARENT});
+                    c.flags = scn::FlagSet::of({CloneFlag::PARENT});
                     c.exit_signal = kSIGCHLD;
                     add(t, c);
                 }

@@ -195,12 +195,6 @@ std::string call_class(const Action& a) {
 // ---------------------------------------------------------------------------
 // The alphabet: check's, plus probes, capset and NNP (see diff.hpp)
 
-scn::FlagSet flags(std::initializer_list<CloneFlag> fl) {
-    scn::FlagSet f;
-    for (CloneFlag x : fl) f.add(x);
-    return f;
-}
-
 void diff_actions(const State& s, const Profile& p, const DiffOptions& o, std::vector<Action>& out) {
     enabled_actions(s, p, o.bounds, out);
     const Bounds& b = o.bounds;
@@ -220,11 +214,11 @@ void diff_actions(const State& s, const Profile& p, const DiffOptions& o, std::v
         if (o.nnp && live < b.tasks) {
             scn::Call c;
             c.sys = Sys::Clone3;
-            c.flags = flags({CloneFlag::NNP});
+            c.flags = scn::FlagSet::of({CloneFlag::NNP});
             c.exit_signal = kSIGCHLD;
             add(t, c);
             if (b.autokill && b.pidfds > 0 && open < b.pidfds && !b.capset) {   // else check's alphabet has it
-                c.flags = flags({CloneFlag::PIDFD, CloneFlag::AUTOREAP, CloneFlag::PIDFD_AUTOKILL, CloneFlag::NNP});
+                c.flags = scn::FlagSet::of({CloneFlag::PIDFD, CloneFlag::AUTOREAP, CloneFlag::PIDFD_AUTOKILL, CloneFlag::NNP});
                 c.exit_signal = 0;
                 add(t, c);
             }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -50,6 +51,12 @@ struct FlagSet {
     [[nodiscard]] bool has(CloneFlag f) const { return named & (1u << unsigned(f)); }
     void add(CloneFlag f) { named |= 1u << unsigned(f); }
     bool operator==(const FlagSet&) const = default;
+    /// The named flags `fl`, no raw bits.
+    static FlagSet of(std::initializer_list<CloneFlag> fl) {
+        FlagSet f;
+        for (CloneFlag x : fl) f.add(x);
+        return f;
+    }
 };
 
 enum class Sys : uint8_t {
