@@ -129,10 +129,14 @@ void CheckVisitor::on_edge(uint32_t from, uint32_t ai, const State& pre, const A
     const props::CallView cv = call_view(p, a);
     coverage->on_edge(a, cv, t, changed);
     const props::StepView view{p, pre, t.post, cv, t.result, t.events};
+    // A predicate `forall e in notifies: ...` is true without a notify event
+    // (lang::Compiled::vacuous_without): not evaluated then.
+    const uint32_t kinds = props::lang::Compiled::event_kinds(t.events);
     for (const uint32_t i : steps_of_kind[std::size_t(cv.kind)]) {
         const Property& pr = *props[i];
         if (found[i].load(std::memory_order_relaxed) < place(from, true, ai)) continue;
-        const bool v = holds(i, view);
+        const uint32_t about = compiled[i] ? compiled[i]->vacuous_without() : 0;
+        const bool v = about && !(about & kinds) ? true : holds(i, view);
         if ((pr.kind == Kind::Step && !v) || (pr.kind == Kind::Sometimes && v)) record(i, place(from, true, ai));
     }
 }

@@ -45,6 +45,7 @@ struct Op {
     uint32_t nkids = 0;
     uint8_t slot = 0;                  ///< a variable's slot; a fact of a variable: its slot
     Type type = Type::Bool;
+    Type fact_type = Type::Bool;       ///< a fact's own type (its `none` value), also when fused
     Fn real = nullptr;                 ///< mutate(): the function a mutated op wraps
     // While building: operand indices into ops / kids.
     int32_t ia = -1, ib = -1, ic = -1, ik = -1;
@@ -116,13 +117,24 @@ int64_t op_fact(const Op& n, Ctx& c) {
     if constexpr (facts::is_task_fact(F) || facts::is_file_fact(F) || facts::is_pid_fact(F) ||
                   facts::is_event_fact(F)) {
         const int64_t i = VarSubject ? c.vars[n.slot] : run(n.a, c);
-        if constexpr (facts::is_task_fact(F)) return facts::task_fact(*c.p, *c.s, F, n.type, i);
-        else if constexpr (facts::is_file_fact(F)) return facts::file_fact(*c.p, *c.s, F, n.type, i);
-        else if constexpr (facts::is_pid_fact(F)) return facts::pid_fact(*c.s, F, n.type, i);
-        else return facts::event_fact(c.v, F, n.type, i);
+        if constexpr (facts::is_task_fact(F)) return facts::task_fact(*c.p, *c.s, F, n.fact_type, i);
+        else if constexpr (facts::is_file_fact(F)) return facts::file_fact(*c.p, *c.s, F, n.fact_type, i);
+        else if constexpr (facts::is_pid_fact(F)) return facts::pid_fact(*c.s, F, n.fact_type, i);
+        else return facts::event_fact(c.v, F, n.fact_type, i);
     } else {
-        return facts::global_fact(*c.p, *c.s, c.v, F, n.type);
+        return facts::global_fact(*c.p, *c.s, c.v, F, n.fact_type);
     }
+}
+
+// A fact of a quantified variable fused with what most often uses it:
+// `t.f == k`, `t.f != k`, `not t.f` (one call instead of two).
+enum class Use : uint8_t { Eq, Ne, Not };
+template <Fact F, Use U>
+int64_t op_fact_use(const Op& n, Ctx& c) {
+    const int64_t x = op_fact<F, true>(n, c);
+    if constexpr (U == Use::Eq) return x == n.value;
+    else if constexpr (U == Use::Ne) return x != n.value;
+    else return !x;
 }
 
 constexpr std::size_t kFacts = std::size_t(Fact::SNextPidNr) + 1;
@@ -133,6 +145,20 @@ constexpr std::array<Fn, kFacts> fact_table(std::index_sequence<I...>) {
 }
 constexpr auto kFactOfVar = fact_table<true>(std::make_index_sequence<kFacts>{});
 constexpr auto kFactOfExpr = fact_table<false>(std::make_index_sequence<kFacts>{});
+template <Use U, std::size_t... I>
+constexpr std::array<Fn, kFacts> fact_use_table(std::index_sequence<I...>) {
+    return {&op_fact_use<Fact(I), U>...};
+}
+constexpr auto kFactEq = fact_use_table<Use::Eq>(std::make_index_sequence<kFacts>{});
+constexpr auto kFactNe = fact_use_table<Use::Ne>(std::make_index_sequence<kFacts>{});
+constexpr auto kFactNot = fact_use_table<Use::Not>(std::make_index_sequence<kFacts>{});
+
+/// The fact index of a fact-of-a-variable op (-1 for any other op).
+int fact_of_var(Fn fn) {
+    for (std::size_t f = 0; f < kFacts; ++f)
+        if (kFactOfVar[f] == fn) return int(f);
+    return -1;
+}
 
 // --- quantifiers ---
 
@@ -251,6 +277,8 @@ bool boolean(Fn fn) {
         if (f == fn) return true;
     for (std::size_t d = 0; d < kDomains; ++d)
         if (fn == kForall[d] || fn == kExists[d]) return true;
+    for (std::size_t f = 0; f < kFacts; ++f)
+        if (fn == kFactEq[f] || fn == kFactNe[f] || fn == kFactNot[f]) return true;
     return false;
 }
 
@@ -279,10 +307,12 @@ public:
                     return constant(facts::global_fact(p_, State{}, nullptr, n.fact, n.type), n.type);
                 Op o;
                 o.fn = kFactOfExpr[std::size_t(n.fact)];
+                o.fact_type = n.type;
                 return add(o, n.type);
             }
             const Node& sn = prog_.nodes[std::size_t(n.a)];
             Op o;
+            o.fact_type = n.type;
             if (sn.op == AstOp::Var) {
                 o.fn = kFactOfVar[std::size_t(n.fact)];
                 o.slot = sn.slot;
@@ -295,6 +325,7 @@ public:
         case AstOp::Not: {
             const int32_t a = build(n.a);
             if (is_const(a)) return constant(!value(a), n.type);
+            if (const int f = fact_of_var(ops[std::size_t(a)].fn); f >= 0) return fused(kFactNot, f, a, 0, n.type);
             return unary(&op_not, a, n.type);
         }
         case AstOp::And: case AstOp::Or: case AstOp::Implies: {
@@ -339,6 +370,8 @@ public:
             if (is_const(a) && is_const(b))
                 return constant(n.op == AstOp::Eq ? value(a) == value(b) : value(a) != value(b), n.type);
             if (is_const(b)) {
+                if (const int f = fact_of_var(ops[std::size_t(a)].fn); f >= 0)
+                    return fused(n.op == AstOp::Eq ? kFactEq : kFactNe, f, a, value(b), n.type);
                 Op o;
                 o.fn = n.op == AstOp::Eq ? &op_eq_k : &op_ne_k;
                 o.ia = a;
@@ -447,6 +480,16 @@ private:
         o.ib = b;
         return add(o, t);
     }
+    /// The fact-of-a-variable op `a` fused with its use (table[f]): the
+    /// fact's node with another function and the constant.
+    int32_t fused(const std::array<Fn, kFacts>& table, int f, int32_t a, int64_t k, Type t) {
+        Op o = ops[std::size_t(a)];
+        o.fn = table[std::size_t(f)];
+        o.value = k;
+        o.type = t;
+        ops.push_back(o);
+        return int32_t(ops.size() - 1);
+    }
     /// x as a boolean: x itself when it is 0 or 1 already.
     int32_t truthy(int32_t x) {
         const Op& o = ops[std::size_t(x)];
@@ -506,18 +549,39 @@ Compiled::Compiled(const Program& prog, const Profile& p)
         }
     }
     root_ = &ops_[std::size_t(at[std::size_t(root)])];
+    // `forall e in notifies: ...` is true without a notify event.
+    for (std::size_t d = std::size_t(Domain::Events); d <= std::size_t(Domain::Handoffs); ++d)
+        if (root_->fn == compiled::kForall[d])
+            vacuous_without_ = Domain(d) == Domain::Events ? ~0u
+                               : Domain(d) == Domain::Notifies  ? 1u << unsigned(Event::Kind::Notify)
+                               : Domain(d) == Domain::Reparents ? 1u << unsigned(Event::Kind::Reparent)
+                               : Domain(d) == Domain::Reaps     ? 1u << unsigned(Event::Kind::Reap)
+                               : Domain(d) == Domain::Autokills ? 1u << unsigned(Event::Kind::Autokill)
+                                                                : 1u << unsigned(Event::Kind::TraceHandoff);
+}
+
+uint32_t Compiled::event_kinds(const std::vector<Event>& events) {
+    uint32_t m = 0;
+    for (const Event& e : events) m |= 1u << unsigned(e.kind);
+    return m;
 }
 
 Compiled::~Compiled() = default;
 
 bool Compiled::state(const State& s) const {
-    compiled::Ctx c{p_, &s, nullptr, {}};
+    compiled::Ctx c;   // vars: written by a quantifier before they are read
+    c.p = p_;
+    c.s = &s;
+    c.v = nullptr;
     return root_->fn(*root_, c) != 0;
 }
 
 bool Compiled::step(const StepView& v) const {
     if (guard_kind_ >= 0 && int(v.call.kind) != guard_kind_) return guard_value_;
-    compiled::Ctx c{p_, &v.pre, &v, {}};
+    compiled::Ctx c;
+    c.p = p_;
+    c.s = &v.pre;
+    c.v = &v;
     return root_->fn(*root_, c) != 0;
 }
 

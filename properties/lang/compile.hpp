@@ -35,6 +35,14 @@ public:
     /// run_step(prog, v); v.profile must be the profile compiled for.
     [[nodiscard]] bool step(const StepView& v) const;
 
+    /// The kernel events (a bit per refimpl::Event::Kind) the predicate is
+    /// about when it is `forall e in <events of a kind>: ...` (0 otherwise):
+    /// on a transition without such an event it is true (step() says so too;
+    /// the explicit engine skips such a step property without calling it).
+    [[nodiscard]] uint32_t vacuous_without() const { return vacuous_without_; }
+    /// The bits of the kinds of `events`, for vacuous_without().
+    static uint32_t event_kinds(const std::vector<refimpl::Event>& events);
+
     /// The number of compiled operations (constants folded away are not);
     /// operands come before the ops that use them, the root is the last.
     [[nodiscard]] std::size_t ops() const;
@@ -50,6 +58,7 @@ private:
     const refimpl::Profile* p_;
     int guard_kind_;
     bool guard_value_;
+    uint32_t vacuous_without_ = 0;
 };
 
 }  // namespace reapcheck::props::lang
