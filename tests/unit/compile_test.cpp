@@ -155,7 +155,7 @@ TEST_CASE("compiled predicates: equal to the interpreter on random walks, every 
             CAPTURE(p.name);
             CAPTURE(what);
             Compared c;
-            compare(p, b, what, 12 + p.name.size(), 12, 18, ps, compiled, c);
+            compare(p, b, what, 12 + p.name.size(), 30, 24, ps, compiled, c);
             for (const std::string& m : c.mismatches) FAIL_CHECK(m);
             CHECK(c.mismatches.empty());
             CHECK(c.states > 1000);
