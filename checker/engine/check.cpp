@@ -78,6 +78,8 @@ CheckVisitor::CheckVisitor(const Profile& profile, std::vector<const Property*> 
         on_steps.push_back(pr->has_step());
         stop_when.push_back(std::find(stop_when_found.begin(), stop_when_found.end(), pr->id) !=
                             stop_when_found.end());
+        const props::lang::Program* prog = pr->text->program();
+        compiled.push_back(prog ? std::make_unique<props::lang::Compiled>(*prog, p) : nullptr);
     }
     for (auto& f : found) f = kNotFound;
     steps_of_kind.resize(std::size_t(props::CallView::Kind::Other) + 1);
@@ -113,11 +115,11 @@ void CheckVisitor::on_state(uint32_t node, const State& s) {
     for (std::size_t i = 0; i < props.size(); ++i) {
         const Property& pr = *props[i];
         if (pr.kind == Kind::Eventually) {
-            good[i][node] = pr.holds(p, s);
+            good[i][node] = holds(i, s);
             continue;
         }
         if (!on_states[i] || found[i].load(std::memory_order_relaxed) < place(node, false, 0)) continue;
-        const bool v = pr.holds(p, s);
+        const bool v = holds(i, s);
         if ((pr.kind == Kind::Always && !v) || (pr.kind == Kind::Sometimes && v)) record(i, place(node, false, 0));
     }
 }
@@ -127,10 +129,14 @@ void CheckVisitor::on_edge(uint32_t from, uint32_t ai, const State& pre, const A
     const props::CallView cv = call_view(p, a);
     coverage->on_edge(a, cv, t, changed);
     const props::StepView view{p, pre, t.post, cv, t.result, t.events};
+    // A predicate `forall e in notifies: ...` is true without a notify event
+    // (lang::Compiled::vacuous_without): not evaluated then.
+    const uint32_t kinds = props::lang::Compiled::event_kinds(t.events);
     for (const uint32_t i : steps_of_kind[std::size_t(cv.kind)]) {
         const Property& pr = *props[i];
         if (found[i].load(std::memory_order_relaxed) < place(from, true, ai)) continue;
-        const bool v = pr.holds(view);
+        const uint32_t about = compiled[i] ? compiled[i]->vacuous_without() : 0;
+        const bool v = about && !(about & kinds) ? true : holds(i, view);
         if ((pr.kind == Kind::Step && !v) || (pr.kind == Kind::Sometimes && v)) record(i, place(from, true, ai));
     }
 }

@@ -7,11 +7,13 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "checker/engine/check.hpp"
 #include "checker/engine/graph.hpp"
+#include "properties/lang/compile.hpp"
 
 namespace reapcheck::engine {
 
@@ -49,6 +51,10 @@ struct CheckVisitor {
     std::vector<const props::Property*> props;
     CoverageCounter* coverage = nullptr;
     std::vector<uint8_t> on_states, on_steps;   // per property: has_state(), has_step() (asked once)
+    /// Per property: its predicate compiled for the profile (properties/lang/
+    /// compile.hpp), which on_state and on_edge run instead of the
+    /// interpreter; nullptr for a predicate without a parsed program.
+    std::vector<std::unique_ptr<props::lang::Compiled>> compiled;
     /// Per call kind (props::CallView::Kind): the step properties on_edge
     /// evaluates on a transition of that kind. A property whose predicate
     /// is guarded by another call kind (lang::Program::guard_kind) is left
@@ -71,6 +77,14 @@ struct CheckVisitor {
         uint64_t cur = found[i].load(std::memory_order_relaxed);
         while (k < cur && !found[i].compare_exchange_weak(cur, k, std::memory_order_relaxed)) {
         }
+    }
+    /// Property i on a state / a transition: its compiled predicate, or the
+    /// evaluator when it has none.
+    bool holds(std::size_t i, const refimpl::State& s) const {
+        return compiled[i] ? compiled[i]->state(s) : props[i]->holds(p, s);
+    }
+    bool holds(std::size_t i, const props::StepView& v) const {
+        return compiled[i] ? compiled[i]->step(v) : props[i]->holds(v);
     }
     void on_level(uint32_t depth, uint32_t first, uint32_t end);
     void on_state(uint32_t node, const refimpl::State& s);
