@@ -165,7 +165,6 @@ private:
     // The raw key of s.next from raw_w, the raw key of the world it was
     // generated from: only the slots the action touched are encoded again.
     static Packed repack(Packed raw_w, const Successor& s) {
-        if (s.touched == kAllSlots) return pack_raw(s.next);
         Packed r = raw_w;
         for (unsigned t = s.touched; t != 0; t &= t - 1) {
             const unsigned i = unsigned(std::countr_zero(t)), shift = 10 * i;

@@ -86,12 +86,19 @@ void release_task(World& w, int t) { w.slot[t] = Slot{}; }
 
 // do_exit → exit_notify (§4.1, §4.2) as one transition: forget_original_parent
 // (§4.3) with reparent_leader (§4.4) for each child, then the father's own
-// do_notify_parent and, if it reaps itself, release_task.
-void do_exit(World& w, Profile prof, int p, uint8_t code) {
+// do_notify_parent and, if it reaps itself, release_task. Returns the slots
+// it may have changed (Successor::touched): p, its parent, its children and
+// their new reaper.
+[[nodiscard]] uint8_t do_exit(World& w, Profile prof, int p, uint8_t code) {
     int reaper = -1;
+    unsigned touched = 1u << p | 1u << w.slot[p].parent;
     for (int c = 1; c < w.n; ++c) {
         if (!children_of(w, p, c)) continue;
-        if (reaper < 0) reaper = find_new_reaper(w, p);
+        if (reaper < 0) {
+            reaper = find_new_reaper(w, p);
+            touched |= 1u << reaper;
+        }
+        touched |= 1u << c;
         Slot& child = w.slot[c];
         child.parent = uint8_t(reaper);
         child.sigchld = true;   // reparent_leader: the reaper is always another process
@@ -107,6 +114,7 @@ void do_exit(World& w, Profile prof, int p, uint8_t code) {
     me.sigchld = sig;
     me.exit_code = code;
     if (do_notify_parent(w, prof, p, sig, autoreap)) release_task(w, p);
+    return uint8_t(touched);
 }
 
 // wait4(c, WNOHANG [| __WALL]) by p (§5.2–§5.4); c is a child of p.
@@ -122,12 +130,15 @@ void do_exit(World& w, Profile prof, int p, uint8_t code) {
 // prctl(PR_SET_CHILD_SUBREAPER, arg) (§7): propagate_has_child_subreaper over
 // walk_process_tree, which does not descend below a process that already has
 // has_child_subreaper. ZOMBIE slots keep their flags zero (docs/core-alphabet.md).
-void set_has_sub_below(World& w, int x) {
+// Returns the slots whose has_child_subreaper it set.
+[[nodiscard]] unsigned set_has_sub_below(World& w, int x) {
+    unsigned set = 0;
     for (int c = 1; c < w.n; ++c) {
         if (!children_of(w, x, c) || w.slot[c].status != Status::Alive || w.slot[c].has_sub) continue;
         w.slot[c].has_sub = true;
-        set_has_sub_below(w, c);
+        set |= 1u << c | set_has_sub_below(w, c);
     }
+    return set;
 }
 
 }  // namespace
@@ -167,8 +178,7 @@ int successors(const World& w, Profile prof, Successor* out) {
         if (p != 0)
             for (uint8_t code = 0; code < 2; ++code) {
                 Successor& s = emit({ActionKind::Exit, P, code, 0, 0, Outcome::Ok});
-                do_exit(s.next, prof, p, code);
-                s.touched = kAllSlots;   // children, reaper, parent
+                s.touched = do_exit(s.next, prof, p, code);
                 s.changed = true;
             }
         for (int c = 1; c < w.n; ++c) {
@@ -187,16 +197,17 @@ int successors(const World& w, Profile prof, Successor* out) {
                 Successor& s = emit({ActionKind::Sigaction, P, d, 0, 0, Outcome::Ok});
                 s.next.slot[p].disp = Disp(d);
                 s.next.slot[p].pending = false;
-                s.changed = !(s.next.slot[p] == w.slot[p]);
+                s.changed = w.slot[p].disp != Disp(d) || w.slot[p].pending;
             }
         for (uint8_t arg = 0; arg < 2; ++arg) {
             Successor& s = emit({ActionKind::Prctl, P, arg, 0, 0, Outcome::Ok});
             s.next.slot[p].is_sub = arg;
+            s.changed = w.slot[p].is_sub != bool(arg);
             if (arg) {
-                set_has_sub_below(s.next, p);
-                s.touched = kAllSlots;   // descendants
+                const unsigned below = set_has_sub_below(s.next, p);   // descendants
+                s.touched = uint8_t(s.touched | below);
+                s.changed = s.changed || below != 0;
             }
-            s.changed = !(s.next == w);
         }
         Successor& s = emit({ActionKind::Sigpending, P, 0, 0, 0, w.slot[p].pending ? Outcome::Pending : Outcome::None});
         s.next.slot[p].pending = false;
