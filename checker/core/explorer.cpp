@@ -114,7 +114,8 @@ struct alignas(64) Worker {
     std::vector<Packed> next;            // this thread's part of the next level
     RecentKeys recent;
     RecentCanon canon;
-    std::uint64_t transitions = 0, expanded = 0, inserted = 0, self_loops = 0, recent_hits = 0, canon_hits = 0;
+    std::uint64_t transitions = 0, expanded = 0, inserted = 0, self_loops = 0, recent_hits = 0, canon_hits = 0,
+                  repaired = 0;
 };
 
 class Bfs {
@@ -207,7 +208,7 @@ private:
     void expand(const Chunk& c, Worker& me) {
         const std::vector<Packed>& seg = frontier_[c.segment];
         Successor buf[kMaxActions];
-        Packed raw[kMaxActions], keys[kMaxActions];
+        Packed raw[kMaxActions], canon[kMaxActions], keys[kMaxActions];
         ProbeQueue queue;
         auto probe = [&](Packed k) {
             if (table_.insert(k)) {
@@ -223,16 +224,28 @@ private:
             me.transitions += std::uint64_t(k);
             ++me.expanded;
             int m = 0;
-            for (int j = 0; j < k; ++j) {
-                if (!buf[j].changed) continue;
-                raw[m] = repack(raw_w, buf[j]);
-                if (o_.symmetry) me.canon.prefetch(raw[m]);
-                ++m;
+            if (o_.symmetry) {
+                // w is in canonical layout (decoded from its canonical key):
+                // a successor that only relabels slots mostly keeps it
+                const CanonicalRepair repair(key, raw_w, o_.tasks);
+                for (int j = 0; j < k; ++j) {
+                    if (!buf[j].changed) continue;
+                    raw[m] = repack(raw_w, buf[j]);
+                    canon[m] = repair.relabel(raw[m], buf[j].touched);
+                    if (canon[m] == 0) me.canon.prefetch(raw[m]);
+                    else ++me.repaired;
+                    ++m;
+                }
+            } else {
+                for (int j = 0; j < k; ++j)
+                    if (buf[j].changed) raw[m++] = repack(raw_w, buf[j]);
             }
             me.self_loops += std::uint64_t(k - m);
             int q = 0;
             for (int j = 0; j < m; ++j) {
-                const Packed nk = o_.symmetry ? me.canon.canonical(raw[j], o_.tasks, me.canon_hits) : raw[j];
+                const Packed nk = !o_.symmetry ? raw[j]
+                                  : canon[j] != 0 ? canon[j]
+                                                  : me.canon.canonical(raw[j], o_.tasks, me.canon_hits);
                 if (nk == key) {   // a permutation of the state itself
                     ++me.self_loops;
                     continue;
@@ -300,8 +313,10 @@ private:
                 st_.self_loops += w.self_loops;
                 st_.recent_hits += w.recent_hits;
                 st_.canon_hits += w.canon_hits;
+                st_.repaired += w.repaired;
                 level_new_ += w.inserted;
                 w.transitions = w.expanded = w.inserted = w.self_loops = w.recent_hits = w.canon_hits = 0;
+                w.repaired = 0;
             }
             st_.peak_frontier_bytes = std::max(st_.peak_frontier_bytes, frontier_bytes());
             if (round_end_ >= chunks_.size()) {   // the level is finished
@@ -416,6 +431,7 @@ nlohmann::json to_json(const ExploreStats& s) {
     j["self_loops"] = s.self_loops;
     j["recent_hits"] = s.recent_hits;
     j["canon_hits"] = s.canon_hits;
+    j["canon_repaired"] = s.repaired;
     j["expanded"] = s.expanded;
     j["depth"] = s.depth;
     j["level_states"] = s.level_states;

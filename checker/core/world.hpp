@@ -118,6 +118,44 @@ inline constexpr unsigned kLabelCount = 101;
 [[nodiscard]] Packed canonical_of_raw(Packed raw, int n);
 [[nodiscard]] World unpack_canonical(Packed key, int n);
 
+/// Canonical keys of worlds that differ from one world in only some labels,
+/// without sorting anything again. The world must be in canonical layout
+/// (as unpack_canonical returns it: slot i is the i-th node of the canonical
+/// pre-order, the FREE slots last); its canonical key is then the pre-order
+/// list of its slots' groups, and so is that of a successor with the same
+/// tree (no parent changed, no slot became or stopped being FREE) as long as
+/// every list of siblings stays sorted by subtree code. Only the changed
+/// slots and their ancestors change their code, so only they are compared
+/// with their neighbouring siblings (a subtree is a run of consecutive
+/// groups of the key), and only with a sibling of the same size: a longer
+/// code is a larger number (its first group is never 0), and relabelling
+/// changes no size.
+///
+/// Usage: `CanonicalRepair r(key, pack_raw(unpack_canonical(key, n)), n);`
+/// then `r.relabel(raw_next, touched)` for each successor.
+class CanonicalRepair {
+public:
+    /// key: a canonical key; raw: the raw key of unpack_canonical(key, n).
+    CanonicalRepair(Packed key, Packed raw, int n);
+    /// canonical_of_raw(raw_next, n) if the world with raw key raw_next
+    /// differs from this one only in the labels of non-FREE slots of
+    /// `touched` and keeps every sibling list sorted; else 0 (the caller
+    /// canonicalises). require: raw_next equals raw outside `touched`.
+    [[nodiscard]] Packed relabel(Packed raw_next, unsigned touched) const;
+
+private:
+    [[nodiscard]] Packed subtree(Packed key, unsigned i) const { return (key >> low_[i]) & mask_[i]; }
+    Packed key_, raw_;
+    unsigned nodes_ = 0;
+    std::array<Packed, kMaxSlots> mask_{};   // per node: its subtree's bits, from bit low_
+    std::array<uint8_t, kMaxSlots> low_{};
+    std::array<uint8_t, kMaxSlots> group_{};   // per node: the lowest bit of its group
+    // per node: the previous and next sibling of the same subtree size (0: none)
+    std::array<uint8_t, kMaxSlots> prev_{}, next_{};
+    // per node: it and its ancestors that have such a sibling
+    std::array<uint8_t, kMaxSlots> watch_{};
+};
+
 /// The number of distinct worlds (raw encodings) obtained from w by
 /// permuting slots 1..n-1: (n-1)! / |automorphisms of w|. Summed over the
 /// canonical states it gives the state count without symmetry reduction,
