@@ -181,11 +181,15 @@ private:
     class ProbeQueue {
     public:
         static constexpr unsigned kDistance = 32;   // a power of two
+        struct Entry {
+            Packed key, hash;   // the table's hash, computed once for prefetch and probe
+        };
         template <class Probe>
         void push(Packed key, const StateTable& table, Probe&& probe) {
-            table.prefetch(key);
+            const Packed h = table.hash(key);
+            table.prefetch_hashed(h);
             if (tail_ - head_ == kDistance) probe(ring_[head_++ % kDistance]);
-            ring_[tail_++ % kDistance] = key;
+            ring_[tail_++ % kDistance] = {key, h};
         }
         template <class Probe>
         void drain(Probe&& probe) {
@@ -193,7 +197,7 @@ private:
         }
 
     private:
-        Packed ring_[kDistance];
+        Entry ring_[kDistance];
         unsigned head_ = 0, tail_ = 0;
     };
 
@@ -210,9 +214,9 @@ private:
         Successor buf[kMaxActions];
         Packed raw[kMaxActions], canon[kMaxActions], keys[kMaxActions];
         ProbeQueue queue;
-        auto probe = [&](Packed k) {
-            if (table_.insert(k)) {
-                me.next.push_back(k);
+        auto probe = [&](const ProbeQueue::Entry& e) {
+            if (table_.insert_hashed(e.hash)) {
+                me.next.push_back(e.key);
                 ++me.inserted;
             }
         };

@@ -203,29 +203,6 @@ CanonicalRepair::CanonicalRepair(Packed key, Packed raw, int n) : key_(key), raw
         watch_[i] = uint8_t(watch_[parent[i]] | ((prev_[i] | next_[i]) != 0 ? 1u << i : 0u));
 }
 
-Packed CanonicalRepair::relabel(Packed raw_next, unsigned touched) const {
-    const Packed diff = raw_ ^ raw_next;
-    Packed key = key_;
-    unsigned check = 0;
-    for (unsigned t = touched; t != 0; t &= t - 1) {
-        const unsigned i = unsigned(std::countr_zero(t));
-        const auto d = unsigned(diff >> (kSlotBits * i)) & unsigned(kSlotMask);
-        if (d == 0) continue;
-        // a new parent, or a slot taken or freed: the tree changed
-        if (d >> 7 || i >= nodes_ || (raw_next >> (kSlotBits * i) & 127) == 0) return 0;
-        key ^= Packed(d) << (group_[i] + 3);
-        check |= watch_[i];
-    }
-    // every sibling list that holds a changed subtree must still be sorted
-    for (; check != 0; check &= check - 1) {
-        const unsigned a = unsigned(std::countr_zero(check));
-        const Packed code = subtree(key, a);
-        if (prev_[a] != 0 && subtree(key, prev_[a]) > code) return 0;
-        if (next_[a] != 0 && code > subtree(key, next_[a])) return 0;
-    }
-    return key;
-}
-
 std::uint64_t orbit_size(const World& w) {
     std::uint64_t aut = 1;
     (void)canonical_code<true>(pack_raw(w), w.n, &aut);

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -155,6 +156,30 @@ private:
     // per node: it and its ancestors that have such a sibling
     std::array<uint8_t, kMaxSlots> watch_{};
 };
+
+// Inline: called for nearly every changed successor (checker/core/explorer.cpp).
+inline Packed CanonicalRepair::relabel(Packed raw_next, unsigned touched) const {
+    const Packed diff = raw_ ^ raw_next;
+    Packed key = key_;
+    unsigned check = 0;
+    for (unsigned t = touched; t != 0; t &= t - 1) {
+        const unsigned i = unsigned(std::countr_zero(t));
+        const auto d = unsigned(diff >> (10u * i)) & 1023u;
+        if (d == 0) continue;
+        // a new parent, or a slot taken or freed: the tree changed
+        if (d >> 7 || i >= nodes_ || (raw_next >> (10u * i) & 127) == 0) return 0;
+        key ^= Packed(d) << (group_[i] + 3);
+        check |= watch_[i];
+    }
+    // every sibling list that holds a changed subtree must still be sorted
+    for (; check != 0; check &= check - 1) {
+        const unsigned a = unsigned(std::countr_zero(check));
+        const Packed code = subtree(key, a);
+        if (prev_[a] != 0 && subtree(key, prev_[a]) > code) return 0;
+        if (next_[a] != 0 && code > subtree(key, next_[a])) return 0;
+    }
+    return key;
+}
 
 /// The number of distinct worlds (raw encodings) obtained from w by
 /// permuting slots 1..n-1: (n-1)! / |automorphisms of w|. Summed over the
