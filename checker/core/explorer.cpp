@@ -224,25 +224,22 @@ private:
             const Packed key = seg[i];
             const World w = decode(key);
             const Packed raw_w = o_.symmetry ? pack_raw(w) : key;
-            const int k = successors(w, o_.profile, buf);
+            int k = 0;
+            const int m = changed_successors(w, o_.profile, buf, k);
             me.transitions += std::uint64_t(k);
             ++me.expanded;
-            int m = 0;
             if (o_.symmetry) {
                 // w is in canonical layout (decoded from its canonical key):
                 // a successor that only relabels slots mostly keeps it
                 const CanonicalRepair repair(key, raw_w, o_.tasks);
-                for (int j = 0; j < k; ++j) {
-                    if (!buf[j].changed) continue;
-                    raw[m] = repack(raw_w, buf[j]);
-                    canon[m] = repair.relabel(raw[m], buf[j].touched);
-                    if (canon[m] == 0) me.canon.prefetch(raw[m]);
+                for (int j = 0; j < m; ++j) {
+                    raw[j] = repack(raw_w, buf[j]);
+                    canon[j] = repair.relabel(raw[j], buf[j].touched);
+                    if (canon[j] == 0) me.canon.prefetch(raw[j]);
                     else ++me.repaired;
-                    ++m;
                 }
             } else {
-                for (int j = 0; j < k; ++j)
-                    if (buf[j].changed) raw[m++] = repack(raw_w, buf[j]);
+                for (int j = 0; j < m; ++j) raw[j] = repack(raw_w, buf[j]);
             }
             me.self_loops += std::uint64_t(k - m);
             int q = 0;

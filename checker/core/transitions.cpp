@@ -117,13 +117,12 @@ void release_task(World& w, int t) { w.slot[t] = Slot{}; }
     return uint8_t(touched);
 }
 
-// wait4(c, WNOHANG [| __WALL]) by p (§5.2–§5.4); c is a child of p.
-[[nodiscard]] Outcome wait4(World& w, int c, bool wall, uint8_t& status) {
-    Slot& child = w.slot[c];
+// wait4(c, WNOHANG [| __WALL]) by p (§5.2–§5.4); c is a child of p. On
+// Reaped, wait_task_zombie sets EXIT_DEAD and releases c (release_task).
+[[nodiscard]] Outcome wait4(const World& w, int c, bool wall) {
+    const Slot& child = w.slot[c];
     if (!wall && !child.sigchld) return Outcome::Echild;   // eligible_child: a "clone child"
     if (child.status == Status::Alive) return Outcome::Zero;
-    status = child.exit_code;
-    release_task(w, c);                                     // wait_task_zombie: EXIT_DEAD, release
     return Outcome::Reaped;
 }
 
@@ -143,36 +142,56 @@ void release_task(World& w, int t) { w.slot[t] = Slot{}; }
 
 }  // namespace
 
-int successors(const World& w, Profile prof, Successor* out) {
+namespace {
+
+// Every enabled action of w in the documented order; with kAll false only
+// the ones that change the world are written to out (an action known to
+// change nothing costs no copy of the world). transitions counts them all.
+template <bool kAll>
+int generate(const World& w, Profile prof, Successor* out, int& transitions) {
     assert(valid(w));
     int k = 0;
+    transitions = 0;
     int free_slot = -1;
     for (int i = 1; i < w.n; ++i)
         if (w.slot[i].status == Status::Free) {
             free_slot = i;
             break;
         }
+    // emit(a) prepares out[k] as a copy of w; keep(s) keeps it (always, or
+    // if it changed the world); same(a) is an action that changes nothing.
     auto emit = [&](Action a) -> Successor& {
-        Successor& s = out[k++];
+        ++transitions;
+        Successor& s = out[k];
         s.action = a;
         s.next = w;
         s.changed = false;
         s.touched = uint8_t(1u << a.actor);
         return s;
     };
+    auto keep = [&](const Successor& s) {
+        if (kAll || s.changed) ++k;
+    };
+    auto same = [&](Action a) {
+        if constexpr (kAll) keep(emit(a));
+        else ++transitions;
+    };
     for (int p = 0; p < w.n; ++p) {
-        if (w.slot[p].status != Status::Alive) continue;
+        const Slot& me = w.slot[p];
+        if (me.status != Status::Alive) continue;
         const auto P = uint8_t(p);
         if (free_slot >= 0) {
             for (uint8_t flags = 0; flags < 4; ++flags)
                 for (uint8_t e = 0; e < 2; ++e) {
-                    Successor& s = emit({ActionKind::Clone3, P, flags, e, 0, Outcome::Einval});
-                    if (!clone3_accepted(w, prof, p, flags, e)) continue;
+                    if (!clone3_accepted(w, prof, p, flags, e)) {
+                        same({ActionKind::Clone3, P, flags, e, 0, Outcome::Einval});
+                        continue;
+                    }
+                    Successor& s = emit({ActionKind::Clone3, P, flags, e, uint8_t(free_slot), Outcome::Child});
                     copy_process(s.next, prof, p, flags, e, free_slot);
                     s.touched = uint8_t(1u << free_slot);
-                    s.action.target = uint8_t(free_slot);
-                    s.action.outcome = Outcome::Child;
                     s.changed = true;
+                    keep(s);
                 }
         }
         if (p != 0)
@@ -180,40 +199,73 @@ int successors(const World& w, Profile prof, Successor* out) {
                 Successor& s = emit({ActionKind::Exit, P, code, 0, 0, Outcome::Ok});
                 s.touched = do_exit(s.next, prof, p, code);
                 s.changed = true;
+                keep(s);
             }
         for (int c = 1; c < w.n; ++c) {
             if (!children_of(w, p, c)) continue;
             for (uint8_t wall = 0; wall < 2; ++wall) {
-                Successor& s = emit({ActionKind::Wait4, P, wall, 0, uint8_t(c), Outcome::Ok});
-                s.action.outcome = wait4(s.next, c, wall, s.action.arg2);
+                const Outcome o = wait4(w, c, wall);
+                if (o != Outcome::Reaped) {
+                    same({ActionKind::Wait4, P, wall, 0, uint8_t(c), o});
+                    continue;
+                }
+                Successor& s = emit({ActionKind::Wait4, P, wall, w.slot[c].exit_code, uint8_t(c), o});
+                release_task(s.next, c);
                 s.touched = uint8_t(1u << c);
-                s.changed = s.action.outcome == Outcome::Reaped;
+                s.changed = true;
+                keep(s);
             }
         }
         if (p != 0)
             for (uint8_t d = 0; d < 3; ++d) {
                 // do_sigaction: SIG_DFL and SIG_IGN (whatever the SA_ flags) discard a
                 // pending SIGCHLD (§6.3); all three choices have handler DFL or IGN.
-                Successor& s = emit({ActionKind::Sigaction, P, d, 0, 0, Outcome::Ok});
+                const Action a{ActionKind::Sigaction, P, d, 0, 0, Outcome::Ok};
+                if (me.disp == Disp(d) && !me.pending) {
+                    same(a);
+                    continue;
+                }
+                Successor& s = emit(a);
                 s.next.slot[p].disp = Disp(d);
                 s.next.slot[p].pending = false;
-                s.changed = w.slot[p].disp != Disp(d) || w.slot[p].pending;
+                s.changed = true;
+                keep(s);
             }
-        for (uint8_t arg = 0; arg < 2; ++arg) {
-            Successor& s = emit({ActionKind::Prctl, P, arg, 0, 0, Outcome::Ok});
-            s.next.slot[p].is_sub = arg;
-            s.changed = w.slot[p].is_sub != bool(arg);
-            if (arg) {
-                const unsigned below = set_has_sub_below(s.next, p);   // descendants
-                s.touched = uint8_t(s.touched | below);
-                s.changed = s.changed || below != 0;
-            }
+        if (!me.is_sub) same({ActionKind::Prctl, P, 0, 0, 0, Outcome::Ok});
+        else {
+            Successor& s = emit({ActionKind::Prctl, P, 0, 0, 0, Outcome::Ok});
+            s.next.slot[p].is_sub = false;
+            s.changed = true;
+            keep(s);
         }
-        Successor& s = emit({ActionKind::Sigpending, P, 0, 0, 0, w.slot[p].pending ? Outcome::Pending : Outcome::None});
-        s.next.slot[p].pending = false;
-        s.changed = w.slot[p].pending;
+        {
+            Successor& s = emit({ActionKind::Prctl, P, 1, 0, 0, Outcome::Ok});
+            s.next.slot[p].is_sub = true;
+            const unsigned below = set_has_sub_below(s.next, p);   // descendants
+            s.touched = uint8_t(s.touched | below);
+            s.changed = !me.is_sub || below != 0;
+            keep(s);
+        }
+        if (!me.pending) same({ActionKind::Sigpending, P, 0, 0, 0, Outcome::None});
+        else {
+            Successor& s = emit({ActionKind::Sigpending, P, 0, 0, 0, Outcome::Pending});
+            s.next.slot[p].pending = false;
+            s.changed = true;
+            keep(s);
+        }
     }
     return k;
+}
+
+}  // namespace
+
+int successors(const World& w, Profile prof, Successor* out) {
+    int transitions = 0;
+    return generate<true>(w, prof, out, transitions);
+}
+
+int changed_successors(const World& w, Profile prof, Successor* out, int& transitions) {
+    return generate<false>(w, prof, out, transitions);
 }
 
 std::string to_statement(const Action& a, bool with_result) {

@@ -72,6 +72,12 @@ inline constexpr int kMaxActions = kMaxSlots * (8 + 2 + 2 * (kMaxSlots - 1) + 3 
 /// for kMaxActions) and returns how many. require: valid(w).
 int successors(const World& w, Profile profile, Successor* out);
 
+/// The successors of `successors(w, profile, ...)` whose `changed` is set,
+/// in the same order, and nothing else (what the explorer stores); sets
+/// transitions to the number of all enabled actions. Returns how many it
+/// wrote. require: valid(w).
+int changed_successors(const World& w, Profile profile, Successor* out, int& transitions);
+
 /// Calls cb(const Action&, const World& next, bool changed) for each enabled action.
 template <class F>
 void for_each_successor(const World& w, Profile profile, F&& cb) {

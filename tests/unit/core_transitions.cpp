@@ -236,7 +236,7 @@ TEST_CASE("core: raw and canonical encodings") {
     CHECK(orbits.size() == 12006);
 }
 
-TEST_CASE("core: a successor differs from its world only in the slots it marks as touched") {
+TEST_CASE("core: a successor differs from its world only in the slots it marks as touched, and changed_successors keeps the changed ones") {
     // The explorer re-encodes only the touched slots of a successor
     // (checker/core/explorer.cpp, repack); a slot changed but not marked would
     // give it a wrong key. Every transition of every world reachable at 3
@@ -246,22 +246,32 @@ TEST_CASE("core: a successor differs from its world only in the slots it marks a
         INFO(profile_name(prof));
         std::set<Packed> seen{pack_raw(initial_state(3))};
         std::vector<Packed> todo(seen.begin(), seen.end());
-        Successor buf[kMaxActions];
-        std::size_t checked = 0, bad = 0;
+        Successor buf[kMaxActions], changed[kMaxActions];
+        std::size_t checked = 0, bad = 0, bad_changed = 0;
         while (!todo.empty()) {
             const World w = unpack_raw(todo.back(), 3);
             todo.pop_back();
             const int k = successors(w, prof, buf);
+            // changed_successors (what the explorer expands) is the changed
+            // ones of successors, in order, and counts them all
+            int all = -1, m = 0;
+            const int c = changed_successors(w, prof, changed, all);
+            if (all != k) ++bad_changed;
             for (int j = 0; j < k; ++j) {
                 const Successor& s = buf[j];
                 for (int i = 0; i < w.n; ++i)
                     if (!(s.touched >> i & 1) && !(s.next.slot[i] == w.slot[i])) ++bad;
                 if (s.changed != !(s.next == w)) ++bad;
+                if (s.changed && (m >= c || !(changed[m].action == s.action) || !(changed[m].next == s.next) ||
+                                  changed[m].touched != s.touched || !changed[m++].changed))
+                    ++bad_changed;
                 ++checked;
                 if (seen.insert(pack_raw(s.next)).second) todo.push_back(pack_raw(s.next));
             }
+            if (m != c) ++bad_changed;
         }
         CHECK(bad == 0);
+        CHECK(bad_changed == 0);
         CHECK(checked >= 180956);   // the fewest transitions of a profile at 3 slots (linux-6.18, rfc-v1)
     }
 }
