@@ -230,11 +230,11 @@ private:
             ++me.expanded;
             if (o_.symmetry) {
                 // w is in canonical layout (decoded from its canonical key):
-                // a successor that only relabels slots mostly keeps it
+                // a successor that relabels slots or adds a leaf mostly keeps it
                 const CanonicalRepair repair(key, raw_w, o_.tasks);
                 for (int j = 0; j < m; ++j) {
                     raw[j] = repack(raw_w, buf[j]);
-                    canon[j] = repair.relabel(raw[j], buf[j].touched);
+                    canon[j] = repair.repaired(raw[j], buf[j].touched);
                     if (canon[j] == 0) me.canon.prefetch(raw[j]);
                     else ++me.repaired;
                 }
