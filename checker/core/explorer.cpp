@@ -321,9 +321,17 @@ private:
             }
             st_.peak_frontier_bytes = std::max(st_.peak_frontier_bytes, frontier_bytes());
             if (round_end_ >= chunks_.size()) {   // the level is finished
+                // The expanded level's vectors become the workers' next ones,
+                // emptied but with their memory: a level does not fault in
+                // fresh zeroed pages and copy its vectors as they grow.
+                std::vector<std::vector<Packed>> spent = std::move(frontier_);
                 frontier_.clear();
                 for (auto& w : workers_)
                     if (!w.next.empty()) frontier_.push_back(std::move(w.next)), w.next = {};
+                for (std::size_t t = 0; t < workers_.size() && t < spent.size(); ++t) {
+                    spent[t].clear();
+                    workers_[t].next = std::move(spent[t]);
+                }
                 if (frontier_.empty()) {
                     done_ = true;
                     return;
