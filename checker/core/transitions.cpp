@@ -4,6 +4,8 @@
 // exec-id fix-up of §6.4 never fires), job control, pdeath signals.
 #include "checker/core/transitions.hpp"
 
+#include <array>
+#include <bit>
 #include <cassert>
 
 #include <fmt/core.h>
@@ -13,8 +15,14 @@ namespace {
 
 [[nodiscard]] bool has_autoreap(Profile p) { return p != Profile::Linux618; }
 
-[[nodiscard]] bool children_of(const World& w, int p, int c) {
-    return c > 0 && w.slot[c].status != Status::Free && w.slot[c].parent == p;
+// The children of every slot of w as bit sets (the kernel's ->children
+// lists): kids[p] bit c is set iff slot c is not FREE and its parent is p.
+using Kids = std::array<uint8_t, kMaxSlots>;
+[[nodiscard]] Kids children_of(const World& w) {
+    Kids kids{};
+    for (int c = 1; c < w.n; ++c)
+        if (w.slot[c].status != Status::Free) kids[w.slot[c].parent] = uint8_t(kids[w.slot[c].parent] | 1u << c);
+    return kids;
 }
 
 // clone3_args_valid (§2.3) and copy_process early checks (§2.5 items 5, 8, 9)
@@ -89,16 +97,13 @@ void release_task(World& w, int t) { w.slot[t] = Slot{}; }
 // do_notify_parent and, if it reaps itself, release_task. Returns the slots
 // it may have changed (Successor::touched): p, its parent, its children and
 // their new reaper.
-[[nodiscard]] uint8_t do_exit(World& w, Profile prof, int p, uint8_t code) {
-    int reaper = -1;
+// kids: children_of(w) (p's children, in slot order).
+[[nodiscard]] uint8_t do_exit(World& w, Profile prof, int p, uint8_t code, const Kids& kids) {
     unsigned touched = 1u << p | 1u << w.slot[p].parent;
-    for (int c = 1; c < w.n; ++c) {
-        if (!children_of(w, p, c)) continue;
-        if (reaper < 0) {
-            reaper = find_new_reaper(w, p);
-            touched |= 1u << reaper;
-        }
-        touched |= 1u << c;
+    const int reaper = kids[p] != 0 ? find_new_reaper(w, p) : 0;
+    if (kids[p] != 0) touched |= 1u << reaper | kids[p];
+    for (unsigned t = kids[p]; t != 0; t &= t - 1) {
+        const int c = std::countr_zero(t);
         Slot& child = w.slot[c];
         child.parent = uint8_t(reaper);
         child.sigchld = true;   // reparent_leader: the reaper is always another process
@@ -130,12 +135,14 @@ void release_task(World& w, int t) { w.slot[t] = Slot{}; }
 // walk_process_tree, which does not descend below a process that already has
 // has_child_subreaper. ZOMBIE slots keep their flags zero (docs/core-alphabet.md).
 // Returns the slots whose has_child_subreaper it set.
-[[nodiscard]] unsigned set_has_sub_below(World& w, int x) {
+// kids: children_of(w).
+[[nodiscard]] unsigned set_has_sub_below(World& w, int x, const Kids& kids) {
     unsigned set = 0;
-    for (int c = 1; c < w.n; ++c) {
-        if (!children_of(w, x, c) || w.slot[c].status != Status::Alive || w.slot[c].has_sub) continue;
+    for (unsigned t = kids[x]; t != 0; t &= t - 1) {
+        const int c = std::countr_zero(t);
+        if (w.slot[c].status != Status::Alive || w.slot[c].has_sub) continue;
         w.slot[c].has_sub = true;
-        set |= 1u << c | set_has_sub_below(w, c);
+        set |= 1u << c | set_has_sub_below(w, c, kids);
     }
     return set;
 }
@@ -158,6 +165,9 @@ int generate(const World& w, Profile prof, Successor* out, int& transitions) {
             free_slot = i;
             break;
         }
+    // exit and prctl keep the tree until they change it, so w's children
+    // lists serve every action
+    const Kids kids = children_of(w);
     // emit(a) prepares out[k] as a copy of w; keep(s) keeps it (always, or
     // if it changed the world); same(a) is an action that changes nothing.
     auto emit = [&](Action a) -> Successor& {
@@ -197,12 +207,12 @@ int generate(const World& w, Profile prof, Successor* out, int& transitions) {
         if (p != 0)
             for (uint8_t code = 0; code < 2; ++code) {
                 Successor& s = emit({ActionKind::Exit, P, code, 0, 0, Outcome::Ok});
-                s.touched = do_exit(s.next, prof, p, code);
+                s.touched = do_exit(s.next, prof, p, code, kids);
                 s.changed = true;
                 keep(s);
             }
-        for (int c = 1; c < w.n; ++c) {
-            if (!children_of(w, p, c)) continue;
+        for (unsigned t = kids[p]; t != 0; t &= t - 1) {
+            const int c = std::countr_zero(t);
             for (uint8_t wall = 0; wall < 2; ++wall) {
                 const Outcome o = wait4(w, c, wall);
                 if (o != Outcome::Reaped) {
@@ -241,7 +251,7 @@ int generate(const World& w, Profile prof, Successor* out, int& transitions) {
         {
             Successor& s = emit({ActionKind::Prctl, P, 1, 0, 0, Outcome::Ok});
             s.next.slot[p].is_sub = true;
-            const unsigned below = set_has_sub_below(s.next, p);   // descendants
+            const unsigned below = set_has_sub_below(s.next, p, kids);   // descendants
             s.touched = uint8_t(s.touched | below);
             s.changed = !me.is_sub || below != 0;
             keep(s);
