@@ -114,7 +114,8 @@ struct alignas(64) Worker {
     std::vector<Packed> next;            // this thread's part of the next level
     RecentKeys recent;
     RecentCanon canon;
-    std::uint64_t transitions = 0, expanded = 0, inserted = 0, self_loops = 0, recent_hits = 0, canon_hits = 0;
+    std::uint64_t transitions = 0, expanded = 0, inserted = 0, self_loops = 0, recent_hits = 0, canon_hits = 0,
+                  repaired = 0;
 };
 
 class Bfs {
@@ -165,7 +166,6 @@ private:
     // The raw key of s.next from raw_w, the raw key of the world it was
     // generated from: only the slots the action touched are encoded again.
     static Packed repack(Packed raw_w, const Successor& s) {
-        if (s.touched == kAllSlots) return pack_raw(s.next);
         Packed r = raw_w;
         for (unsigned t = s.touched; t != 0; t &= t - 1) {
             const unsigned i = unsigned(std::countr_zero(t)), shift = 10 * i;
@@ -181,11 +181,15 @@ private:
     class ProbeQueue {
     public:
         static constexpr unsigned kDistance = 32;   // a power of two
+        struct Entry {
+            Packed key, hash;   // the table's hash, computed once for prefetch and probe
+        };
         template <class Probe>
         void push(Packed key, const StateTable& table, Probe&& probe) {
-            table.prefetch(key);
+            const Packed h = table.hash(key);
+            table.prefetch_hashed(h);
             if (tail_ - head_ == kDistance) probe(ring_[head_++ % kDistance]);
-            ring_[tail_++ % kDistance] = key;
+            ring_[tail_++ % kDistance] = {key, h};
         }
         template <class Probe>
         void drain(Probe&& probe) {
@@ -193,7 +197,7 @@ private:
         }
 
     private:
-        Packed ring_[kDistance];
+        Entry ring_[kDistance];
         unsigned head_ = 0, tail_ = 0;
     };
 
@@ -208,11 +212,11 @@ private:
     void expand(const Chunk& c, Worker& me) {
         const std::vector<Packed>& seg = frontier_[c.segment];
         Successor buf[kMaxActions];
-        Packed raw[kMaxActions], keys[kMaxActions];
+        Packed raw[kMaxActions], canon[kMaxActions], keys[kMaxActions];
         ProbeQueue queue;
-        auto probe = [&](Packed k) {
-            if (table_.insert(k)) {
-                me.next.push_back(k);
+        auto probe = [&](const ProbeQueue::Entry& e) {
+            if (table_.insert_hashed(e.hash)) {
+                me.next.push_back(e.key);
                 ++me.inserted;
             }
         };
@@ -220,20 +224,29 @@ private:
             const Packed key = seg[i];
             const World w = decode(key);
             const Packed raw_w = o_.symmetry ? pack_raw(w) : key;
-            const int k = successors(w, o_.profile, buf);
+            int k = 0;
+            const int m = changed_successors(w, o_.profile, buf, k);
             me.transitions += std::uint64_t(k);
             ++me.expanded;
-            int m = 0;
-            for (int j = 0; j < k; ++j) {
-                if (!buf[j].changed) continue;
-                raw[m] = repack(raw_w, buf[j]);
-                if (o_.symmetry) me.canon.prefetch(raw[m]);
-                ++m;
+            if (o_.symmetry) {
+                // w is in canonical layout (decoded from its canonical key):
+                // a successor that relabels slots or adds a leaf mostly keeps it
+                const CanonicalRepair repair(key, raw_w, o_.tasks);
+                for (int j = 0; j < m; ++j) {
+                    raw[j] = repack(raw_w, buf[j]);
+                    canon[j] = repair.repaired(raw[j], buf[j].touched);
+                    if (canon[j] == 0) me.canon.prefetch(raw[j]);
+                    else ++me.repaired;
+                }
+            } else {
+                for (int j = 0; j < m; ++j) raw[j] = repack(raw_w, buf[j]);
             }
             me.self_loops += std::uint64_t(k - m);
             int q = 0;
             for (int j = 0; j < m; ++j) {
-                const Packed nk = o_.symmetry ? me.canon.canonical(raw[j], o_.tasks, me.canon_hits) : raw[j];
+                const Packed nk = !o_.symmetry ? raw[j]
+                                  : canon[j] != 0 ? canon[j]
+                                                  : me.canon.canonical(raw[j], o_.tasks, me.canon_hits);
                 if (nk == key) {   // a permutation of the state itself
                     ++me.self_loops;
                     continue;
@@ -301,14 +314,24 @@ private:
                 st_.self_loops += w.self_loops;
                 st_.recent_hits += w.recent_hits;
                 st_.canon_hits += w.canon_hits;
+                st_.repaired += w.repaired;
                 level_new_ += w.inserted;
                 w.transitions = w.expanded = w.inserted = w.self_loops = w.recent_hits = w.canon_hits = 0;
+                w.repaired = 0;
             }
             st_.peak_frontier_bytes = std::max(st_.peak_frontier_bytes, frontier_bytes());
             if (round_end_ >= chunks_.size()) {   // the level is finished
+                // The expanded level's vectors become the workers' next ones,
+                // emptied but with their memory: a level does not fault in
+                // fresh zeroed pages and copy its vectors as they grow.
+                std::vector<std::vector<Packed>> spent = std::move(frontier_);
                 frontier_.clear();
                 for (auto& w : workers_)
                     if (!w.next.empty()) frontier_.push_back(std::move(w.next)), w.next = {};
+                for (std::size_t t = 0; t < workers_.size() && t < spent.size(); ++t) {
+                    spent[t].clear();
+                    workers_[t].next = std::move(spent[t]);
+                }
                 if (frontier_.empty()) {
                     done_ = true;
                     return;
@@ -417,6 +440,7 @@ nlohmann::json to_json(const ExploreStats& s) {
     j["self_loops"] = s.self_loops;
     j["recent_hits"] = s.recent_hits;
     j["canon_hits"] = s.canon_hits;
+    j["canon_repaired"] = s.repaired;
     j["expanded"] = s.expanded;
     j["depth"] = s.depth;
     j["level_states"] = s.level_states;

@@ -52,6 +52,7 @@ struct ExploreStats {
     std::uint64_t self_loops = 0;        ///< transitions back to the same (canonical) state
     std::uint64_t recent_hits = 0;       ///< successors found in a thread's recent-key cache (no table probe)
     std::uint64_t canon_hits = 0;        ///< canonical forms read from a thread's layout cache (symmetry only)
+    std::uint64_t repaired = 0;          ///< canonical forms repaired from the expanded state's (CanonicalRepair)
     std::uint64_t expanded = 0;          ///< states whose successors were generated
     int depth = 0;                       ///< deepest BFS level reached (initial = 0)
     std::vector<std::uint64_t> level_states;   ///< new states per BFS level

@@ -60,10 +60,16 @@ public:
         return narrow_ ? find_h<uint32_t>(mix(key)) : find_h<uint64_t>(mix(key));
     }
 
+    /// The key's position in the table's hash order: insert_hashed(hash(k))
+    /// is insert(k), and prefetch_hashed(hash(k)) prefetch(k), so that a
+    /// caller that does both mixes the key once.
+    [[nodiscard]] Packed hash(Packed key) const { return mix(key); }
+
     /// Hints the cache that key's home cell will be probed (and maybe
     /// written) soon.
-    void prefetch(Packed key) const {
-        const std::size_t home = std::size_t(mix(key) >> rem_bits());
+    void prefetch(Packed key) const { prefetch_hashed(mix(key)); }
+    void prefetch_hashed(Packed h) const {
+        const std::size_t home = std::size_t(h >> rem_bits());
         const char* p = static_cast<const char*>(cells_) + (home << (narrow_ ? 2 : 3));
 #if defined(__x86_64__) || defined(__i386__)
         // GCC 12 (-O1 and up) emits no instruction at all for
@@ -74,6 +80,9 @@ public:
         __builtin_prefetch(p, 1, 3);
 #endif
     }
+
+    /// insert(k) for h = hash(k).
+    bool insert_hashed(Packed h) { return narrow_ ? insert_h<uint32_t>(h) : insert_h<uint64_t>(h); }
 
     [[nodiscard]] std::size_t capacity() const { return std::size_t{1} << log_cap_; }
     [[nodiscard]] std::size_t cell_bytes() const { return narrow_ ? 4 : 8; }
@@ -116,8 +125,6 @@ private:
         return x;
     }
     [[nodiscard]] Packed unmix(Packed x) const;
-
-    bool insert_hashed(Packed h) { return narrow_ ? insert_h<uint32_t>(h) : insert_h<uint64_t>(h); }
 
     template <class Cell>
     bool insert_h(Packed h) {

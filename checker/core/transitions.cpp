@@ -4,6 +4,8 @@
 // exec-id fix-up of §6.4 never fires), job control, pdeath signals.
 #include "checker/core/transitions.hpp"
 
+#include <array>
+#include <bit>
 #include <cassert>
 
 #include <fmt/core.h>
@@ -13,8 +15,14 @@ namespace {
 
 [[nodiscard]] bool has_autoreap(Profile p) { return p != Profile::Linux618; }
 
-[[nodiscard]] bool children_of(const World& w, int p, int c) {
-    return c > 0 && w.slot[c].status != Status::Free && w.slot[c].parent == p;
+// The children of every slot of w as bit sets (the kernel's ->children
+// lists): kids[p] bit c is set iff slot c is not FREE and its parent is p.
+using Kids = std::array<uint8_t, kMaxSlots>;
+[[nodiscard]] Kids children_of(const World& w) {
+    Kids kids{};
+    for (int c = 1; c < w.n; ++c)
+        if (w.slot[c].status != Status::Free) kids[w.slot[c].parent] = uint8_t(kids[w.slot[c].parent] | 1u << c);
+    return kids;
 }
 
 // clone3_args_valid (§2.3) and copy_process early checks (§2.5 items 5, 8, 9)
@@ -86,12 +94,16 @@ void release_task(World& w, int t) { w.slot[t] = Slot{}; }
 
 // do_exit → exit_notify (§4.1, §4.2) as one transition: forget_original_parent
 // (§4.3) with reparent_leader (§4.4) for each child, then the father's own
-// do_notify_parent and, if it reaps itself, release_task.
-void do_exit(World& w, Profile prof, int p, uint8_t code) {
-    int reaper = -1;
-    for (int c = 1; c < w.n; ++c) {
-        if (!children_of(w, p, c)) continue;
-        if (reaper < 0) reaper = find_new_reaper(w, p);
+// do_notify_parent and, if it reaps itself, release_task. Returns the slots
+// it may have changed (Successor::touched): p, its parent, its children and
+// their new reaper.
+// kids: children_of(w) (p's children, in slot order).
+[[nodiscard]] uint8_t do_exit(World& w, Profile prof, int p, uint8_t code, const Kids& kids) {
+    unsigned touched = 1u << p | 1u << w.slot[p].parent;
+    const int reaper = kids[p] != 0 ? find_new_reaper(w, p) : 0;
+    if (kids[p] != 0) touched |= 1u << reaper | kids[p];
+    for (unsigned t = kids[p]; t != 0; t &= t - 1) {
+        const int c = std::countr_zero(t);
         Slot& child = w.slot[c];
         child.parent = uint8_t(reaper);
         child.sigchld = true;   // reparent_leader: the reaper is always another process
@@ -107,102 +119,163 @@ void do_exit(World& w, Profile prof, int p, uint8_t code) {
     me.sigchld = sig;
     me.exit_code = code;
     if (do_notify_parent(w, prof, p, sig, autoreap)) release_task(w, p);
+    return uint8_t(touched);
 }
 
-// wait4(c, WNOHANG [| __WALL]) by p (§5.2–§5.4); c is a child of p.
-[[nodiscard]] Outcome wait4(World& w, int c, bool wall, uint8_t& status) {
-    Slot& child = w.slot[c];
+// wait4(c, WNOHANG [| __WALL]) by p (§5.2–§5.4); c is a child of p. On
+// Reaped, wait_task_zombie sets EXIT_DEAD and releases c (release_task).
+[[nodiscard]] Outcome wait4(const World& w, int c, bool wall) {
+    const Slot& child = w.slot[c];
     if (!wall && !child.sigchld) return Outcome::Echild;   // eligible_child: a "clone child"
     if (child.status == Status::Alive) return Outcome::Zero;
-    status = child.exit_code;
-    release_task(w, c);                                     // wait_task_zombie: EXIT_DEAD, release
     return Outcome::Reaped;
 }
 
 // prctl(PR_SET_CHILD_SUBREAPER, arg) (§7): propagate_has_child_subreaper over
 // walk_process_tree, which does not descend below a process that already has
 // has_child_subreaper. ZOMBIE slots keep their flags zero (docs/core-alphabet.md).
-void set_has_sub_below(World& w, int x) {
-    for (int c = 1; c < w.n; ++c) {
-        if (!children_of(w, x, c) || w.slot[c].status != Status::Alive || w.slot[c].has_sub) continue;
+// Returns the slots whose has_child_subreaper it set.
+// kids: children_of(w).
+[[nodiscard]] unsigned set_has_sub_below(World& w, int x, const Kids& kids) {
+    unsigned set = 0;
+    for (unsigned t = kids[x]; t != 0; t &= t - 1) {
+        const int c = std::countr_zero(t);
+        if (w.slot[c].status != Status::Alive || w.slot[c].has_sub) continue;
         w.slot[c].has_sub = true;
-        set_has_sub_below(w, c);
+        set |= 1u << c | set_has_sub_below(w, c, kids);
     }
+    return set;
 }
 
 }  // namespace
 
-int successors(const World& w, Profile prof, Successor* out) {
+namespace {
+
+// Every enabled action of w in the documented order; with kAll false only
+// the ones that change the world are written to out (an action known to
+// change nothing costs no copy of the world). transitions counts them all.
+template <bool kAll>
+int generate(const World& w, Profile prof, Successor* out, int& transitions) {
     assert(valid(w));
     int k = 0;
+    transitions = 0;
     int free_slot = -1;
     for (int i = 1; i < w.n; ++i)
         if (w.slot[i].status == Status::Free) {
             free_slot = i;
             break;
         }
+    // exit and prctl keep the tree until they change it, so w's children
+    // lists serve every action
+    const Kids kids = children_of(w);
+    // emit(a) prepares out[k] as a copy of w; keep(s) keeps it (always, or
+    // if it changed the world); same(a) is an action that changes nothing.
     auto emit = [&](Action a) -> Successor& {
-        Successor& s = out[k++];
+        ++transitions;
+        Successor& s = out[k];
         s.action = a;
         s.next = w;
         s.changed = false;
         s.touched = uint8_t(1u << a.actor);
         return s;
     };
+    auto keep = [&](const Successor& s) {
+        if (kAll || s.changed) ++k;
+    };
+    auto same = [&](Action a) {
+        if constexpr (kAll) keep(emit(a));
+        else ++transitions;
+    };
     for (int p = 0; p < w.n; ++p) {
-        if (w.slot[p].status != Status::Alive) continue;
+        const Slot& me = w.slot[p];
+        if (me.status != Status::Alive) continue;
         const auto P = uint8_t(p);
         if (free_slot >= 0) {
             for (uint8_t flags = 0; flags < 4; ++flags)
                 for (uint8_t e = 0; e < 2; ++e) {
-                    Successor& s = emit({ActionKind::Clone3, P, flags, e, 0, Outcome::Einval});
-                    if (!clone3_accepted(w, prof, p, flags, e)) continue;
+                    if (!clone3_accepted(w, prof, p, flags, e)) {
+                        same({ActionKind::Clone3, P, flags, e, 0, Outcome::Einval});
+                        continue;
+                    }
+                    Successor& s = emit({ActionKind::Clone3, P, flags, e, uint8_t(free_slot), Outcome::Child});
                     copy_process(s.next, prof, p, flags, e, free_slot);
                     s.touched = uint8_t(1u << free_slot);
-                    s.action.target = uint8_t(free_slot);
-                    s.action.outcome = Outcome::Child;
                     s.changed = true;
+                    keep(s);
                 }
         }
         if (p != 0)
             for (uint8_t code = 0; code < 2; ++code) {
                 Successor& s = emit({ActionKind::Exit, P, code, 0, 0, Outcome::Ok});
-                do_exit(s.next, prof, p, code);
-                s.touched = kAllSlots;   // children, reaper, parent
+                s.touched = do_exit(s.next, prof, p, code, kids);
                 s.changed = true;
+                keep(s);
             }
-        for (int c = 1; c < w.n; ++c) {
-            if (!children_of(w, p, c)) continue;
+        for (unsigned t = kids[p]; t != 0; t &= t - 1) {
+            const int c = std::countr_zero(t);
             for (uint8_t wall = 0; wall < 2; ++wall) {
-                Successor& s = emit({ActionKind::Wait4, P, wall, 0, uint8_t(c), Outcome::Ok});
-                s.action.outcome = wait4(s.next, c, wall, s.action.arg2);
+                const Outcome o = wait4(w, c, wall);
+                if (o != Outcome::Reaped) {
+                    same({ActionKind::Wait4, P, wall, 0, uint8_t(c), o});
+                    continue;
+                }
+                Successor& s = emit({ActionKind::Wait4, P, wall, w.slot[c].exit_code, uint8_t(c), o});
+                release_task(s.next, c);
                 s.touched = uint8_t(1u << c);
-                s.changed = s.action.outcome == Outcome::Reaped;
+                s.changed = true;
+                keep(s);
             }
         }
         if (p != 0)
             for (uint8_t d = 0; d < 3; ++d) {
                 // do_sigaction: SIG_DFL and SIG_IGN (whatever the SA_ flags) discard a
                 // pending SIGCHLD (§6.3); all three choices have handler DFL or IGN.
-                Successor& s = emit({ActionKind::Sigaction, P, d, 0, 0, Outcome::Ok});
+                const Action a{ActionKind::Sigaction, P, d, 0, 0, Outcome::Ok};
+                if (me.disp == Disp(d) && !me.pending) {
+                    same(a);
+                    continue;
+                }
+                Successor& s = emit(a);
                 s.next.slot[p].disp = Disp(d);
                 s.next.slot[p].pending = false;
-                s.changed = !(s.next.slot[p] == w.slot[p]);
+                s.changed = true;
+                keep(s);
             }
-        for (uint8_t arg = 0; arg < 2; ++arg) {
-            Successor& s = emit({ActionKind::Prctl, P, arg, 0, 0, Outcome::Ok});
-            s.next.slot[p].is_sub = arg;
-            if (arg) {
-                set_has_sub_below(s.next, p);
-                s.touched = kAllSlots;   // descendants
-            }
-            s.changed = !(s.next == w);
+        if (!me.is_sub) same({ActionKind::Prctl, P, 0, 0, 0, Outcome::Ok});
+        else {
+            Successor& s = emit({ActionKind::Prctl, P, 0, 0, 0, Outcome::Ok});
+            s.next.slot[p].is_sub = false;
+            s.changed = true;
+            keep(s);
         }
-        Successor& s = emit({ActionKind::Sigpending, P, 0, 0, 0, w.slot[p].pending ? Outcome::Pending : Outcome::None});
-        s.next.slot[p].pending = false;
-        s.changed = w.slot[p].pending;
+        {
+            Successor& s = emit({ActionKind::Prctl, P, 1, 0, 0, Outcome::Ok});
+            s.next.slot[p].is_sub = true;
+            const unsigned below = set_has_sub_below(s.next, p, kids);   // descendants
+            s.touched = uint8_t(s.touched | below);
+            s.changed = !me.is_sub || below != 0;
+            keep(s);
+        }
+        if (!me.pending) same({ActionKind::Sigpending, P, 0, 0, 0, Outcome::None});
+        else {
+            Successor& s = emit({ActionKind::Sigpending, P, 0, 0, 0, Outcome::Pending});
+            s.next.slot[p].pending = false;
+            s.changed = true;
+            keep(s);
+        }
     }
     return k;
+}
+
+}  // namespace
+
+int successors(const World& w, Profile prof, Successor* out) {
+    int transitions = 0;
+    return generate<true>(w, prof, out, transitions);
+}
+
+int changed_successors(const World& w, Profile prof, Successor* out, int& transitions) {
+    return generate<false>(w, prof, out, transitions);
 }
 
 std::string to_statement(const Action& a, bool with_result) {

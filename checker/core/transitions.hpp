@@ -58,11 +58,12 @@ struct Successor {
     World next;
     bool changed = false;
     /// Bit i set: slot i of `next` may differ from the world's; every other
-    /// slot is equal to it. The explorer re-encodes only these slots.
+    /// slot is equal to it. The explorer re-encodes only these slots. The
+    /// caller, or the new child of a clone3, or the reaped child of a wait4;
+    /// exit adds the caller's parent, children and their new reaper, prctl 1
+    /// the descendants it gave has_child_subreaper.
     std::uint8_t touched = 0;
 };
-/// Every slot (exit and prctl reach beyond the caller).
-inline constexpr std::uint8_t kAllSlots = (1u << kMaxSlots) - 1;
 
 /// Upper bound on the number of actions enabled in one world.
 inline constexpr int kMaxActions = kMaxSlots * (8 + 2 + 2 * (kMaxSlots - 1) + 3 + 2 + 1);
@@ -70,6 +71,12 @@ inline constexpr int kMaxActions = kMaxSlots * (8 + 2 + 2 * (kMaxSlots - 1) + 3 
 /// Writes every enabled action of w, in the documented order, to out (room
 /// for kMaxActions) and returns how many. require: valid(w).
 int successors(const World& w, Profile profile, Successor* out);
+
+/// The successors of `successors(w, profile, ...)` whose `changed` is set,
+/// in the same order, and nothing else (what the explorer stores); sets
+/// transitions to the number of all enabled actions. Returns how many it
+/// wrote. require: valid(w).
+int changed_successors(const World& w, Profile profile, Successor* out, int& transitions);
 
 /// Calls cb(const Action&, const World& next, bool changed) for each enabled action.
 template <class F>

@@ -179,6 +179,55 @@ Packed pack_canonical(const World& w) { return canonical_code<false>(pack_raw(w)
 
 Packed canonical_of_raw(Packed raw, int n) { return canonical_code<false>(raw, n, nullptr); }
 
+CanonicalRepair::CanonicalRepair(Packed key, Packed raw, int n) : key_(key), raw_(raw) {
+    while (int(nodes_) < n && (raw >> (kSlotBits * nodes_) & 127) != 0) {   // the FREE slots come last
+        size_[nodes_] = 1;
+        parent_[nodes_] = uint8_t(raw >> (kSlotBits * nodes_ + 7) & 7);
+        ++nodes_;
+    }
+    // pre-order: a parent comes before its descendants
+    for (unsigned i = nodes_; i-- > 1;) size_[parent_[i]] = uint8_t(size_[parent_[i]] + size_[i]);
+    for (unsigned i = 0; i < nodes_; ++i) {
+        group_[i] = uint8_t(kSlotBits * (nodes_ - 1 - i));
+        low_[i] = uint8_t(kSlotBits * (nodes_ - i - size_[i]));
+        mask_[i] = (Packed{1} << (kSlotBits * size_[i])) - 1;
+        // the next sibling starts right after i's subtree
+        const unsigned j = i + size_[i];
+        if (i > 0 && j < nodes_ && parent_[j] == parent_[i] && size_[j] == size_[i]) {
+            next_[i] = uint8_t(j);
+            prev_[j] = uint8_t(i);
+        }
+    }
+    for (unsigned i = 1; i < nodes_; ++i)
+        watch_[i] = uint8_t(watch_[parent_[i]] | ((prev_[i] | next_[i]) != 0 ? 1u << i : 0u));
+}
+
+Packed CanonicalRepair::add_leaf(Packed raw_next, unsigned slot) const {
+    const auto g = unsigned(raw_next >> (kSlotBits * slot)) & unsigned(kSlotMask);
+    const unsigned q = g >> 7;
+    if (slot != nodes_ || q >= nodes_) return 0;
+    const Packed leaf = Packed(g & 127) << 3;   // label, no children
+    // its index among the nodes: after q's leaf children whose group is not
+    // larger (a leaf's code is its group), before any larger subtree
+    unsigned pos = q + 1;
+    while (pos < q + size_[q] && size_[pos] == 1 && (key_ >> group_[pos] & kSlotMask) <= leaf) ++pos;
+    const unsigned below = kSlotBits * (nodes_ - pos);   // the old groups after it
+    Packed key = ((key_ >> below) << kSlotBits | leaf) << below | (key_ & ((Packed{1} << below) - 1));
+    const unsigned total = nodes_ + 1;
+    key += Packed{1} << (kSlotBits * (total - 1 - q));   // q has one child more
+    // q and its ancestors are one node larger: each must stay before its
+    // next sibling, which is at least as large as it was
+    for (unsigned a = q; a != 0; a = parent_[a]) {
+        const unsigned b = a + size_[a];   // old index of the next node after a's subtree
+        if (b >= nodes_ || parent_[b] != parent_[a] || size_[b] > size_[a] + 1u) continue;
+        if (size_[b] == size_[a]) return 0;
+        const unsigned s = size_[b];   // == size_[a] + 1, a's new size: compare the codes
+        const Packed m = (Packed{1} << (kSlotBits * s)) - 1;
+        if ((key >> (kSlotBits * (total - a - s)) & m) > (key >> (kSlotBits * (total - (b + 1) - s)) & m)) return 0;
+    }
+    return key;
+}
+
 std::uint64_t orbit_size(const World& w) {
     std::uint64_t aut = 1;
     (void)canonical_code<true>(pack_raw(w), w.n, &aut);

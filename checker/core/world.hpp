@@ -19,6 +19,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -117,6 +118,79 @@ inline constexpr unsigned kLabelCount = 101;
 /// (its cache of canonical forms is keyed by it).
 [[nodiscard]] Packed canonical_of_raw(Packed raw, int n);
 [[nodiscard]] World unpack_canonical(Packed key, int n);
+
+/// Canonical keys of a world's successors that keep or extend its tree,
+/// without sorting anything again. The world must be in canonical layout
+/// (as unpack_canonical returns it: slot i is the i-th node of the canonical
+/// pre-order, the FREE slots last); its canonical key is then the pre-order
+/// list of its slots' groups.
+///
+/// Relabelling (no parent changed, no slot taken or freed): the successor's
+/// key is the same list with the changed groups rewritten, as long as every
+/// list of siblings stays sorted by subtree code. Only the changed slots and
+/// their ancestors change their code, so only they are compared with their
+/// neighbouring siblings (a subtree is a run of consecutive groups of the
+/// key), and only with a sibling of the same size: a longer code is a larger
+/// number (its first group is never 0), and relabelling changes no size.
+///
+/// A new leaf (clone3 into the lowest FREE slot, which is the first after
+/// the nodes): it goes among its parent's children after the leaves whose
+/// group is not larger than its own, and before every larger subtree; its
+/// parent and their ancestors each grow by one node, so each must still come
+/// before its next sibling (a previous sibling is never larger).
+///
+/// Usage: `CanonicalRepair r(key, pack_raw(unpack_canonical(key, n)), n);`
+/// then `r.repaired(raw_next, touched)` for each successor.
+class CanonicalRepair {
+public:
+    /// key: a canonical key; raw: the raw key of unpack_canonical(key, n).
+    CanonicalRepair(Packed key, Packed raw, int n);
+    /// canonical_of_raw(raw_next, n) if the world with raw key raw_next
+    /// differs from this one only in the labels of non-FREE slots of
+    /// `touched` and keeps every sibling list sorted, or only by a new leaf
+    /// in the lowest FREE slot that keeps them sorted; else 0 (the caller
+    /// canonicalises). require: raw_next equals raw outside `touched`.
+    [[nodiscard]] Packed repaired(Packed raw_next, unsigned touched) const;
+
+private:
+    [[nodiscard]] Packed subtree(Packed key, unsigned i) const { return (key >> low_[i]) & mask_[i]; }
+    [[nodiscard]] Packed add_leaf(Packed raw_next, unsigned slot) const;
+    Packed key_, raw_;
+    unsigned nodes_ = 0;
+    std::array<Packed, kMaxSlots> mask_{};   // per node: its subtree's bits, from bit low_
+    std::array<uint8_t, kMaxSlots> low_{};
+    std::array<uint8_t, kMaxSlots> group_{};   // per node: the lowest bit of its group
+    std::array<uint8_t, kMaxSlots> parent_{}, size_{};   // per node: parent and subtree size
+    // per node: the previous and next sibling of the same subtree size (0: none)
+    std::array<uint8_t, kMaxSlots> prev_{}, next_{};
+    // per node: it and its ancestors that have such a sibling
+    std::array<uint8_t, kMaxSlots> watch_{};
+};
+
+// Inline: called for nearly every changed successor (checker/core/explorer.cpp).
+inline Packed CanonicalRepair::repaired(Packed raw_next, unsigned touched) const {
+    const Packed diff = raw_ ^ raw_next;
+    Packed key = key_;
+    unsigned check = 0;
+    for (unsigned t = touched; t != 0; t &= t - 1) {
+        const unsigned i = unsigned(std::countr_zero(t));
+        const auto d = unsigned(diff >> (10u * i)) & 1023u;
+        if (d == 0) continue;
+        if (i >= nodes_) return touched == 1u << i ? add_leaf(raw_next, i) : 0;   // a FREE slot taken
+        // a new parent or a freed slot: the tree changed
+        if (d >> 7 || (raw_next >> (10u * i) & 127) == 0) return 0;
+        key ^= Packed(d) << (group_[i] + 3);
+        check |= watch_[i];
+    }
+    // every sibling list that holds a changed subtree must still be sorted
+    for (; check != 0; check &= check - 1) {
+        const unsigned a = unsigned(std::countr_zero(check));
+        const Packed code = subtree(key, a);
+        if (prev_[a] != 0 && subtree(key, prev_[a]) > code) return 0;
+        if (next_[a] != 0 && code > subtree(key, next_[a])) return 0;
+    }
+    return key;
+}
 
 /// The number of distinct worlds (raw encodings) obtained from w by
 /// permuting slots 1..n-1: (n-1)! / |automorphisms of w|. Summed over the
