@@ -488,6 +488,7 @@ public:
                                  double(std::clock()) / CLOCKS_PER_SEC));
             if (d < depth) add(path.trans(std::size_t(d)));
         }
+        if (bv) progress(fmt::format("encoding: the widest bit-vector has {} bits", enc->widest()));
         if (final_bounded)
             for (Target& t : targets_)
                 if (open(t) && covered_ >= 0) {
