@@ -443,6 +443,10 @@ public:
             // one target serves the next, and a target that times out leaves
             // the others going (to deeper depths too). A model that also
             // violates later targets settles them without their own query.
+            // With bit-vectors there is no scope: a literal never assumed
+            // again constrains nothing, so its implication may stay, and the
+            // SAT core keeps what it learned without a pop; and the joint
+            // query (all_at_once) comes first.
             (void)path.state(std::size_t(d));
             held_.clear();
             std::vector<Target*> live;
