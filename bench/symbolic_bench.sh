@@ -11,7 +11,9 @@
 # also prove --unbounded per profile: verdict and seconds per property,
 # docs/unbounded.md), AGREE (slot counts for its agreement check, default
 # none, e.g. "2 3 4"), EXEC (1: prove and bmc with --exec, execve in the
-# model; KILL=1 likewise adds --kill).
+# model; KILL=1 likewise adds --kill), ENCODING (bmc's --encoding: bv, the
+# default, or int; each depth's line gives its wall time and the process's
+# CPU time so far, which the machine's load does not inflate).
 set -eu
 bin=${1:-build/reapcheck}
 depth=${2:-4}
@@ -69,11 +71,12 @@ print("  verdicts: " + ", ".join("%s %d" % kv for kv in sorted(count.items())))
         echo "  total: $1 s wall, $2 s user"
     fi
     if [ "${BMC:-1}" != 0 ]; then
-        echo "== bmc, $slots slots, $threads thread(s) per process$extra, profile $profile, depth $depth: time per depth"
+        echo "== bmc, $slots slots, $threads thread(s) per process$extra, profile $profile, depth $depth: time per depth ($(uptime | sed 's/.*load/load/'))"
         /usr/bin/time -f '%e %U' -o "$out/bmc.$tag.time" \
             "$bin" bmc --profile "$profile" --tasks "$slots" --threads "$threads" $extra --depth "$depth" --max-time "$max_time" \
+            --encoding "${ENCODING:-bv}" \
             >"$out/bmc.$tag.txt" 2>"$out/bmc.$tag.err" || true
-        sed -n 's/^bmc: \(transition relation built in .*\)$/  \1/p; s/^bmc: depth \([0-9]*\) done in \(.*\)$/  depth \1: \2/p' \
+        sed -n 's/^bmc: \(transition relation built in .*\)$/  \1/p; s/^bmc: \(encoding: .*\)$/  \1/p; s/^bmc: depth \([0-9]*\) done in \(.*\)$/  depth \1: \2/p' \
             "$out/bmc.$tag.err"
         grep -E '^  [a-z]' "$out/bmc.$tag.txt" | awk '{print $2}' | sort | uniq -c |
             awk '{printf "%s %s, ", $2, $1} END {print ""}' | sed 's/^/  verdicts: /; s/, $//'

@@ -17,6 +17,7 @@ struct ProveCli {
     int max_k = 4;
     double query_seconds = 60;
     unsigned query_rlimit = 0;
+    std::string encoding;           ///< --encoding int|bv (bmc's default bv, prove's int)
     bool unbounded = false;         ///< prove --unbounded: the parameterized model (docs/unbounded.md)
     std::vector<int> agree;         ///< --agree N: compare it with the N-slot model first
 };
@@ -71,6 +72,7 @@ int run_symbolic(ProveCli& o, bool prove) {
     opts.max_k = o.max_k;
     opts.query_seconds = o.query_seconds;
     opts.query_rlimit = o.query_rlimit;
+    opts.encoding = o.encoding == "bv" ? symbolic::Encoding::Bv : symbolic::Encoding::Int;
     opts.max_seconds = o.s.max_time;
     opts.progress = !o.s.quiet;
     opts.interrupt = symbolic_interrupt_flag();
@@ -87,7 +89,8 @@ int run_symbolic(ProveCli& o, bool prove) {
     return symbolic::exit_code(r);
 }
 
-void common(CLI::App* sub, ProveCli& o, int default_depth) {
+void common(CLI::App* sub, ProveCli& o, int default_depth, const char* encoding) {
+    o.encoding = encoding;
     o.s.add(*sub, 4);
     sub->add_option("--property", o.properties, "Only these `always` or `step` property ids (repeatable)");
     sub->add_option("--properties", o.property_files,
@@ -100,13 +103,17 @@ void common(CLI::App* sub, ProveCli& o, int default_depth) {
                     "Z3 resource units per query (0: none): unlike the timeout, the same verdicts on any machine "
                     "at any load")
         ->capture_default_str();
+    sub->add_option("--encoding", o.encoding,
+                    "The search from the initial world: bv (bit-vectors, Z3's SAT core) or int (Int terms, Z3's "
+                    "default solver); the same verdicts")
+        ->check(CLI::IsMember({"bv", "int"}))->capture_default_str();
 }
 
 Register prove_reg{{"prove", [](CLI::App& app) {
     auto* sub = app.add_subcommand(
         "prove", "k-induction over every state of N task slots for the `always` properties (Z3)");
     auto o = std::make_shared<ProveCli>();
-    common(sub, *o, 4);
+    common(sub, *o, 4, "int");
     o->max_k = 2;
     sub->add_option("--max-k", o->max_k, "Largest k tried")->check(CLI::Range(1, 20))->capture_default_str();
     sub->add_flag("--unbounded", o->unbounded,
@@ -131,7 +138,7 @@ Register prove_reg{{"prove", [](CLI::App& app) {
 Register bmc_reg{{"bmc", [](CLI::App& app) {
     auto* sub = app.add_subcommand("bmc", "Bounded model checking of the `always` properties to a depth (Z3)");
     auto o = std::make_shared<ProveCli>();
-    common(sub, *o, 4);
+    common(sub, *o, 4, "bv");
     return std::function<int()>([o] { return run_symbolic(*o, false); });
 }}};
 

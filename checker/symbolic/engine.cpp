@@ -5,12 +5,14 @@
 #include <chrono>
 #include <memory>
 #include <cstdio>
+#include <ctime>
 #include <optional>
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "checker/engine/trace.hpp"
+#include "checker/symbolic/bitvec.hpp"
 #include "checker/symbolic/bridge.hpp"
 #include "checker/symbolic/to_z3.hpp"
 #include "model/symbolic.hpp"
@@ -33,6 +35,8 @@ const char* to_string(Result::Kind k) {
     }
     return "?";
 }
+
+const char* to_string(Encoding e) { return e == Encoding::Bv ? "bv" : "int"; }
 
 std::vector<std::string> default_properties() {
     std::vector<std::string> out;
@@ -132,18 +136,21 @@ struct Relation {
 /// event record is the template's successor terms with s_i and a_i
 /// substituted (so the solver's rewriter folds what the concrete initial
 /// world of bmc determines), and transition i asserts only that a_i is
-/// enabled in s_i.
+/// enabled in s_i. With `first` given, s0 is that world (numerals) instead
+/// of variables: every later term is then a function of the actions alone.
 struct Path {
     const SymModel& m;
     const Relation& relation;
     std::string prefix;
+    std::optional<SymWorld> first;
     std::vector<SymWorld> s;
     std::vector<z3::expr> act, ret;
     std::vector<model::SymEvents> ev;
 
-    Path(const SymModel& model, const Relation& r, std::string pre) : m(model), relation(r), prefix(std::move(pre)) {}
+    Path(const SymModel& model, const Relation& r, std::string pre, std::optional<SymWorld> s0 = std::nullopt)
+        : m(model), relation(r), prefix(std::move(pre)), first(std::move(s0)) {}
     const SymWorld& state(std::size_t i) {
-        if (s.empty()) s.push_back(m.vars(prefix + "0"));
+        if (s.empty()) s.push_back(first ? *first : m.vars(prefix + "0"));
         while (s.size() <= i) extend();
         return s[i];
     }
@@ -336,13 +343,98 @@ public:
         t.result.reason = fmt::format("counterexample of {} steps, replayed through refimpl", steps);
     }
 
+    /// Whether the bit-vector encoding takes every term of this search: the
+    /// first transition and each open target's form at depth 1 (each depth's
+    /// terms are the same template instantiated further). Else why not.
+    std::string bv_refusal(Path& path, BvEncoder& enc) {
+        std::vector<z3::expr> terms{path.trans(0)};
+        for (const Target& t : targets_)
+            if (open(t)) terms.push_back(good_at(t, path, 1));
+        for (const z3::expr& x : terms)
+            if (!enc(x)) return enc.why();
+        return "";
+    }
+
+    /// One query for every live target at once: is some target violated at
+    /// depth d? Each model settles the targets it violates, and the question
+    /// is asked again of the others, until none is left or the answer is
+    /// unsat (every one holds: marked in `held_`) or unknown (the caller's
+    /// per-target queries take over, each with its own limits). The joint
+    /// query answers for n targets, so its time and resource limits are n
+    /// times a query's; its time is shared among them in their `seconds`.
+    void all_at_once(z3::solver& s, Path& path, const std::vector<Target*>& live, const std::vector<z3::expr>& bad,
+                     const std::vector<z3::expr>& lit, int d) {
+        for (int round = 0; !stopped(); ++round) {
+            z3::expr_vector some(ctx_);
+            std::vector<std::size_t> idx;
+            for (std::size_t i = 0; i < live.size(); ++i)
+                if (open(*live[i])) {
+                    some.push_back(lit[i]);
+                    idx.push_back(i);
+                }
+            if (idx.empty()) return;
+            const z3::expr any = ctx_.bool_const(fmt::format("q{}.any{}", d, round).c_str());
+            s.add(z3::implies(any, z3::mk_or(some)));
+            z3::expr_vector assume(ctx_);
+            assume.push_back(any);
+            const double n = double(idx.size());
+            z3::params joint(ctx_);
+            joint.set("timeout", unsigned(std::min(o_.query_seconds * 1000 * n, 4e9)));
+            if (o_.query_rlimit != 0) joint.set("rlimit", unsigned(std::min(double(o_.query_rlimit) * n, 4e9)));
+            s.set(joint);
+            const auto q0 = Clock::now();
+            const z3::check_result r = check(s, assume);
+            s.set(params_);
+            const double secs = since(q0) / n;
+            for (std::size_t i : idx) live[i]->result.seconds += secs;
+            if (r == z3::unknown) return;
+            if (r == z3::unsat) {
+                for (std::size_t i : idx) held_.push_back(live[i]);
+                return;
+            }
+            const z3::model zm = s.get_model();
+            bool settled = false;
+            for (std::size_t i : idx)
+                if (zm.eval(bad[i], true).is_true()) {
+                    violated(*live[i], zm, path, std::size_t(d));
+                    settled = true;
+                }
+            if (!settled) return;   // (cannot happen: `any` makes some target's violation true)
+        }
+    }
+
     /// BMC to `depth`: each open target is checked at every depth.
     void run_bmc(int depth, bool final_bounded) {
         covered_ = -1;
-        Path path(m_, relation(), "b");
-        z3::solver s = solver();
+        // The bit-vector encoding (bitvec.hpp) needs numerals for s0: the
+        // initial world itself, which `initial` would otherwise equate s0 to.
+        bool bv = o_.encoding == Encoding::Bv;
+        std::optional<BvEncoder> enc;
+        if (bv) {
+            enc.emplace(ctx_);
+            Path probe(m_, relation(), "b", m_.constant(model::initial_world(o_.features.slots)));
+            const std::string why = bv_refusal(probe, *enc);
+            if (!why.empty()) {
+                bv = false;
+                rep_.encoding_note = "bit-vectors refused (" + why + "): Int terms";
+                progress("encoding: " + rep_.encoding_note);
+            }
+        }
+        rep_.encoding = to_string(bv ? Encoding::Bv : Encoding::Int);
+        if (bv) progress("encoding: bit-vectors, Z3's SAT core (QF_BV)");
+        Path path(m_, relation(), "b",
+                  bv ? std::optional<SymWorld>(m_.constant(model::initial_world(o_.features.slots))) : std::nullopt);
+        // Bit-vector queries go to Z3's incremental SAT core (the QF_BV
+        // solver bit-blasts them), Int ones to its default solver.
+        z3::solver s = bv ? z3::solver(ctx_, "QF_BV") : solver();
         s.set(params_);
-        s.add(m_.initial(path.state(0)));
+        auto add = [&](const z3::expr& x) {
+            if (!bv) return s.add(x);
+            const std::optional<z3::expr> y = (*enc)(x);
+            if (!y) throw model::ModelError("bmc: the bit-vector encoding refused a term it took at depth 1: " + enc->why());
+            s.add(*y);
+        };
+        add(m_.initial(path.state(0)));
         for (int d = 0; d <= depth; ++d) {
             const auto t0 = Clock::now();
             // One query per open target, in one solver scope: each target's
@@ -351,7 +443,12 @@ public:
             // one target serves the next, and a target that times out leaves
             // the others going (to deeper depths too). A model that also
             // violates later targets settles them without their own query.
+            // With bit-vectors there is no scope: a literal never assumed
+            // again constrains nothing, so its implication may stay, and the
+            // SAT core keeps what it learned without a pop; and the joint
+            // query (all_at_once) comes first.
             (void)path.state(std::size_t(d));
+            held_.clear();
             std::vector<Target*> live;
             std::vector<z3::expr> bad, lit;
             for (Target& t : targets_)
@@ -360,10 +457,14 @@ public:
                     bad.push_back(bad_at(t, path, std::size_t(d)));
                     lit.push_back(ctx_.bool_const(fmt::format("q{}.{}", d, live.size()).c_str()));
                 }
-            s.push();
-            for (std::size_t i = 0; i < live.size(); ++i) s.add(z3::implies(lit[i], bad[i]));
+            if (!bv) s.push();
+            for (std::size_t i = 0; i < live.size(); ++i) add(z3::implies(lit[i], bad[i]));
+            // With bit-vectors, one joint query first (all_at_once); the
+            // per-target queries below then ask only what it left open.
+            if (bv) all_at_once(s, path, live, bad, lit, d);
             for (std::size_t i = 0; i < live.size() && !stopped(); ++i) {
                 if (!open(*live[i])) continue;   // settled by an earlier model
+                if (std::find(held_.begin(), held_.end(), live[i]) != held_.end()) continue;
                 z3::expr_vector assume(ctx_);
                 assume.push_back(lit[i]);
                 const auto q0 = Clock::now();
@@ -377,7 +478,7 @@ public:
                     unknown(*live[i], s, fmt::format("at depth {}", d));
                 }
             }
-            s.pop();
+            if (!bv) s.pop();
             if (stopped()) break;
             // Every target still open holds on every path of up to d steps,
             // so it holds in state d (and on transition d-1) of every path the
@@ -385,11 +486,13 @@ public:
             // and prunes the search (the query for a first violation at a
             // later depth may assume the earlier states good).
             for (Target& t : targets_)
-                if (open(t) && (t.state || d > 0)) s.add(good_at(t, path, std::size_t(d)));
+                if (open(t) && (t.state || d > 0)) add(good_at(t, path, std::size_t(d)));
             covered_ = d;
-            progress(fmt::format("depth {} done in {:.2f} s", d, since(t0)));
-            if (d < depth) s.add(path.trans(std::size_t(d)));
+            progress(fmt::format("depth {} done in {:.2f} s ({:.2f} s of CPU since the start)", d, since(t0),
+                                 double(std::clock()) / CLOCKS_PER_SEC));
+            if (d < depth) add(path.trans(std::size_t(d)));
         }
+        if (bv) progress(fmt::format("encoding: the widest bit-vector has {} bits", enc->widest()));
         if (final_bounded)
             for (Target& t : targets_)
                 if (open(t) && covered_ >= 0) {
@@ -520,6 +623,7 @@ public:
     int covered_ = -1;
     std::string last_error_;
     std::unique_ptr<Relation> relation_;
+    std::vector<const Target*> held_;   ///< run_bmc: the live targets the depth's joint query showed to hold
 };
 
 /// The watchdog stops a run (Ctrl-C, SIGTERM, --max-time) by interrupting
@@ -642,6 +746,8 @@ nlohmann::json to_json(const Report& r) {
                    {"wnowait", r.features.wnowait}, {"description", r.features.describe()}};
     j["seconds"] = r.seconds;
     j["interrupted"] = r.interrupted;
+    if (!r.encoding.empty()) j["encoding"] = r.encoding;
+    if (!r.encoding_note.empty()) j["encoding_note"] = r.encoding_note;
     j["results"] = nlohmann::json::array();
     for (const auto& x : r.results) {
         nlohmann::json e = {{"property", x.property}, {"verdict", to_string(x.kind)}, {"k", x.k},

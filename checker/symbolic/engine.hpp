@@ -13,8 +13,18 @@
 
 namespace reapcheck::symbolic {
 
+/// How bmc's searches (bmc, and prove's base case) pose their queries
+/// (README.md, "The Z3 model"): Int terms to Z3's default incremental solver,
+/// or the same terms with every Int subterm rewritten into a bit-vector wide
+/// enough for its range (checker/symbolic/bitvec.hpp), to Z3's incremental
+/// SAT core (QF_BV). Both answer the same; Bv falls back to Int when a
+/// property's form has an Int term without a bounded range.
+enum class Encoding { Int, Bv };
+const char* to_string(Encoding e);
+
 struct Options {
     model::Features features;
+    Encoding encoding = Encoding::Int;     ///< bmc searches (the `bmc` command's default is Bv)
     std::vector<std::string> properties;   ///< ids; empty = every `always` and `step` property of the catalog
     int depth = 8;                         ///< bmc: depth bound; prove: depth of the base-case search
     int max_k = 4;                         ///< prove: largest k tried
@@ -48,6 +58,9 @@ struct Report {
     double seconds = 0;
     bool interrupted = false;
     bool disagreement = false;   ///< a Z3 trace did not re-run on refimpl (model bug)
+    /// The encoding bmc's search used ("int" or "bv"; empty when none ran),
+    /// and why Bv fell back to Int.
+    std::string encoding, encoding_note;
 };
 
 Report bmc(const refimpl::Profile& p, const Options& o);
