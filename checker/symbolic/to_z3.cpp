@@ -978,6 +978,23 @@ std::vector<SlotsLemma> slots_lemmas(const model::SymModel& m, const SymWorld& w
                                                             s.fd == model::kNoSlot && !s.wact && !s.woken && !s.wall));
         // the AUTOKILL mark is on a held descriptor only
         if (m.features().autokill) all.add("free", z3::implies(s.ak, s.fd != model::kNoSlot));
+        // The AUTOKILL file is made by a clone that starts a new process
+        // (CLONE_AUTOREAP refuses CLONE_THREAD; the model's clones share no
+        // descriptor table) and installed in the parent's table, and dup_fd
+        // copies it only into tasks the holder's process creates later: no
+        // task holds the AUTOKILL pidfd of its own process (pidfs_file_release
+        // never kills the holder's own group). Without it, a task holding its
+        // own AUTOKILL pidfd whose thread execs breaks autokill.last_reference
+        // in the induction step.
+        if (m.features().autokill) {
+            auto leader = [&](int j) {
+                return m.threads() ? z3::ite(w.slot[j].ldr == model::kNoSlot, m.ctx().int_val(j), w.slot[j].ldr)
+                                   : m.ctx().int_val(j);
+            };
+            expr own = m.ctx().bool_val(false);
+            for (int j = 0; j < n; ++j) own = own || (s.fd == j && leader(j) == leader(k));
+            all.add("autokill", z3::implies(s.ak, !own));
+        }
         // a RELEASED slot stays only while a pidfd holds its pid
         all.add("free", z3::implies(s.st == model::kGone, held));
         // single-threaded processes: a linked task is neither its own

@@ -97,7 +97,8 @@ z3::expr slots_invariant(const model::SymModel& m, const model::SymWorld& w);
 
 /// model.lemmas in parts, one per group of lemmas: model.lemmas.free (a
 /// FREE slot's resting values, the AUTOKILL mark, a RELEASED slot's holder),
-/// .parents (nobody its own parent; the real parent older), .exec (a dead
+/// .autokill (nobody holds its own process's AUTOKILL pidfd; with
+/// --autokill), .parents (nobody its own parent; the real parent older), .exec (a dead
 /// pid's task is past pidfs_exit; with --exec), .threads (the thread fields
 /// of unlisted, zapped and group-exiting slots, init's group, the group
 /// size; with threads) and .leader (a thread's leader and what it shares;
