@@ -11,9 +11,15 @@
 # also prove --unbounded per profile: verdict and seconds per property,
 # docs/unbounded.md), AGREE (slot counts for its agreement check, default
 # none, e.g. "2 3 4"), EXEC (1: prove and bmc with --exec, execve in the
-# model; KILL=1 likewise adds --kill), ENCODING (bmc's --encoding: bv, the
-# default, or int; each depth's line gives its wall time and the process's
-# CPU time so far, which the machine's load does not inflate).
+# model; KILL=1 likewise adds --kill, AUTOKILL=1 --autokill, CAPSET=1
+# --capset, WNOWAIT=1 --wnowait), QUERY_TIMEOUT (seconds per Z3 query,
+# default the commands' 60), QUERY_RLIMIT (Z3 resource units per query,
+# default none: --query-rlimit, whose verdicts do not depend on the
+# machine's load), ENCODING (bmc's --encoding: bv, the default, or int; each
+# depth's line gives its wall time and the process's CPU time so far, which
+# the machine's load does not inflate). Per property prove prints wall
+# seconds, the CPU seconds and the Z3 resource units (millions) of its
+# queries, and its largest query's units.
 set -eu
 bin=${1:-build/reapcheck}
 depth=${2:-4}
@@ -26,6 +32,12 @@ max_time=${MAX_TIME:-1200}
 extra=""
 [ "${EXEC:-0}" = 1 ] && extra="$extra --exec"
 [ "${KILL:-0}" = 1 ] && extra="$extra --kill"
+[ "${AUTOKILL:-0}" = 1 ] && extra="$extra --autokill"
+[ "${CAPSET:-0}" = 1 ] && extra="$extra --capset"
+[ "${WNOWAIT:-0}" = 1 ] && extra="$extra --wnowait"
+limits=""
+[ -n "${QUERY_TIMEOUT:-}" ] && limits="$limits --query-timeout $QUERY_TIMEOUT"
+[ -n "${QUERY_RLIMIT:-}" ] && limits="$limits --query-rlimit $QUERY_RLIMIT"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 for profile in $profiles; do
@@ -52,9 +64,9 @@ for slots in $slots_list; do
 for threads in $threads_list; do
     tag="$profile.$slots.$threads"
     if [ "${PROVE:-1}" != 0 ]; then
-        echo "== prove, $slots slots, $threads thread(s) per process$extra, profile $profile, base case depth $depth, k <= $maxk"
+        echo "== prove, $slots slots, $threads thread(s) per process$extra$limits, profile $profile, base case depth $depth, k <= $maxk"
         /usr/bin/time -f '%e %U' -o "$out/prove.$tag.time" \
-            "$bin" prove --profile "$profile" --tasks "$slots" --threads "$threads" $extra --depth "$depth" --max-k "$maxk" \
+            "$bin" prove --profile "$profile" --tasks "$slots" --threads "$threads" $extra $limits --depth "$depth" --max-k "$maxk" \
             --max-time "$max_time" --json "$out/prove.$tag.json" >"$out/prove.$tag.txt" 2>"$out/prove.$tag.err" || true
         # one line per property: id, verdict, seconds (from the JSON report)
         python3 -c '
@@ -63,7 +75,9 @@ r = json.load(open(sys.argv[1]))
 count = {}
 for x in r["results"]:
     count[x["verdict"]] = count.get(x["verdict"], 0) + 1
-    print("  %-38s %-14s %8.2f s  k=%d" % (x["property"], x["verdict"], x["seconds"], x["k"]))
+    print("  %-38s %-14s %8.2f s %8.2f cpu %9.1fM (largest query %8.1fM)  k=%d" % (
+        x["property"], x["verdict"], x["seconds"], x["cpu_seconds"], x["rlimit"] / 1e6,
+        x["max_query_rlimit"] / 1e6, x["k"]))
 print("  verdicts: " + ", ".join("%s %d" % kv for kv in sorted(count.items())))
 ' "$out/prove.$tag.json"
         # (time's last line: a failing exit status adds a line before it)
@@ -73,7 +87,7 @@ print("  verdicts: " + ", ".join("%s %d" % kv for kv in sorted(count.items())))
     if [ "${BMC:-1}" != 0 ]; then
         echo "== bmc, $slots slots, $threads thread(s) per process$extra, profile $profile, depth $depth: time per depth ($(uptime | sed 's/.*load/load/'))"
         /usr/bin/time -f '%e %U' -o "$out/bmc.$tag.time" \
-            "$bin" bmc --profile "$profile" --tasks "$slots" --threads "$threads" $extra --depth "$depth" --max-time "$max_time" \
+            "$bin" bmc --profile "$profile" --tasks "$slots" --threads "$threads" $extra $limits --depth "$depth" --max-time "$max_time" \
             --encoding "${ENCODING:-bv}" \
             >"$out/bmc.$tag.txt" 2>"$out/bmc.$tag.err" || true
         sed -n 's/^bmc: \(transition relation built in .*\)$/  \1/p; s/^bmc: \(encoding: .*\)$/  \1/p; s/^bmc: depth \([0-9]*\) done in \(.*\)$/  depth \1: \2/p' \

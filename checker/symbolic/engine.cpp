@@ -80,13 +80,15 @@ private:
 
 /// A selected property: its catalog entry and its text, whose translation
 /// (to_z3.cpp) is its symbolic form. `prog` is null when it has none (the
-/// result then says why); `slots` marks the encoding's own invariant
-/// (model.slots), which has no text.
+/// result then says why); `slots` marks a part of the encoding's own
+/// invariant (model.lemmas.<part>, to_z3.hpp: slots_lemmas), which has no
+/// text.
 struct Target {
     const props::Property* prop = nullptr;
     const props::lang::Program* prog = nullptr;
     bool state = true;   ///< an `always` property (else `step`)
     bool slots = false;
+    std::string lemma;   ///< slots: the part's id
     Result result;
     [[nodiscard]] bool has_form() const { return prog != nullptr || slots; }
     [[nodiscard]] bool hypothesis() const {
@@ -216,6 +218,28 @@ std::string describe_path(const SymModel& m, const z3::model& zm, Path& path, st
     return out;
 }
 
+/// Z3's resource counter ("rlimit count", the units --query-rlimit bounds):
+/// the context's running total, so a query's use is the difference.
+std::uint64_t rlimit_count(z3::solver& s) {
+    try {
+        const z3::stats st = s.statistics();
+        for (unsigned i = 0; i < st.size(); ++i)
+            if (st.key(i) == "rlimit count")
+                return st.is_uint(i) ? std::uint64_t(st.uint_value(i)) : std::uint64_t(st.double_value(i));
+    } catch (const z3::exception&) {
+        // a canceled context: no figure
+    }
+    return 0;
+}
+
+/// CPU time of the calling thread (Z3 solves in it): unlike the wall
+/// clock, not inflated by other processes on the machine.
+double thread_cpu() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
+}
+
 std::string z3_reason(z3::solver& s) {
     const std::string r = s.reason_unknown();
     // Z3 says "canceled" both when --query-timeout and when --query-rlimit ran out.
@@ -234,9 +258,27 @@ public:
         for (const auto& id : ids) {
             Target t;
             t.result.property = id;
-            if (id == kSlotsInvariant) {
-                t.slots = true;
-                targets_.push_back(std::move(t));
+            if (std::any_of(targets_.begin(), targets_.end(),
+                            [&](const Target& x) { return x.result.property == id; }))
+                continue;
+            // model.lemmas is its parts (one target each); model.lemmas.<part> one of them
+            if (id == kSlotsInvariant || id.rfind(std::string(kSlotsInvariant) + ".", 0) == 0) {
+                const std::vector<std::string> parts = slots_lemma_ids(m_);
+                if (id != kSlotsInvariant && std::find(parts.begin(), parts.end(), id) == parts.end())
+                    throw model::ModelError("unknown property id '" + id + "' (the parts of " +
+                                            std::string(kSlotsInvariant) + " with these switches: " +
+                                            fmt::format("{}", fmt::join(parts, ", ")) + ")");
+                for (const std::string& part : parts) {
+                    if (id != kSlotsInvariant && part != id) continue;
+                    if (std::any_of(targets_.begin(), targets_.end(),
+                                    [&](const Target& x) { return x.result.property == part; }))
+                        continue;
+                    Target l;
+                    l.slots = true;
+                    l.lemma = part;
+                    l.result.property = part;
+                    targets_.push_back(std::move(l));
+                }
                 continue;
             }
             t.prop = props::find(id);
@@ -280,7 +322,7 @@ public:
     /// The target's form in state d (an `always` one) or on the transition
     /// into state d (a `step` one, d > 0).
     z3::expr good_at(const Target& t, Path& path, std::size_t d) {
-        if (t.slots) return slots_invariant(m_, path.state(d));
+        if (t.slots) return slots_lemma(m_, path.state(d), t.lemma);
         if (t.state) return tr_.state(*t.prog, path.state(d));
         return path.step_form(tr_, *t.prog, d - 1);
     }
@@ -470,6 +512,7 @@ public:
                 const auto q0 = Clock::now();
                 const z3::check_result r = check(s, assume);
                 live[i]->result.seconds += since(q0);
+                charge(*live[i]);
                 if (r == z3::sat) {
                     const z3::model zm = s.get_model();
                     for (std::size_t j = i; j < live.size(); ++j)
@@ -517,6 +560,7 @@ public:
     z3::solver solver() { return z3::solver(ctx_); }
 
     z3::check_result check(z3::solver& s) {
+        const Meter meter(*this, s);
         try {
             return s.check();
         } catch (const z3::exception& e) {
@@ -525,12 +569,34 @@ public:
         }
     }
     z3::check_result check(z3::solver& s, const z3::expr_vector& assumptions) {
+        const Meter meter(*this, s);
         try {
             return s.check(assumptions);
         } catch (const z3::exception& e) {
             last_error_ = e.msg();
             return z3::unknown;
         }
+    }
+    /// What one check used: Z3's resource units and the thread's CPU time
+    /// (last_rlimit_, last_cpu_; charge() books them to a target).
+    struct Meter {
+        Run& run;
+        z3::solver& s;
+        std::uint64_t r0;
+        double c0;
+        Meter(Run& r, z3::solver& solver) : run(r), s(solver), r0(rlimit_count(solver)), c0(thread_cpu()) {}
+        ~Meter() {
+            const std::uint64_t r1 = rlimit_count(s);
+            run.last_rlimit_ = r1 >= r0 ? r1 - r0 : 0;
+            run.last_cpu_ = thread_cpu() - c0;
+        }
+        Meter(const Meter&) = delete;
+        Meter& operator=(const Meter&) = delete;
+    };
+    void charge(Target& t) const {
+        t.result.rlimit += last_rlimit_;
+        t.result.cpu_seconds += last_cpu_;
+        t.result.max_query_rlimit = std::max(t.result.max_query_rlimit, last_rlimit_);
     }
 
     void unknown(Target& t, z3::solver& s, const std::string& where) {
@@ -566,17 +632,20 @@ public:
             const auto q0 = Clock::now();
             const z3::check_result r = check(s);
             t.result.seconds += since(q0);
+            charge(t);
             if (r == z3::unsat) {
                 s.pop();
                 t.result.kind = Result::Kind::Proved;
                 t.result.k = k;
                 t.result.reason =
                     t.state ? fmt::format("{}-inductive{} over every state of {} slots; base case {} steps", k,
-                                              hyp.empty() ? "" : " relative to the aux.* invariants",
+                                              hyp.empty() ? "" : fmt::format(" relative to {} proved hypotheses "
+                                                                             "(aux.*, model.lemmas.*)", hyp.size()),
                                               o_.features.slots, covered_)
                                 : fmt::format("holds on every transition from every state of {} slots{} (k={})",
                                               o_.features.slots,
-                                              hyp.empty() ? "" : " that satisfies the aux.* invariants", k);
+                                              hyp.empty() ? "" : fmt::format(" that satisfies {} proved hypotheses "
+                                                                             "(aux.*, model.lemmas.*)", hyp.size()), k);
                 progress(fmt::format("{}: proved with k={}", t.result.property, k));
                 return;
             }
@@ -622,9 +691,68 @@ public:
     std::vector<Target> targets_;
     int covered_ = -1;
     std::string last_error_;
+    std::uint64_t last_rlimit_ = 0;
+    double last_cpu_ = 0;
     std::unique_ptr<Relation> relation_;
     std::vector<const Target*> held_;   ///< run_bmc: the live targets the depth's joint query showed to hold
 };
+
+/// The hypotheses of prove: the `always` targets Target::hypothesis() names
+/// that the base case left open, proved by simultaneous induction over
+/// their conjunction H = h_1 and ... and h_n. Each h_i's step query assumes
+/// all of H (h_i included) on the states 0..k-1 of a path of the domain and
+/// asks for not h_i in state k; if every one is unsat, H in states 0..k-1
+/// implies H in state k, so H is k-inductive, and with the base case (no
+/// violation of any h_i within max_k - 1 steps of the initial world, which
+/// run_bmc settled) H holds in every reachable state: each h_i is proved.
+/// (A part proved with a smaller k_i than another's k is proved with that k
+/// too: its query applies to the last k_i states of any longer path.) The
+/// argument needs every part of H proved: one that fails (not inductive,
+/// a timeout, or a resource limit) takes the others' proofs with it, since
+/// they assumed it. So, as Houdini does, the failed parts are dropped from
+/// H and the rest proved again without them, until every part left is
+/// proved relative to exactly the parts left (or none is left); a part the
+/// solver cannot settle then costs only what needed it, not every
+/// hypothesis. Returns the proved set; a stop (interrupt, --max-time) in
+/// the middle leaves the parts that were proved relative to unsettled ones
+/// open (finish() reports them interrupted), and returns none.
+std::vector<const Target*> prove_hypotheses(Run& run) {
+    std::vector<Target*> cand;
+    for (Target& t : run.targets_)
+        if (t.hypothesis() && t.has_form() && t.state && run.open(t)) cand.push_back(&t);
+    for (int round = 1; !cand.empty(); ++round) {
+        const std::vector<const Target*> hyp(cand.begin(), cand.end());
+        for (Target* t : cand)
+            if (run.open(*t)) run.induct(*t, hyp);
+        std::vector<Target*> kept;
+        std::string dropped;
+        for (Target* t : cand) {
+            if (t->result.kind == Result::Kind::Proved) {
+                kept.push_back(t);
+            } else if (!run.stopped()) {
+                dropped += (dropped.empty() ? "" : ", ") + t->result.property;
+            }
+        }
+        if (run.stopped()) {
+            for (Target* t : kept) {
+                t->result.kind = Result::Kind::Unknown;
+                t->result.reason.clear();
+            }
+            return {};
+        }
+        if (kept.size() == cand.size()) break;
+        run.progress(fmt::format("hypotheses, round {}: {} not proved; the other {} again without {}", round,
+                                 dropped, kept.size(), cand.size() - kept.size() == 1 ? "it" : "them"));
+        for (Target* t : kept) {
+            t->result.kind = Result::Kind::Unknown;
+            t->result.reason.clear();
+            t->result.k = 0;
+        }
+        cand = std::move(kept);
+    }
+    if (cand.empty()) run.progress("no induction hypothesis is proved: induction without them");
+    return {cand.begin(), cand.end()};
+}
 
 /// The watchdog stops a run (Ctrl-C, SIGTERM, --max-time) by interrupting
 /// Z3, and any Z3 call then throws "canceled", not only the solver's check
@@ -662,27 +790,16 @@ Report prove(const refimpl::Profile& p, const Options& given) {
             std::find(o.properties.begin(), o.properties.end(), id) == o.properties.end())
             o.properties.push_back(id);
     }
-    if (std::find(o.properties.begin(), o.properties.end(), kSlotsInvariant) == o.properties.end())
-        o.properties.emplace_back(kSlotsInvariant);
+    // (every part of model.lemmas; the constructor skips a part named twice)
+    o.properties.emplace_back(kSlotsInvariant);
     std::optional<Run> holder;
     try {
         Run& run = holder.emplace(p, o, "prove");
         // Base case: no violation within the search depth (at least max_k - 1).
         run.run_bmc(o.max_k - 1, false);
-        // The auxiliary invariants first, each relative to all of them; then
-        // the others relative to the proved ones.
-        std::vector<const Target*> aux;
-        for (const Target& t : run.targets_)
-            if (t.hypothesis() && t.has_form() && t.state) aux.push_back(&t);
-        // The aux.* invariants (and init_alive, model.slots) are proved
-        // jointly, each relative to all of them; prove() always includes
-        // them as targets.
-        for (Target& t : run.targets_)
-            if (run.open(t) && std::find(aux.begin(), aux.end(), &t) != aux.end()) run.induct(t, aux);
-        bool aux_proved = true;
-        for (const Target* t : aux) aux_proved = aux_proved && t->result.kind == Result::Kind::Proved;
-        const std::vector<const Target*> hyp = aux_proved ? aux : std::vector<const Target*>{};
-        if (!aux_proved) run.progress("the aux.* invariants are not all proved: induction without them");
+        // The induction hypotheses first (aux.*, init_alive and the parts of
+        // model.lemmas), then the others relative to the proved ones.
+        const std::vector<const Target*> hyp = prove_hypotheses(run);
         for (Target& t : run.targets_)
             if (run.open(t)) run.induct(t, hyp);
         // What is not inductive may be violated deeper: search from the
@@ -720,8 +837,11 @@ std::string format(const Report& r) {
     std::string out = fmt::format("{} profile {}: {}\n", r.engine, r.profile, r.features.describe());
     std::size_t w = 0;
     for (const auto& x : r.results) w = std::max(w, x.property.size());
+    // wall seconds, then CPU seconds and Z3 resource units (M: millions) of
+    // the property's queries, which do not depend on the machine's load
     for (const auto& x : r.results)
-        out += fmt::format("  {:<{}}  {:<13} {:>7.2f} s  {}\n", x.property, w, to_string(x.kind), x.seconds,
+        out += fmt::format("  {:<{}}  {:<13} {:>7.2f} s {:>7.2f} cpu {:>8.1f}M  {}\n", x.property, w,
+                           to_string(x.kind), x.seconds, x.cpu_seconds, double(x.rlimit) / 1e6,
                            x.reason.substr(0, x.reason.find('\n')));
     if (r.interrupted) out += "  stopped early (interrupt or --max-time): unsettled properties are unknown\n";
     out += fmt::format("  {:.2f} s\n", r.seconds);
@@ -751,7 +871,8 @@ nlohmann::json to_json(const Report& r) {
     j["results"] = nlohmann::json::array();
     for (const auto& x : r.results) {
         nlohmann::json e = {{"property", x.property}, {"verdict", to_string(x.kind)}, {"k", x.k},
-                            {"reason", x.reason}, {"seconds", x.seconds}};
+                            {"reason", x.reason}, {"seconds", x.seconds}, {"cpu_seconds", x.cpu_seconds},
+                            {"rlimit", x.rlimit}, {"max_query_rlimit", x.max_query_rlimit}};
         if (!x.trace.empty()) e["trace"] = x.trace;
         if (!x.cti.empty()) e["cti"] = x.cti;
         j["results"].push_back(e);

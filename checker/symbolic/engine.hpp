@@ -3,6 +3,7 @@
 // against refimpl (`reapcheck crosscheck`). No Z3 types in this header.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,11 @@ struct Result {
     std::string trace;       ///< violated: the replayed .scn trace
     std::string cti;         ///< unknown after induction: the counterexample to induction
     double seconds = 0;
+    /// Z3's resource units its queries used (the units of --query-rlimit),
+    /// in all and in the largest query; and their CPU seconds. Unlike
+    /// `seconds` these do not grow with the machine's load.
+    std::uint64_t rlimit = 0, max_query_rlimit = 0;
+    double cpu_seconds = 0;
 };
 const char* to_string(Result::Kind k);
 

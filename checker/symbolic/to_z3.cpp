@@ -934,8 +934,39 @@ std::string Translator::why_not(const Program& prog, bool state) const {
 
 const Program* program_of(const props::Property& p) { return p.text ? p.text->program() : nullptr; }
 
-expr slots_invariant(const model::SymModel& m, const SymWorld& w) {
-    z3::expr_vector all(m.ctx());
+namespace {
+
+/// The conjuncts of model.lemmas, each filed under its part (SlotsLemma),
+/// the parts in the order of their first conjunct.
+class LemmaParts {
+public:
+    explicit LemmaParts(z3::context& c) : c_(c) {}
+    void add(std::string_view part, const expr& e) {
+        auto it = std::find(names_.begin(), names_.end(), part);
+        if (it == names_.end()) {
+            names_.emplace_back(part);
+            conj_.emplace_back(c_);
+            it = names_.end() - 1;
+        }
+        conj_[std::size_t(it - names_.begin())].push_back(e);
+    }
+    std::vector<SlotsLemma> take() const {
+        std::vector<SlotsLemma> out;
+        for (std::size_t i = 0; i < names_.size(); ++i)
+            out.push_back(SlotsLemma{std::string(kSlotsInvariant) + "." + names_[i], z3::mk_and(conj_[i])});
+        return out;
+    }
+
+private:
+    z3::context& c_;
+    std::vector<std::string> names_;
+    std::vector<z3::expr_vector> conj_;
+};
+
+}  // namespace
+
+std::vector<SlotsLemma> slots_lemmas(const model::SymModel& m, const SymWorld& w) {
+    LemmaParts all(m.ctx());
     const int n = m.slots();
     for (int k = 0; k < n; ++k) {
         const SymSlot& s = w.slot[k];
@@ -943,12 +974,29 @@ expr slots_invariant(const model::SymModel& m, const SymWorld& w) {
         for (int j = 0; j < n; ++j) held = held || w.slot[j].fd == k;
         // a FREE slot has its resting values: no pid, no pidfd on it or in
         // it, no wait, not traced
-        all.push_back(z3::implies(s.st == model::kFree, s.attr == 0 && !s.info && !held && !s.ptraced &&
+        all.add("free", z3::implies(s.st == model::kFree, s.attr == 0 && !s.info && !held && !s.ptraced &&
                                                             s.fd == model::kNoSlot && !s.wact && !s.woken && !s.wall));
         // the AUTOKILL mark is on a held descriptor only
-        if (m.features().autokill) all.push_back(z3::implies(s.ak, s.fd != model::kNoSlot));
+        if (m.features().autokill) all.add("free", z3::implies(s.ak, s.fd != model::kNoSlot));
+        // The AUTOKILL file is made by a clone that starts a new process
+        // (CLONE_AUTOREAP refuses CLONE_THREAD; the model's clones share no
+        // descriptor table) and installed in the parent's table, and dup_fd
+        // copies it only into tasks the holder's process creates later: no
+        // task holds the AUTOKILL pidfd of its own process (pidfs_file_release
+        // never kills the holder's own group). Without it, a task holding its
+        // own AUTOKILL pidfd whose thread execs breaks autokill.last_reference
+        // in the induction step.
+        if (m.features().autokill) {
+            auto leader = [&](int j) {
+                return m.threads() ? z3::ite(w.slot[j].ldr == model::kNoSlot, m.ctx().int_val(j), w.slot[j].ldr)
+                                   : m.ctx().int_val(j);
+            };
+            expr own = m.ctx().bool_val(false);
+            for (int j = 0; j < n; ++j) own = own || (s.fd == j && leader(j) == leader(k));
+            all.add("autokill", z3::implies(s.ak, !own));
+        }
         // a RELEASED slot stays only while a pidfd holds its pid
-        all.push_back(z3::implies(s.st == model::kGone, held));
+        all.add("free", z3::implies(s.st == model::kGone, held));
         // single-threaded processes: a linked task is neither its own
         // parent nor its own real parent, and its real parent is older (pid
         // numbers only grow, and a task is reparented only to an ancestor
@@ -967,13 +1015,13 @@ expr slots_invariant(const model::SymModel& m, const SymWorld& w) {
         }
         const expr linked = m.threads() ? (s.st >= model::kRun && s.st <= model::kDeadU) || s.st == model::kKilled
                                         : s.st >= model::kRun && s.st <= model::kDeadU;
-        all.push_back(z3::implies(linked, s.par != k && s.rp != k && older));
+        all.add("parents", z3::implies(linked, s.par != k && s.rp != k && older));
         if (m.exec())
             // execve's de_thread hands the zombie leader's pid (and its pidfs
             // attr) to a running thread: a pid pidfs_exit marked dead belongs
             // to a task past pidfs_exit (unhash pending, or released), never
             // to a zombie (aux.resting says: never to a running task)
-            all.push_back(z3::implies(s.attr == 1, s.st == model::kDeadU || s.st == model::kGone));
+            all.add("exec", z3::implies(s.attr == 1, s.st == model::kDeadU || s.st == model::kGone));
         if (!m.threads()) continue;
         // Thread groups. A slot that is not listed has the resting thread
         // fields; a zapped thread's group is exiting; a thread's leader is a
@@ -984,19 +1032,19 @@ expr slots_invariant(const model::SymModel& m, const SymWorld& w) {
         // pending) while it is listed; an untraced sub-thread is released at exit_notify, so it is
         // never a zombie; a group has at most Features::threads threads.
         const expr listed = (s.st >= model::kRun && s.st <= model::kDeadU) || s.st == model::kKilled;
-        all.push_back(z3::implies(!listed, s.ldr == model::kNoSlot && !s.gx && s.gcode == 0));
-        all.push_back(z3::implies(s.st == model::kKilled, s.gx));
+        all.add("threads", z3::implies(!listed, s.ldr == model::kNoSlot && !s.gx && s.gcode == 0));
+        all.add("threads", z3::implies(s.st == model::kKilled, s.gx));
         // SIGNAL_GROUP_EXIT: every other thread is zapped or gone, the
         // caller exits (do_group_exit), or the last thread left (do_exit)
-        all.push_back(z3::implies(s.gx, s.st != model::kRun));
+        all.add("threads", z3::implies(s.gx, s.st != model::kRun));
         // init's process never exits: its leader is slot 0
-        if (k == 0) all.push_back(s.ldr == model::kNoSlot && !s.gx);
+        if (k == 0) all.add("threads", s.ldr == model::kNoSlot && !s.gx);
         expr members = m.ctx().int_val(1);
         for (int j = 0; j < n; ++j) {
             if (j == k) continue;
             const SymSlot& l = w.slot[j];
             const expr l_listed = (l.st >= model::kRun && l.st <= model::kDeadU) || l.st == model::kKilled;
-            all.push_back(z3::implies(
+            all.add("leader", z3::implies(
                 listed && s.ldr == j,
                 l_listed && l.st != model::kDeadP && l.st != model::kDeadU &&   // delay_group_leader
                     l.ldr == model::kNoSlot && l.autoreap == s.autoreap && l.is_sub == s.is_sub &&
@@ -1005,10 +1053,28 @@ expr slots_invariant(const model::SymModel& m, const SymWorld& w) {
                     s.sib == 0 && z3::implies(s.st == model::kZombie, s.ptraced)));
             members = members + z3::ite(l_listed && l.ldr == k, m.ctx().int_val(1), m.ctx().int_val(0));
         }
-        all.push_back(s.ldr != k);
-        all.push_back(z3::implies(listed && s.ldr == model::kNoSlot, members <= m.features().threads));
+        all.add("leader", s.ldr != k);
+        all.add("threads", z3::implies(listed && s.ldr == model::kNoSlot, members <= m.features().threads));
     }
+    return all.take();
+}
+
+expr slots_invariant(const model::SymModel& m, const SymWorld& w) {
+    z3::expr_vector all(m.ctx());
+    for (const SlotsLemma& l : slots_lemmas(m, w)) all.push_back(l.holds);
     return z3::mk_and(all);
+}
+
+std::vector<std::string> slots_lemma_ids(const model::SymModel& m) {
+    std::vector<std::string> out;
+    for (const SlotsLemma& l : slots_lemmas(m, m.vars("lemma.ids"))) out.push_back(l.id);
+    return out;
+}
+
+expr slots_lemma(const model::SymModel& m, const SymWorld& w, const std::string& id) {
+    for (SlotsLemma& l : slots_lemmas(m, w))
+        if (l.id == id) return l.holds;
+    throw model::ModelError("no part '" + id + "' of " + std::string(kSlotsInvariant));
 }
 
 }  // namespace reapcheck::symbolic

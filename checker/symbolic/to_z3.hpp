@@ -88,10 +88,31 @@ const props::lang::Program* program_of(const props::Property& p);
 /// slot's pid is held by a pidfd) or true only of single-threaded processes
 /// (a task's real parent is older than it, so that the real-parent relation
 /// is acyclic; nobody is its own parent). prove proves them jointly with the
-/// aux.* invariants, as one more induction hypothesis; crosscheck checks them
+/// aux.* invariants, in parts (slots_lemmas below); crosscheck checks them
 /// on the abstraction of every refimpl state it visits. Written here, not in
 /// the property language, because they read slots rather than tasks.
 inline constexpr std::string_view kSlotsInvariant = "model.lemmas";
+/// The whole conjunction (what crosscheck and param.cpp assume).
 z3::expr slots_invariant(const model::SymModel& m, const model::SymWorld& w);
+
+/// model.lemmas in parts, one per group of lemmas: model.lemmas.free (a
+/// FREE slot's resting values, the AUTOKILL mark, a RELEASED slot's holder),
+/// .autokill (nobody holds its own process's AUTOKILL pidfd; with
+/// --autokill), .parents (nobody its own parent; the real parent older), .exec (a dead
+/// pid's task is past pidfs_exit; with --exec), .threads (the thread fields
+/// of unlisted, zapped and group-exiting slots, init's group, the group
+/// size; with threads) and .leader (a thread's leader and what it shares;
+/// with threads). Their conjunction is slots_invariant. prove proves the
+/// parts as separate hypotheses (engine.cpp), so that one part the solver
+/// does not settle does not take the others' help away.
+struct SlotsLemma {
+    std::string id;   ///< model.lemmas.<part>
+    z3::expr holds;
+};
+std::vector<SlotsLemma> slots_lemmas(const model::SymModel& m, const model::SymWorld& w);
+/// The ids of the parts the model's features give, in order.
+std::vector<std::string> slots_lemma_ids(const model::SymModel& m);
+/// One part by id (a ModelError for an id slots_lemma_ids does not list).
+z3::expr slots_lemma(const model::SymModel& m, const model::SymWorld& w, const std::string& id);
 
 }  // namespace reapcheck::symbolic

@@ -52,6 +52,20 @@ rc=$?
 grep -q "x.threads *unknown.*no symbolic form: 'live_threads' ($tmp/nf.rcp:3)" "$tmp/p" \
   || { echo "FAIL: prove reason"; cat "$tmp/p"; fail=1; }
 grep -Eq "aux.parents +proved" "$tmp/p" || { echo "FAIL: prove hypotheses"; cat "$tmp/p"; fail=1; }
+# The hypotheses are proved together (the aux.* and the parts of
+# model.lemmas); one that is not inductive (a user's aux.*: no zombie, true
+# within the base case's one step) is dropped and the others are proved
+# again without it, and still serve as hypotheses of the rest
+printf 'always aux.x_no_zombie {\n  claim "c" source "s"\n  holds forall t in tasks: t.exit_state != zombie\n}\n' >"$tmp/hx.rcp"
+"$bin" prove --tasks 3 --depth 1 --properties "$tmp/hx.rcp" --property aux.x_no_zombie --property lifecycle.zombie_has_reaper \
+  --property model.lemmas --json "$tmp/hx.json" >"$tmp/hx" 2>"$tmp/hx.err"
+rc=$?
+[[ $rc -eq 3 ]] && grep -Eq "aux.x_no_zombie +unknown .*not k-inductive" "$tmp/hx" \
+  && grep -q "hypotheses, round 1: aux.x_no_zombie not proved" "$tmp/hx.err" \
+  && grep -Eq "lifecycle.zombie_has_reaper +proved .*relative to 8 proved hypotheses" "$tmp/hx" \
+  && [[ $(jq '[.results[] | select(.property | startswith("model.lemmas.")) | select(.verdict == "proved")] | length' "$tmp/hx.json") -eq 2 ]] \
+  && [[ $(jq '[.results[] | select(.rlimit > 0 and .cpu_seconds > 0)] | length' "$tmp/hx.json") -ge 8 ]] \
+  || { echo "FAIL: prove drops a hypothesis that is not inductive (exit $rc)"; cat "$tmp/hx" "$tmp/hx.err"; fail=1; }
 # --query-rlimit bounds each query by Z3's resource units, whatever the load:
 # too few and the property is unknown (the reason says why), enough and it is proved
 "$bin" prove --quiet --tasks 3 --property aux.resting --query-rlimit 100000 >"$tmp/r1" 2>&1
