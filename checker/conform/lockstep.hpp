@@ -77,6 +77,7 @@ public:
     [[nodiscard]] KernelExecutor& kernel() { return *kern_; }
 
 private:
+    void harness_detach_limit(const scn::Statement& st) const;   ///< throws scn::ModelGap
     std::unique_ptr<scn::RefimplExecutor> ref_;
     std::unique_ptr<KernelExecutor> kern_;
     /// Waiters that were woken together with one that has been resumed since:
