@@ -74,11 +74,12 @@ one_line() { # NAME FILE PATTERN
   printf 'C: getppid\n'
 } >stopped.scn
 # Stops the newest puppet (C: the controller, init, main and C run this
-# binary, in that order) once there are four; prints its pid. Without a fork
+# binary, in that order) once there are four and it waits for commands;
+# prints its pid. Without a fork
 # (no subshell, no sort, no sleep): C lives only while main makes its calls,
 # and on a loaded machine a fork per poll can miss that window.
 stop_c() {
-  local q n newest t=${EPOCHREALTIME/./}
+  local q n newest state t=${EPOCHREALTIME/./}
   local deadline=$(( ${t:0:-3} + 3000 ))   # ms, as now() without its subshell
   while t=${EPOCHREALTIME/./}; (( ${t:0:-3} < deadline )); do
     n=0 newest=0
@@ -88,7 +89,11 @@ stop_c() {
       n=$((n + 1))
       (( ${q#/proc/} > newest )) && newest=${q#/proc/}
     done
-    if (( n >= 4 )) && kill -STOP "$newest" 2>/dev/null; then
+    # C is ready once it sleeps (state S: waiting for its first command);
+    # stopped earlier, it would never say hello and the fork would time out.
+    state=
+    (( n >= 4 )) && read -r _ _ state _ <"/proc/$newest/stat" 2>/dev/null
+    if [[ $state == S ]] && kill -STOP "$newest" 2>/dev/null; then
       echo "$newest"
       return 0
     fi
