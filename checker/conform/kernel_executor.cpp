@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
+#include <utility>
 
 #include "checker/conform/proc.hpp"
 #include "checker/conform/puppet.hpp"
@@ -458,6 +459,7 @@ Result KernelExecutor::decode(Task& t, const scn::Call& c, const Received& r, co
                 by_name_[t.name] = ti;
                 std::swap(o.ns_tid, t.ns_tid);
                 o.life = Life::Gone;
+                released_ = true;   // de_thread released the old leader: settle fences
                 if (o.ch >= 0) ::close(o.ch);
                 o.ch = -1;
                 break;
@@ -601,24 +603,27 @@ void tasklist_barrier() {
 void KernelExecutor::settle() {
     const auto t0 = Clock::now();
     int sleep_us = 20;
+    bool moved = std::exchange(released_, false);   // a task became a zombie or went
     bool fenced = false;   // a barrier since the last busy poll
     for (;;) {
         bool busy = false;
         for (auto& t : tasks_) {
             if (t.life == Life::Gone) continue;
+            const Life was = t.life;
             auto s = proc_state(t);
-            if (!s) {
-                refresh(t);
-                continue;
-            }
-            if (unsettled(*s)) busy = true;
+            if (s && unsettled(*s)) busy = true;
             else refresh(t);
+            if (t.life != was) moved = true;
         }
         if (ms_since(t0) > to_.settle) return;
         if (!busy) {
             // Settled once the whole picture was read after a barrier: the
-            // notification the barrier waited for may have woken a task.
-            if (fenced) return;
+            // notification the barrier waited for may have woken a task. Every
+            // exit the barrier is for ends in a task we know becoming a zombie
+            // or going (the exiting task, or a thread whose release notifies
+            // for its leader); after any other statement (getppid, a wait4
+            // that finds nothing) there is nothing to wait for.
+            if (fenced || !moved) return;
             tasklist_barrier();
             fenced = true;
             continue;

@@ -106,6 +106,7 @@ private:
     int auto_task_ = 0, auto_fd_ = 0;
     std::deque<Task> tasks_;   // stable references
     std::map<std::string, size_t> by_name_;
+    bool released_ = false;    ///< a task went outside settle (execve's de_thread): the next settle fences
     std::map<std::string, int> fds_;
 };
 
