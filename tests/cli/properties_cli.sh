@@ -119,7 +119,9 @@ command -v curl >/dev/null || { echo "FAIL: curl is not installed"; exit 1; }
 "$bin" serve --port 0 --properties "$user" >"$tmp/serve" 2>&1 &
 spid=$!
 url=
-for _ in $(seq 100); do
+# up to 30 s for the server to print its address: this test shares the
+# machine with others (it is not RUN_SERIAL), and a sanitized build starts slower
+for _ in $(seq 600); do
   url=$(sed -n 's|^reapcheck serve: \(http://127.0.0.1:[0-9]*/\).*|\1|p' "$tmp/serve" 2>/dev/null)
   [[ -n $url ]] && break
   kill -0 "$spid" 2>/dev/null || break

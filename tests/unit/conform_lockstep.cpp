@@ -13,6 +13,7 @@
 #include "checker/conform/proc.hpp"
 #include "checker/conform/random_traces.hpp"
 #include "checker/scenario/parser.hpp"
+#include "tests/unit/sanitized.hpp"
 
 using namespace reapcheck;
 
@@ -106,7 +107,7 @@ TEST_CASE("conform random: traces agree, are reproducible, and leave nothing beh
     const int before = own_children();
     conform::RandomConfig cfg;
     cfg.seed = 42;
-    cfg.traces = 30;
+    cfg.traces = tests::scaled(30, 10);  // every puppet is a sanitized process (tests/unit/sanitized.hpp)
     cfg.length = 10;
     cfg.profile = kProfile;
     cfg.write_files = false;
@@ -114,7 +115,7 @@ TEST_CASE("conform random: traces agree, are reproducible, and leave nothing beh
     auto a = conform::run_random(cfg, log1);
     auto b = conform::run_random(cfg, log2);
     CHECK(a.mismatches == 0);
-    CHECK(a.traces == 30);
+    CHECK(a.traces == cfg.traces);
     CHECK(a.statements == b.statements);
     CHECK(log1.str() == log2.str());
     CHECK(own_children() == before);

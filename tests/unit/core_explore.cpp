@@ -13,6 +13,7 @@
 
 #include "checker/core/explorer.hpp"
 #include "checker/core/transitions.hpp"
+#include "tests/unit/sanitized.hpp"
 
 using namespace reapcheck::core;
 
@@ -89,7 +90,7 @@ TEST_CASE("core explore: 2 slots by hand") {
 
 TEST_CASE("core explore: counts do not depend on the thread count") {
     for (bool sym : {false, true}) {
-        const int tasks = sym ? 4 : 3;
+        const int tasks = sym ? tests::scaled(4, 3) : 3;  // tests/unit/sanitized.hpp
         const ExploreStats one = run(tasks, Profile::Mainline, sym, 1);
         for (int t : {2, 3}) {
             const ExploreStats more = run(tasks, Profile::Mainline, sym, t);

@@ -23,6 +23,7 @@
 #include "checker/scenario/refimpl_executor.hpp"
 #include "checker/scenario/runner.hpp"
 #include "tests/unit/grid_toy.hpp"
+#include "tests/unit/sanitized.hpp"
 
 using namespace reapcheck;
 using namespace reapcheck::engine;
@@ -335,7 +336,7 @@ TEST_CASE("kernel model: verdicts, counts and traces do not depend on the number
     o.bounds.pidfds = 1;
     o.bounds.ptrace = true;
     o.bounds.exec = false;
-    o.bounds.depth = 5;
+    o.bounds.depth = tests::scaled(5, 4);  // tests/unit/sanitized.hpp
     std::vector<CheckResult> rs;
     for (int threads : {1, 2, 3}) {
         o.threads = threads;

@@ -21,6 +21,7 @@
 #include "properties/lang/ast.hpp"
 #include "checker/engine/suite.hpp"
 #include "checker/engine/trace.hpp"
+#include "tests/unit/sanitized.hpp"
 
 using namespace reapcheck;
 using namespace reapcheck::engine;
@@ -408,7 +409,8 @@ TEST_CASE("por: random small bounds (seeded): the same verdicts with and without
     std::mt19937_64 rng(2013);
     const char* profiles[] = {"linux-6.18", "rfc-v1", "rfc-v3", "v4", "v5", "mainline"};
     uint64_t reduced = 0;
-    for (int k = 0; k < 8; ++k) {
+    // the sanitizer build draws the first 3 of the 8 (tests/unit/sanitized.hpp)
+    for (int k = 0; k < tests::scaled(8, 3); ++k) {
         const refimpl::Profile& p = *refimpl::find_profile(profiles[rng() % 6]);
         CheckOptions o;
         Bounds& b = o.bounds;
@@ -438,9 +440,10 @@ TEST_CASE("por: random small bounds (seeded): the same verdicts with and without
 TEST_CASE("por: every mutant's violations are found with and without") {
     // Each of refimpl's faults (refimpl/profile.hpp) on mainline, at bounds
     // where all three kernel steps reduce (threads, no pidfds, no ptrace).
+    // The sanitizer build takes every third fault (tests/unit/sanitized.hpp).
     uint64_t reduced = 0;
     int violated = 0, mutants = 0;
-    for (int f = 1; f <= int(refimpl::Fault::ExecKeepsNocldwait); ++f) {
+    for (int f = 1; f <= int(refimpl::Fault::ExecKeepsNocldwait); f += tests::scaled(1, 3)) {
         refimpl::Profile p = *refimpl::find_profile("mainline");
         p.fault = refimpl::Fault(f);
         CheckOptions o;
