@@ -21,6 +21,10 @@ namespace reapcheck::engine {
 
 /// Packs a canonical state. require: s is canonical (canonicalize's output).
 void pack_state(const refimpl::State& s, std::vector<uint64_t>& words);
+/// pack_state as a plain field-by-field bit writer that checks each field as
+/// it goes: the reference that pack_state must equal word for word (tested),
+/// and the path that names the field when a value does not fit.
+void pack_state_reference(const refimpl::State& s, std::vector<uint64_t>& words);
 /// The inverse of pack_state.
 refimpl::State unpack_state(const std::vector<uint64_t>& words);
 

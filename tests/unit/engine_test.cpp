@@ -355,7 +355,7 @@ TEST_CASE("kernel model: verdicts, counts and traces do not depend on the number
                       [](const Verdict& v) { return v.kind == Verdict::Kind::Violated && !v.trace.empty(); }));
 }
 
-TEST_CASE("packed states: unpack(pack(s)) == s for every explored canonical state") {
+TEST_CASE("packed states: unpack(pack(s)) == s, and pack equals the reference packer, for every explored canonical state") {
     const refimpl::Profile& p = *refimpl::find_profile("mainline");
     Bounds b;
     b.tasks = 3;
@@ -367,10 +367,11 @@ TEST_CASE("packed states: unpack(pack(s)) == s for every explored canonical stat
         std::atomic<uint64_t> checked{0}, bad{0};
         void on_level(uint32_t, uint32_t, uint32_t) {}
         void on_state(uint32_t, const refimpl::State& s) {
-            std::vector<uint64_t> w;
+            std::vector<uint64_t> w, ref;
             pack_state(s, w);
+            pack_state_reference(s, ref);
             ++checked;
-            if (!(unpack_state(w) == s)) ++bad;
+            if (!(unpack_state(w) == s) || w != ref) ++bad;
         }
         void on_edge(uint32_t, uint32_t, const refimpl::State&, const Action&, const Transition&, bool) {}
         bool done() const { return false; }
