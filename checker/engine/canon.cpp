@@ -1,6 +1,7 @@
 #include "checker/engine/canon.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <boost/container/small_vector.hpp>
 #include <boost/container_hash/hash.hpp>
 #include <numeric>
@@ -18,16 +19,42 @@ namespace {
 template <class T>
 using Small = boost::container::small_vector<T, 16>;
 
-/// Rank compression of a set of values: each value -> its position among the
-/// distinct values, so only order and equality survive.
-template <class T>
-struct Ranks {
-    Small<T> v;
-    explicit Ranks(Small<T> in) : v(std::move(in)) {
-        std::sort(v.begin(), v.end());
-        v.erase(std::unique(v.begin(), v.end()), v.end());
+/// Rank compression of a set of exec ids (uint8_t): each value -> its
+/// position among the distinct values added, so only order and equality
+/// survive. The set is a 256-bit map; a rank is the number of set bits below
+/// the value (what a sorted, deduplicated list and lower_bound gave).
+struct ExecRanks {
+    uint64_t bits[4] = {0, 0, 0, 0};
+    void add(uint8_t x) { bits[x >> 6] |= uint64_t{1} << (x & 63); }
+    uint8_t operator[](uint8_t x) const {
+        int r = 0;
+        for (unsigned w = 0; w < unsigned(x >> 6); ++w) r += std::popcount(bits[w]);
+        r += std::popcount(bits[x >> 6] & ((uint64_t{1} << (x & 63)) - 1));
+        return uint8_t(r);
     }
-    T operator[](T x) const { return T(std::lower_bound(v.begin(), v.end(), x) - v.begin()); }
+};
+
+/// An index map old -> new of one table, every entry kNone to begin with:
+/// inline up to 32 entries (a few tasks' tables), on the heap beyond.
+class IdMap {
+public:
+    explicit IdMap(std::size_t n) {
+        if (n > kInline) {
+            heap_.assign(n, kNone);
+            p_ = heap_.data();
+        } else {
+            std::fill_n(inline_, n, kNone);
+        }
+    }
+    IdMap(const IdMap&) = delete;
+    IdMap& operator=(const IdMap&) = delete;
+    Id& operator[](Id i) { return p_[i]; }
+
+private:
+    static constexpr std::size_t kInline = 32;
+    Id inline_[kInline];
+    std::vector<Id> heap_;
+    Id* p_ = inline_;
 };
 
 /// Rebuild `s` into `o` keeping the tasks in `order` (input indices),
@@ -44,8 +71,8 @@ void rebuild(const State& s, const Order& order, std::vector<Id>& task_map, Stat
     o.fdtables.clear();
     task_map.assign(s.tasks.size(), kNone);
     for (std::size_t i = 0; i < order.size(); ++i) task_map[order[i]] = Id(i);
-    Small<Id> proc_map(s.procs.size(), kNone), sh_map(s.sighands.size(), kNone),
-        pid_map(s.pids.size(), kNone), file_map(s.files.size(), kNone), table_map(s.fdtables.size(), kNone);
+    IdMap proc_map(s.procs.size()), sh_map(s.sighands.size()), pid_map(s.pids.size()), file_map(s.files.size()),
+        table_map(s.fdtables.size());
     auto map_pid = [&](Id p) -> Id {
         if (p == kNone) return kNone;
         if (pid_map[p] == kNone) {
@@ -76,12 +103,11 @@ void rebuild(const State& s, const Order& order, std::vector<Id>& task_map, Stat
             if (u != t && s.tasks[u].*seq && s.tasks[u].*seq < v && same_list(u)) ++pos;
         return pos;
     };
-    Small<uint8_t> execs;
+    ExecRanks exec_rank;
     for (Id t : order) {
-        execs.push_back(s.tasks[t].self_exec_id);
-        execs.push_back(s.tasks[t].parent_exec_id);
+        exec_rank.add(s.tasks[t].self_exec_id);
+        exec_rank.add(s.tasks[t].parent_exec_id);
     }
-    const Ranks<uint8_t> exec_rank(execs);
     uint16_t max_pos = 0;
     for (Id t : order) {
         Task nt = s.tasks[t];
@@ -135,20 +161,25 @@ void rebuild(const State& s, const Order& order, std::vector<Id>& task_map, Stat
 /// (two rounds: parents and grandparents). Equal for tasks that a renaming can
 /// exchange (it is a hash: unequal tasks may collide, which only costs extra
 /// permutations, never exactness).
+/// boost::hash_combine of every argument in turn (a fold: no initializer
+/// list is built). The values, hence the task order, are those of the loop
+/// over the same sequence that this replaced.
+template <class... V>
+void combine_all(std::size_t& h, V... v) {
+    (boost::hash_combine(h, int(v)), ...);
+}
+
 std::size_t own_signature(const State& s, Id t) {
     const Task& x = s.tasks[t];
     const Proc& pr = s.procs[x.proc];
     const Sighand& sh = s.sighands[pr.sighand];
     std::size_t h = 0;
-    for (int v : {int(x.exit_state), int(x.step), int(x.exiting), int(x.ptraced), int(x.exit_signal),
-                  int(x.exit_code), int(x.pdeath_signal), int(x.nnp), int(x.cap_sys_admin), int(x.sigchld_pending),
-                  int(x.wait.active), int(x.wait.woken), int(x.wait.options), int(x.wait.idtype),
-                  int(s.is_leader(t)), int(pr.autoreap), int(pr.is_child_subreaper),
-                  int(pr.has_child_subreaper), int(pr.group_exit), int(pr.group_exit_code),
-                  int(pr.live), int(pr.sigchld_pending), int(sh.sigchld), int(sh.nocldwait),
-                  int(x.files == kNone ? -1 : int(s.fdtables[x.files].fds.size())),
-                  int(s.pids[x.pid].attr)})
-        boost::hash_combine(h, v);
+    combine_all(h, int(x.exit_state), int(x.step), int(x.exiting), int(x.ptraced), int(x.exit_signal),
+                int(x.exit_code), int(x.pdeath_signal), int(x.nnp), int(x.cap_sys_admin), int(x.sigchld_pending),
+                int(x.wait.active), int(x.wait.woken), int(x.wait.options), int(x.wait.idtype), int(s.is_leader(t)),
+                int(pr.autoreap), int(pr.is_child_subreaper), int(pr.has_child_subreaper), int(pr.group_exit),
+                int(pr.group_exit_code), int(pr.live), int(pr.sigchld_pending), int(sh.sigchld), int(sh.nocldwait),
+                int(x.files == kNone ? -1 : int(s.fdtables[x.files].fds.size())), int(s.pids[x.pid].attr));
     return h;
 }
 
