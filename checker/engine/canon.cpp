@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstddef>
+#include <cstring>
 #include <boost/container/small_vector.hpp>
 #include <boost/container_hash/hash.hpp>
 #include <numeric>
@@ -232,6 +234,58 @@ std::string describe(const State& s) {
         o += "pid#" + std::to_string(p) + ": task " + std::to_string(s.pids[p].task) + " attr " +
              std::to_string(int(s.pids[p].attr)) + (s.pids[p].exit_info ? " exit " + std::to_string(s.pids[p].exit_code) : "") + "\n";
     return o;
+}
+
+namespace {
+
+/// Bytes [B, E) of a and b are equal: a constant-size memcmp, which the
+/// compiler turns into a few loads and compares.
+template <std::size_t B, std::size_t E, class T>
+[[gnu::always_inline]] inline bool same_bytes(const T& a, const T& b) {
+    static_assert(B < E && E <= sizeof(T));
+    return std::memcmp(reinterpret_cast<const char*>(&a) + B, reinterpret_cast<const char*>(&b) + B, E - B) == 0;
+}
+
+// The layouts same_state compares: every byte but padding. A field added to
+// one of these structs changes a size or an offset and fails here.
+static_assert(sizeof(Task) == 44 && offsetof(Task, wait) == 32 && offsetof(Wait, nonblock_fd) == 6 &&
+              offsetof(Wait, options) == 8 && sizeof(Wait) == 12);
+static_assert(sizeof(Proc) == 16 && offsetof(Proc, group_exit) == 4 && offsetof(Proc, group_exit_code) == 6 &&
+              offsetof(Proc, sighand) == 10 && offsetof(Proc, sigchld_pending) == 12 &&
+              offsetof(Proc, autokill_file) == 14);
+static_assert(sizeof(Pid) == 12 && offsetof(Pid, exit_code) == 8);
+static_assert(sizeof(File) == 6 && sizeof(Sighand) == 3 && sizeof(Fd) == 4);
+
+bool same(const Task& a, const Task& b) { return same_bytes<0, 39>(a, b) && same_bytes<40, 44>(a, b); }
+bool same(const Proc& a, const Proc& b) {
+    return same_bytes<0, 5>(a, b) && same_bytes<6, 13>(a, b) && same_bytes<14, 16>(a, b);
+}
+bool same(const Pid& a, const Pid& b) { return same_bytes<0, 10>(a, b); }
+bool same(const File& a, const File& b) { return same_bytes<0, 6>(a, b); }
+bool same(const Sighand& a, const Sighand& b) { return same_bytes<0, 3>(a, b); }
+bool same(const FdTable& a, const FdTable& b) {
+    if (a.users != b.users || a.fds.size() != b.fds.size()) return false;
+    for (std::size_t i = 0; i < a.fds.size(); ++i)
+        if (!same_bytes<0, 4>(a.fds[i], b.fds[i])) return false;
+    return true;
+}
+template <class T>
+bool same_table(const T& a, const T& b) {
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (!same(a[i], b[i])) return false;
+    return true;
+}
+
+}  // namespace
+
+bool same_state(const State& a, const State& b) {
+    if (a.tasks.size() != b.tasks.size() || a.procs.size() != b.procs.size() ||
+        a.sighands.size() != b.sighands.size() || a.pids.size() != b.pids.size() ||
+        a.files.size() != b.files.size() || a.fdtables.size() != b.fdtables.size() ||
+        a.next_pid_nr != b.next_pid_nr || a.next_seq != b.next_seq)
+        return false;
+    return same_table(a.tasks, b.tasks) && same_table(a.procs, b.procs) && same_table(a.pids, b.pids) &&
+           same_table(a.files, b.files) && same_table(a.sighands, b.sighands) && same_table(a.fdtables, b.fdtables);
 }
 
 namespace {

@@ -48,7 +48,7 @@ struct KernelModel {
             throw ModelError(std::string(e.what()) + "\n  action: " + describe_action(a) + "\n  state:\n" + describe(s));
         }
     }
-    bool unchanged(const State& s, const Step& t) const { return t.post == s; }
+    bool unchanged(const State& s, const Step& t) const { return same_state(t.post, s); }
     // Packed canonical states (pack.hpp); the frontier is decoded with unpack.
     void canonical(const State& s, State& canon, std::vector<uint64_t>& words) const {
         canonicalize_into(s, symmetry, canon, words);

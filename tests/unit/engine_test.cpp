@@ -355,7 +355,7 @@ TEST_CASE("kernel model: verdicts, counts and traces do not depend on the number
                       [](const Verdict& v) { return v.kind == Verdict::Kind::Violated && !v.trace.empty(); }));
 }
 
-TEST_CASE("packed states: unpack(pack(s)) == s, and pack equals the reference packer, for every explored canonical state") {
+TEST_CASE("packed states: unpack(pack(s)) == s, pack equals the reference packer, same_state equals ==") {
     const refimpl::Profile& p = *refimpl::find_profile("mainline");
     Bounds b;
     b.tasks = 3;
@@ -373,7 +373,14 @@ TEST_CASE("packed states: unpack(pack(s)) == s, and pack equals the reference pa
             ++checked;
             if (!(unpack_state(w) == s) || w != ref) ++bad;
         }
-        void on_edge(uint32_t, uint32_t, const refimpl::State&, const Action&, const Transition&, bool) {}
+        // the explorer's self-loop test: same_state must be State::operator==
+        std::atomic<uint64_t> edges{0}, loops{0}, bad_same{0};
+        void on_edge(uint32_t, uint32_t, const refimpl::State& pre, const Action&, const Transition& t, bool) {
+            const bool eq = pre == t.post;
+            ++edges;
+            if (eq) ++loops;
+            if (same_state(pre, t.post) != eq || same_state(t.post, pre) != eq) ++bad_same;
+        }
         bool done() const { return false; }
     } rt;
     xplicit::Options o;
@@ -383,6 +390,9 @@ TEST_CASE("packed states: unpack(pack(s)) == s, and pack equals the reference pa
     e.run(rt);
     CHECK(rt.checked > 1000);
     CHECK(rt.bad == 0);
+    CHECK(rt.loops > 1000);
+    CHECK(rt.loops < rt.edges);
+    CHECK(rt.bad_same == 0);
 }
 
 TEST_CASE("check visitor: the per-call-kind step lists settle what evaluating every step property settles") {
