@@ -65,6 +65,12 @@ void canonicalize_into(const refimpl::State& s, bool symmetry, refimpl::State& o
 /// runs it on every transition.
 bool same_state(const refimpl::State& a, const refimpl::State& b);
 
+/// canonicalize_into's words without its State: the renaming is packed
+/// straight from `s` (no renamed copy is built). The explicit engine's
+/// successors need only the words. Equal to canonicalize_into's words
+/// (tested on every explored transition).
+void canonical_words(const refimpl::State& s, bool symmetry, std::vector<uint64_t>& words);
+
 /// A readable dump of a state, one task per line (for engine diagnostics and
 /// counterexamples to induction).
 std::string describe(const refimpl::State& s);

@@ -53,6 +53,10 @@ struct KernelModel {
     void canonical(const State& s, State& canon, std::vector<uint64_t>& words) const {
         canonicalize_into(s, symmetry, canon, words);
     }
+    /// The canonical successor's words only (the explorer needs no State of it).
+    void canonical_words(const State& s, std::vector<uint64_t>& words) const {
+        engine::canonical_words(s, symmetry, words);
+    }
     State unpack(const std::vector<uint64_t>& words) const { return unpack_state(words); }
     /// Partial-order reduction (--por): set by check() when on.
     const por::Reducer* reducer = nullptr;

@@ -10,9 +10,9 @@ using namespace refimpl;
 
 namespace {
 
-// wait options the model uses: WNOHANG, WUNTRACED, WEXITED, WCONTINUED (bits
-// 0-3) and WNOWAIT, __WNOTHREAD, __WALL, __WCLONE (bits 24, 29, 30, 31).
-constexpr uint32_t kLowOptions = 0xF, kHighOptions = 0xFF000000;
+using detail::kHighOptions;
+using detail::kLowOptions;
+using detail::s16;
 
 class Writer {
 public:
@@ -117,7 +117,6 @@ struct TaskReader {
     [[gnu::always_inline]] Id id() { return Id(int64_t(get(5)) - 1); }
 };
 
-uint64_t s16(int v) { return uint64_t(uint16_t(int16_t(v))); }
 int16_t from16(uint64_t v) { return int16_t(uint16_t(v)); }
 
 }  // namespace
@@ -200,129 +199,34 @@ void pack_state_reference(const State& s, std::vector<uint64_t>& words) {
 
 namespace {
 
-/// The fast writer of pack_state: the same bit stream as Writer, into a
-/// buffer sized beforehand (no push_back), and no check per field: every
-/// field's overflow bits are or-ed into `bad`, and a state with any is packed
-/// again by pack_state_reference, which throws naming the field. Within a
-/// task (which starts on a word of its own) a fresh Acc starts at bit 0, so
-/// the compiler folds every shift and word boundary of the task's layout to
-/// constants.
-struct Acc {
-    uint64_t*& out;
-    uint64_t& bad;
-    uint64_t cur = 0;
-    unsigned used = 0;
-    [[gnu::always_inline]] void put(uint64_t v, unsigned bits) {
-        bad |= v >> bits;
-        cur |= v << used;
-        used += bits;
-        if (used < 64) return;
-        *out++ = cur;
-        used -= 64;
-        cur = used ? v >> (bits - used) : 0;
-    }
-    [[gnu::always_inline]] void id(Id v) { put(uint64_t(int64_t(v) + 1), 5); }
-    [[gnu::always_inline]] void flush() {
-        if (used) *out++ = cur;
-        cur = 0;
-        used = 0;
-    }
+/// pack_view's view of a canonical State: its own objects.
+struct StateView {
+    const State& s;
+    std::size_t tasks() const { return s.tasks.size(); }
+    std::size_t procs() const { return s.procs.size(); }
+    std::size_t sighands() const { return s.sighands.size(); }
+    std::size_t pids() const { return s.pids.size(); }
+    std::size_t files() const { return s.files.size(); }
+    std::size_t fdtables() const { return s.fdtables.size(); }
+    const Task& task(std::size_t i) const { return s.tasks[i]; }
+    const Proc& proc(std::size_t i) const { return s.procs[i]; }
+    const Sighand& sighand(std::size_t i) const { return s.sighands[i]; }
+    const Pid& pid(std::size_t i) const { return s.pids[i]; }
+    bool pid_numbered(std::size_t i) const { return s.pids[i].nr == int32_t(i + 1); }
+    const File& file(std::size_t i) const { return s.files[i]; }
+    const FdTable& fdtable(std::size_t i) const { return s.fdtables[i]; }
+    std::size_t fds(std::size_t i) const { return s.fdtables[i].fds.size(); }
+    const Fd& fd(std::size_t i, std::size_t k) const { return s.fdtables[i].fds[k]; }
 };
 
 }  // namespace
 
 void pack_state(const State& s, std::vector<uint64_t>& words) {
-    // The exact length: word 0, the header's word, 3 words a task (131
-    // bits), then the stream of the other tables (bits per object below).
-    uint64_t stream = s.procs.size() * 48 + s.sighands.size() * 11 + s.pids.size() * 24 + s.files.size() * 16;
-    for (const FdTable& t : s.fdtables) stream += 12 + t.fds.size() * 21;
-    const std::size_t n = 2 + s.tasks.size() * 3 + std::size_t((stream + 63) / 64);
-    words.resize(n);
-    uint64_t* out = words.data() + 1;
-    uint64_t bad = 0;
-    {
-        Acc w{out, bad};
-        w.put(s.tasks.size(), 5);
-        w.put(s.procs.size(), 5);
-        w.put(s.sighands.size(), 5);
-        w.put(s.pids.size(), 5);
-        w.put(s.files.size(), 5);
-        w.put(s.fdtables.size(), 5);
-        w.flush();
-    }
-    for (const Task& t : s.tasks) {
-        Acc w{out, bad};
-        w.id(t.pid);
-        w.id(t.proc);
-        w.id(t.files);
-        w.id(t.leader);
-        w.id(t.real_parent);
-        w.id(t.parent);
-        w.put(t.sibling_seq, 5);
-        w.put(t.ptrace_seq, 5);
-        w.put(t.thread_seq, 5);
-        w.put(s16(t.exit_code), 16);
-        w.put(s16(t.exit_signal), 16);
-        w.put(uint8_t(t.pdeath_signal), 8);
-        w.put(t.parent_exec_id, 6);
-        w.put(t.self_exec_id, 6);
-        w.put(uint64_t(t.exit_state), 3);
-        w.put(uint64_t(t.step), 3);
-        w.put(uint64_t(t.exiting) | uint64_t(t.ptraced) << 1 | uint64_t(t.nnp) << 2 | uint64_t(t.cap_sys_admin) << 3 |
-                  uint64_t(t.sigchld_pending) << 4,
-              5);
-        const Wait& x = t.wait;
-        w.put(uint64_t(x.active) | uint64_t(x.woken) << 1 | uint64_t(x.waitid) << 2 | uint64_t(x.nonblock_fd) << 3, 4);
-        w.put(x.idtype, 2);
-        w.id(x.pid);
-        bad |= x.options & ~(kLowOptions | kHighOptions);
-        w.put((x.options & kLowOptions) | (x.options >> 24) << 4, 12);
-        w.flush();
-    }
-    Acc w{out, bad};
-    for (const Proc& p : s.procs) {
-        w.put(uint64_t(p.autoreap) | uint64_t(p.is_child_subreaper) << 1 | uint64_t(p.has_child_subreaper) << 2 |
-                  uint64_t(p.unkillable) << 3 | uint64_t(p.group_exit) << 4 | uint64_t(p.sigchld_pending) << 5,
-              6);
-        w.put(s16(p.group_exit_code), 16);
-        w.put(uint8_t(p.live), 8);
-        w.put(uint8_t(p.quick_threads), 8);
-        w.id(p.sighand);
-        w.id(p.autokill_file);
-    }
-    for (const Sighand& h : s.sighands) {
-        w.put(uint64_t(h.sigchld), 2);
-        w.put(h.nocldwait, 1);
-        w.put(uint8_t(h.users), 8);
-    }
-    for (std::size_t i = 0; i < s.pids.size(); ++i) {
-        const Pid& p = s.pids[i];
-        bad |= uint64_t(p.nr != int32_t(i + 1));
-        w.id(p.task);
-        w.put(uint64_t(p.attr), 2);
-        w.put(p.exit_info, 1);
-        w.put(s16(p.exit_code), 16);
-    }
-    for (const File& f : s.files) {
-        w.id(f.pid);
-        w.put(uint64_t(f.thread) | uint64_t(f.nonblock) << 1 | uint64_t(f.autokill) << 2, 3);
-        w.put(uint8_t(f.refs), 8);
-    }
-    for (const FdTable& t : s.fdtables) {
-        w.put(uint8_t(t.users), 8);
-        w.put(t.fds.size(), 4);
-        for (const Fd& fd : t.fds) {
-            w.put(s16(fd.nr), 16);
-            w.id(fd.file);
-        }
-    }
-    w.flush();
-    if (bad || out != words.data() + n) [[unlikely]] {
+    if (!detail::pack_view(StateView{s}, words)) [[unlikely]] {
         // a field that does not fit: the reference packer says which (and throws)
         pack_state_reference(s, words);
         throw std::logic_error("engine bug: the fast packing disagrees with the reference packing");
     }
-    words[0] = n;
 }
 
 State unpack_state(const std::vector<uint64_t>& words) {

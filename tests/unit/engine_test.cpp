@@ -355,7 +355,7 @@ TEST_CASE("kernel model: verdicts, counts and traces do not depend on the number
                       [](const Verdict& v) { return v.kind == Verdict::Kind::Violated && !v.trace.empty(); }));
 }
 
-TEST_CASE("packed states: unpack(pack(s)) == s, pack equals the reference packer, same_state equals ==") {
+TEST_CASE("packed states: unpack(pack(s)) == s, pack equals the reference packer, same_state equals ==, canonical_words equals canonicalize_into") {
     const refimpl::Profile& p = *refimpl::find_profile("mainline");
     Bounds b;
     b.tasks = 3;
@@ -380,7 +380,16 @@ TEST_CASE("packed states: unpack(pack(s)) == s, pack equals the reference packer
             ++edges;
             if (eq) ++loops;
             if (same_state(pre, t.post) != eq || same_state(t.post, pre) != eq) ++bad_same;
+            // the packed renaming (no State built) equals packing the rebuilt state
+            for (const bool sym : {true, false}) {
+                refimpl::State c;
+                std::vector<uint64_t> w, fused;
+                canonicalize_into(t.post, sym, c, w);
+                canonical_words(t.post, sym, fused);
+                if (fused != w) ++bad_words;
+            }
         }
+        std::atomic<uint64_t> bad_words{0};
         bool done() const { return false; }
     } rt;
     xplicit::Options o;
@@ -393,6 +402,7 @@ TEST_CASE("packed states: unpack(pack(s)) == s, pack equals the reference packer
     CHECK(rt.loops > 1000);
     CHECK(rt.loops < rt.edges);
     CHECK(rt.bad_same == 0);
+    CHECK(rt.bad_words == 0);
 }
 
 TEST_CASE("check visitor: the per-call-kind step lists settle what evaluating every step property settles") {
