@@ -327,7 +327,7 @@ SysResult do_wait_scan(State& s, const Profile& p, Id caller, const Wait& w) {
         // tsk = current; do { ... } while_each_thread(current, tsk): the
         // caller's own children first, then the other threads' in list
         // order from the caller on, wrapping round to the leader.
-        std::vector<Id> waiters;
+        IdList waiters;
         if (w.options & kWNOTHREAD) {
             waiters.push_back(caller);
         } else {

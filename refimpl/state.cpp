@@ -35,8 +35,8 @@ bool State::thread_group_empty(Id t) const {
     return true;
 }
 
-std::vector<Id> State::threads_of(Id t) const {
-    std::vector<Id> v;
+IdList State::threads_of(Id t) const {
+    IdList v;
     const Id proc = tasks[t].proc;
     for (Id i = 0; i < Id(tasks.size()); ++i)
         if (tasks[i].proc == proc && tasks[i].exit_state != ExitState::Released) v.push_back(i);
@@ -48,8 +48,8 @@ std::vector<Id> State::threads_of(Id t) const {
     return v;
 }
 
-std::vector<Id> State::children_of(Id t) const {
-    std::vector<Id> v;
+IdList State::children_of(Id t) const {
+    IdList v;
     for (Id i = 0; i < Id(tasks.size()); ++i)
         if (tasks[i].real_parent == t && is_leader(i) && tasks[i].exit_state != ExitState::Released)
             v.push_back(i);
@@ -58,8 +58,8 @@ std::vector<Id> State::children_of(Id t) const {
     return v;
 }
 
-std::vector<Id> State::ptraced_of(Id t) const {
-    std::vector<Id> v;
+IdList State::ptraced_of(Id t) const {
+    IdList v;
     for (Id i = 0; i < Id(tasks.size()); ++i)
         if (tasks[i].ptraced && tasks[i].parent == t && tasks[i].exit_state != ExitState::Released)
             v.push_back(i);

@@ -22,6 +22,9 @@ using Table = boost::container::small_vector<T, N>;
 
 using Id = int16_t;
 inline constexpr Id kNone = -1;
+/// A list of task indices (threads_of, children_of, ptraced_of): inline up
+/// to 8, so the queries the rules make on every transition allocate nothing.
+using IdList = Table<Id, 8>;
 inline constexpr int8_t kSigchldValue = 17;   ///< SIGCHLD on x86_64
 
 /// exit_state, plus RELEASED for a task that release_task has unhashed.
@@ -165,11 +168,11 @@ struct State {
         return tasks[t].real_parent == kNone || !same_thread_group(tasks[t].parent, tasks[t].real_parent);
     }
     /// Threads still listed in t's group, in creation order (leader first).
-    [[nodiscard]] std::vector<Id> threads_of(Id t) const;
+    [[nodiscard]] IdList threads_of(Id t) const;
     /// real_parent's children list in list order (leaders only).
-    [[nodiscard]] std::vector<Id> children_of(Id t) const;
+    [[nodiscard]] IdList children_of(Id t) const;
     /// tracer's ptraced list in list order.
-    [[nodiscard]] std::vector<Id> ptraced_of(Id t) const;
+    [[nodiscard]] IdList ptraced_of(Id t) const;
     /// find_alive_thread: a thread of t's process without PF_EXITING.
     [[nodiscard]] Id find_alive_thread(Id t) const;
     /// Number of tasks in EXIT_ZOMBIE.

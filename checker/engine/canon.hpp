@@ -59,6 +59,18 @@ Canon compact_in_order(const refimpl::State& s, const std::vector<refimpl::Id>& 
 void canonicalize_into(const refimpl::State& s, bool symmetry, refimpl::State& out, std::vector<uint64_t>& words,
                        std::vector<refimpl::Id>* task_map = nullptr);
 
+/// a == b (State::operator==), comparing each object's bytes in a few
+/// word-sized loads instead of field by field; padding bytes are skipped
+/// (their offsets are asserted in canon.cpp). The explorer's self-loop test
+/// runs it on every transition.
+bool same_state(const refimpl::State& a, const refimpl::State& b);
+
+/// canonicalize_into's words without its State: the renaming is packed
+/// straight from `s` (no renamed copy is built). The explicit engine's
+/// successors need only the words. Equal to canonicalize_into's words
+/// (tested on every explored transition).
+void canonical_words(const refimpl::State& s, bool symmetry, std::vector<uint64_t>& words);
+
 /// A readable dump of a state, one task per line (for engine diagnostics and
 /// counterexamples to induction).
 std::string describe(const refimpl::State& s);

@@ -48,10 +48,14 @@ struct KernelModel {
             throw ModelError(std::string(e.what()) + "\n  action: " + describe_action(a) + "\n  state:\n" + describe(s));
         }
     }
-    bool unchanged(const State& s, const Step& t) const { return t.post == s; }
+    bool unchanged(const State& s, const Step& t) const { return same_state(t.post, s); }
     // Packed canonical states (pack.hpp); the frontier is decoded with unpack.
     void canonical(const State& s, State& canon, std::vector<uint64_t>& words) const {
         canonicalize_into(s, symmetry, canon, words);
+    }
+    /// The canonical successor's words only (the explorer needs no State of it).
+    void canonical_words(const State& s, std::vector<uint64_t>& words) const {
+        engine::canonical_words(s, symmetry, words);
     }
     State unpack(const std::vector<uint64_t>& words) const { return unpack_state(words); }
     /// Partial-order reduction (--por): set by check() when on.

@@ -10,9 +10,9 @@ using namespace refimpl;
 
 namespace {
 
-// wait options the model uses: WNOHANG, WUNTRACED, WEXITED, WCONTINUED (bits
-// 0-3) and WNOWAIT, __WNOTHREAD, __WALL, __WCLONE (bits 24, 29, 30, 31).
-constexpr uint32_t kLowOptions = 0xF, kHighOptions = 0xFF000000;
+using detail::kHighOptions;
+using detail::kLowOptions;
+using detail::s16;
 
 class Writer {
 public:
@@ -81,8 +81,14 @@ public:
     void next_word() {
         if (++pos_ >= w_.size()) throw std::logic_error("engine bug: a packed state ends early");
     }
-    Id id() { return Id(int64_t(get(5)) - 1); }
+    [[gnu::always_inline]] Id id() { return Id(int64_t(get(5)) - 1); }
     void align() { used_ = 64; }
+    /// The next field starts at word w.
+    void seek(std::size_t w) {
+        pos_ = w;
+        used_ = 0;
+        if (pos_ >= w_.size()) used_ = 64;   // nothing left: the next get() throws
+    }
 
 private:
     const std::vector<uint64_t>& w_;
@@ -90,12 +96,32 @@ private:
     unsigned used_ = 64;
 };
 
-uint64_t s16(int v) { return uint64_t(uint16_t(int16_t(v))); }
+/// Reads one task's words (the caller checked that they are there): the bit
+/// position is a local that starts at 0, so inlined reads fold to constants.
+struct TaskReader {
+    const uint64_t* p;
+    unsigned used = 0;
+    [[gnu::always_inline]] uint64_t get(unsigned bits) {
+        const uint64_t mask = (uint64_t{1} << bits) - 1;
+        uint64_t v = *p >> used;
+        if (used + bits < 64) {
+            used += bits;
+            return v & mask;
+        }
+        const unsigned low = 64 - used;
+        ++p;
+        if (low < bits) v |= *p << low;
+        used = bits - low;
+        return v & mask;
+    }
+    [[gnu::always_inline]] Id id() { return Id(int64_t(get(5)) - 1); }
+};
+
 int16_t from16(uint64_t v) { return int16_t(uint16_t(v)); }
 
 }  // namespace
 
-void pack_state(const State& s, std::vector<uint64_t>& words) {
+void pack_state_reference(const State& s, std::vector<uint64_t>& words) {
     Writer w(words);
     w.put(s.tasks.size(), 5, "task count");
     w.put(s.procs.size(), 5, "process count");
@@ -171,49 +197,84 @@ void pack_state(const State& s, std::vector<uint64_t>& words) {
     w.finish();
 }
 
+namespace {
+
+/// pack_view's view of a canonical State: its own objects.
+struct StateView {
+    const State& s;
+    std::size_t tasks() const { return s.tasks.size(); }
+    std::size_t procs() const { return s.procs.size(); }
+    std::size_t sighands() const { return s.sighands.size(); }
+    std::size_t pids() const { return s.pids.size(); }
+    std::size_t files() const { return s.files.size(); }
+    std::size_t fdtables() const { return s.fdtables.size(); }
+    const Task& task(std::size_t i) const { return s.tasks[i]; }
+    const Proc& proc(std::size_t i) const { return s.procs[i]; }
+    const Sighand& sighand(std::size_t i) const { return s.sighands[i]; }
+    const Pid& pid(std::size_t i) const { return s.pids[i]; }
+    bool pid_numbered(std::size_t i) const { return s.pids[i].nr == int32_t(i + 1); }
+    const File& file(std::size_t i) const { return s.files[i]; }
+    const FdTable& fdtable(std::size_t i) const { return s.fdtables[i]; }
+    std::size_t fds(std::size_t i) const { return s.fdtables[i].fds.size(); }
+    const Fd& fd(std::size_t i, std::size_t k) const { return s.fdtables[i].fds[k]; }
+};
+
+}  // namespace
+
+void pack_state(const State& s, std::vector<uint64_t>& words) {
+    if (!detail::pack_view(StateView{s}, words)) [[unlikely]] {
+        // a field that does not fit: the reference packer says which (and throws)
+        pack_state_reference(s, words);
+        throw std::logic_error("engine bug: the fast packing disagrees with the reference packing");
+    }
+}
+
 State unpack_state(const std::vector<uint64_t>& words) {
     Reader r(words);
     State s;
     const auto nt = r.get(5), np = r.get(5), nsh = r.get(5), npid = r.get(5), nf = r.get(5), nft = r.get(5);
     uint16_t max_pos = 0;
+    // Tasks: 3 words each from word 2 (pack_state's layout), each read by a
+    // fresh TaskReader at bit 0, so that its shifts fold to constants.
+    if (words.size() < 2 + 3 * nt) throw std::logic_error("engine bug: a packed state ends early");
+    s.tasks.resize(nt);
     for (uint64_t i = 0; i < nt; ++i) {
-        r.align();
-        Task t;
-        t.pid = r.id();
-        t.proc = r.id();
-        t.files = r.id();
-        t.leader = r.id();
-        t.real_parent = r.id();
-        t.parent = r.id();
-        t.sibling_seq = uint16_t(r.get(5));
-        t.ptrace_seq = uint16_t(r.get(5));
-        t.thread_seq = uint16_t(r.get(5));
+        TaskReader tr{words.data() + 2 + 3 * i};
+        Task& t = s.tasks[i];
+        t.pid = tr.id();
+        t.proc = tr.id();
+        t.files = tr.id();
+        t.leader = tr.id();
+        t.real_parent = tr.id();
+        t.parent = tr.id();
+        t.sibling_seq = uint16_t(tr.get(5));
+        t.ptrace_seq = uint16_t(tr.get(5));
+        t.thread_seq = uint16_t(tr.get(5));
         max_pos = std::max({max_pos, t.sibling_seq, t.ptrace_seq, t.thread_seq});
-        t.exit_code = from16(r.get(16));
-        t.exit_signal = from16(r.get(16));
-        t.pdeath_signal = int8_t(uint8_t(r.get(8)));
-        t.parent_exec_id = uint8_t(r.get(6));
-        t.self_exec_id = uint8_t(r.get(6));
-        t.exit_state = ExitState(r.get(3));
-        t.step = Step(r.get(3));
-        const auto fl = r.get(5);
+        t.exit_code = from16(tr.get(16));
+        t.exit_signal = from16(tr.get(16));
+        t.pdeath_signal = int8_t(uint8_t(tr.get(8)));
+        t.parent_exec_id = uint8_t(tr.get(6));
+        t.self_exec_id = uint8_t(tr.get(6));
+        t.exit_state = ExitState(tr.get(3));
+        t.step = Step(tr.get(3));
+        const auto fl = tr.get(5);
         t.exiting = fl & 1;
         t.ptraced = fl & 2;
         t.nnp = fl & 4;
         t.cap_sys_admin = fl & 8;
         t.sigchld_pending = fl & 16;
-        const auto wf = r.get(4);
+        const auto wf = tr.get(4);
         t.wait.active = wf & 1;
         t.wait.woken = wf & 2;
         t.wait.waitid = wf & 4;
         t.wait.nonblock_fd = wf & 8;
-        t.wait.idtype = uint8_t(r.get(2));
-        t.wait.pid = r.id();
-        const auto o = uint32_t(r.get(12));
+        t.wait.idtype = uint8_t(tr.get(2));
+        t.wait.pid = tr.id();
+        const auto o = uint32_t(tr.get(12));
         t.wait.options = (o & kLowOptions) | (o >> 4) << 24;
-        s.tasks.push_back(t);
     }
-    r.align();
+    r.seek(2 + 3 * nt);
     for (uint64_t i = 0; i < np; ++i) {
         Proc p;
         const auto fl = r.get(6);

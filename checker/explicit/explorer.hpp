@@ -15,6 +15,9 @@
 //       // the inverse of canonical's packing: with it the frontier is only
 //       // ids (states are decoded from the store when expanded); without it
 //       // the engine keeps the frontier's states in memory.
+//   optional, with unpack: void canonical_words(const State&, std::vector<uint64_t>& words) const;
+//       // canonical's words alone: the explorer then builds no canonical
+//       // State of a successor (with unpack it never reads one).
 //   optional: int ample(const State&, const std::vector<Action>& enabled) const;
 //       // partial-order reduction: the index of an action whose singleton is
 //       // an ample set (conditions C0-C2, see checker/engine/por.hpp), or -1.
@@ -103,6 +106,8 @@ public:
     using Action = typename Model::Action;
     using Step = typename Model::Step;
     static constexpr bool kPacked = requires(const Model& m, const std::vector<uint64_t>& w) { m.unpack(w); };
+    static constexpr bool kWordsOnly =
+        kPacked && requires(const Model& m, const State& s, std::vector<uint64_t>& w) { m.canonical_words(s, w); };
     static constexpr bool kAmple = requires(const Model& m, const State& s, const std::vector<Action>& a) {
         { m.ample(s, a) } -> std::convertible_to<int>;
     };
@@ -509,7 +514,7 @@ private:
                                 // C3: only into a new state (the next level)
                                 const Step step = m_.step(s, acts[std::size_t(k)]);
                                 if (!m_.unchanged(s, step)) {
-                                    m_.canonical(step_post(step), canon, words);
+                                    successor_words(step, canon, words);
                                     const uint64_t root = b.root(words);
                                     if (roots_.find_unlocked(root) == InternTable<uint64_t>::kNone) {
                                         ++ch.reduced;
@@ -562,7 +567,8 @@ private:
     /// every action of s, f(action index, step, changed, root key of the
     /// canonical successor; meaningless when !changed), until f returns
     /// false. require: b's reference is s. `canon` holds the canonical
-    /// successor while f runs.
+    /// successor while f runs (not with a model's canonical_words: a packed
+    /// search never reads it).
     template <class F>
     void for_successors(const State& s, Builder& b, std::vector<Action>& acts, State& canon,
                         std::vector<uint64_t>& words, F&& f, bool have_actions = false) const {
@@ -572,11 +578,18 @@ private:
             const bool changed = !m_.unchanged(s, step);
             uint64_t root = 0;
             if (changed) {
-                m_.canonical(step_post(step), canon, words);
+                successor_words(step, canon, words);
                 root = b.root(words);
             }
             if (!f(ai, step, changed, root)) return;
         }
+    }
+
+    /// The canonical successor's words (and, unless the model packs words
+    /// alone, its State in `canon`).
+    void successor_words(const Step& step, State& canon, std::vector<uint64_t>& words) const {
+        if constexpr (kWordsOnly) m_.canonical_words(step_post(step), words);
+        else m_.canonical(step_post(step), canon, words);
     }
 
     static const State& step_post(const Step& s) {

@@ -101,7 +101,7 @@ private:
     template <class F>
     void each(const Node& n, Ctx& c, F f) const {
         const State& s = *c.s;
-        auto list = [&](const std::vector<Id>& ids) {
+        auto list = [&](const refimpl::IdList& ids) {
             for (Id t : ids)
                 if (!f(int64_t(t))) return;
         };

@@ -356,7 +356,7 @@ TEST_CASE("kernel model: verdicts, counts and traces do not depend on the number
                       [](const Verdict& v) { return v.kind == Verdict::Kind::Violated && !v.trace.empty(); }));
 }
 
-TEST_CASE("packed states: unpack(pack(s)) == s for every explored canonical state") {
+TEST_CASE("packed states: unpack(pack(s)) == s, pack equals the reference packer, same_state equals ==, canonical_words equals canonicalize_into") {
     const refimpl::Profile& p = *refimpl::find_profile("mainline");
     Bounds b;
     b.tasks = 3;
@@ -368,12 +368,29 @@ TEST_CASE("packed states: unpack(pack(s)) == s for every explored canonical stat
         std::atomic<uint64_t> checked{0}, bad{0};
         void on_level(uint32_t, uint32_t, uint32_t) {}
         void on_state(uint32_t, const refimpl::State& s) {
-            std::vector<uint64_t> w;
+            std::vector<uint64_t> w, ref;
             pack_state(s, w);
+            pack_state_reference(s, ref);
             ++checked;
-            if (!(unpack_state(w) == s)) ++bad;
+            if (!(unpack_state(w) == s) || w != ref) ++bad;
         }
-        void on_edge(uint32_t, uint32_t, const refimpl::State&, const Action&, const Transition&, bool) {}
+        // the explorer's self-loop test: same_state must be State::operator==
+        std::atomic<uint64_t> edges{0}, loops{0}, bad_same{0};
+        void on_edge(uint32_t, uint32_t, const refimpl::State& pre, const Action&, const Transition& t, bool) {
+            const bool eq = pre == t.post;
+            ++edges;
+            if (eq) ++loops;
+            if (same_state(pre, t.post) != eq || same_state(t.post, pre) != eq) ++bad_same;
+            // the packed renaming (no State built) equals packing the rebuilt state
+            for (const bool sym : {true, false}) {
+                refimpl::State c;
+                std::vector<uint64_t> w, fused;
+                canonicalize_into(t.post, sym, c, w);
+                canonical_words(t.post, sym, fused);
+                if (fused != w) ++bad_words;
+            }
+        }
+        std::atomic<uint64_t> bad_words{0};
         bool done() const { return false; }
     } rt;
     xplicit::Options o;
@@ -383,6 +400,10 @@ TEST_CASE("packed states: unpack(pack(s)) == s for every explored canonical stat
     e.run(rt);
     CHECK(rt.checked > 1000);
     CHECK(rt.bad == 0);
+    CHECK(rt.loops > 1000);
+    CHECK(rt.loops < rt.edges);
+    CHECK(rt.bad_same == 0);
+    CHECK(rt.bad_words == 0);
 }
 
 TEST_CASE("check visitor: the per-call-kind step lists settle what evaluating every step property settles") {
