@@ -261,15 +261,20 @@ public:
             if (std::any_of(targets_.begin(), targets_.end(),
                             [&](const Target& x) { return x.result.property == id; }))
                 continue;
-            // model.lemmas is its parts (one target each); model.lemmas.<part> one of them
+            // model.lemmas is its parts (one target each); model.lemmas.<part>
+            // one of them, or a group (model.lemmas.leader: every
+            // model.lemmas.leader.<slot>)
             if (id == kSlotsInvariant || id.rfind(std::string(kSlotsInvariant) + ".", 0) == 0) {
                 const std::vector<std::string> parts = slots_lemma_ids(m_);
-                if (id != kSlotsInvariant && std::find(parts.begin(), parts.end(), id) == parts.end())
+                auto selects = [&](const std::string& part) {
+                    return id == kSlotsInvariant || part == id || part.rfind(id + ".", 0) == 0;
+                };
+                if (std::none_of(parts.begin(), parts.end(), selects))
                     throw model::ModelError("unknown property id '" + id + "' (the parts of " +
                                             std::string(kSlotsInvariant) + " with these switches: " +
                                             fmt::format("{}", fmt::join(parts, ", ")) + ")");
                 for (const std::string& part : parts) {
-                    if (id != kSlotsInvariant && part != id) continue;
+                    if (!selects(part)) continue;
                     if (std::any_of(targets_.begin(), targets_.end(),
                                     [&](const Target& x) { return x.result.property == part; }))
                         continue;

@@ -66,6 +66,20 @@ rc=$?
   && [[ $(jq '[.results[] | select(.property | startswith("model.lemmas.")) | select(.verdict == "proved")] | length' "$tmp/hx.json") -eq 2 ]] \
   && [[ $(jq '[.results[] | select(.rlimit > 0 and .cpu_seconds > 0)] | length' "$tmp/hx.json") -ge 8 ]] \
   || { echo "FAIL: prove drops a hypothesis that is not inductive (exit $rc)"; cat "$tmp/hx" "$tmp/hx.err"; fail=1; }
+# With threads model.lemmas.leader is one part per slot (leader.0 ...), the
+# group selected by its prefix; a name that is neither a part nor a group is
+# one error line listing the parts (exit 2, before any query)
+"$bin" prove --tasks 3 --threads 2 --property model.lemmas.leade >"$tmp/lp" 2>&1
+rc=$?
+[[ $rc -eq 2 && $(wc -l <"$tmp/lp") -eq 1 ]] \
+  && grep -q "unknown property id 'model.lemmas.leade' .*model.lemmas.threads, model.lemmas.leader.0, model.lemmas.leader.1, model.lemmas.leader.2)" "$tmp/lp" \
+  || { echo "FAIL: prove names the per-slot leader parts (exit $rc)"; cat "$tmp/lp"; fail=1; }
+"$bin" prove --tasks 2 --threads 2 --depth 1 --property model.lemmas.leader --json "$tmp/lp.json" >"$tmp/lp" 2>&1
+rc=$?
+[[ $rc -eq 0 ]] \
+  && [[ $(jq -c '[.results[] | select(.property | startswith("model.lemmas.leader")) | [.property, .verdict]]' "$tmp/lp.json") \
+        == '[["model.lemmas.leader.0","proved"],["model.lemmas.leader.1","proved"]]' ]] \
+  || { echo "FAIL: prove --property model.lemmas.leader selects and proves the per-slot parts (exit $rc)"; cat "$tmp/lp"; fail=1; }
 # --query-rlimit bounds each query by Z3's resource units, whatever the load:
 # too few and the property is unknown (the reason says why), enough and it is proved
 "$bin" prove --quiet --tasks 3 --property aux.resting --query-rlimit 100000 >"$tmp/r1" 2>&1
