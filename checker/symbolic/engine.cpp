@@ -425,7 +425,8 @@ public:
     /// unsat (every one holds: marked in `held_`) or unknown (the caller's
     /// per-target queries take over, each with its own limits). The joint
     /// query answers for n targets, so its time and resource limits are n
-    /// times a query's; its time is shared among them in their `seconds`.
+    /// times a query's; its time, CPU seconds and resource units are shared
+    /// equally among them (charge_share).
     void all_at_once(z3::solver& s, Path& path, const std::vector<Target*>& live, const std::vector<z3::expr>& bad,
                      const std::vector<z3::expr>& lit, int d) {
         for (int round = 0; !stopped(); ++round) {
@@ -450,7 +451,10 @@ public:
             const z3::check_result r = check(s, assume);
             s.set(params_);
             const double secs = since(q0) / n;
-            for (std::size_t i : idx) live[i]->result.seconds += secs;
+            for (std::size_t i : idx) {
+                live[i]->result.seconds += secs;
+                charge_share(*live[i], n);
+            }
             if (r == z3::unknown) return;
             if (r == z3::unsat) {
                 for (std::size_t i : idx) held_.push_back(live[i]);
@@ -619,6 +623,15 @@ public:
         t.result.rlimit += last_rlimit_;
         t.result.cpu_seconds += last_cpu_;
         t.result.max_query_rlimit = std::max(t.result.max_query_rlimit, last_rlimit_);
+    }
+    /// A joint query's work, booked to each of the n targets it answered
+    /// for as its n-th share (its largest query too: the joint query's
+    /// limits are n times a query's).
+    void charge_share(Target& t, double n) const {
+        const auto units = std::uint64_t(double(last_rlimit_) / n);
+        t.result.rlimit += units;
+        t.result.cpu_seconds += last_cpu_ / n;
+        t.result.max_query_rlimit = std::max(t.result.max_query_rlimit, units);
     }
 
     void unknown(Target& t, z3::solver& s, const std::string& where) {

@@ -38,9 +38,13 @@ grep -Eq "user.autoreap_no_sigchld +n/a +holds" "$tmp/rv" || { echo "FAIL: revie
 # bmc / prove: the user's properties get symbolic forms translated from their
 # text; a violation is replayed through refimpl
 "$bin" bmc --quiet --tasks 3 --depth 3 --properties "$user" --property user.init_never_traced \
-  --property user.autoreap_parent_no_pending_sigchld >"$tmp/b" 2>&1
+  --property user.autoreap_parent_no_pending_sigchld --json "$tmp/b.json" >"$tmp/b" 2>&1
 rc=$?
 [[ $rc -eq 1 ]] || { echo "FAIL: bmc exit $rc (want 1)"; cat "$tmp/b"; fail=1; }
+# the joint "is any of them violated at this depth?" queries book their work
+# to the properties too (bit-vectors: every query here is a joint one)
+[[ $(jq '[.results[] | select(.rlimit > 0 and .cpu_seconds > 0)] | length' "$tmp/b.json") -eq 2 ]] \
+  || { echo "FAIL: bmc books units and CPU to every property"; cat "$tmp/b.json"; fail=1; }
 grep -Eq "user.init_never_traced +holds-bounded" "$tmp/b" || { echo "FAIL: bmc bounded verdict"; cat "$tmp/b"; fail=1; }
 grep -Eq "user.autoreap_parent_no_pending_sigchld +violated .*replayed through refimpl" "$tmp/b" \
   || { echo "FAIL: bmc violation"; cat "$tmp/b"; fail=1; }
