@@ -19,7 +19,9 @@
 # depth's line gives its wall time and the process's CPU time so far, which
 # the machine's load does not inflate). Per property prove prints wall
 # seconds, the CPU seconds and the Z3 resource units (millions) of its
-# queries, and its largest query's units.
+# queries, and its largest query's units; then the maximum of each over
+# the properties. JSON_DIR (a directory) keeps each prove's --json report
+# there (prove.PROFILE.SLOTS.THREADS.json).
 set -eu
 bin=${1:-build/reapcheck}
 depth=${2:-4}
@@ -79,7 +81,18 @@ for x in r["results"]:
         x["property"], x["verdict"], x["seconds"], x["cpu_seconds"], x["rlimit"] / 1e6,
         x["max_query_rlimit"] / 1e6, x["k"]))
 print("  verdicts: " + ", ".join("%s %d" % kv for kv in sorted(count.items())))
+# the heaviest property by CPU seconds and by resource units, and the
+# largest single query (the figures of the per-property targets)
+spent = [x for x in r["results"] if x["rlimit"] > 0]
+if spent:
+    c = max(spent, key=lambda x: x["cpu_seconds"])
+    u = max(spent, key=lambda x: x["rlimit"])
+    q = max(spent, key=lambda x: x["max_query_rlimit"])
+    print("  max: %s %.2f cpu; %s %.1fM; largest query %s %.1fM" % (
+        c["property"], c["cpu_seconds"], u["property"], u["rlimit"] / 1e6,
+        q["property"], q["max_query_rlimit"] / 1e6))
 ' "$out/prove.$tag.json"
+        [ -n "${JSON_DIR:-}" ] && cp "$out/prove.$tag.json" "$JSON_DIR/prove.$tag.json"
         # (time's last line: a failing exit status adds a line before it)
         set -- $(tail -n 1 "$out/prove.$tag.time")
         echo "  total: $1 s wall, $2 s user"

@@ -101,8 +101,10 @@ z3::expr slots_invariant(const model::SymModel& m, const model::SymWorld& w);
 /// --autokill), .parents (nobody its own parent; the real parent older), .exec (a dead
 /// pid's task is past pidfs_exit; with --exec), .threads (the thread fields
 /// of unlisted, zapped and group-exiting slots, init's group, the group
-/// size; with threads) and .leader (a thread's leader and what it shares;
-/// with threads). Their conjunction is slots_invariant. prove proves the
+/// size; with threads) and .leader.<k> (slot k's leader and what the
+/// thread shares with it; with threads, one part per slot, selected
+/// together as model.lemmas.leader). Their conjunction is slots_invariant.
+/// prove proves the
 /// parts as separate hypotheses (engine.cpp), so that one part the solver
 /// does not settle does not take the others' help away.
 struct SlotsLemma {

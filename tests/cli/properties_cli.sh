@@ -38,9 +38,13 @@ grep -Eq "user.autoreap_no_sigchld +n/a +holds" "$tmp/rv" || { echo "FAIL: revie
 # bmc / prove: the user's properties get symbolic forms translated from their
 # text; a violation is replayed through refimpl
 "$bin" bmc --quiet --tasks 3 --depth 3 --properties "$user" --property user.init_never_traced \
-  --property user.autoreap_parent_no_pending_sigchld >"$tmp/b" 2>&1
+  --property user.autoreap_parent_no_pending_sigchld --json "$tmp/b.json" >"$tmp/b" 2>&1
 rc=$?
 [[ $rc -eq 1 ]] || { echo "FAIL: bmc exit $rc (want 1)"; cat "$tmp/b"; fail=1; }
+# the joint "is any of them violated at this depth?" queries book their work
+# to the properties too (bit-vectors: every query here is a joint one)
+[[ $(jq '[.results[] | select(.rlimit > 0 and .cpu_seconds > 0)] | length' "$tmp/b.json") -eq 2 ]] \
+  || { echo "FAIL: bmc books units and CPU to every property"; cat "$tmp/b.json"; fail=1; }
 grep -Eq "user.init_never_traced +holds-bounded" "$tmp/b" || { echo "FAIL: bmc bounded verdict"; cat "$tmp/b"; fail=1; }
 grep -Eq "user.autoreap_parent_no_pending_sigchld +violated .*replayed through refimpl" "$tmp/b" \
   || { echo "FAIL: bmc violation"; cat "$tmp/b"; fail=1; }
@@ -66,6 +70,20 @@ rc=$?
   && [[ $(jq '[.results[] | select(.property | startswith("model.lemmas.")) | select(.verdict == "proved")] | length' "$tmp/hx.json") -eq 2 ]] \
   && [[ $(jq '[.results[] | select(.rlimit > 0 and .cpu_seconds > 0)] | length' "$tmp/hx.json") -ge 8 ]] \
   || { echo "FAIL: prove drops a hypothesis that is not inductive (exit $rc)"; cat "$tmp/hx" "$tmp/hx.err"; fail=1; }
+# With threads model.lemmas.leader is one part per slot (leader.0 ...), the
+# group selected by its prefix; a name that is neither a part nor a group is
+# one error line listing the parts (exit 2, before any query)
+"$bin" prove --tasks 3 --threads 2 --property model.lemmas.leade >"$tmp/lp" 2>&1
+rc=$?
+[[ $rc -eq 2 && $(wc -l <"$tmp/lp") -eq 1 ]] \
+  && grep -q "unknown property id 'model.lemmas.leade' .*model.lemmas.threads, model.lemmas.leader.0, model.lemmas.leader.1, model.lemmas.leader.2)" "$tmp/lp" \
+  || { echo "FAIL: prove names the per-slot leader parts (exit $rc)"; cat "$tmp/lp"; fail=1; }
+"$bin" prove --tasks 2 --threads 2 --depth 1 --property model.lemmas.leader --json "$tmp/lp.json" >"$tmp/lp" 2>&1
+rc=$?
+[[ $rc -eq 0 ]] \
+  && [[ $(jq -c '[.results[] | select(.property | startswith("model.lemmas.leader")) | [.property, .verdict]]' "$tmp/lp.json") \
+        == '[["model.lemmas.leader.0","proved"],["model.lemmas.leader.1","proved"]]' ]] \
+  || { echo "FAIL: prove --property model.lemmas.leader selects and proves the per-slot parts (exit $rc)"; cat "$tmp/lp"; fail=1; }
 # --query-rlimit bounds each query by Z3's resource units, whatever the load:
 # too few and the property is unknown (the reason says why), enough and it is proved
 "$bin" prove --quiet --tasks 3 --property aux.resting --query-rlimit 100000 >"$tmp/r1" 2>&1
