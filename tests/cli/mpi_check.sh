@@ -24,6 +24,8 @@ compare() {
   summary "$name.1.json" >"$name.1.sum"
   jq -e '[.results[0].verdicts[] | select(.verdict == "VIOLATED")] | length > 0' "$name.1.json" >/dev/null ||
     bad "$name: the configuration has no violation to compare traces with"
+  # REAPCHECK_MPI_RANKS: the rank counts to compare (the sanitizer build's
+  # ctest sets "2 3": the exchange between ranks in fewer runs)
   for k in ${REAPCHECK_MPI_RANKS:-1 2 3 4}; do
     "${mpi_env[@]}" timeout -k 5 120 "$mpirun" --oversubscribe --allow-run-as-root -np "$k" \
       "$bin" check "$@" --no-progress --json "$name.$k.mpi.json" --mpi-stats "$name.$k.stats.json" \

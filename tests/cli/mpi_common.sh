@@ -17,6 +17,3 @@ bad() { echo "FAIL: $*"; fail=1; }
 # without leak detection (AddressSanitizer's other checks stay on; the
 # single-process runs keep it all).
 mpi_env=(env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0")
-# REAPCHECK_MPI_RANKS: the rank counts to compare with one process (default:
-# each script's own list). The sanitizer build's ctest sets "2 3" for
-# mpi_check: the same code paths (the exchange between ranks) in fewer runs.

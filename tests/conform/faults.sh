@@ -75,9 +75,9 @@ one_line() { # NAME FILE PATTERN
 } >stopped.scn
 # Stops the newest puppet (C: the controller, init, main and C run this
 # binary, in that order) once there are four and it waits for commands;
-# prints its pid. Without a fork
-# (no subshell, no sort, no sleep): C lives only while main makes its calls,
-# and on a loaded machine a fork per poll can miss that window.
+# prints its pid. Without a fork (no subshell, no sort, no sleep): C lives
+# only while main makes its calls, and on a loaded machine a fork per poll
+# can miss that window.
 stop_c() {
   local q n newest state t=${EPOCHREALTIME/./}
   local deadline=$(( ${t:0:-3} + 3000 ))   # ms, as now() without its subshell
