@@ -90,6 +90,9 @@ struct Target {
     bool slots = false;
     std::string lemma;   ///< slots: the part's id
     Result result;
+    /// violated: the worlds of the path Z3 found (prove's narrowed search
+    /// hands them to the full model's Run::confirm)
+    std::vector<model::World> witness;
     [[nodiscard]] bool has_form() const { return prog != nullptr || slots; }
     [[nodiscard]] bool hypothesis() const {
         return slots || result.property.rfind("aux.", 0) == 0 || result.property == "lifecycle.init_alive";
@@ -405,6 +408,41 @@ public:
         t.result.kind = Result::Kind::Violated;
         t.result.k = steps;
         t.result.reason = fmt::format("counterexample of {} steps, replayed through refimpl", steps);
+        t.witness = std::move(worlds);
+    }
+
+    /// Whether the path through `worlds` (found by another Run, of a model
+    /// with fewer switches: `fields` are its variables) is a path of this
+    /// model that violates `t` at its end: one query with those fields of
+    /// every state fixed. The others are constants of the smaller model,
+    /// which this one may track (an exit sets the group-exit fields when
+    /// kill or AUTOKILL can also kill a group), so they are left to Z3 with
+    /// the actions. If it is, `t` is violated with this model's own trace,
+    /// replayed through refimpl like any other (violated()).
+    bool confirm(Target& t, const std::vector<model::World>& worlds, const std::vector<z3::expr model::SymSlot::*>& fields) {
+        if (worlds.size() < 2 || stopped()) return false;
+        const std::size_t len = worlds.size() - 1;
+        Path path(m_, relation(), "w");
+        z3::solver s = solver();
+        s.set(params_);
+        s.add(m_.initial(path.state(0)));
+        for (std::size_t i = 1; i <= len; ++i) {
+            const SymWorld want = m_.constant(worlds[i]);
+            const SymWorld& got = path.state(i);
+            s.add(got.next_nr == want.next_nr);
+            s.add(got.next_seq == want.next_seq);
+            for (std::size_t k = 0; k < want.slot.size(); ++k)
+                for (const auto f : fields) s.add(got.slot[k].*f == want.slot[k].*f);
+        }
+        for (std::size_t i = 0; i < len; ++i) s.add(path.trans(i));
+        s.add(bad_at(t, path, len));
+        const auto q0 = Clock::now();
+        const z3::check_result r = check(s);
+        t.result.seconds += since(q0);
+        charge(t);
+        if (r != z3::sat) return false;
+        violated(t, s.get_model(), path, len);
+        return t.result.kind == Result::Kind::Violated;
     }
 
     /// Whether the bit-vector encoding takes every term of this search: the
@@ -647,14 +685,17 @@ public:
     }
 
     /// k-induction of one target with hypothesis `hyp` (its own form, and
-    /// the auxiliary invariants once they are proved).
-    void induct(Target& t, const std::vector<const Target*>& hyp) {
+    /// the auxiliary invariants once they are proved), for k = from_k ..
+    /// to_k (0: max_k). The smaller k's path is still built and assumed,
+    /// only its step query is not asked again.
+    void induct(Target& t, const std::vector<const Target*>& hyp, int from_k = 1, int to_k = 0) {
+        if (to_k <= 0) to_k = o_.max_k;
         Path path(m_, relation(), "i");
         z3::solver s = solver();
         s.set(params_);
         s.add(m_.domain(path.state(0)));
         std::string cti;
-        for (int k = 1; k <= o_.max_k && !stopped(); ++k) {
+        for (int k = 1; k <= to_k && !stopped(); ++k) {
             const std::size_t i = std::size_t(k - 1);
             // Hypotheses: the property on the earlier states (transitions),
             // the proved invariants on every state before the last.
@@ -662,6 +703,7 @@ public:
             for (const Target* h : hyp) s.add(good_at(*h, path, i));
             s.add(m_.domain(path.state(i + 1)));
             s.add(path.trans(i));
+            if (k < from_k) continue;
             // The step query in pieces, one per conjunct of the target's
             // form in the last state (a `forall t in tasks` is one per slot):
             // the negated form is the disjunction of the negated conjuncts,
@@ -712,11 +754,11 @@ public:
         }
         if (stopped()) return;
         t.result.kind = Result::Kind::Unknown;
-        t.result.k = o_.max_k;
+        t.result.k = to_k;
         t.result.reason = fmt::format(
             "not k-inductive for k<={} and no violation within {} steps; the counterexample to induction "
             "(states not necessarily reachable) is in `cti`",
-            o_.max_k, covered_);
+            to_k, covered_);
         t.result.cti = cti;
     }
 
@@ -830,6 +872,51 @@ Report bmc(const refimpl::Profile& p, const Options& o) {
     }
 }
 
+/// prove's search for violations of the properties that are not
+/// 1-inductive, first in the model without the switches that only add
+/// actions and fields (execve, kill, CLONE_PIDFD_AUTOKILL, capset, WNOWAIT):
+/// its unrolling is much smaller (bmc of lifecycle.waiter_woken with two
+/// threads: its 5-step violation at 4 slots in 36 s without them; with them
+/// depth 5 alone took 51 s at 3 slots, where it is not violated). Every
+/// path it finds is checked to be a path of the full model (Run::confirm:
+/// the fields the smaller model tracks fixed in every state), and reported
+/// with the full model's own trace, replayed through refimpl; what it does
+/// not find, the full search looks for after it. The narrowed run's Z3 work
+/// is booked to the properties it searched for.
+void narrowed_search(const refimpl::Profile& p, const Options& o, Run& run,
+                     std::vector<std::pair<Target*, Result>>& pending, Clock::time_point t0) {
+    const model::Features& f = o.features;
+    if (!(f.exec || f.kill || f.autokill || f.capset || f.wnowait)) return;
+    Options n = o;
+    // bit-vectors, as bmc's default: the search's deeper queries are several
+    // times cheaper in Z3's SAT core (it falls back to Int terms by itself)
+    n.encoding = Encoding::Bv;
+    n.features.exec = n.features.kill = n.features.autokill = n.features.capset = n.features.wnowait = false;
+    n.properties.clear();
+    for (const auto& [t, saved] : pending) n.properties.push_back(t->result.property);
+    if (o.max_seconds > 0) {
+        n.max_seconds = o.max_seconds - since(t0);
+        if (n.max_seconds <= 0) return;
+    }
+    run.progress(fmt::format("searching for violations of the {} properties that are not 1-inductive up to depth {}, "
+                             "first without execve, kill, AUTOKILL, capset and WNOWAIT: {}",
+                             pending.size(), o.depth, fmt::join(n.properties, ", ")));
+    Run narrow(p, n, "prove");
+    narrow.run_bmc(o.depth, false);
+    for (auto& [t, saved] : pending) {
+        for (Target& u : narrow.targets_) {
+            if (u.result.property != t->result.property) continue;
+            t->result.seconds += u.result.seconds;
+            t->result.cpu_seconds += u.result.cpu_seconds;
+            t->result.rlimit += u.result.rlimit;
+            t->result.max_query_rlimit = std::max(t->result.max_query_rlimit, u.result.max_query_rlimit);
+            if (u.result.kind == Result::Kind::Violated && run.confirm(*t, u.witness, narrow.m_.state_fields()))
+                run.progress(fmt::format("{}: violated in {} steps (a path of the full model)", t->result.property,
+                                         t->result.k));
+        }
+    }
+}
+
 Report prove(const refimpl::Profile& p, const Options& given) {
     const auto t0 = Clock::now();
     Options o = given;
@@ -852,10 +939,14 @@ Report prove(const refimpl::Profile& p, const Options& given) {
         // The induction hypotheses first (aux.*, init_alive and the parts of
         // model.lemmas), then the others relative to the proved ones.
         const std::vector<const Target*> hyp = prove_hypotheses(run);
+        // Each of the others with k = 1 first. What is not 1-inductive may
+        // be violated: search from the initial world up to --depth for
+        // those alone before the larger k, whose step queries are the
+        // costliest of a run (a violated property is never k-inductive,
+        // so they would be asked in vain: lifecycle.waiter_woken at 4
+        // slots with every switch, 188 M Z3 units for k = 2).
         for (Target& t : run.targets_)
-            if (run.open(t)) run.induct(t, hyp);
-        // What is not inductive may be violated deeper: search from the
-        // initial world up to --depth for those alone.
+            if (run.open(t)) run.induct(t, hyp, 1, 1);
         std::vector<std::pair<Target*, Result>> pending;
         for (Target& t : run.targets_)
             if (t.result.kind == Result::Kind::Unknown && !t.result.cti.empty()) {
@@ -864,20 +955,39 @@ Report prove(const refimpl::Profile& p, const Options& given) {
                 t.result.cti.clear();
             }
         if (!pending.empty() && o.depth > o.max_k - 1 && !run.stopped()) {
-            run.progress(fmt::format("searching for violations of the {} non-inductive properties up to depth {}",
-                                     pending.size(), o.depth));
-            run.run_bmc(o.depth, false);
+            narrowed_search(p, o, run, pending, t0);
+            const auto left = std::count_if(pending.begin(), pending.end(),
+                                            [](const auto& x) { return x.first->result.kind != Result::Kind::Violated; });
+            if (left > 0 && !run.stopped()) {
+                run.progress(fmt::format("searching for violations of the {} properties that are not 1-inductive up "
+                                         "to depth {}",
+                                         left, o.depth));
+                run.run_bmc(o.depth, false);
+            }
         }
+        const int searched = std::max(run.covered_, 0);
         for (auto& [t, saved] : pending) {
             if (t->result.kind == Result::Kind::Violated) continue;
+            // Not violated within `searched` steps: the larger k, and what
+            // the search spent stays booked to the property.
             const std::string why = t->result.reason;
-            const double secs = t->result.seconds;
-            t->result = saved;
-            t->result.seconds = secs;
+            Result r = saved;
+            r.seconds = t->result.seconds;
+            r.cpu_seconds = t->result.cpu_seconds;
+            r.rlimit = t->result.rlimit;
+            r.max_query_rlimit = t->result.max_query_rlimit;
+            t->result = r;
+            if (o.max_k > 1 && !run.stopped()) {
+                t->result.reason.clear();
+                t->result.cti.clear();
+                run.induct(*t, hyp, 2, o.max_k);
+                if (t->result.kind != Result::Kind::Unknown || t->result.cti.empty()) continue;   // proved, or Z3's unknown
+            }
+            if (run.stopped()) continue;
             t->result.reason = fmt::format(
                 "not k-inductive for k<={}, and no violation within {} steps of the initial world{}; the "
                 "counterexample to induction (states not necessarily reachable) is printed",
-                o.max_k, std::max(run.covered_, 0), why.empty() ? "" : " (" + why.substr(0, why.find('\n')) + ")");
+                o.max_k, searched, why.empty() ? "" : " (" + why.substr(0, why.find('\n')) + ")");
         }
         return run.finish(t0);
     } catch (const z3::exception& e) {

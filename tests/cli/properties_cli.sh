@@ -84,6 +84,21 @@ rc=$?
   && [[ $(jq -c '[.results[] | select(.property | startswith("model.lemmas.leader")) | [.property, .verdict]]' "$tmp/lp.json") \
         == '[["model.lemmas.leader.0","proved"],["model.lemmas.leader.1","proved"]]' ]] \
   || { echo "FAIL: prove --property model.lemmas.leader selects and proves the per-slot parts (exit $rc)"; cat "$tmp/lp"; fail=1; }
+# A property that is not 1-inductive is searched for from the initial world
+# before any larger k is tried, first in the model without the switches
+# (here --autokill), and the path found there is confirmed in the full model
+# and reported with its trace; exit_info_on_pollin's k = 2 query is never asked
+"$bin" prove --tasks 3 --autokill --depth 3 --property autoreap.exit_info_on_pollin --json "$tmp/ns.json" \
+  >"$tmp/ns" 2>"$tmp/ns.err"
+rc=$?
+[[ $rc -eq 1 ]] \
+  && grep -q "first without execve, kill, AUTOKILL, capset and WNOWAIT: autoreap.exit_info_on_pollin" "$tmp/ns.err" \
+  && grep -q "autoreap.exit_info_on_pollin: violated in 3 steps (a path of the full model)" "$tmp/ns.err" \
+  && ! grep -q "exit_info_on_pollin: not 2-inductive" "$tmp/ns.err" \
+  && [[ $(jq -c '.results[] | select(.property == "autoreap.exit_info_on_pollin") | [.verdict, .k]' "$tmp/ns.json") \
+        == '["violated",3]' ]] \
+  && grep -q "replayed through refimpl" "$tmp/ns" \
+  || { echo "FAIL: prove searches the not 1-inductive property without the switches first (exit $rc)"; cat "$tmp/ns" "$tmp/ns.err"; fail=1; }
 # --query-rlimit bounds each query by Z3's resource units, whatever the load:
 # too few and the property is unknown (the reason says why), enough and it is proved
 "$bin" prove --quiet --tasks 3 --property aux.resting --query-rlimit 100000 >"$tmp/r1" 2>&1
