@@ -287,6 +287,44 @@ void rebuild(const State& s, const Order& order, std::vector<Id>& task_map, Stat
     o.next_seq = uint16_t(r.max_pos() + 1);
 }
 
+/// Bytes [B, E) of a and b are equal: a constant-size memcmp, which the
+/// compiler turns into a few loads and compares.
+template <std::size_t B, std::size_t E, class T>
+[[gnu::always_inline]] inline bool same_bytes(const T& a, const T& b) {
+    static_assert(B < E && E <= sizeof(T));
+    return std::memcmp(reinterpret_cast<const char*>(&a) + B, reinterpret_cast<const char*>(&b) + B, E - B) == 0;
+}
+
+// The layouts same_state compares: every byte but padding. A field added to
+// one of these structs changes a size or an offset and fails here.
+static_assert(sizeof(Task) == 44 && offsetof(Task, wait) == 32 && offsetof(Wait, nonblock_fd) == 6 &&
+              offsetof(Wait, options) == 8 && sizeof(Wait) == 12);
+static_assert(sizeof(Proc) == 16 && offsetof(Proc, group_exit) == 4 && offsetof(Proc, group_exit_code) == 6 &&
+              offsetof(Proc, sighand) == 10 && offsetof(Proc, sigchld_pending) == 12 &&
+              offsetof(Proc, autokill_file) == 14);
+static_assert(sizeof(Pid) == 12 && offsetof(Pid, exit_code) == 8);
+static_assert(sizeof(File) == 6 && sizeof(Sighand) == 3 && sizeof(Fd) == 4);
+
+bool same(const Task& a, const Task& b) { return same_bytes<0, 39>(a, b) && same_bytes<40, 44>(a, b); }
+bool same(const Proc& a, const Proc& b) {
+    return same_bytes<0, 5>(a, b) && same_bytes<6, 13>(a, b) && same_bytes<14, 16>(a, b);
+}
+bool same(const Pid& a, const Pid& b) { return same_bytes<0, 10>(a, b); }
+bool same(const File& a, const File& b) { return same_bytes<0, 6>(a, b); }
+bool same(const Sighand& a, const Sighand& b) { return same_bytes<0, 3>(a, b); }
+bool same(const FdTable& a, const FdTable& b) {
+    if (a.users != b.users || a.fds.size() != b.fds.size()) return false;
+    for (std::size_t i = 0; i < a.fds.size(); ++i)
+        if (!same_bytes<0, 4>(a.fds[i], b.fds[i])) return false;
+    return true;
+}
+template <class T>
+bool same_table(const T& a, const T& b) {
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (!same(a[i], b[i])) return false;
+    return true;
+}
+
 /// The structural signature of a task: its own fields and its process's,
 /// without references to other tasks, refined by its parents' signatures
 /// (two rounds: parents and grandparents). Equal for tasks that a renaming can
@@ -314,13 +352,51 @@ std::size_t own_signature(const State& s, Id t) {
     return h;
 }
 
+/// own_signature(s, t) through a per-thread cache of the last inputs and
+/// value at each task index: the explorer canonicalises the successors of
+/// one state in turn, which share some of their tasks (a transition changes
+/// one or two), and comparing a task's inputs is a few loads where hashing
+/// them is some thirty combines. The inputs are everything own_signature
+/// reads: the task (whose index fixes is_leader), its process, sighand,
+/// descriptor count and pid attr. (At depth 4 about half the calls hit; a
+/// second entry per index, kept for the expanded state's own version, hit
+/// little more and cost more than it saved.)
+std::size_t own_signature_cached(const State& s, Id t) {
+    struct Entry {
+        bool valid = false;
+        Task task;
+        Proc proc;
+        Sighand sh;
+        int fds = 0;
+        Attr attr{};
+        std::size_t h = 0;
+    };
+    thread_local std::vector<Entry> cache;
+    if (cache.size() <= std::size_t(t)) cache.resize(std::size_t(t) + 1);
+    Entry& e = cache[std::size_t(t)];
+    const Task& x = s.tasks[t];
+    const Proc& pr = s.procs[x.proc];
+    const Sighand& sh = s.sighands[pr.sighand];
+    const int fds = x.files == kNone ? -1 : int(s.fdtables[x.files].fds.size());
+    const Attr attr = s.pids[x.pid].attr;
+    if (e.valid && e.fds == fds && e.attr == attr && same(e.task, x) && same(e.proc, pr) && same(e.sh, sh)) return e.h;
+    e.valid = true;
+    e.task = x;
+    e.proc = pr;
+    e.sh = sh;
+    e.fds = fds;
+    e.attr = attr;
+    e.h = own_signature(s, t);
+    return e.h;
+}
+
 /// Every task's signature after `rounds` refinements, each task's own
 /// fields hashed once (the refinement reads the previous round's values of
 /// its real parent and parent).
 void signatures(const State& s, int rounds, Small<std::size_t>& out) {
     const std::size_t n = s.tasks.size();
     Small<std::size_t> own(n), prev(n);
-    for (std::size_t t = 0; t < n; ++t) own[t] = own_signature(s, Id(t));
+    for (std::size_t t = 0; t < n; ++t) own[t] = own_signature_cached(s, Id(t));
     out.assign(own.begin(), own.end());
     for (int r = 0; r < rounds; ++r) {
         std::copy(out.begin(), out.end(), prev.begin());
@@ -364,48 +440,6 @@ std::string describe(const State& s) {
              std::to_string(int(s.pids[p].attr)) + (s.pids[p].exit_info ? " exit " + std::to_string(s.pids[p].exit_code) : "") + "\n";
     return o;
 }
-
-namespace {
-
-/// Bytes [B, E) of a and b are equal: a constant-size memcmp, which the
-/// compiler turns into a few loads and compares.
-template <std::size_t B, std::size_t E, class T>
-[[gnu::always_inline]] inline bool same_bytes(const T& a, const T& b) {
-    static_assert(B < E && E <= sizeof(T));
-    return std::memcmp(reinterpret_cast<const char*>(&a) + B, reinterpret_cast<const char*>(&b) + B, E - B) == 0;
-}
-
-// The layouts same_state compares: every byte but padding. A field added to
-// one of these structs changes a size or an offset and fails here.
-static_assert(sizeof(Task) == 44 && offsetof(Task, wait) == 32 && offsetof(Wait, nonblock_fd) == 6 &&
-              offsetof(Wait, options) == 8 && sizeof(Wait) == 12);
-static_assert(sizeof(Proc) == 16 && offsetof(Proc, group_exit) == 4 && offsetof(Proc, group_exit_code) == 6 &&
-              offsetof(Proc, sighand) == 10 && offsetof(Proc, sigchld_pending) == 12 &&
-              offsetof(Proc, autokill_file) == 14);
-static_assert(sizeof(Pid) == 12 && offsetof(Pid, exit_code) == 8);
-static_assert(sizeof(File) == 6 && sizeof(Sighand) == 3 && sizeof(Fd) == 4);
-
-bool same(const Task& a, const Task& b) { return same_bytes<0, 39>(a, b) && same_bytes<40, 44>(a, b); }
-bool same(const Proc& a, const Proc& b) {
-    return same_bytes<0, 5>(a, b) && same_bytes<6, 13>(a, b) && same_bytes<14, 16>(a, b);
-}
-bool same(const Pid& a, const Pid& b) { return same_bytes<0, 10>(a, b); }
-bool same(const File& a, const File& b) { return same_bytes<0, 6>(a, b); }
-bool same(const Sighand& a, const Sighand& b) { return same_bytes<0, 3>(a, b); }
-bool same(const FdTable& a, const FdTable& b) {
-    if (a.users != b.users || a.fds.size() != b.fds.size()) return false;
-    for (std::size_t i = 0; i < a.fds.size(); ++i)
-        if (!same_bytes<0, 4>(a.fds[i], b.fds[i])) return false;
-    return true;
-}
-template <class T>
-bool same_table(const T& a, const T& b) {
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (!same(a[i], b[i])) return false;
-    return true;
-}
-
-}  // namespace
 
 bool same_state(const State& a, const State& b) {
     if (a.tasks.size() != b.tasks.size() || a.procs.size() != b.procs.size() ||
