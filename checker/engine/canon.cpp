@@ -1,7 +1,6 @@
 #include "checker/engine/canon.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cstddef>
 #include <cstring>
 #include <boost/container/small_vector.hpp>
@@ -30,10 +29,17 @@ struct ExecRanks {
     uint64_t bits[4] = {0, 0, 0, 0};
     void add(uint8_t x) { bits[x >> 6] |= uint64_t{1} << (x & 63); }
     uint8_t operator[](uint8_t x) const {
-        int r = 0;
-        for (unsigned w = 0; w < unsigned(x >> 6); ++w) r += std::popcount(bits[w]);
-        r += std::popcount(bits[x >> 6] & ((uint64_t{1} << (x & 63)) - 1));
+        unsigned r = 0;
+        for (unsigned w = 0; w < unsigned(x >> 6); ++w) r += ones(bits[w]);
+        r += ones(bits[x >> 6] & ((uint64_t{1} << (x & 63)) - 1));
         return uint8_t(r);
+    }
+    /// std::popcount inline: without -mpopcnt it is a call into libgcc.
+    static unsigned ones(uint64_t v) {
+        v = v - ((v >> 1) & 0x5555555555555555);
+        v = (v & 0x3333333333333333) + ((v >> 2) & 0x3333333333333333);
+        v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0f;
+        return unsigned((v * 0x0101010101010101) >> 56);
     }
 };
 
@@ -287,12 +293,32 @@ void rebuild(const State& s, const Order& order, std::vector<Id>& task_map, Stat
     o.next_seq = uint16_t(r.max_pos() + 1);
 }
 
-/// Bytes [B, E) of a and b are equal: a constant-size memcmp, which the
-/// compiler turns into a few loads and compares.
+/// Bytes [B, E) of a and b are equal: 8-byte loads xor-ed together (the
+/// last one overlapping the one before it), which the compiler inlines for
+/// the constant sizes below; a constant-size memcmp of more than a few
+/// bytes stayed a call into libc.
 template <std::size_t B, std::size_t E, class T>
 [[gnu::always_inline]] inline bool same_bytes(const T& a, const T& b) {
     static_assert(B < E && E <= sizeof(T));
-    return std::memcmp(reinterpret_cast<const char*>(&a) + B, reinterpret_cast<const char*>(&b) + B, E - B) == 0;
+    constexpr std::size_t n = E - B;
+    const char* pa = reinterpret_cast<const char*>(&a) + B;
+    const char* pb = reinterpret_cast<const char*>(&b) + B;
+    auto load = [](const char* p, auto word) {
+        decltype(word) x;
+        std::memcpy(&x, p, sizeof x);
+        return x;
+    };
+    if constexpr (n >= 8) {
+        uint64_t diff = 0;
+        for (std::size_t i = 0; i + 8 <= n; i += 8) diff |= load(pa + i, uint64_t{}) ^ load(pb + i, uint64_t{});
+        if constexpr (n % 8 != 0) diff |= load(pa + n - 8, uint64_t{}) ^ load(pb + n - 8, uint64_t{});
+        return diff == 0;
+    } else if constexpr (n >= 4) {
+        return ((load(pa, uint32_t{}) ^ load(pb, uint32_t{})) |
+                (load(pa + n - 4, uint32_t{}) ^ load(pb + n - 4, uint32_t{}))) == 0;
+    } else {
+        return std::memcmp(pa, pb, n) == 0;
+    }
 }
 
 // The layouts same_state compares: every byte but padding. A field added to
