@@ -82,6 +82,9 @@ CheckVisitor::CheckVisitor(const Profile& profile, std::vector<const Property*> 
         compiled.push_back(prog ? std::make_unique<props::lang::Compiled>(*prog, p) : nullptr);
     }
     for (auto& f : found) f = kNotFound;
+    for (std::size_t i = 0; i < props.size(); ++i)
+        if (props[i]->kind == Kind::Eventually || on_states[i])
+            state_checks.push_back({uint32_t(i), compiled[i].get(), props[i]->kind});
     constexpr std::size_t kCallKinds = std::size_t(props::CallView::Kind::Other) + 1;
     step_lists.resize(kCallKinds * 2 * kKindSets);
     for (std::size_t i = 0; i < props.size(); ++i) {
@@ -120,15 +123,13 @@ void CheckVisitor::on_level(uint32_t, uint32_t, uint32_t end) {
 
 void CheckVisitor::on_state(uint32_t node, const State& s) {
     coverage->on_state(s);
-    for (std::size_t i = 0; i < props.size(); ++i) {
-        const Property& pr = *props[i];
-        if (pr.kind == Kind::Eventually) {
-            good[i][node] = holds(i, s);
-            continue;
-        }
-        if (!on_states[i] || found[i].load(std::memory_order_relaxed) < place(node, false, 0)) continue;
-        const bool v = holds(i, s);
-        if ((pr.kind == Kind::Always && !v) || (pr.kind == Kind::Sometimes && v)) record(i, place(node, false, 0));
+    const uint64_t here = place(node, false, 0);
+    for (const StateCheck& c : state_checks) {
+        const bool eventually = c.kind == Kind::Eventually;
+        if (!eventually && found[c.i].load(std::memory_order_relaxed) < here) continue;   // settled before here
+        const bool v = c.code ? c.code->state(s) : props[c.i]->holds(p, s);
+        if (eventually) good[c.i][node] = v;
+        else if ((c.kind == Kind::Always && !v) || (c.kind == Kind::Sometimes && v)) record(c.i, here);
     }
 }
 

@@ -62,6 +62,14 @@ struct CheckVisitor {
         bool cover;                          ///< a cover records a true value, a step property a false one
         int8_t known;                        ///< its value on the list's transitions, or -1: evaluate it
     };
+    /// A property on_state evaluates: an eventually property (its value is
+    /// kept per state) or one with a state predicate.
+    struct StateCheck {
+        uint32_t i;                          ///< its index in props
+        const props::lang::Compiled* code;   ///< compiled[i].get()
+        props::Kind kind;
+    };
+    std::vector<StateCheck> state_checks;
     /// The step properties on_edge evaluates, per class of transition: its
     /// call kind (props::CallView::Kind), whether it is a self-loop, and the
     /// kinds of its events (lang::Compiled::event_kinds). A property is left
