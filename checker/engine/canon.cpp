@@ -1,7 +1,6 @@
 #include "checker/engine/canon.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cstddef>
 #include <cstring>
 #include <boost/container/small_vector.hpp>
@@ -30,10 +29,17 @@ struct ExecRanks {
     uint64_t bits[4] = {0, 0, 0, 0};
     void add(uint8_t x) { bits[x >> 6] |= uint64_t{1} << (x & 63); }
     uint8_t operator[](uint8_t x) const {
-        int r = 0;
-        for (unsigned w = 0; w < unsigned(x >> 6); ++w) r += std::popcount(bits[w]);
-        r += std::popcount(bits[x >> 6] & ((uint64_t{1} << (x & 63)) - 1));
+        unsigned r = 0;
+        for (unsigned w = 0; w < unsigned(x >> 6); ++w) r += ones(bits[w]);
+        r += ones(bits[x >> 6] & ((uint64_t{1} << (x & 63)) - 1));
         return uint8_t(r);
+    }
+    /// std::popcount inline: without -mpopcnt it is a call into libgcc.
+    static unsigned ones(uint64_t v) {
+        v = v - ((v >> 1) & 0x5555555555555555);
+        v = (v & 0x3333333333333333) + ((v >> 2) & 0x3333333333333333);
+        v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0f;
+        return unsigned((v * 0x0101010101010101) >> 56);
     }
 };
 
@@ -287,6 +293,64 @@ void rebuild(const State& s, const Order& order, std::vector<Id>& task_map, Stat
     o.next_seq = uint16_t(r.max_pos() + 1);
 }
 
+/// Bytes [B, E) of a and b are equal: 8-byte loads xor-ed together (the
+/// last one overlapping the one before it), which the compiler inlines for
+/// the constant sizes below; a constant-size memcmp of more than a few
+/// bytes stayed a call into libc.
+template <std::size_t B, std::size_t E, class T>
+[[gnu::always_inline]] inline bool same_bytes(const T& a, const T& b) {
+    static_assert(B < E && E <= sizeof(T));
+    constexpr std::size_t n = E - B;
+    const char* pa = reinterpret_cast<const char*>(&a) + B;
+    const char* pb = reinterpret_cast<const char*>(&b) + B;
+    auto load = [](const char* p, auto word) {
+        decltype(word) x;
+        std::memcpy(&x, p, sizeof x);
+        return x;
+    };
+    if constexpr (n >= 8) {
+        uint64_t diff = 0;
+        for (std::size_t i = 0; i + 8 <= n; i += 8) diff |= load(pa + i, uint64_t{}) ^ load(pb + i, uint64_t{});
+        if constexpr (n % 8 != 0) diff |= load(pa + n - 8, uint64_t{}) ^ load(pb + n - 8, uint64_t{});
+        return diff == 0;
+    } else if constexpr (n >= 4) {
+        return ((load(pa, uint32_t{}) ^ load(pb, uint32_t{})) |
+                (load(pa + n - 4, uint32_t{}) ^ load(pb + n - 4, uint32_t{}))) == 0;
+    } else {
+        return std::memcmp(pa, pb, n) == 0;
+    }
+}
+
+// The layouts same_state compares: every byte but padding. A field added to
+// one of these structs changes a size or an offset and fails here.
+static_assert(sizeof(Task) == 44 && offsetof(Task, wait) == 32 && offsetof(Wait, nonblock_fd) == 6 &&
+              offsetof(Wait, options) == 8 && sizeof(Wait) == 12);
+static_assert(sizeof(Proc) == 16 && offsetof(Proc, group_exit) == 4 && offsetof(Proc, group_exit_code) == 6 &&
+              offsetof(Proc, sighand) == 10 && offsetof(Proc, sigchld_pending) == 12 &&
+              offsetof(Proc, autokill_file) == 14);
+static_assert(sizeof(Pid) == 12 && offsetof(Pid, exit_code) == 8);
+static_assert(sizeof(File) == 6 && sizeof(Sighand) == 3 && sizeof(Fd) == 4);
+
+bool same(const Task& a, const Task& b) { return same_bytes<0, 39>(a, b) && same_bytes<40, 44>(a, b); }
+bool same(const Proc& a, const Proc& b) {
+    return same_bytes<0, 5>(a, b) && same_bytes<6, 13>(a, b) && same_bytes<14, 16>(a, b);
+}
+bool same(const Pid& a, const Pid& b) { return same_bytes<0, 10>(a, b); }
+bool same(const File& a, const File& b) { return same_bytes<0, 6>(a, b); }
+bool same(const Sighand& a, const Sighand& b) { return same_bytes<0, 3>(a, b); }
+bool same(const FdTable& a, const FdTable& b) {
+    if (a.users != b.users || a.fds.size() != b.fds.size()) return false;
+    for (std::size_t i = 0; i < a.fds.size(); ++i)
+        if (!same_bytes<0, 4>(a.fds[i], b.fds[i])) return false;
+    return true;
+}
+template <class T>
+bool same_table(const T& a, const T& b) {
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (!same(a[i], b[i])) return false;
+    return true;
+}
+
 /// The structural signature of a task: its own fields and its process's,
 /// without references to other tasks, refined by its parents' signatures
 /// (two rounds: parents and grandparents). Equal for tasks that a renaming can
@@ -314,13 +378,51 @@ std::size_t own_signature(const State& s, Id t) {
     return h;
 }
 
+/// own_signature(s, t) through a per-thread cache of the last inputs and
+/// value at each task index: the explorer canonicalises the successors of
+/// one state in turn, which share some of their tasks (a transition changes
+/// one or two), and comparing a task's inputs is a few loads where hashing
+/// them is some thirty combines. The inputs are everything own_signature
+/// reads: the task (whose index fixes is_leader), its process, sighand,
+/// descriptor count and pid attr. (At depth 4 about half the calls hit; a
+/// second entry per index, kept for the expanded state's own version, hit
+/// little more and cost more than it saved.)
+std::size_t own_signature_cached(const State& s, Id t) {
+    struct Entry {
+        bool valid = false;
+        Task task;
+        Proc proc;
+        Sighand sh;
+        int fds = 0;
+        Attr attr{};
+        std::size_t h = 0;
+    };
+    thread_local std::vector<Entry> cache;
+    if (cache.size() <= std::size_t(t)) cache.resize(std::size_t(t) + 1);
+    Entry& e = cache[std::size_t(t)];
+    const Task& x = s.tasks[t];
+    const Proc& pr = s.procs[x.proc];
+    const Sighand& sh = s.sighands[pr.sighand];
+    const int fds = x.files == kNone ? -1 : int(s.fdtables[x.files].fds.size());
+    const Attr attr = s.pids[x.pid].attr;
+    if (e.valid && e.fds == fds && e.attr == attr && same(e.task, x) && same(e.proc, pr) && same(e.sh, sh)) return e.h;
+    e.valid = true;
+    e.task = x;
+    e.proc = pr;
+    e.sh = sh;
+    e.fds = fds;
+    e.attr = attr;
+    e.h = own_signature(s, t);
+    return e.h;
+}
+
 /// Every task's signature after `rounds` refinements, each task's own
 /// fields hashed once (the refinement reads the previous round's values of
 /// its real parent and parent).
 void signatures(const State& s, int rounds, Small<std::size_t>& out) {
     const std::size_t n = s.tasks.size();
     Small<std::size_t> own(n), prev(n);
-    for (std::size_t t = 0; t < n; ++t) own[t] = own_signature(s, Id(t));
+    for (std::size_t t = 0; t < n; ++t) own[t] = own_signature_cached(s, Id(t));
     out.assign(own.begin(), own.end());
     for (int r = 0; r < rounds; ++r) {
         std::copy(out.begin(), out.end(), prev.begin());
@@ -364,48 +466,6 @@ std::string describe(const State& s) {
              std::to_string(int(s.pids[p].attr)) + (s.pids[p].exit_info ? " exit " + std::to_string(s.pids[p].exit_code) : "") + "\n";
     return o;
 }
-
-namespace {
-
-/// Bytes [B, E) of a and b are equal: a constant-size memcmp, which the
-/// compiler turns into a few loads and compares.
-template <std::size_t B, std::size_t E, class T>
-[[gnu::always_inline]] inline bool same_bytes(const T& a, const T& b) {
-    static_assert(B < E && E <= sizeof(T));
-    return std::memcmp(reinterpret_cast<const char*>(&a) + B, reinterpret_cast<const char*>(&b) + B, E - B) == 0;
-}
-
-// The layouts same_state compares: every byte but padding. A field added to
-// one of these structs changes a size or an offset and fails here.
-static_assert(sizeof(Task) == 44 && offsetof(Task, wait) == 32 && offsetof(Wait, nonblock_fd) == 6 &&
-              offsetof(Wait, options) == 8 && sizeof(Wait) == 12);
-static_assert(sizeof(Proc) == 16 && offsetof(Proc, group_exit) == 4 && offsetof(Proc, group_exit_code) == 6 &&
-              offsetof(Proc, sighand) == 10 && offsetof(Proc, sigchld_pending) == 12 &&
-              offsetof(Proc, autokill_file) == 14);
-static_assert(sizeof(Pid) == 12 && offsetof(Pid, exit_code) == 8);
-static_assert(sizeof(File) == 6 && sizeof(Sighand) == 3 && sizeof(Fd) == 4);
-
-bool same(const Task& a, const Task& b) { return same_bytes<0, 39>(a, b) && same_bytes<40, 44>(a, b); }
-bool same(const Proc& a, const Proc& b) {
-    return same_bytes<0, 5>(a, b) && same_bytes<6, 13>(a, b) && same_bytes<14, 16>(a, b);
-}
-bool same(const Pid& a, const Pid& b) { return same_bytes<0, 10>(a, b); }
-bool same(const File& a, const File& b) { return same_bytes<0, 6>(a, b); }
-bool same(const Sighand& a, const Sighand& b) { return same_bytes<0, 3>(a, b); }
-bool same(const FdTable& a, const FdTable& b) {
-    if (a.users != b.users || a.fds.size() != b.fds.size()) return false;
-    for (std::size_t i = 0; i < a.fds.size(); ++i)
-        if (!same_bytes<0, 4>(a.fds[i], b.fds[i])) return false;
-    return true;
-}
-template <class T>
-bool same_table(const T& a, const T& b) {
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (!same(a[i], b[i])) return false;
-    return true;
-}
-
-}  // namespace
 
 bool same_state(const State& a, const State& b) {
     if (a.tasks.size() != b.tasks.size() || a.procs.size() != b.procs.size() ||

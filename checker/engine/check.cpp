@@ -82,19 +82,30 @@ CheckVisitor::CheckVisitor(const Profile& profile, std::vector<const Property*> 
         compiled.push_back(prog ? std::make_unique<props::lang::Compiled>(*prog, p) : nullptr);
     }
     for (auto& f : found) f = kNotFound;
-    steps_of_kind.resize(std::size_t(props::CallView::Kind::Other) + 1);
+    for (std::size_t i = 0; i < props.size(); ++i)
+        if (props[i]->kind == Kind::Eventually || on_states[i])
+            state_checks.push_back({uint32_t(i), compiled[i].get(), props[i]->kind});
+    constexpr std::size_t kCallKinds = std::size_t(props::CallView::Kind::Other) + 1;
+    step_lists.resize(kCallKinds * 2 * kKindSets);
     for (std::size_t i = 0; i < props.size(); ++i) {
-        if (!on_steps[i]) continue;
         const Property& pr = *props[i];
+        if (!on_steps[i] || (pr.kind != Kind::Step && pr.kind != Kind::Sometimes)) continue;
         const props::lang::Program* prog = pr.text->program();
+        const bool cover = pr.kind == Kind::Sometimes;
         // Off its guard the predicate is guard_value (lang/eval.cpp:run_step):
         // skippable when that value records nothing.
-        const bool guarded = prog && prog->guard_kind >= 0 &&
-                             std::size_t(prog->guard_kind) < steps_of_kind.size() &&
-                             !(pr.kind == Kind::Step && !prog->guard_value) &&
-                             !(pr.kind == Kind::Sometimes && prog->guard_value);
-        for (std::size_t k = 0; k < steps_of_kind.size(); ++k)
-            if (!guarded || int(k) == prog->guard_kind) steps_of_kind[k].push_back(uint32_t(i));
+        const bool guarded = prog && prog->guard_kind >= 0 && std::size_t(prog->guard_kind) < kCallKinds &&
+                             prog->guard_value != cover;
+        for (std::size_t k = 0; k < kCallKinds; ++k) {
+            if (guarded && int(k) != prog->guard_kind) continue;
+            for (int self_loop = 0; self_loop < 2; ++self_loop)
+                for (uint32_t kinds = 0; kinds < kKindSets; ++kinds) {
+                    const int known = compiled[i] ? compiled[i]->decided(self_loop != 0, kinds) : -1;
+                    if (known >= 0 && (known != 0) != cover) continue;   // records nothing
+                    step_lists[(k * 2 + std::size_t(self_loop)) * kKindSets + kinds].push_back(
+                        {uint32_t(i), compiled[i].get(), cover, int8_t(known)});
+                }
+        }
     }
 }
 
@@ -112,15 +123,13 @@ void CheckVisitor::on_level(uint32_t, uint32_t, uint32_t end) {
 
 void CheckVisitor::on_state(uint32_t node, const State& s) {
     coverage->on_state(s);
-    for (std::size_t i = 0; i < props.size(); ++i) {
-        const Property& pr = *props[i];
-        if (pr.kind == Kind::Eventually) {
-            good[i][node] = holds(i, s);
-            continue;
-        }
-        if (!on_states[i] || found[i].load(std::memory_order_relaxed) < place(node, false, 0)) continue;
-        const bool v = holds(i, s);
-        if ((pr.kind == Kind::Always && !v) || (pr.kind == Kind::Sometimes && v)) record(i, place(node, false, 0));
+    const uint64_t here = place(node, false, 0);
+    for (const StateCheck& c : state_checks) {
+        const bool eventually = c.kind == Kind::Eventually;
+        if (!eventually && found[c.i].load(std::memory_order_relaxed) < here) continue;   // settled before here
+        const bool v = c.code ? c.code->state(s) : props[c.i]->holds(p, s);
+        if (eventually) good[c.i][node] = v;
+        else if ((c.kind == Kind::Always && !v) || (c.kind == Kind::Sometimes && v)) record(c.i, here);
     }
 }
 
@@ -129,15 +138,11 @@ void CheckVisitor::on_edge(uint32_t from, uint32_t ai, const State& pre, const A
     const props::CallView cv = call_view(p, a);
     coverage->on_edge(a, cv, t, changed);
     const props::StepView view{p, pre, t.post, cv, t.result, t.events};
-    // A predicate `forall e in notifies: ...` is true without a notify event
-    // (lang::Compiled::vacuous_without): not evaluated then.
-    const uint32_t kinds = props::lang::Compiled::event_kinds(t.events);
-    for (const uint32_t i : steps_of_kind[std::size_t(cv.kind)]) {
-        const Property& pr = *props[i];
-        if (found[i].load(std::memory_order_relaxed) < place(from, true, ai)) continue;
-        const uint32_t about = compiled[i] ? compiled[i]->vacuous_without() : 0;
-        const bool v = about && !(about & kinds) ? true : holds(i, view);
-        if ((pr.kind == Kind::Step && !v) || (pr.kind == Kind::Sometimes && v)) record(i, place(from, true, ai));
+    const uint64_t here = place(from, true, ai);
+    for (const StepCheck& c : steps_for(cv.kind, !changed, props::lang::Compiled::event_kinds(t.events))) {
+        if (found[c.i].load(std::memory_order_relaxed) < here) continue;   // only the first place is kept
+        const bool v = c.known >= 0 ? c.known != 0 : c.code ? c.code->step(view) : props[c.i]->holds(view);
+        if (v == c.cover) record(c.i, here);
     }
 }
 

@@ -55,12 +55,35 @@ struct CheckVisitor {
     /// compile.hpp), which on_state and on_edge run instead of the
     /// interpreter; nullptr for a predicate without a parsed program.
     std::vector<std::unique_ptr<props::lang::Compiled>> compiled;
-    /// Per call kind (props::CallView::Kind): the step properties on_edge
-    /// evaluates on a transition of that kind. A property whose predicate
-    /// is guarded by another call kind (lang::Program::guard_kind) is left
-    /// out when its value off the guard can settle nothing (true for a step
-    /// property, false for a cover): evaluating it would return that value.
-    std::vector<std::vector<uint32_t>> steps_of_kind;
+    /// A step property as on_edge runs it.
+    struct StepCheck {
+        uint32_t i;                          ///< its index in props
+        const props::lang::Compiled* code;   ///< compiled[i].get()
+        bool cover;                          ///< a cover records a true value, a step property a false one
+        int8_t known;                        ///< its value on the list's transitions, or -1: evaluate it
+    };
+    /// A property on_state evaluates: an eventually property (its value is
+    /// kept per state) or one with a state predicate.
+    struct StateCheck {
+        uint32_t i;                          ///< its index in props
+        const props::lang::Compiled* code;   ///< compiled[i].get()
+        props::Kind kind;
+    };
+    std::vector<StateCheck> state_checks;
+    /// The step properties on_edge evaluates, per class of transition: its
+    /// call kind (props::CallView::Kind), whether it is a self-loop, and the
+    /// kinds of its events (lang::Compiled::event_kinds). A property is left
+    /// out of a class where its value is known to settle nothing (true for a
+    /// step property, false for a cover): off the call kind that guards its
+    /// predicate (lang::Program::guard_kind), or where lang::Compiled::decided
+    /// knows it (`forall e in notifies: ...` without a notify event,
+    /// `pre(x) == post(x)` on a self-loop). tests/unit/engine_test.cpp checks
+    /// that what the lists leave out settles nothing on a whole search.
+    static constexpr uint32_t kKindSets = props::lang::Compiled::kKindSets;
+    std::vector<std::vector<StepCheck>> step_lists;
+    const std::vector<StepCheck>& steps_for(props::CallView::Kind kind, bool self_loop, uint32_t kinds) const {
+        return step_lists[(std::size_t(kind) * 2 + (self_loop ? 1 : 0)) * kKindSets + (kinds & (kKindSets - 1))];
+    }
     std::vector<std::atomic<uint64_t>> found;   // per property: place(), or kNotFound
     std::vector<std::vector<uint8_t>> good;     // per eventually property, per state
     std::vector<bool> stop_when;                // per property: settling it ends the exploration

@@ -503,6 +503,164 @@ private:
     const Profile& p_;
 };
 
+constexpr uint32_t kAllEventKinds = (1u << Compiled::kEventKinds) - 1;
+
+/// The kind of the events of an events domain but Domain::Events.
+Event::Kind event_kind(Domain d) {
+    return d == Domain::Notifies    ? Event::Kind::Notify
+           : d == Domain::Reparents ? Event::Kind::Reparent
+           : d == Domain::Reaps     ? Event::Kind::Reap
+           : d == Domain::Autokills ? Event::Kind::Autokill
+                                    : Event::Kind::TraceHandoff;
+}
+
+/// What a step predicate is worth on a class of transitions, found without
+/// a state: those whose events have only some kinds (a quantifier over the
+/// other kinds' events has an empty domain), and the self-loops (the
+/// successor equals the state, so `pre(x)` and `post(x)` read equal values:
+/// every fact reads the State through Ctx::s, the StepView's call, result
+/// and events, or the profile, and a self-loop's two States compare equal
+/// field by field, refimpl/state.hpp's operator==). A value is either known
+/// (a constant, with the profile's facts) or a key that names its
+/// computation, so that `x == x`, `has(x, x)` and `a => a` are known to be
+/// true whatever x and a are. Only what the value is, not whether a reader
+/// would throw, is decided.
+class Decider {
+public:
+    Decider(const Program& prog, const Profile& p, bool same, uint32_t absent)
+        : prog_(prog), p_(p), same_(same), absent_(absent) {}
+
+    struct Sym {
+        bool known = false;
+        int64_t value = 0;
+        bool boolean = false;   ///< 0 or 1 whatever the state
+        std::string key;
+    };
+
+    Sym at(int32_t i) const {
+        const Node& n = prog_.nodes[std::size_t(i)];
+        switch (n.op) {
+        case AstOp::Const: return known(n.value);
+        case AstOp::Var: return sym("v" + std::to_string(n.slot), false);
+        case AstOp::Fact: {
+            if (n.a < 0 && is_profile_fact(n.fact))
+                return known(facts::global_fact(p_, State{}, nullptr, n.fact, n.type));
+            return sym("f" + std::to_string(int(n.fact)) + "(" + (n.a >= 0 ? at(n.a).key : "") + ")", false);
+        }
+        case AstOp::Pre: case AstOp::Post: {
+            Sym a = at(n.a);
+            if (same_ || a.known) return a;
+            return sym((n.op == AstOp::Pre ? "pre(" : "post(") + a.key + ")", a.boolean);
+        }
+        case AstOp::Not: {
+            const Sym a = at(n.a);
+            if (a.known) return known(a.value == 0);
+            return sym("!" + a.key, true);
+        }
+        case AstOp::And: return conj({at(n.a), at(n.b)}, true);
+        case AstOp::Or: return conj({at(n.a), at(n.b)}, false);
+        case AstOp::AndN: case AstOp::OrN: {
+            std::vector<Sym> ks;
+            for (int32_t k = n.a; k < n.a + n.b; ++k) ks.push_back(at(prog_.kids[std::size_t(k)]));
+            return conj(std::move(ks), n.op == AstOp::AndN);
+        }
+        case AstOp::Implies: {
+            const Sym a = at(n.a), b = at(n.b);
+            if ((a.known && !a.value) || (b.known && b.value)) return known(1);
+            if (a.known) return truthy(b);
+            if (truthy(a).key == truthy(b).key) return known(1);
+            if (b.known) return sym("!" + truthy(a).key, true);
+            return sym("=>(" + truthy(a).key + "," + truthy(b).key + ")", true);
+        }
+        case AstOp::Eq: case AstOp::Ne: case AstOp::Lt: case AstOp::Le: case AstOp::Gt: case AstOp::Ge:
+        case AstOp::Add: case AstOp::Sub: case AstOp::BitAnd: case AstOp::BitOr: case AstOp::Has: {
+            const Sym a = at(n.a), b = at(n.b);
+            if (a.known && b.known) {
+                const int64_t x = a.value, y = b.value;
+                switch (n.op) {
+                case AstOp::Eq: return known(x == y);
+                case AstOp::Ne: return known(x != y);
+                case AstOp::Lt: return known(x < y);
+                case AstOp::Le: return known(x <= y);
+                case AstOp::Gt: return known(x > y);
+                case AstOp::Ge: return known(x >= y);
+                case AstOp::Add: return known(int64_t(uint64_t(x) + uint64_t(y)));
+                case AstOp::Sub: return known(int64_t(uint64_t(x) - uint64_t(y)));
+                case AstOp::BitAnd: return known(x & y);
+                case AstOp::BitOr: return known(x | y);
+                default: return known((x & y) == y);
+                }
+            }
+            if (a.key == b.key) {   // the same computation twice: equal values
+                if (n.op == AstOp::Eq || n.op == AstOp::Le || n.op == AstOp::Ge || n.op == AstOp::Has) return known(1);
+                if (n.op == AstOp::Ne || n.op == AstOp::Lt || n.op == AstOp::Gt) return known(0);
+            }
+            const bool cmp = n.op != AstOp::Add && n.op != AstOp::Sub && n.op != AstOp::BitAnd && n.op != AstOp::BitOr;
+            return sym("o" + std::to_string(int(n.op)) + "(" + a.key + "," + b.key + ")", cmp);
+        }
+        case AstOp::Neg: {
+            const Sym a = at(n.a);
+            if (a.known) return known(int64_t(0 - uint64_t(a.value)));
+            return sym("-" + a.key, false);
+        }
+        case AstOp::SameProcess: return sym("sp(" + at(n.a).key + "," + at(n.b).key + ")", true);
+        case AstOp::Forall: case AstOp::Exists: case AstOp::Count: case AstOp::First: {
+            const int64_t none = n.op == AstOp::Forall ? 1 : n.op == AstOp::First ? -1 : 0;
+            if (empty(n.domain)) return known(none);
+            const Sym body = at(n.b);
+            // a body of one value: forall true is true, exists / count / first of false are none
+            if (body.known && (n.op == AstOp::Forall ? body.value != 0 : body.value == 0)) return known(none);
+            return sym("q" + std::to_string(int(n.op)) + "." + std::to_string(int(n.domain)) + "." +
+                           std::to_string(n.slot) + "(" + (n.a >= 0 ? at(n.a).key : "") + ":" + body.key + ")",
+                       n.op == AstOp::Forall || n.op == AstOp::Exists);
+        }
+        case AstOp::Ite: {
+            const Sym a = at(n.a);
+            if (a.known) return a.value ? at(n.b) : at(n.c);
+            const Sym b = at(n.b), c = at(n.c);
+            return sym("?(" + truthy(a).key + "," + b.key + "," + c.key + ")", b.boolean && c.boolean);
+        }
+        }
+        return sym("?", false);
+    }
+
+private:
+    static Sym known(int64_t v) { return Sym{true, v, v == 0 || v == 1, "k" + std::to_string(v)}; }
+    static Sym sym(std::string key, bool boolean) { return Sym{false, 0, boolean, std::move(key)}; }
+    static Sym truthy(const Sym& s) {
+        if (s.known) return known(s.value != 0);
+        return s.boolean ? s : sym("T(" + s.key + ")", true);
+    }
+    /// and / or of operands (all evaluated left to right): one that decides
+    /// makes the value known, neutral ones drop out.
+    static Sym conj(std::vector<Sym> ks, bool is_and) {
+        std::string key;
+        std::vector<Sym> rest;
+        for (const Sym& k : ks) {
+            if (k.known) {
+                if ((k.value != 0) != is_and) return known(!is_and);
+                continue;
+            }
+            rest.push_back(truthy(k));
+        }
+        if (rest.empty()) return known(is_and);
+        if (rest.size() == 1) return rest[0];
+        for (const Sym& k : rest) key += k.key + ",";
+        return sym((is_and ? "&(" : "|(") + key + ")", true);
+    }
+    /// An events domain with no event of its kinds on these transitions.
+    bool empty(Domain d) const {
+        if (d < Domain::Events) return false;
+        const uint32_t k = d == Domain::Events ? kAllEventKinds : 1u << unsigned(event_kind(d));
+        return (absent_ & k) == k;
+    }
+
+    const Program& prog_;
+    const Profile& p_;
+    bool same_;
+    uint32_t absent_;
+};
+
 }  // namespace
 }  // namespace compiled
 
@@ -549,18 +707,30 @@ Compiled::Compiled(const Program& prog, const Profile& p)
         }
     }
     root_ = &ops_[std::size_t(at[std::size_t(root)])];
-    // `forall e in notifies: ...` is true without a notify event.
-    for (std::size_t d = std::size_t(Domain::Events); d <= std::size_t(Domain::Handoffs); ++d)
-        if (root_->fn == compiled::kForall[d])
-            vacuous_without_ = Domain(d) == Domain::Events ? ~0u
-                               : Domain(d) == Domain::Notifies  ? 1u << unsigned(Event::Kind::Notify)
-                               : Domain(d) == Domain::Reparents ? 1u << unsigned(Event::Kind::Reparent)
-                               : Domain(d) == Domain::Reaps     ? 1u << unsigned(Event::Kind::Reap)
-                               : Domain(d) == Domain::Autokills ? 1u << unsigned(Event::Kind::Autokill)
-                                                                : 1u << unsigned(Event::Kind::TraceHandoff);
+    // What the predicate is on each class of transitions (kinds of events
+    // present, self-loop or not), where that needs no state.
+    // Only the kinds the predicate quantifies over matter: one analysis per
+    // subset of those.
+    uint32_t about = 0;
+    for (const Node& n : prog.nodes)
+        if ((n.op == AstOp::Forall || n.op == AstOp::Exists || n.op == AstOp::Count || n.op == AstOp::First) &&
+            n.domain >= Domain::Events)
+            about |= n.domain == Domain::Events ? compiled::kAllEventKinds
+                                                : 1u << unsigned(compiled::event_kind(n.domain));
+    for (int same = 0; same < 2; ++same)
+        for (uint32_t kinds = 0; kinds < kKindSets; ++kinds) {
+            if ((kinds & about) != kinds) {   // as without the kinds it is not about
+                decided_[same][kinds] = decided_[same][kinds & about];
+                continue;
+            }
+            const compiled::Decider d(prog, p, same != 0, ~kinds & compiled::kAllEventKinds);
+            const compiled::Decider::Sym v = d.at(prog.root);
+            decided_[same][kinds] = v.known ? int8_t(v.value != 0) : int8_t(-1);
+        }
 }
 
 uint32_t Compiled::event_kinds(const std::vector<Event>& events) {
+    static_assert(unsigned(Event::Kind::TraceHandoff) + 1 == kEventKinds);
     uint32_t m = 0;
     for (const Event& e : events) m |= 1u << unsigned(e.kind);
     return m;

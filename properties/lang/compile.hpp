@@ -35,13 +35,24 @@ public:
     /// run_step(prog, v); v.profile must be the profile compiled for.
     [[nodiscard]] bool step(const StepView& v) const;
 
-    /// The kernel events (a bit per refimpl::Event::Kind) the predicate is
-    /// about when it is `forall e in <events of a kind>: ...` (0 otherwise):
-    /// on a transition without such an event it is true (step() says so too;
-    /// the explicit engine skips such a step property without calling it).
-    [[nodiscard]] uint32_t vacuous_without() const { return vacuous_without_; }
-    /// The bits of the kinds of `events`, for vacuous_without().
+    /// The kinds of kernel events (refimpl::Event::Kind) and their bits.
+    static constexpr unsigned kEventKinds = 5;
+    static constexpr uint32_t kKindSets = 1u << kEventKinds;
+    /// The bits of the kinds of `events`, for decided().
     static uint32_t event_kinds(const std::vector<refimpl::Event>& events);
+    /// The step predicate's value on every transition whose events have
+    /// only the kinds in `kinds` (event_kinds()) and that is a self-loop
+    /// (`self_loop`: the successor equals the state) or not, when the
+    /// predicate decides it without reading a state: 1 true, 0 false, -1
+    /// not decided. E.g. `forall e in notifies: ...` is true without a
+    /// notify event, `exists e in reaps: ...` false without a reap, and
+    /// `forall p in pids: pre(p.exit_info) => post(p.exit_info)` true on a
+    /// self-loop. The explicit engine skips a property whose value decided
+    /// here settles nothing (tests/unit/compile_test.cpp compares it with
+    /// the interpreter on random walks).
+    [[nodiscard]] int decided(bool self_loop, uint32_t kinds) const {
+        return decided_[self_loop ? 1 : 0][kinds & (kKindSets - 1)];
+    }
 
     /// The number of compiled operations (constants folded away are not);
     /// operands come before the ops that use them, the root is the last.
@@ -58,7 +69,7 @@ private:
     const refimpl::Profile* p_;
     int guard_kind_;
     bool guard_value_;
-    uint32_t vacuous_without_ = 0;
+    int8_t decided_[2][kKindSets] = {};
 };
 
 }  // namespace reapcheck::props::lang
