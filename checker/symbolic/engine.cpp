@@ -441,9 +441,7 @@ public:
             for (std::size_t k = 0; k < want.slot.size(); ++k)
                 for (const auto f : fields) s.add(got.slot[k].*f == want.slot[k].*f);
             if (i + 1 == len) s.add(bad_at(t, step, 1));
-            const auto q0 = Clock::now();
             const z3::check_result r = check(s);
-            t.result.seconds += since(q0);
             charge(t);
             if (r != z3::sat) return false;
             const z3::model zm = s.get_model();
@@ -458,9 +456,7 @@ public:
             s.add(path.trans(i));
         }
         s.add(bad_at(t, path, len));
-        const auto q0 = Clock::now();
         const z3::check_result r = check(s);
-        t.result.seconds += since(q0);
         charge(t);
         if (r != z3::sat) return false;
         violated(t, s.get_model(), path, len);
@@ -507,14 +503,9 @@ public:
             joint.set("timeout", unsigned(std::min(o_.query_seconds * 1000 * n, 4e9)));
             if (o_.query_rlimit != 0) joint.set("rlimit", unsigned(std::min(double(o_.query_rlimit) * n, 4e9)));
             s.set(joint);
-            const auto q0 = Clock::now();
             const z3::check_result r = check(s, assume);
             s.set(params_);
-            const double secs = since(q0) / n;
-            for (std::size_t i : idx) {
-                live[i]->result.seconds += secs;
-                charge_share(*live[i], n);
-            }
+            for (std::size_t i : idx) charge_share(*live[i], n);
             if (r == z3::unknown) return;
             if (r == z3::unsat) {
                 for (std::size_t i : idx) held_.push_back(live[i]);
@@ -595,9 +586,7 @@ public:
                 if (std::find(held_.begin(), held_.end(), live[i]) != held_.end()) continue;
                 z3::expr_vector assume(ctx_);
                 assume.push_back(lit[i]);
-                const auto q0 = Clock::now();
                 const z3::check_result r = check(s, assume);
-                live[i]->result.seconds += since(q0);
                 charge(*live[i]);
                 if (r == z3::sat) {
                     const z3::model zm = s.get_model();
@@ -663,23 +652,28 @@ public:
             return z3::unknown;
         }
     }
-    /// What one check used: Z3's resource units and the thread's CPU time
-    /// (last_rlimit_, last_cpu_; charge() books them to a target).
+    /// What one check used: Z3's resource units, the thread's CPU time and
+    /// the wall time (last_rlimit_, last_cpu_, last_seconds_; charge() books
+    /// them to a target).
     struct Meter {
         Run& run;
         z3::solver& s;
         std::uint64_t r0;
         double c0;
-        Meter(Run& r, z3::solver& solver) : run(r), s(solver), r0(rlimit_count(solver)), c0(thread_cpu()) {}
+        Clock::time_point w0;
+        Meter(Run& r, z3::solver& solver)
+            : run(r), s(solver), r0(rlimit_count(solver)), c0(thread_cpu()), w0(Clock::now()) {}
         ~Meter() {
             const std::uint64_t r1 = rlimit_count(s);
             run.last_rlimit_ = r1 >= r0 ? r1 - r0 : 0;
             run.last_cpu_ = thread_cpu() - c0;
+            run.last_seconds_ = since(w0);
         }
         Meter(const Meter&) = delete;
         Meter& operator=(const Meter&) = delete;
     };
     void charge(Target& t) const {
+        t.result.seconds += last_seconds_;
         t.result.rlimit += last_rlimit_;
         t.result.cpu_seconds += last_cpu_;
         t.result.max_query_rlimit = std::max(t.result.max_query_rlimit, last_rlimit_);
@@ -689,6 +683,7 @@ public:
     /// limits are n times a query's).
     void charge_share(Target& t, double n) const {
         const auto units = std::uint64_t(double(last_rlimit_) / n);
+        t.result.seconds += last_seconds_ / n;
         t.result.rlimit += units;
         t.result.cpu_seconds += last_cpu_ / n;
         t.result.max_query_rlimit = std::max(t.result.max_query_rlimit, units);
@@ -741,9 +736,7 @@ public:
             for (; at < pieces.size(); ++at) {
                 s.push();
                 s.add(!pieces[at]);
-                const auto q0 = Clock::now();
                 r = check(s);
-                t.result.seconds += since(q0);
                 charge(t);
                 if (r != z3::unsat) break;
                 s.pop();
@@ -808,7 +801,7 @@ public:
     int covered_ = -1;
     std::string last_error_;
     std::uint64_t last_rlimit_ = 0;
-    double last_cpu_ = 0;
+    double last_cpu_ = 0, last_seconds_ = 0;
     std::unique_ptr<Relation> relation_;
     std::vector<const Target*> held_;   ///< run_bmc: the live targets the depth's joint query showed to hold
 };
