@@ -102,7 +102,7 @@ CheckVisitor::CheckVisitor(const Profile& profile, std::vector<const Property*> 
                 for (uint32_t kinds = 0; kinds < kKindSets; ++kinds) {
                     const int known = compiled[i] ? compiled[i]->decided(self_loop != 0, kinds) : -1;
                     if (known >= 0 && (known != 0) != cover) continue;   // records nothing
-                    step_lists[(k * 2 + std::size_t(self_loop)) * kKindSets + kinds].push_back(
+                    step_lists[step_list(k, self_loop != 0, kinds)].push_back(
                         {uint32_t(i), compiled[i].get(), cover, int8_t(known)});
                 }
         }

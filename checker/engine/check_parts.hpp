@@ -81,8 +81,11 @@ struct CheckVisitor {
     /// that what the lists leave out settles nothing on a whole search.
     static constexpr uint32_t kKindSets = props::lang::Compiled::kKindSets;
     std::vector<std::vector<StepCheck>> step_lists;
+    static std::size_t step_list(std::size_t kind, bool self_loop, uint32_t kinds) {
+        return (kind * 2 + (self_loop ? 1 : 0)) * kKindSets + (kinds & (kKindSets - 1));
+    }
     const std::vector<StepCheck>& steps_for(props::CallView::Kind kind, bool self_loop, uint32_t kinds) const {
-        return step_lists[(std::size_t(kind) * 2 + (self_loop ? 1 : 0)) * kKindSets + (kinds & (kKindSets - 1))];
+        return step_lists[step_list(std::size_t(kind), self_loop, kinds)];
     }
     std::vector<std::atomic<uint64_t>> found;   // per property: place(), or kNotFound
     std::vector<std::vector<uint8_t>> good;     // per eventually property, per state
