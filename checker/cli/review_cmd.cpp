@@ -1,7 +1,12 @@
 // reapcheck review [bounds]: every profile x every property, as a table and
 // as JSON. The default bounds are the README's main job.
+#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 #include "checker/cli/bounds_options.hpp"
 #include "checker/cli/command.hpp"
@@ -29,6 +34,9 @@ struct ReviewCli {
 };
 
 int report_review(const ReviewCli& o, const engine::CheckOptions& opts, const std::vector<engine::CheckResult>& rs);
+std::vector<engine::CheckResult> explore_side_by_side(const std::vector<const refimpl::Profile*>& ps,
+                                                      const std::vector<engine::NamedBounds>& suite,
+                                                      const engine::CheckOptions& opts);
 
 int run_review(const ReviewCli& o) {
     std::vector<const refimpl::Profile*> ps;
@@ -49,7 +57,8 @@ int run_review(const ReviewCli& o) {
     // with any, exactly the configuration the command line describes.
     const auto suite = o.b.given() ? std::vector<engine::NamedBounds>{{"command-line", opts.bounds}}
                                    : engine::default_suite();
-    // Each configuration explored by `run` (one process: engine::check);
+#ifdef REAPCHECK_HAVE_MPI
+    // Each configuration explored by `run` (the ranks: dist::check_on_ranks);
     // `lead` prints the progress lines.
     auto explore = [&](const engine::CheckRunner& run, bool lead) {
         std::vector<engine::CheckResult> rs;
@@ -60,13 +69,12 @@ int run_review(const ReviewCli& o) {
             if (lead)
                 std::fprintf(stderr, "review: %s: %llu states, %llu transitions, %.1f s\n", p->name.c_str(),
                              (unsigned long long)s.states, (unsigned long long)s.transitions, s.seconds);
-            // Under mpirun the stop reason, reduced over the ranks, is the
-            // same on each; the local flag might not be.
-            if (run ? s.stop_reason == "interrupted" : interrupted()) break;
+            // The stop reason, reduced over the ranks, is the same on each;
+            // the local flag might not be.
+            if (s.stop_reason == "interrupted") break;
         }
         return rs;
     };
-#ifdef REAPCHECK_HAVE_MPI
     // Under mpirun/srun: every configuration through the MPI engine, every
     // rank in step; rank 0 reports, diffs and writes the files alone while
     // the others wait (docs/distributed.md).
@@ -95,7 +103,55 @@ int run_review(const ReviewCli& o) {
         return dist::broadcast(code);
     }
 #endif
-    return report_review(o, opts, explore({}, true));
+    return report_review(o, opts, explore_side_by_side(ps, suite, opts));
+}
+
+// The profiles are independent explorations: with more than one worker
+// thread they run side by side, one profile per worker and the threads
+// shared out among them (jobs / workers each), taken in order as workers
+// come free. A small configuration's BFS levels are too short to keep two
+// threads busy, a second profile is not. Results come back in the profiles'
+// order, and neither a profile's verdicts nor its counts depend on its
+// thread count (tests/unit/engine_test.cpp), so the review's are the
+// sequential ones. An interrupt lets the running profiles stop and starts
+// no other; the review then reports the profiles that ran.
+std::vector<engine::CheckResult> explore_side_by_side(const std::vector<const refimpl::Profile*>& ps,
+                                                      const std::vector<engine::NamedBounds>& suite,
+                                                      const engine::CheckOptions& opts) {
+    const std::size_t workers = std::min<std::size_t>(std::size_t(std::max(1, opts.threads)), ps.size());
+    engine::CheckOptions each = opts;
+    each.threads = std::max(1, opts.threads / int(std::max<std::size_t>(workers, 1)));
+    std::vector<std::optional<engine::CheckResult>> done(ps.size());
+    std::atomic<std::size_t> next{0};
+    std::mutex m;   // the progress lines and the first error
+    std::exception_ptr error;
+    auto work = [&] {
+        try {
+            for (std::size_t i; (i = next.fetch_add(1)) < ps.size();) {
+                if (interrupted()) break;
+                std::fprintf(stderr, "review: exploring %s ...\n", ps[i]->name.c_str());
+                engine::CheckResult r = engine::check_suite(*ps[i], suite, each, {});
+                const auto& s = r.stats;
+                std::fprintf(stderr, "review: %s: %llu states, %llu transitions, %.1f s\n", ps[i]->name.c_str(),
+                             (unsigned long long)s.states, (unsigned long long)s.transitions, s.seconds);
+                std::lock_guard lock(m);
+                done[i] = std::move(r);
+            }
+        } catch (...) {
+            std::lock_guard lock(m);
+            if (!error) error = std::current_exception();
+            next = ps.size();   // start no other profile
+        }
+    };
+    std::vector<std::thread> ts;
+    for (std::size_t w = 1; w < workers; ++w) ts.emplace_back(work);
+    work();
+    for (auto& t : ts) t.join();
+    if (error) std::rethrow_exception(error);
+    std::vector<engine::CheckResult> rs;
+    for (auto& r : done)
+        if (r) rs.push_back(std::move(*r));
+    return rs;
 }
 
 /// The matrix, the profile diffs, the files and the exit code of a review.
