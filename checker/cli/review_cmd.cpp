@@ -1,5 +1,6 @@
 // reapcheck review [bounds]: every profile x every property, as a table and
 // as JSON. The default bounds are the README's main job.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -31,12 +32,13 @@ struct ReviewCli {
     std::string trace_dir;
     bool traces = true;
     bool diffs = true;
+    int at_once = 0;   ///< --profiles-at-once; 0: the default (run_review)
 };
 
 int report_review(const ReviewCli& o, const engine::CheckOptions& opts, const std::vector<engine::CheckResult>& rs);
 std::vector<engine::CheckResult> explore_side_by_side(const std::vector<const refimpl::Profile*>& ps,
                                                       const std::vector<engine::NamedBounds>& suite,
-                                                      const engine::CheckOptions& opts);
+                                                      const engine::CheckOptions& opts, int max_workers);
 
 int run_review(const ReviewCli& o) {
     std::vector<const refimpl::Profile*> ps;
@@ -103,13 +105,21 @@ int run_review(const ReviewCli& o) {
         return dist::broadcast(code);
     }
 #endif
-    return report_review(o, opts, explore_side_by_side(ps, suite, opts));
+    // By default side by side only over the default suite, whose
+    // configurations are small and known (about 100 MB for two profiles at
+    // once): a configuration from the command line may be as large as the
+    // machine, and --max-memory limits one exploration, so those run one at
+    // a time with every thread unless --profiles-at-once says otherwise.
+    const int at_once = o.at_once > 0                                          ? o.at_once
+                        : !o.b.given() && opts.limits.max_memory_mb == 0 ? opts.threads
+                                                                          : 1;
+    return report_review(o, opts, explore_side_by_side(ps, suite, opts, at_once));
 }
 
 // The profiles are independent explorations: with more than one worker
-// thread they run side by side, one profile per worker and the threads
-// shared out among them (jobs / workers each), taken in order as workers
-// come free. A small configuration's BFS levels are too short to keep two
+// (at most max_workers, at most the threads) they run side by side, one
+// profile per worker and the threads shared out among them (jobs / workers
+// each), taken in order as workers come free. A small configuration's BFS levels are too short to keep two
 // threads busy, a second profile is not. Results come back in the profiles'
 // order, and neither a profile's verdicts nor its counts depend on its
 // thread count (tests/unit/engine_test.cpp), so the review's are the
@@ -117,8 +127,9 @@ int run_review(const ReviewCli& o) {
 // no other; the review then reports the profiles that ran.
 std::vector<engine::CheckResult> explore_side_by_side(const std::vector<const refimpl::Profile*>& ps,
                                                       const std::vector<engine::NamedBounds>& suite,
-                                                      const engine::CheckOptions& opts) {
-    const std::size_t workers = std::min<std::size_t>(std::size_t(std::max(1, opts.threads)), ps.size());
+                                                      const engine::CheckOptions& opts, int max_workers) {
+    const std::size_t workers =
+        std::min({std::size_t(std::max(1, opts.threads)), std::size_t(std::max(1, max_workers)), ps.size()});
     engine::CheckOptions each = opts;
     each.threads = std::max(1, opts.threads / int(std::max<std::size_t>(workers, 1)));
     std::vector<std::optional<engine::CheckResult>> done(ps.size());
@@ -199,6 +210,11 @@ Register reg_review{{"review", [](CLI::App& app) {
     sub->add_option("--json", o->json, "Write verdicts and statistics as JSON to this file");
     sub->add_flag("!--no-traces", o->traces, "Do not print traces");
     sub->add_flag("!--no-diff", o->diffs, "Do not diff consecutive profiles (done when all six are reviewed)");
+    sub->add_option("--profiles-at-once", o->at_once,
+                    "Profiles explored side by side, the --jobs threads shared among them (default: as many as "
+                    "--jobs for the default suite, 1 with a configuration on the command line or --max-memory, "
+                    "which limits each exploration; the report is the same for any value)")
+        ->check(CLI::Range(1, 64));
     sub->add_option("--trace-dir", o->trace_dir, "Write every trace as DIR/<profile>.<property>.scn");
     o->reports.add(*sub);
     o->b.add(*sub);

@@ -2,7 +2,7 @@
 # The same command gives the same answer: check and review twice give
 # byte-identical verdicts, counts and traces (JSON without its timing fields,
 # trace files), review gives the same report with its profiles side by side
-# (2 jobs) and one after another (1 job), conform --random with one seed
+# and one after another, conform --random with one seed
 # draws the same traces, and explore counts the same states with 1 and 2
 # threads.
 # Usage: tests/cli/determinism.sh REAPCHECK
@@ -57,20 +57,20 @@ diff -r rt1 rt2 >/dev/null && echo "ok: review: $(ls rt1 | wc -l) trace files" |
 sed -E 's/[0-9]+\.[0-9]+ s\b/T s/g' c1.out >c1.text; sed -E 's/[0-9]+\.[0-9]+ s\b/T s/g' c2.out >c2.text
 same "check: printed report without times" c1.text c2.text
 
-# review runs its profiles side by side with --jobs 2 (one per worker) and
-# one after another with --jobs 1: the same report either way.
+# review runs its profiles side by side (two workers of one thread) or one
+# after another (one worker of two threads, or of one): the same report.
 for j in 1 2; do
-  "$bin" review --profile rfc-v3 --profile v4 --profile mainline "${small[@]}" --depth 5 --jobs $j \
+  "$bin" review --profile rfc-v3 --profile v4 --profile mainline "${small[@]}" --depth 5 --jobs 2 --profiles-at-once $j \
     --json rj$j.json --trace-dir rjt$j >rj$j.out 2>/dev/null
   echo $? >rj$j.rc
   strip rj$j.json >rj$j.stripped
   sed -E 's/[0-9]+\.[0-9]+ s\b/T s/g; s/[0-9]+ B\/state/N B\/state/g' rj$j.out >rj$j.text
 done
-same "review: exit code with 1 and 2 jobs" rj1.rc rj2.rc
-same "review: JSON without timing with 1 and 2 jobs" rj1.stripped rj2.stripped
-same "review: printed report with 1 and 2 jobs" rj1.text rj2.text
-diff -r rjt1 rjt2 >/dev/null && echo "ok: review: the same $(ls rjt1 | wc -l) trace files with 1 and 2 jobs" ||
-  bad "review: trace files differ between 1 and 2 jobs"
+same "review: exit code with 1 and 2 profiles at once" rj1.rc rj2.rc
+same "review: JSON without timing with 1 and 2 profiles at once" rj1.stripped rj2.stripped
+same "review: printed report with 1 and 2 profiles at once" rj1.text rj2.text
+diff -r rjt1 rjt2 >/dev/null && echo "ok: review: the same $(ls rjt1 | wc -l) trace files with 1 and 2 profiles at once" ||
+  bad "review: trace files differ between 1 and 2 profiles at once"
 
 for t in 1 2; do
   "$bin" explore --alphabet core --tasks 3 --threads $t --quiet --json e$t.json >/dev/null
