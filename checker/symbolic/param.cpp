@@ -908,22 +908,10 @@ model::World PModel::value(const z3::model& m, const PWorld& w, const std::vecto
 
 // ---- agreement with the N-slot model ---------------------------------------------------
 
-AgreeResult agree(const refimpl::Profile& p, const model::Features& f0, double query_seconds, unsigned query_rlimit) {
-    const auto t0 = std::chrono::steady_clock::now();
-    AgreeResult out;
-    model::Features f = f0;
-    f.tasks = 0;   // the parameterized model has no bound on live tasks: the slots are the bound
-    out.slots = f.slots;
-    z3::context c;
-    const Universe u(c, f.slots);
-    const PModel pm(u, p, f);
-    const model::SymModel sm(c, p, f);
-    const model::SymWorld pre = sm.vars("pre");
-    const PWorld pw = pm.of_slots(pre);
-    // the pre-states compared: value ranges, model.lemmas, and the list
-    // positions of linked tasks below next_seq (where clone, exit_notify and
-    // ptrace_attach put the tail)
-    z3::expr_vector assume(c);
+expr agreement_states(const model::SymModel& sm, const model::SymWorld& pre) {
+    // value ranges, model.lemmas, and the list positions of linked tasks
+    // below next_seq (where clone, exit_notify and ptrace_attach put the tail)
+    z3::expr_vector assume(sm.ctx());
     assume.push_back(sm.domain(pre));
     assume.push_back(slots_invariant(sm, pre));
     for (const model::SymSlot& s : pre.slot) {
@@ -936,17 +924,37 @@ AgreeResult agree(const refimpl::Profile& p, const model::Features& f0, double q
         assume.push_back(z3::implies(lk, s.sib < pre.next_seq && s.sib >= 0));
         assume.push_back(z3::implies(lk && s.ptraced, s.pseq < pre.next_seq && s.pseq >= 0));
     }
-    const expr base = z3::mk_and(assume);
+    return z3::mk_and(assume);
+}
+
+const PAct* same_act(const PModel& pm, const model::Act& a) {
+    const PAct* pa = nullptr;
+    for (const PAct& b : pm.acts()) {
+        const model::Act& x = b.act;
+        if (x.kind == a.kind && x.flags == a.flags && x.sigchld == a.sigchld && x.code == a.code &&
+            x.nohang == a.nohang && x.wall == a.wall && x.handler == a.handler && x.value == a.value)
+            pa = &b;
+    }
+    return pa;
+}
+
+AgreeResult agree(const refimpl::Profile& p, const model::Features& f0, double query_seconds, unsigned query_rlimit) {
+    const auto t0 = std::chrono::steady_clock::now();
+    AgreeResult out;
+    model::Features f = f0;
+    f.tasks = 0;   // the parameterized model has no bound on live tasks: the slots are the bound
+    out.slots = f.slots;
+    z3::context c;
+    const Universe u(c, f.slots);
+    const PModel pm(u, p, f);
+    const model::SymModel sm(c, p, f);
+    const model::SymWorld pre = sm.vars("pre");
+    const PWorld pw = pm.of_slots(pre);
+    const expr base = agreement_states(sm, pre);
     const int n = f.slots;
     for (const model::Act& a : sm.acts()) {
         // the parameterized action of the same kind and arguments
-        const PAct* pa = nullptr;
-        for (const PAct& b : pm.acts()) {
-            const model::Act& x = b.act;
-            if (x.kind == a.kind && x.flags == a.flags && x.sigchld == a.sigchld && x.code == a.code &&
-                x.nohang == a.nohang && x.wall == a.wall && x.handler == a.handler && x.value == a.value)
-                pa = &b;
-        }
+        const PAct* pa = same_act(pm, a);
         ++out.actions;
         if (!pa) {
             out.disagreements.push_back(a.describe() + ": no parameterized action");

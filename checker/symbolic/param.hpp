@@ -216,6 +216,13 @@ struct AgreeResult {
     int unknown = 0;
     double seconds = 0;
 };
+/// The N-slot pre-states agree() compares the models on (and the property
+/// translations, unbounded.cpp): the value ranges, model.lemmas, parents
+/// reset on FREE and RELEASED slots, only running tasks holding a pidfd, and
+/// the list positions of linked tasks below next_seq.
+expr agreement_states(const model::SymModel& sm, const model::SymWorld& pre);
+/// The parameterized action of the same kind and arguments as `a`, or null.
+const PAct* same_act(const PModel& pm, const model::Act& a);
 /// query_rlimit: Z3 resource units per query (0: none), as --query-rlimit.
 AgreeResult agree(const refimpl::Profile& p, const model::Features& f, double query_seconds,
                   unsigned query_rlimit = 0);

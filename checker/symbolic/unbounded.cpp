@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -795,6 +796,102 @@ std::vector<std::string> unbounded_default_properties() {
             "autoreap.parent_grandchild",     "autoreap.not_inherited",      "pidfd.exit_info_on_pollhup"};
 }
 
+namespace {
+
+/// The second half of `--agree N`: the parameterized translation of each
+/// property (PTr above) in the finite instance of N tasks against the
+/// N-slot translation (to_z3.cpp's Translator), which crosscheck compares
+/// with the explicit evaluation of the text on refimpl. One query per state
+/// property, and per step property and action: is there a pre-state (the
+/// ones param::agree compares the models on) where the two forms differ?
+/// For a step property both sides take the action from that state (the
+/// models' post-states, which param::agree compared). A property without a
+/// parameterized form is not compared (prove says `unknown` for it).
+void agree_forms(const refimpl::Profile& p, const model::Features& f0,
+                 const std::vector<std::tuple<std::string, const Program*, bool>>& forms, double query_seconds,
+                 unsigned query_rlimit, AgreementSummary& out) {
+    model::Features f = f0;
+    f.tasks = 0;
+    z3::context c;
+    const Universe u(c, f.slots);
+    const PModel pm(u, p, f);
+    const model::SymModel sm(c, p, f);
+    const model::SymWorld pre = sm.vars("pre");
+    const PWorld pw = pm.of_slots(pre);
+    const expr base = param::agreement_states(sm, pre);
+    const Translator tr(sm);
+    auto differ = [&](const std::string& what, const expr& cond, const expr& a, const expr& b) {
+        ++out.forms;
+        z3::solver s(c);
+        z3::params prm(c);
+        prm.set("timeout", unsigned(std::max(1.0, query_seconds * 1000)));
+        if (query_rlimit != 0) prm.set("rlimit", query_rlimit);
+        s.set(prm);
+        s.add(base && cond && a != b);
+        const z3::check_result r = s.check();
+        if (r == z3::unsat) return;
+        if (r == z3::unknown) {
+            ++out.unknown;
+            out.disagreements.push_back(what + ": unknown (" + s.reason_unknown() + ")");
+            return;
+        }
+        const z3::model m = s.get_model();
+        out.disagreements.push_back(fmt::format("{}: the parameterized form says {}, the N-slot form {}\n  pre-state:\n{}",
+                                                what, m.eval(a, true).is_true(), m.eval(b, true).is_true(),
+                                                model::describe(sm.value(m, pre))));
+    };
+    const std::vector<refimpl::Id> task_of{0, 1, 2};   // as Prover::step_form: the call's constants only
+    for (const auto& [id, prog, state] : forms) {
+        if (state) {
+            expr pf(c), nf(c);
+            try {
+                PTr t(pm, *prog);
+                Env env;
+                env.w = &pw;
+                pf = t.boolean(prog->root, env);
+                nf = tr.state(*prog, pre);
+            } catch (const NoForm&) {
+                continue;
+            } catch (const Untranslatable&) {
+                continue;
+            }
+            differ("form of " + id, c.bool_val(true), pf, nf);
+            continue;
+        }
+        const expr act_index = c.int_const("agree.act");
+        for (std::size_t ai = 0; ai < sm.acts().size(); ++ai) {
+            const model::Act& a = sm.acts()[ai];
+            const param::PAct* pa = param::same_act(pm, a);
+            if (!pa) continue;   // param::agree reports it
+            const model::SymStep ns = sm.step(pre, a);
+            const PStep ps = pm.step(pw, *pa, u.elem(a.actor), pa->has_target ? u.elem(a.target) : u.init());
+            expr pf(c), nf(c);
+            try {
+                PTr t(pm, *prog);
+                Env env;
+                env.w = &pw;
+                env.pre = &pw;
+                env.post = &ps.post;
+                env.step = &ps;
+                const props::CallView cv = engine::call_view(p, to_action(pa->act, task_of));
+                if (reads_call(*prog)) {
+                    env.call = &cv;
+                    env.act = &pa->act;
+                }
+                pf = t.boolean(prog->root, env);
+                nf = tr.step_of(*prog, SymTransition{pre, ns.post, act_index, ns.ret, ns.ev}, int(ai));
+            } catch (const NoForm&) {
+                break;
+            } catch (const Untranslatable&) {
+                break;
+            }
+            differ("form of " + id + " on " + a.describe(), ns.enabled, pf, nf);
+        }
+    }
+}
+
+}  // namespace
+
 UnboundedReport prove_unbounded(const refimpl::Profile& p, const UnboundedOptions& o) {
     const auto t0 = std::chrono::steady_clock::now();
     UnboundedReport rep;
@@ -806,8 +903,23 @@ UnboundedReport prove_unbounded(const refimpl::Profile& p, const UnboundedOption
         model::Features f = o.features;
         f.slots = n;
         const param::AgreeResult a = param::agree(p, f, o.property_seconds, o.query_rlimit);
-        rep.agreement.push_back({a.slots, a.actions, a.unknown, a.disagreements, a.seconds});
-        if (o.progress) std::fprintf(stderr, "prove --unbounded: %s: agreement at %d slots done in %.2f s\n", p.name.c_str(), n, a.seconds);
+        AgreementSummary sum{a.slots, a.actions, a.unknown, 0, a.disagreements, a.seconds};
+        // and the property forms: the run's properties and the invariant's parts
+        std::vector<std::tuple<std::string, const Program*, bool>> forms;
+        for (const std::string& id : ids) {
+            const props::Property* prop = props::find(id);
+            if (prop->applies_to(p) && program_of(*prop) &&
+                (prop->kind == props::Kind::Always || prop->kind == props::Kind::Step))
+                forms.emplace_back(id, program_of(*prop), prop->kind == props::Kind::Always);
+        }
+        for (const char* id : kCatalogParts)
+            if (const props::Property* prop = props::find(id); prop && program_of(*prop)) forms.emplace_back(id, program_of(*prop), true);
+        for (const auto& tp : own_invariants()) forms.emplace_back(tp->id, tp->eval->program(), true);
+        const auto f0 = std::chrono::steady_clock::now();
+        agree_forms(p, f, forms, o.property_seconds, o.query_rlimit, sum);
+        sum.seconds += since(f0);
+        rep.agreement.push_back(sum);
+        if (o.progress) std::fprintf(stderr, "prove --unbounded: %s: agreement at %d slots done in %.2f s\n", p.name.c_str(), n, sum.seconds);
     }
     Prover pr(p, o);
     rep.invariant = pr.parts();
@@ -875,8 +987,8 @@ std::string format(const UnboundedReport& r) {
     for (std::size_t i = 0; i < r.invariant.size(); ++i) out += (i ? ", " : "") + r.invariant[i];
     out += "\n";
     for (const AgreementSummary& a : r.agreement) {
-        out += fmt::format("  agreement with the N-slot model (no threads), {} slots: {} actions, {} disagree, {} unknown ({:.2f} s)\n",
-                           a.slots, a.actions, a.disagreements.size() - std::size_t(a.unknown), a.unknown, a.seconds);
+        out += fmt::format("  agreement with the N-slot model (no threads), {} slots: {} actions, {} property forms, {} disagree, {} unknown ({:.2f} s)\n",
+                           a.slots, a.actions, a.forms, a.disagreements.size() - std::size_t(a.unknown), a.unknown, a.seconds);
         for (const std::string& d : a.disagreements) out += "    " + d + "\n";
     }
     for (const UnboundedResult& x : r.results) {
@@ -894,7 +1006,7 @@ nlohmann::json to_json(const UnboundedReport& r) {
     j["invariant"] = r.invariant;
     j["agreement"] = nlohmann::json::array();
     for (const AgreementSummary& a : r.agreement)
-        j["agreement"].push_back({{"slots", a.slots}, {"actions", a.actions}, {"unknown", a.unknown},
+        j["agreement"].push_back({{"slots", a.slots}, {"actions", a.actions}, {"forms", a.forms}, {"unknown", a.unknown},
                                   {"disagreements", a.disagreements}, {"seconds", a.seconds}});
     j["results"] = nlohmann::json::array();
     for (const UnboundedResult& x : r.results)

@@ -40,6 +40,7 @@ const char* to_string(UnboundedResult::Kind k);
 
 struct AgreementSummary {
     int slots = 0, actions = 0, unknown = 0;
+    int forms = 0;   ///< property forms compared (a step property: one per action)
     std::vector<std::string> disagreements;
     double seconds = 0;
 };
