@@ -927,6 +927,22 @@ expr agreement_states(const model::SymModel& sm, const model::SymWorld& pre) {
     return z3::mk_and(assume);
 }
 
+namespace {
+model::Features unbounded_tasks(model::Features f) {
+    f.tasks = 0;
+    return f;
+}
+}  // namespace
+
+Instance::Instance(const refimpl::Profile& p, const model::Features& f0)
+    : f(unbounded_tasks(f0)),
+      u(c, f.slots),
+      pm(u, p, f),
+      sm(c, p, f),
+      pre(sm.vars("pre")),
+      pw(pm.of_slots(pre)),
+      base(agreement_states(sm, pre)) {}
+
 const PAct* same_act(const PModel& pm, const model::Act& a) {
     const PAct* pa = nullptr;
     for (const PAct& b : pm.acts()) {
@@ -941,17 +957,16 @@ const PAct* same_act(const PModel& pm, const model::Act& a) {
 AgreeResult agree(const refimpl::Profile& p, const model::Features& f0, double query_seconds, unsigned query_rlimit) {
     const auto t0 = std::chrono::steady_clock::now();
     AgreeResult out;
-    model::Features f = f0;
-    f.tasks = 0;   // the parameterized model has no bound on live tasks: the slots are the bound
-    out.slots = f.slots;
-    z3::context c;
-    const Universe u(c, f.slots);
-    const PModel pm(u, p, f);
-    const model::SymModel sm(c, p, f);
-    const model::SymWorld pre = sm.vars("pre");
-    const PWorld pw = pm.of_slots(pre);
-    const expr base = agreement_states(sm, pre);
-    const int n = f.slots;
+    Instance in(p, f0);
+    z3::context& c = in.c;
+    const Universe& u = in.u;
+    const PModel& pm = in.pm;
+    const model::SymModel& sm = in.sm;
+    const model::SymWorld& pre = in.pre;
+    const PWorld& pw = in.pw;
+    const expr& base = in.base;
+    out.slots = in.f.slots;
+    const int n = in.f.slots;
     for (const model::Act& a : sm.acts()) {
         // the parameterized action of the same kind and arguments
         const PAct* pa = same_act(pm, a);

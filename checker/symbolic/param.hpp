@@ -221,6 +221,20 @@ struct AgreeResult {
 /// reset on FREE and RELEASED slots, only running tasks holding a pidfd, and
 /// the list positions of linked tasks below next_seq.
 expr agreement_states(const model::SymModel& sm, const model::SymWorld& pre);
+/// What an agreement compares over: the finite instance of f.slots tasks
+/// and the N-slot model of the same features, one N-slot pre-state `pre`
+/// read in both (`pw`), and the pre-states compared (`base`).
+struct Instance {
+    Instance(const refimpl::Profile& p, const model::Features& f);
+    model::Features f;   ///< tasks 0: the parameterized model has no bound on live tasks, the slots are the bound
+    z3::context c;
+    Universe u;
+    PModel pm;
+    model::SymModel sm;
+    model::SymWorld pre;
+    PWorld pw;
+    expr base;
+};
 /// The parameterized action of the same kind and arguments as `a`, or null.
 const PAct* same_act(const PModel& pm, const model::Act& a);
 /// query_rlimit: Z3 resource units per query (0: none), as --query-rlimit.

@@ -810,15 +810,14 @@ namespace {
 void agree_forms(const refimpl::Profile& p, const model::Features& f0,
                  const std::vector<std::tuple<std::string, const Program*, bool>>& forms, double query_seconds,
                  unsigned query_rlimit, AgreementSummary& out) {
-    model::Features f = f0;
-    f.tasks = 0;
-    z3::context c;
-    const Universe u(c, f.slots);
-    const PModel pm(u, p, f);
-    const model::SymModel sm(c, p, f);
-    const model::SymWorld pre = sm.vars("pre");
-    const PWorld pw = pm.of_slots(pre);
-    const expr base = param::agreement_states(sm, pre);
+    param::Instance in(p, f0);
+    z3::context& c = in.c;
+    const Universe& u = in.u;
+    const PModel& pm = in.pm;
+    const model::SymModel& sm = in.sm;
+    const model::SymWorld& pre = in.pre;
+    const PWorld& pw = in.pw;
+    const expr& base = in.base;
     const Translator tr(sm);
     auto differ = [&](const std::string& what, const expr& cond, const expr& a, const expr& b) {
         ++out.forms;
