@@ -812,13 +812,7 @@ void agree_forms(const refimpl::Profile& p, const model::Features& f0,
                  unsigned query_rlimit, AgreementSummary& out) {
     param::Instance in(p, f0);
     z3::context& c = in.c;
-    const Universe& u = in.u;
-    const PModel& pm = in.pm;
-    const model::SymModel& sm = in.sm;
-    const model::SymWorld& pre = in.pre;
-    const PWorld& pw = in.pw;
-    const expr& base = in.base;
-    const Translator tr(sm);
+    const Translator tr(in.sm);
     auto differ = [&](const std::string& what, const expr& cond, const expr& a, const expr& b) {
         ++out.forms;
         z3::solver s(c);
@@ -826,7 +820,7 @@ void agree_forms(const refimpl::Profile& p, const model::Features& f0,
         prm.set("timeout", unsigned(std::max(1.0, query_seconds * 1000)));
         if (query_rlimit != 0) prm.set("rlimit", query_rlimit);
         s.set(prm);
-        s.add(base && cond && a != b);
+        s.add(in.base && cond && a != b);
         const z3::check_result r = s.check();
         if (r == z3::unsat) return;
         if (r == z3::unknown) {
@@ -837,18 +831,18 @@ void agree_forms(const refimpl::Profile& p, const model::Features& f0,
         const z3::model m = s.get_model();
         out.disagreements.push_back(fmt::format("{}: the parameterized form says {}, the N-slot form {}\n  pre-state:\n{}",
                                                 what, m.eval(a, true).is_true(), m.eval(b, true).is_true(),
-                                                model::describe(sm.value(m, pre))));
+                                                model::describe(in.sm.value(m, in.pre))));
     };
     const std::vector<refimpl::Id> task_of{0, 1, 2};   // as Prover::step_form: the call's constants only
     for (const auto& [id, prog, state] : forms) {
         if (state) {
             expr pf(c), nf(c);
             try {
-                PTr t(pm, *prog);
+                PTr t(in.pm, *prog);
                 Env env;
-                env.w = &pw;
+                env.w = &in.pw;
                 pf = t.boolean(prog->root, env);
-                nf = tr.state(*prog, pre);
+                nf = tr.state(*prog, in.pre);
             } catch (const NoForm&) {
                 continue;
             } catch (const Untranslatable&) {
@@ -858,18 +852,18 @@ void agree_forms(const refimpl::Profile& p, const model::Features& f0,
             continue;
         }
         const expr act_index = c.int_const("agree.act");
-        for (std::size_t ai = 0; ai < sm.acts().size(); ++ai) {
-            const model::Act& a = sm.acts()[ai];
-            const param::PAct* pa = param::same_act(pm, a);
+        for (std::size_t ai = 0; ai < in.sm.acts().size(); ++ai) {
+            const model::Act& a = in.sm.acts()[ai];
+            const param::PAct* pa = param::same_act(in.pm, a);
             if (!pa) continue;   // param::agree reports it
-            const model::SymStep ns = sm.step(pre, a);
-            const PStep ps = pm.step(pw, *pa, u.elem(a.actor), pa->has_target ? u.elem(a.target) : u.init());
+            const model::SymStep ns = in.sm.step(in.pre, a);
+            const PStep ps = in.pm.step(in.pw, *pa, in.u.elem(a.actor), pa->has_target ? in.u.elem(a.target) : in.u.init());
             expr pf(c), nf(c);
             try {
-                PTr t(pm, *prog);
+                PTr t(in.pm, *prog);
                 Env env;
-                env.w = &pw;
-                env.pre = &pw;
+                env.w = &in.pw;
+                env.pre = &in.pw;
                 env.post = &ps.post;
                 env.step = &ps;
                 const props::CallView cv = engine::call_view(p, to_action(pa->act, task_of));
@@ -878,7 +872,7 @@ void agree_forms(const refimpl::Profile& p, const model::Features& f0,
                     env.act = &pa->act;
                 }
                 pf = t.boolean(prog->root, env);
-                nf = tr.step_of(*prog, SymTransition{pre, ns.post, act_index, ns.ret, ns.ev}, int(ai));
+                nf = tr.step_of(*prog, SymTransition{in.pre, ns.post, act_index, ns.ret, ns.ev}, int(ai));
             } catch (const NoForm&) {
                 break;
             } catch (const Untranslatable&) {
