@@ -171,6 +171,7 @@ int report_review(const ReviewCli& o, const engine::CheckOptions& opts, const st
     // How each consecutive pair of profiles differs (reapcheck diff's defaults).
     std::vector<engine::PairDiff> ds;
     if (o.diffs && o.profiles.empty() && !interrupted()) {
+        std::fflush(stdout);   // the matrix and traces first, when both go to one file
         std::fprintf(stderr, "review: diffing consecutive profiles ...\n");
         engine::DiffOptions dopts = engine::default_diff_options();
         dopts.limits.interrupt = opts.limits.interrupt;
