@@ -119,11 +119,11 @@ int run_review(const ReviewCli& o) {
 // The profiles are independent explorations: with more than one worker
 // (at most max_workers, at most the threads) they run side by side, one
 // profile per worker and the threads shared out among them (jobs / workers
-// each), taken in order as workers come free. A small configuration's BFS levels are too short to keep two
-// threads busy, a second profile is not. Results come back in the profiles'
-// order, and neither a profile's verdicts nor its counts depend on its
-// thread count (tests/unit/engine_test.cpp), so the review's are the
-// sequential ones. An interrupt lets the running profiles stop and starts
+// each), taken in order as workers come free. A small configuration's BFS
+// levels are too short to keep two threads busy, a second profile is not.
+// Results come back in the profiles' order, and neither a profile's
+// verdicts nor its counts depend on its thread count
+// (tests/unit/engine_test.cpp), so the review's are the sequential ones. An interrupt lets the running profiles stop and starts
 // no other; the review then reports the profiles that ran.
 std::vector<engine::CheckResult> explore_side_by_side(const std::vector<const refimpl::Profile*>& ps,
                                                       const std::vector<engine::NamedBounds>& suite,
@@ -134,7 +134,7 @@ std::vector<engine::CheckResult> explore_side_by_side(const std::vector<const re
     each.threads = std::max(1, opts.threads / int(std::max<std::size_t>(workers, 1)));
     std::vector<std::optional<engine::CheckResult>> done(ps.size());
     std::atomic<std::size_t> next{0};
-    std::mutex m;   // the progress lines and the first error
+    std::mutex m;   // done[] and the first error
     std::exception_ptr error;
     auto work = [&] {
         try {
