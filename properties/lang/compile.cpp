@@ -164,6 +164,15 @@ int fact_of_var(Fn fn) {
 
 using Ids = boost::container::small_vector<Id, 16>;
 
+/// The kind of the events of an events domain but Domain::Events.
+constexpr Event::Kind event_kind(Domain d) {
+    return d == Domain::Notifies    ? Event::Kind::Notify
+           : d == Domain::Reparents ? Event::Kind::Reparent
+           : d == Domain::Reaps     ? Event::Kind::Reap
+           : d == Domain::Autokills ? Event::Kind::Autokill
+                                    : Event::Kind::TraceHandoff;
+}
+
 /// Calls f(x) for each element of the domain, in the interpreter's order
 /// (eval.cpp: State::threads_of / children_of / ptraced_of's list order,
 /// sorted the same way without a heap allocation); f returns false to stop.
@@ -219,11 +228,7 @@ template <Domain D, class F>
     } else {
         if (!c.v) return;
         constexpr bool any = D == Domain::Events;
-        constexpr Event::Kind k = D == Domain::Notifies    ? Event::Kind::Notify
-                                  : D == Domain::Reparents ? Event::Kind::Reparent
-                                  : D == Domain::Reaps     ? Event::Kind::Reap
-                                  : D == Domain::Autokills ? Event::Kind::Autokill
-                                                           : Event::Kind::TraceHandoff;
+        constexpr Event::Kind k = event_kind(D);
         const auto& evs = c.v->events;
         for (std::size_t e = 0; e < evs.size(); ++e)
             if ((any || evs[e].kind == k) && !f(int64_t(e))) return;
@@ -504,15 +509,6 @@ private:
 };
 
 constexpr uint32_t kAllEventKinds = (1u << Compiled::kEventKinds) - 1;
-
-/// The kind of the events of an events domain but Domain::Events.
-Event::Kind event_kind(Domain d) {
-    return d == Domain::Notifies    ? Event::Kind::Notify
-           : d == Domain::Reparents ? Event::Kind::Reparent
-           : d == Domain::Reaps     ? Event::Kind::Reap
-           : d == Domain::Autokills ? Event::Kind::Autokill
-                                    : Event::Kind::TraceHandoff;
-}
 
 /// What a step predicate is worth on a class of transitions, found without
 /// a state: those whose events have only some kinds (a quantifier over the
