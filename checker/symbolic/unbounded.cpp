@@ -540,6 +540,34 @@ std::string act_name(const model::Act& a, const std::vector<std::pair<std::strin
     return b.describe() + (extra.empty() ? "" : " (" + extra.substr(1) + ")");
 }
 
+/// A state property's parameterized form over w (NoForm: none).
+expr param_state_form(const PModel& m, const Program& prog, const PWorld& w) {
+    PTr t(m, prog);
+    Env env;
+    env.w = &w;
+    return t.boolean(prog.root, env);
+}
+
+/// A step property's parameterized form over action `a` from `pre` (s: its
+/// step from there; NoForm: none). The call's facts are constants of the
+/// action: its view is taken with placeholder tasks, the actor and target
+/// are s's parameters.
+expr param_step_form(const PModel& m, const Program& prog, const PWorld& pre, const PStep& s, const param::PAct& a) {
+    PTr t(m, prog);
+    Env env;
+    env.w = &pre;
+    env.pre = &pre;
+    env.post = &s.post;
+    env.step = &s;
+    const std::vector<refimpl::Id> task_of{0, 1, 2};
+    const props::CallView cv = engine::call_view(m.profile(), to_action(a.act, task_of));
+    if (reads_call(prog)) {
+        env.call = &cv;
+        env.act = &a.act;
+    }
+    return t.boolean(prog.root, env);
+}
+
 class Prover {
 public:
     Prover(const refimpl::Profile& p, const UnboundedOptions& o)
@@ -558,28 +586,9 @@ public:
         return out;
     }
 
-    expr state_form(const Program& prog, const PWorld& w) {
-        PTr t(m_, prog);
-        Env env;
-        env.w = &w;
-        return t.boolean(prog.root, env);
-    }
-
+    expr state_form(const Program& prog, const PWorld& w) { return param_state_form(m_, prog, w); }
     expr step_form(const Program& prog, const PStep& s, const param::PAct& a) {
-        PTr t(m_, prog);
-        Env env;
-        env.w = &pre_;
-        env.pre = &pre_;
-        env.post = &s.post;
-        env.step = &s;
-        std::vector<refimpl::Id> task_of{0, 1, 2};
-        model::Act act = a.act;
-        const props::CallView cv = engine::call_view(p_, to_action(act, task_of));
-        if (reads_call(prog)) {
-            env.call = &cv;
-            env.act = &a.act;
-        }
-        return t.boolean(prog.root, env);
+        return param_step_form(m_, prog, pre_, s, a);
     }
 
     using Parts = std::vector<std::pair<std::string, expr>>;
@@ -833,15 +842,11 @@ void agree_forms(const refimpl::Profile& p, const model::Features& f0,
                                                 what, m.eval(a, true).is_true(), m.eval(b, true).is_true(),
                                                 model::describe(in.sm.value(m, in.pre))));
     };
-    const std::vector<refimpl::Id> task_of{0, 1, 2};   // as Prover::step_form: the call's constants only
     for (const auto& [id, prog, state] : forms) {
         if (state) {
             expr pf(c), nf(c);
             try {
-                PTr t(in.pm, *prog);
-                Env env;
-                env.w = &in.pw;
-                pf = t.boolean(prog->root, env);
+                pf = param_state_form(in.pm, *prog, in.pw);
                 nf = tr.state(*prog, in.pre);
             } catch (const NoForm&) {
                 continue;
@@ -860,18 +865,7 @@ void agree_forms(const refimpl::Profile& p, const model::Features& f0,
             const PStep ps = in.pm.step(in.pw, *pa, in.u.elem(a.actor), pa->has_target ? in.u.elem(a.target) : in.u.init());
             expr pf(c), nf(c);
             try {
-                PTr t(in.pm, *prog);
-                Env env;
-                env.w = &in.pw;
-                env.pre = &in.pw;
-                env.post = &ps.post;
-                env.step = &ps;
-                const props::CallView cv = engine::call_view(p, to_action(pa->act, task_of));
-                if (reads_call(*prog)) {
-                    env.call = &cv;
-                    env.act = &pa->act;
-                }
-                pf = t.boolean(prog->root, env);
+                pf = param_step_form(in.pm, *prog, in.pw, ps, *pa);
                 nf = tr.step_of(*prog, SymTransition{in.pre, ns.post, act_index, ns.ret, ns.ev}, int(ai));
             } catch (const NoForm&) {
                 break;
