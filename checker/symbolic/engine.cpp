@@ -452,7 +452,7 @@ public:
         z3::solver s = solver();
         s.set(params_);
         for (std::size_t i = 0; i < len; ++i) {
-            s.add(path.action(i) == ctx_.bv_val(ids[i], 12));
+            s.add(path.action(i) == ids[i]);   // in the action variable's sort (action_var)
             s.add(path.trans(i));
         }
         s.add(bad_at(t, path, len));
