@@ -36,6 +36,12 @@ struct ReviewCli {
 };
 
 int report_review(const ReviewCli& o, const engine::CheckOptions& opts, const std::vector<engine::CheckResult>& rs);
+/// The progress lines around one profile's exploration.
+void say_exploring(const refimpl::Profile& p) { std::fprintf(stderr, "review: exploring %s ...\n", p.name.c_str()); }
+void say_explored(const refimpl::Profile& p, const engine::Stats& s) {
+    std::fprintf(stderr, "review: %s: %llu states, %llu transitions, %.1f s\n", p.name.c_str(),
+                 (unsigned long long)s.states, (unsigned long long)s.transitions, s.seconds);
+}
 std::vector<engine::CheckResult> explore_side_by_side(const std::vector<const refimpl::Profile*>& ps,
                                                       const std::vector<engine::NamedBounds>& suite,
                                                       const engine::CheckOptions& opts, int max_workers);
@@ -65,12 +71,10 @@ int run_review(const ReviewCli& o) {
     auto explore = [&](const engine::CheckRunner& run, bool lead) {
         std::vector<engine::CheckResult> rs;
         for (const auto* p : ps) {
-            if (lead) std::fprintf(stderr, "review: exploring %s ...\n", p->name.c_str());
+            if (lead) say_exploring(*p);
             rs.push_back(engine::check_suite(*p, suite, opts, run));
             const auto& s = rs.back().stats;
-            if (lead)
-                std::fprintf(stderr, "review: %s: %llu states, %llu transitions, %.1f s\n", p->name.c_str(),
-                             (unsigned long long)s.states, (unsigned long long)s.transitions, s.seconds);
+            if (lead) say_explored(*p, s);
             // The stop reason, reduced over the ranks, is the same on each;
             // the local flag might not be.
             if (s.stop_reason == "interrupted") break;
@@ -140,11 +144,9 @@ std::vector<engine::CheckResult> explore_side_by_side(const std::vector<const re
         try {
             for (std::size_t i; (i = next.fetch_add(1)) < ps.size();) {
                 if (interrupted()) break;
-                std::fprintf(stderr, "review: exploring %s ...\n", ps[i]->name.c_str());
+                say_exploring(*ps[i]);
                 engine::CheckResult r = engine::check_suite(*ps[i], suite, each, {});
-                const auto& s = r.stats;
-                std::fprintf(stderr, "review: %s: %llu states, %llu transitions, %.1f s\n", ps[i]->name.c_str(),
-                             (unsigned long long)s.states, (unsigned long long)s.transitions, s.seconds);
+                say_explored(*ps[i], r.stats);
                 std::lock_guard lock(m);
                 done[i] = std::move(r);
             }
